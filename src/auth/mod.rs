@@ -1,0 +1,175 @@
+//! Authentication and authorisation as typed extractors, so no handler can
+//! forget either: a handler that takes `Authorized<R>` only runs for a
+//! verified principal holding one of `R::ROLES`.
+
+pub mod jwt;
+pub mod roles;
+
+use std::marker::PhantomData;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use uuid::Uuid;
+
+use crate::error::{ApiError, ErrorCode};
+use crate::http::RequestId;
+use crate::state::AppState;
+pub use roles::{Role, RoleSet};
+
+/// A verified caller.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub subject: String,
+    /// The caller's tenant; `None` for platform staff.
+    pub tenant_id: Option<Uuid>,
+    pub roles: RoleSet,
+}
+
+impl Principal {
+    /// How the audit log names this caller.
+    pub fn actor(&self) -> String {
+        match self.tenant_id {
+            Some(tenant) => format!("tenant:{tenant}:{}", self.subject),
+            None => format!("platform:{}", self.subject),
+        }
+    }
+}
+
+const REALM: &str = "Bearer realm=\"modelmart\"";
+
+fn unauthenticated() -> ApiError {
+    ApiError::new(
+        ErrorCode::Unauthenticated,
+        "This operation needs an `Authorization: Bearer <token>` header.",
+    )
+    .with_header(header::WWW_AUTHENTICATE, REALM)
+}
+
+fn invalid_token(reason: &str) -> ApiError {
+    // RFC 6750 §3: error and error_description; the description must not
+    // contain a double quote or backslash.
+    let description: String = reason.chars().filter(|c| *c != '"' && *c != '\\').collect();
+    ApiError::new(
+        ErrorCode::InvalidToken,
+        format!("The bearer token was refused: {reason}."),
+    )
+    .with_header(
+        header::WWW_AUTHENTICATE,
+        format!("{REALM}, error=\"invalid_token\", error_description=\"{description}\""),
+    )
+}
+
+async fn authenticate(req: HttpRequest) -> Result<Principal, ApiError> {
+    if let Some(principal) = req.extensions().get::<Principal>() {
+        return Ok(principal.clone());
+    }
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::internal(std::io::Error::other("application state is not configured")))?;
+    let value = req.headers().get(header::AUTHORIZATION).ok_or_else(unauthenticated)?;
+    let value = value
+        .to_str()
+        .map_err(|_| invalid_token("the Authorization header is not ASCII"))?;
+    let token = match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => token.trim(),
+        _ => return Err(invalid_token("the Authorization header must use the Bearer scheme")),
+    };
+    let claims = state
+        .authenticator
+        .verify(token)
+        .await
+        .map_err(|error| invalid_token(&error.to_string()))?;
+
+    let is_tenant = claims.tenant_id.is_some();
+    let roles: RoleSet = claims
+        .roles
+        .iter()
+        .filter_map(|name| Role::parse(name))
+        .filter(|role| role.is_tenant_role() == is_tenant)
+        .collect();
+    let principal = Principal {
+        subject: claims.subject,
+        tenant_id: claims.tenant_id,
+        roles,
+    };
+    if let Some(tenant_id) = principal.tenant_id {
+        let request_id = RequestId::of(&req);
+        state
+            .tenants
+            .ensure_provisioned(&state.pool, tenant_id, &principal, &request_id)
+            .await?;
+    }
+    req.extensions_mut().insert(principal.clone());
+    Ok(principal)
+}
+
+impl FromRequest for Principal {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        Box::pin(authenticate(req.clone()))
+    }
+}
+
+/// A rule naming the roles an operation needs.
+pub trait Requirement {
+    const ROLES: &'static [Role];
+}
+
+/// A principal that holds one of `R::ROLES`; any other valid token gets 403.
+pub struct Authorized<R: Requirement> {
+    pub principal: Principal,
+    _requirement: PhantomData<R>,
+}
+
+impl<R: Requirement> std::ops::Deref for Authorized<R> {
+    type Target = Principal;
+    fn deref(&self) -> &Principal {
+        &self.principal
+    }
+}
+
+impl<R: Requirement + 'static> FromRequest for Authorized<R> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let principal = authenticate(req).await?;
+            if !principal.roles.grants_any(R::ROLES) {
+                let needed: Vec<_> = R::ROLES.iter().map(|r| r.as_str()).collect();
+                return Err(ApiError::new(
+                    ErrorCode::Forbidden,
+                    format!("This operation needs one of the roles: {}.", needed.join(", ")),
+                ));
+            }
+            Ok(Authorized {
+                principal,
+                _requirement: PhantomData,
+            })
+        })
+    }
+}
+
+/// Discovering the catalog: tenant users and the platform staff who curate
+/// or police it.
+pub struct DiscoverCatalog;
+impl Requirement for DiscoverCatalog {
+    const ROLES: &'static [Role] = &[
+        Role::CatalogReader,
+        Role::CatalogAdmin,
+        Role::ComplianceOfficer,
+        Role::PlatformAdmin,
+    ];
+}
+
+/// Changing listings, offers and prices; importing feeds.
+pub struct ManageCatalog;
+impl Requirement for ManageCatalog {
+    const ROLES: &'static [Role] = &[Role::CatalogAdmin];
+}

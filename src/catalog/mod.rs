@@ -1,0 +1,135 @@
+//! The in-memory catalog that discovery reads: an immutable [`Snapshot`]
+//! behind an atomically swapped pointer, rebuilt when the database's catalog
+//! version moves.
+
+pub mod cursor;
+pub mod query;
+pub mod search;
+pub mod snapshot;
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use chrono::Utc;
+use sqlx::PgPool;
+
+use crate::db::catalog_read;
+pub use snapshot::Snapshot;
+
+/// How often the version is checked when no notification arrives.
+pub const VERSION_CHECK_INTERVAL: Duration = Duration::from_secs(2);
+
+/// Shared access to the current snapshot.
+#[derive(Clone)]
+pub struct CatalogHandle {
+    current: Arc<RwLock<Arc<Snapshot>>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReloadError {
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    UnknownValue(#[from] snapshot::UnknownValue),
+}
+
+impl Default for CatalogHandle {
+    fn default() -> Self {
+        CatalogHandle {
+            current: Arc::new(RwLock::new(Arc::new(Snapshot::empty()))),
+        }
+    }
+}
+
+impl CatalogHandle {
+    /// The snapshot in force now. Cheap: one lock-protected pointer clone.
+    pub fn current(&self) -> Arc<Snapshot> {
+        self.current
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    fn replace(&self, snapshot: Snapshot) {
+        *self.current.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(snapshot);
+    }
+
+    /// Loads and swaps in a fresh snapshot.
+    pub async fn reload(&self, pool: &PgPool) -> Result<i64, ReloadError> {
+        let rows = catalog_read::load(pool).await?;
+        let snapshot = Snapshot::build(rows)?;
+        let version = snapshot.version;
+        tracing::info!(version, listings = snapshot.listings.len(), "catalog snapshot loaded");
+        self.replace(snapshot);
+        Ok(version)
+    }
+
+    /// Reloads when the database has moved past the snapshot's version, or a
+    /// scheduled price change has come due.
+    pub async fn refresh_if_stale(&self, pool: &PgPool) -> Result<bool, ReloadError> {
+        let current = self.current();
+        let version = catalog_read::current_version(pool).await?;
+        let price_due = current.next_price_change.is_some_and(|at| at <= Utc::now());
+        if version != current.version || price_due {
+            self.reload(pool).await?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Keeps the snapshot fresh until the process ends: a PostgreSQL
+    /// LISTEN on the catalog channel for prompt reloads, and a periodic
+    /// version check that covers lost notifications and reconnects.
+    pub fn spawn_refresher(&self, pool: PgPool) -> tokio::task::JoinHandle<()> {
+        let handle = self.clone();
+        tokio::spawn(async move {
+            let mut listener = None;
+            loop {
+                if listener.is_none() {
+                    listener = match sqlx::postgres::PgListener::connect_with(&pool).await {
+                        Ok(mut l) => match l.listen("modelmart_catalog").await {
+                            Ok(()) => Some(l),
+                            Err(error) => {
+                                tracing::warn!(%error, "could not LISTEN for catalog changes");
+                                None
+                            }
+                        },
+                        Err(error) => {
+                            tracing::warn!(%error, "could not connect a catalog listener");
+                            None
+                        }
+                    };
+                    // Anything may have changed while we were not listening.
+                    if let Err(error) = handle.refresh_if_stale(&pool).await {
+                        tracing::warn!(%error, "catalog refresh failed");
+                    }
+                }
+                let notified = match listener.as_mut() {
+                    Some(l) => match tokio::time::timeout(VERSION_CHECK_INTERVAL, l.try_recv()).await {
+                        Ok(Ok(Some(_))) => true,
+                        Ok(Ok(None)) | Ok(Err(_)) => {
+                            // Connection lost: notifications may have been missed.
+                            listener = None;
+                            false
+                        }
+                        Err(_) => false,
+                    },
+                    None => {
+                        tokio::time::sleep(VERSION_CHECK_INTERVAL).await;
+                        false
+                    }
+                };
+                if notified {
+                    // Let a burst of notifications (an import) settle.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    if let Some(l) = listener.as_mut() {
+                        while l.next_buffered().is_some() {}
+                    }
+                }
+                if let Err(error) = handle.refresh_if_stale(&pool).await {
+                    tracing::warn!(%error, "catalog refresh failed");
+                }
+            }
+        })
+    }
+}

@@ -1,0 +1,567 @@
+//! Discovery over a snapshot: validated filters, ranking or sorting, facet
+//! counts and keyset pagination. Pure functions of (snapshot, query).
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::cursor::{Cursor, SortValue};
+use super::snapshot::{Listing, Snapshot};
+use crate::domain::country::parse_country;
+use crate::domain::vocab::{Capability, DeploymentType, LifecycleStatus, Modality, Task};
+use crate::error::{ApiError, ErrorCode, FieldError};
+
+pub const DEFAULT_LIMIT: usize = 50;
+pub const MAX_LIMIT: usize = 200;
+pub const MAX_QUERY_CHARS: usize = 200;
+pub const MAX_LIST_VALUES: usize = 50;
+/// At most this many values are returned per facet.
+pub const MAX_FACET_VALUES: usize = 50;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortField {
+    Relevance,
+    Name,
+    ReleaseDate,
+    ContextWindow,
+    InputPrice,
+    OutputPrice,
+}
+
+impl SortField {
+    fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "relevance" => SortField::Relevance,
+            "name" => SortField::Name,
+            "release_date" => SortField::ReleaseDate,
+            "context_window" => SortField::ContextWindow,
+            "input_price" => SortField::InputPrice,
+            "output_price" => SortField::OutputPrice,
+            _ => return None,
+        })
+    }
+}
+
+pub const SORT_CHOICES: &str =
+    "relevance, name, release_date, context_window, input_price, output_price (prefix - for descending)";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub field: SortField,
+    pub descending: bool,
+}
+
+/// Discovery parameters. Lists are comma-separated; a listing matches when
+/// it matches every parameter given (any value within one list, except
+/// `capability`, `input_modality` and `output_modality`, which require all).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DiscoveryParams {
+    /// Full-text search over name, slug, publisher, family, tags and
+    /// description, ranked by relevance (at most 200 characters).
+    #[param(example = "deepseek")]
+    pub q: Option<String>,
+    /// Publisher slugs.
+    #[param(example = "deepseek,meta")]
+    pub publisher: Option<String>,
+    /// Tasks: chat, completion, embedding, rerank, image_generation, image_edit, video_generation,
+    /// audio_transcription, audio_speech, realtime, moderation, ocr, search.
+    #[param(example = "chat")]
+    pub task: Option<String>,
+    /// Modalities the model takes or produces: text, image, audio, video, vector.
+    #[param(example = "image")]
+    pub modality: Option<String>,
+    /// Input modalities the model must all accept.
+    pub input_modality: Option<String>,
+    /// Output modalities the model must all produce.
+    pub output_modality: Option<String>,
+    /// Capabilities the model must all have, e.g. function_calling, vision, reasoning.
+    #[param(example = "function_calling,vision")]
+    pub capability: Option<String>,
+    /// Region codes the model must be offered in (any of them).
+    #[param(example = "eastus,westeurope")]
+    pub region: Option<String>,
+    /// Deployment types: serverless, provisioned, managed_compute, batch.
+    pub deployment_type: Option<String>,
+    /// ISO 3166-1 alpha-2 countries the model originates from.
+    #[param(example = "US,FR")]
+    pub origin_country: Option<String>,
+    /// License ids, e.g. MIT, Apache-2.0, proprietary.
+    #[param(example = "MIT,Apache-2.0")]
+    pub license: Option<String>,
+    /// Lifecycle states: preview, ga, deprecated, retired. Retired listings
+    /// appear only when asked for here.
+    #[param(example = "ga")]
+    pub lifecycle: Option<String>,
+    /// Only open-weights (true) or only closed (false) models.
+    pub open_weights: Option<String>,
+    /// Tags the listing must all carry.
+    pub tag: Option<String>,
+    /// Ceiling on the cheapest current input price, USD per 1M tokens.
+    #[param(example = "1.00")]
+    pub max_input_price: Option<String>,
+    /// Ceiling on the cheapest current output price, USD per 1M tokens.
+    pub max_output_price: Option<String>,
+    /// Minimum context window in tokens.
+    #[param(example = "128000")]
+    pub min_context: Option<String>,
+    /// relevance (default with q), name (default otherwise), release_date,
+    /// context_window, input_price, output_price; prefix `-` for descending.
+    /// Listings without a value sort last either way.
+    #[param(example = "input_price")]
+    pub sort: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    #[param(example = 50)]
+    pub limit: Option<String>,
+    /// The `next_cursor` of the previous page, with the same other parameters.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DiscoveryQuery {
+    pub q: Option<String>,
+    pub publishers: Vec<String>,
+    pub tasks: Vec<Task>,
+    pub modalities: Vec<Modality>,
+    pub input_modalities: Vec<Modality>,
+    pub output_modalities: Vec<Modality>,
+    pub capabilities: Vec<Capability>,
+    pub regions: Vec<String>,
+    pub deployment_types: Vec<DeploymentType>,
+    pub origin_countries: Vec<String>,
+    pub licenses: Vec<String>,
+    pub lifecycles: Vec<LifecycleStatus>,
+    pub open_weights: Option<bool>,
+    pub tags: Vec<String>,
+    pub max_input_price: Option<Decimal>,
+    pub max_output_price: Option<Decimal>,
+    pub min_context: Option<i32>,
+    pub sort: Option<Sort>,
+    pub limit: usize,
+    pub cursor: Option<Cursor>,
+}
+
+/// Collects every invalid parameter, so one response names them all.
+#[derive(Default)]
+struct Problems(Vec<FieldError>);
+
+impl Problems {
+    fn push(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    fn list<T>(&mut self, field: &str, raw: Option<&str>, parse: impl Fn(&str) -> Option<T>, expected: &str) -> Vec<T> {
+        let Some(raw) = raw else { return Vec::new() };
+        let values: Vec<&str> = raw.split(',').map(str::trim).filter(|v| !v.is_empty()).collect();
+        if values.is_empty() {
+            self.push(field, "must not be empty");
+            return Vec::new();
+        }
+        if values.len() > MAX_LIST_VALUES {
+            self.push(field, format!("at most {MAX_LIST_VALUES} comma-separated values"));
+            return Vec::new();
+        }
+        let mut parsed = Vec::with_capacity(values.len());
+        for value in values {
+            match parse(value) {
+                Some(v) => parsed.push(v),
+                None => self.push(field, format!("unknown value {value:?}; expected {expected}")),
+            }
+        }
+        parsed
+    }
+
+    fn decimal(&mut self, field: &str, raw: Option<&str>) -> Option<Decimal> {
+        let raw = raw?;
+        match raw.trim().parse::<Decimal>() {
+            Ok(value) if value >= Decimal::ZERO => Some(value),
+            _ => {
+                self.push(
+                    field,
+                    "must be a non-negative decimal amount in USD per 1M tokens, e.g. 0.5",
+                );
+                None
+            }
+        }
+    }
+}
+
+fn identifier(value: &str) -> Option<String> {
+    let valid = !value.is_empty()
+        && value.len() <= 100
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | '+'));
+    valid.then(|| value.to_owned())
+}
+
+impl DiscoveryQuery {
+    pub fn parse(params: &DiscoveryParams) -> Result<Self, ApiError> {
+        let mut problems = Problems::default();
+        let mut query = DiscoveryQuery {
+            limit: DEFAULT_LIMIT,
+            ..Default::default()
+        };
+        if let Some(q) = params.q.as_deref() {
+            let q = q.trim();
+            if q.chars().count() > MAX_QUERY_CHARS {
+                problems.push("q", format!("at most {MAX_QUERY_CHARS} characters"));
+            } else if !q.is_empty() {
+                query.q = Some(q.to_owned());
+            }
+        }
+        let lower = |v: &str| identifier(&v.to_ascii_lowercase());
+        query.publishers = problems.list("publisher", params.publisher.as_deref(), lower, "a publisher slug");
+        query.tasks = problems.list("task", params.task.as_deref(), Task::parse, &Task::expected());
+        query.modalities = problems.list(
+            "modality",
+            params.modality.as_deref(),
+            Modality::parse,
+            &Modality::expected(),
+        );
+        query.input_modalities = problems.list(
+            "input_modality",
+            params.input_modality.as_deref(),
+            Modality::parse,
+            &Modality::expected(),
+        );
+        query.output_modalities = problems.list(
+            "output_modality",
+            params.output_modality.as_deref(),
+            Modality::parse,
+            &Modality::expected(),
+        );
+        query.capabilities = problems.list(
+            "capability",
+            params.capability.as_deref(),
+            Capability::parse,
+            &Capability::expected(),
+        );
+        query.regions = problems.list("region", params.region.as_deref(), lower, "a region code");
+        query.deployment_types = problems.list(
+            "deployment_type",
+            params.deployment_type.as_deref(),
+            DeploymentType::parse,
+            &DeploymentType::expected(),
+        );
+        query.origin_countries = problems.list(
+            "origin_country",
+            params.origin_country.as_deref(),
+            |v| parse_country(v).map(str::to_owned),
+            "an ISO 3166-1 alpha-2 country code",
+        );
+        query.licenses = problems.list(
+            "license",
+            params.license.as_deref(),
+            identifier,
+            "a license id such as MIT",
+        );
+        query.lifecycles = problems.list(
+            "lifecycle",
+            params.lifecycle.as_deref(),
+            LifecycleStatus::parse,
+            &LifecycleStatus::expected(),
+        );
+        query.tags = problems.list("tag", params.tag.as_deref(), lower, "a tag");
+        if let Some(open) = params.open_weights.as_deref() {
+            match open {
+                "true" => query.open_weights = Some(true),
+                "false" => query.open_weights = Some(false),
+                _ => problems.push("open_weights", "must be true or false"),
+            }
+        }
+        query.max_input_price = problems.decimal("max_input_price", params.max_input_price.as_deref());
+        query.max_output_price = problems.decimal("max_output_price", params.max_output_price.as_deref());
+        if let Some(min) = params.min_context.as_deref() {
+            match min.trim().parse::<i32>() {
+                Ok(value) if value >= 0 => query.min_context = Some(value),
+                _ => problems.push("min_context", "must be a non-negative integer number of tokens"),
+            }
+        }
+        if let Some(sort) = params.sort.as_deref() {
+            let (descending, name) = match sort.strip_prefix('-') {
+                Some(rest) => (true, rest),
+                None => (false, sort),
+            };
+            match SortField::parse(name) {
+                Some(SortField::Relevance) if query.q.is_none() => {
+                    problems.push("sort", "relevance needs a search term in q")
+                }
+                Some(field) => query.sort = Some(Sort { field, descending }),
+                None => problems.push("sort", format!("unknown sort {sort:?}; expected one of {SORT_CHOICES}")),
+            }
+        }
+        if let Some(limit) = params.limit.as_deref() {
+            match limit.trim().parse::<usize>() {
+                Ok(value) if (1..=MAX_LIMIT).contains(&value) => query.limit = value,
+                _ => problems.push("limit", format!("must be an integer from 1 to {MAX_LIMIT}")),
+            }
+        }
+        if !problems.0.is_empty() {
+            return Err(ApiError::fields(ErrorCode::InvalidParameter, problems.0));
+        }
+        if let Some(cursor) = params.cursor.as_deref() {
+            let decoded = Cursor::decode(cursor).filter(|c| c.f == query.fingerprint());
+            match decoded {
+                Some(cursor) => query.cursor = Some(cursor),
+                None => {
+                    return Err(ApiError::field(
+                        ErrorCode::InvalidCursor,
+                        "cursor",
+                        "is not a cursor this query returned; start again without it",
+                    ))
+                }
+            }
+        }
+        Ok(query)
+    }
+
+    /// The sort in force: relevance when searching, name otherwise.
+    pub fn effective_sort(&self) -> Sort {
+        self.sort.unwrap_or(Sort {
+            field: if self.q.is_some() {
+                SortField::Relevance
+            } else {
+                SortField::Name
+            },
+            descending: false,
+        })
+    }
+
+    /// A digest of everything but the page position, binding cursors to it.
+    pub fn fingerprint(&self) -> String {
+        let sort = self.effective_sort();
+        let canonical = format!(
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}",
+            self.q,
+            self.publishers,
+            self.tasks,
+            self.modalities,
+            self.input_modalities,
+            self.output_modalities,
+            self.capabilities,
+            self.regions,
+            self.deployment_types,
+            self.origin_countries,
+            self.licenses,
+            self.lifecycles,
+            self.open_weights,
+            self.tags,
+            self.max_input_price.map(|d| d.normalize()),
+            self.max_output_price.map(|d| d.normalize()),
+            self.min_context,
+            sort.field,
+            sort.descending,
+        );
+        hex::encode(&Sha256::digest(canonical.as_bytes())[..8])
+    }
+
+    fn matches(&self, listing: &Listing) -> bool {
+        fn any_of<T: PartialEq>(wanted: &[T], value: &T) -> bool {
+            wanted.is_empty() || wanted.contains(value)
+        }
+        // Retired listings leave discovery unless asked for by lifecycle.
+        if self.lifecycles.is_empty() {
+            if listing.lifecycle == LifecycleStatus::Retired {
+                return false;
+            }
+        } else if !self.lifecycles.contains(&listing.lifecycle) {
+            return false;
+        }
+        any_of(&self.publishers, &listing.publisher.slug)
+            && any_of(&self.tasks, &listing.task)
+            && (self.modalities.is_empty()
+                || self
+                    .modalities
+                    .iter()
+                    .any(|m| listing.input_modalities.contains(m) || listing.output_modalities.contains(m)))
+            && self
+                .input_modalities
+                .iter()
+                .all(|m| listing.input_modalities.contains(m))
+            && self
+                .output_modalities
+                .iter()
+                .all(|m| listing.output_modalities.contains(m))
+            && self.capabilities.iter().all(|c| listing.capabilities.contains(c))
+            && (self.regions.is_empty() || listing.regions.iter().any(|r| self.regions.contains(r)))
+            && (self.deployment_types.is_empty()
+                || listing
+                    .offers
+                    .iter()
+                    .any(|o| self.deployment_types.contains(&o.deployment_type)))
+            && (self.origin_countries.is_empty()
+                || listing
+                    .origin_country
+                    .as_ref()
+                    .is_some_and(|c| self.origin_countries.contains(c)))
+            && (self.licenses.is_empty() || self.licenses.iter().any(|l| l.eq_ignore_ascii_case(&listing.license)))
+            && self.open_weights.is_none_or(|open| listing.open_weights == open)
+            && self.tags.iter().all(|t| listing.tags.contains(t))
+            && self
+                .max_input_price
+                .is_none_or(|max| listing.min_input_price.is_some_and(|price| price <= max))
+            && self
+                .max_output_price
+                .is_none_or(|max| listing.min_output_price.is_some_and(|price| price <= max))
+            && self
+                .min_context
+                .is_none_or(|min| listing.context_window.is_some_and(|context| context >= min))
+    }
+}
+
+fn sort_value(listing: &Listing, field: SortField, score: u32) -> SortValue {
+    match field {
+        SortField::Relevance => SortValue::Int(i64::from(score)),
+        SortField::Name => SortValue::Text(listing.name.to_lowercase()),
+        SortField::ReleaseDate => listing
+            .release_date
+            .map_or(SortValue::Null, |d| SortValue::Int(i64::from(d.num_days_from_ce()))),
+        SortField::ContextWindow => listing
+            .context_window
+            .map_or(SortValue::Null, |c| SortValue::Int(c.into())),
+        SortField::InputPrice => listing.min_input_price.map_or(SortValue::Null, SortValue::Dec),
+        SortField::OutputPrice => listing.min_output_price.map_or(SortValue::Null, SortValue::Dec),
+    }
+}
+
+use chrono::Datelike;
+
+/// Orders two sort values: nulls last in either direction; relevance is
+/// always best first.
+fn compare_values(a: &SortValue, b: &SortValue, sort: Sort) -> Ordering {
+    let descending = sort.descending || sort.field == SortField::Relevance;
+    let ordered = |ordering: Ordering| if descending { ordering.reverse() } else { ordering };
+    match (a, b) {
+        (SortValue::Null, SortValue::Null) => Ordering::Equal,
+        (SortValue::Null, _) => Ordering::Greater,
+        (_, SortValue::Null) => Ordering::Less,
+        (SortValue::Int(x), SortValue::Int(y)) => ordered(x.cmp(y)),
+        (SortValue::Text(x), SortValue::Text(y)) => ordered(x.cmp(y)),
+        (SortValue::Dec(x), SortValue::Dec(y)) => ordered(x.cmp(y)),
+        // Mixed kinds only arise from a forged cursor; any fixed order will do.
+        _ => Ordering::Equal,
+    }
+}
+
+fn compare(a: (&SortValue, Uuid), b: (&SortValue, Uuid), sort: Sort) -> Ordering {
+    compare_values(a.0, b.0, sort).then_with(|| a.1.cmp(&b.1))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facets {
+    pub publisher: Vec<FacetCount>,
+    pub task: Vec<FacetCount>,
+    pub license: Vec<FacetCount>,
+    pub origin_country: Vec<FacetCount>,
+}
+
+pub struct DiscoveryPage<'s> {
+    pub items: Vec<&'s Listing>,
+    /// Relevance scores by listing id, when searching.
+    pub total: usize,
+    pub facets: Facets,
+    pub next_cursor: Option<String>,
+}
+
+fn facet<'a>(values: impl Iterator<Item = &'a str>) -> Vec<FacetCount> {
+    let mut counts: HashMap<&str, u64> = HashMap::new();
+    for value in values {
+        *counts.entry(value).or_insert(0) += 1;
+    }
+    let mut facet: Vec<FacetCount> = counts
+        .into_iter()
+        .map(|(value, count)| FacetCount {
+            value: value.to_owned(),
+            count,
+        })
+        .collect();
+    facet.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    facet.truncate(MAX_FACET_VALUES);
+    facet
+}
+
+/// Runs `query` against `snapshot`: filters, facet counts over every match,
+/// then the page after the cursor.
+pub fn discover<'s>(snapshot: &'s Snapshot, query: &DiscoveryQuery) -> DiscoveryPage<'s> {
+    let scores = query
+        .q
+        .as_deref()
+        .map(|q| snapshot.search.search(q, &snapshot.listings));
+    let matches: Vec<(u32, u32)> = match &scores {
+        Some(scores) => scores
+            .iter()
+            .filter(|(index, _)| query.matches(&snapshot.listings[**index as usize]))
+            .map(|(index, score)| (*index, *score))
+            .collect(),
+        None => (0..snapshot.listings.len() as u32)
+            .filter(|index| query.matches(&snapshot.listings[*index as usize]))
+            .map(|index| (index, 0))
+            .collect(),
+    };
+    let listing = |index: u32| &snapshot.listings[index as usize];
+    let facets = Facets {
+        publisher: facet(matches.iter().map(|(i, _)| listing(*i).publisher.slug.as_str())),
+        task: facet(matches.iter().map(|(i, _)| listing(*i).task.as_str())),
+        license: facet(matches.iter().map(|(i, _)| listing(*i).license.as_str())),
+        origin_country: facet(
+            matches
+                .iter()
+                .filter_map(|(i, _)| listing(*i).origin_country.as_deref()),
+        ),
+    };
+
+    let sort = query.effective_sort();
+    let mut keyed: Vec<(SortValue, Uuid, u32)> = matches
+        .iter()
+        .map(|(index, score)| {
+            (
+                sort_value(listing(*index), sort.field, *score),
+                listing(*index).id,
+                *index,
+            )
+        })
+        .collect();
+    keyed.sort_by(|a, b| compare((&a.0, a.1), (&b.0, b.1), sort));
+    let start = match &query.cursor {
+        Some(cursor) => {
+            keyed.partition_point(|item| compare((&item.0, item.1), (&cursor.k, cursor.id), sort) != Ordering::Greater)
+        }
+        None => 0,
+    };
+    let page: Vec<&(SortValue, Uuid, u32)> = keyed[start..].iter().take(query.limit).collect();
+    let next_cursor = if start + page.len() < keyed.len() {
+        page.last().map(|(value, id, _)| {
+            Cursor {
+                v: 1,
+                f: query.fingerprint(),
+                k: value.clone(),
+                id: *id,
+            }
+            .encode()
+        })
+    } else {
+        None
+    };
+    DiscoveryPage {
+        items: page.iter().map(|(_, _, index)| listing(*index)).collect(),
+        total: keyed.len(),
+        facets,
+        next_cursor,
+    }
+}

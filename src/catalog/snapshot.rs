@@ -1,0 +1,373 @@
+//! The immutable in-memory catalog: listings with their offers and price
+//! periods, resolved references and precomputed indexes. Built from one
+//! consistent read of the database and never mutated; a change builds a new
+//! snapshot that replaces this one atomically.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::search::SearchIndex;
+use crate::db::catalog_read::CatalogRows;
+use crate::domain::vocab::{
+    Capability, Cloud, DeploymentType, LifecycleStatus, Lineage, Modality, OfferStatus, PriceDimension, PriceUnit,
+    ProcessingScope, Task,
+};
+
+#[derive(Debug, Clone)]
+pub struct Publisher {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub country: Option<String>,
+    pub website: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Region {
+    pub code: String,
+    pub name: String,
+    pub cloud: Cloud,
+    pub jurisdiction: Option<String>,
+    pub geography: String,
+}
+
+/// Another listing, by id and slug.
+#[derive(Debug, Clone)]
+pub struct ModelRef {
+    pub id: Uuid,
+    pub slug: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Listing {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub publisher: Arc<Publisher>,
+    pub family: Option<String>,
+    pub version: Option<String>,
+    pub description: String,
+    pub task: Task,
+    pub input_modalities: Vec<Modality>,
+    pub output_modalities: Vec<Modality>,
+    pub capabilities: Vec<Capability>,
+    pub context_window: Option<i32>,
+    pub max_output_tokens: Option<i32>,
+    pub license: String,
+    pub open_weights: bool,
+    pub origin_country: Option<String>,
+    pub lineage: Lineage,
+    pub base_model: Option<ModelRef>,
+    pub model_card_url: Option<String>,
+    pub weights_digest: Option<String>,
+    pub release_date: Option<NaiveDate>,
+    pub lifecycle: LifecycleStatus,
+    pub deprecation_date: Option<NaiveDate>,
+    pub retirement_date: Option<NaiveDate>,
+    pub successor: Option<ModelRef>,
+    pub tags: Vec<String>,
+    pub row_version: i64,
+    pub updated_at: DateTime<Utc>,
+    pub offers: Vec<Offer>,
+    /// Regions with at least one offer, sorted.
+    pub regions: Vec<String>,
+    /// Cheapest current base-tier USD price per 1M input / output tokens over
+    /// the listing's usable offers; `None` when no offer quotes one.
+    pub min_input_price: Option<Decimal>,
+    pub min_output_price: Option<Decimal>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Offer {
+    pub id: Uuid,
+    pub region: String,
+    pub deployment_type: DeploymentType,
+    pub processing_scope: ProcessingScope,
+    pub operator_name: String,
+    pub operator_country: Option<String>,
+    pub status: OfferStatus,
+    pub row_version: i64,
+    /// Current and scheduled price periods.
+    pub prices: Vec<PricePeriod>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PricePeriod {
+    pub dimension: PriceDimension,
+    pub unit: PriceUnit,
+    pub amount: Decimal,
+    pub currency: String,
+    pub tier_min_context_tokens: Option<i32>,
+    pub effective_from: DateTime<Utc>,
+    pub effective_to: Option<DateTime<Utc>>,
+}
+
+impl PricePeriod {
+    pub fn is_in_effect(&self, at: DateTime<Utc>) -> bool {
+        self.effective_from <= at && self.effective_to.is_none_or(|to| at < to)
+    }
+}
+
+impl Offer {
+    /// The price components in effect at `at`.
+    pub fn prices_at(&self, at: DateTime<Utc>) -> impl Iterator<Item = &PricePeriod> {
+        self.prices.iter().filter(move |p| p.is_in_effect(at))
+    }
+
+    /// The base-tier USD price per 1M tokens of `dimension` in effect at `at`.
+    pub fn token_price(&self, dimension: PriceDimension, at: DateTime<Utc>) -> Option<Decimal> {
+        self.prices_at(at)
+            .find(|p| {
+                p.dimension == dimension
+                    && p.unit == PriceUnit::PerMillionTokens
+                    && p.currency == "USD"
+                    && p.tier_min_context_tokens.is_none()
+            })
+            .map(|p| p.amount)
+    }
+}
+
+pub struct Snapshot {
+    pub version: i64,
+    pub built_at: DateTime<Utc>,
+    pub publishers: Vec<Arc<Publisher>>,
+    pub regions: Vec<Region>,
+    /// Sorted by slug.
+    pub listings: Vec<Listing>,
+    pub(super) by_id: HashMap<Uuid, u32>,
+    pub(super) by_slug: HashMap<String, u32>,
+    pub(super) search: SearchIndex,
+    /// The next instant a scheduled price takes or leaves effect; the snapshot
+    /// is rebuilt then so precomputed prices stay true.
+    pub next_price_change: Option<DateTime<Utc>>,
+}
+
+/// A database value outside the vocabulary this binary knows: a newer schema
+/// or a hand edit. The snapshot refuses it rather than guessing.
+#[derive(Debug, thiserror::Error)]
+#[error("{table}.{column} holds {value:?}, which this version of modelmart does not know")]
+pub struct UnknownValue {
+    table: &'static str,
+    column: &'static str,
+    value: String,
+}
+
+fn known<T>(
+    parse: fn(&str) -> Option<T>,
+    value: &str,
+    table: &'static str,
+    column: &'static str,
+) -> Result<T, UnknownValue> {
+    parse(value).ok_or_else(|| UnknownValue {
+        table,
+        column,
+        value: value.to_owned(),
+    })
+}
+
+fn known_all<T>(
+    parse: fn(&str) -> Option<T>,
+    values: &[String],
+    table: &'static str,
+    column: &'static str,
+) -> Result<Vec<T>, UnknownValue> {
+    values.iter().map(|value| known(parse, value, table, column)).collect()
+}
+
+impl Snapshot {
+    pub fn empty() -> Self {
+        Snapshot {
+            version: 0,
+            built_at: Utc::now(),
+            publishers: Vec::new(),
+            regions: Vec::new(),
+            listings: Vec::new(),
+            by_id: HashMap::new(),
+            by_slug: HashMap::new(),
+            search: SearchIndex::default(),
+            next_price_change: None,
+        }
+    }
+
+    pub fn build(rows: CatalogRows) -> Result<Self, UnknownValue> {
+        let now = rows.read_at.unwrap_or_else(Utc::now);
+        let publishers: HashMap<Uuid, Arc<Publisher>> = rows
+            .publishers
+            .into_iter()
+            .map(|p| {
+                let publisher = Arc::new(Publisher {
+                    id: p.id,
+                    slug: p.slug,
+                    name: p.name,
+                    country: p.country,
+                    website: p.website,
+                });
+                (p.id, publisher)
+            })
+            .collect();
+        let regions = rows
+            .regions
+            .into_iter()
+            .map(|r| {
+                Ok(Region {
+                    cloud: known(Cloud::parse, &r.cloud, "regions", "cloud")?,
+                    code: r.code,
+                    name: r.name,
+                    jurisdiction: r.jurisdiction,
+                    geography: r.geography,
+                })
+            })
+            .collect::<Result<Vec<_>, UnknownValue>>()?;
+
+        let mut prices_by_offer: HashMap<Uuid, Vec<PricePeriod>> = HashMap::new();
+        let mut next_price_change: Option<DateTime<Utc>> = None;
+        for price in rows.prices {
+            for instant in [Some(price.effective_from), price.effective_to].into_iter().flatten() {
+                if instant > now && next_price_change.is_none_or(|next| instant < next) {
+                    next_price_change = Some(instant);
+                }
+            }
+            prices_by_offer.entry(price.offer_id).or_default().push(PricePeriod {
+                dimension: known(PriceDimension::parse, &price.dimension, "offer_prices", "dimension")?,
+                unit: known(PriceUnit::parse, &price.unit, "offer_prices", "unit")?,
+                amount: price.amount.normalize(),
+                currency: price.currency,
+                tier_min_context_tokens: price.tier_min_context_tokens,
+                effective_from: price.effective_from,
+                effective_to: price.effective_to,
+            });
+        }
+        let mut offers_by_model: HashMap<Uuid, Vec<Offer>> = HashMap::new();
+        for offer in rows.offers {
+            let mut prices = prices_by_offer.remove(&offer.id).unwrap_or_default();
+            prices.sort_by(|a, b| {
+                (a.dimension, a.tier_min_context_tokens, a.effective_from).cmp(&(
+                    b.dimension,
+                    b.tier_min_context_tokens,
+                    b.effective_from,
+                ))
+            });
+            offers_by_model.entry(offer.model_id).or_default().push(Offer {
+                id: offer.id,
+                deployment_type: known(
+                    DeploymentType::parse,
+                    &offer.deployment_type,
+                    "offers",
+                    "deployment_type",
+                )?,
+                processing_scope: known(
+                    ProcessingScope::parse,
+                    &offer.processing_scope,
+                    "offers",
+                    "processing_scope",
+                )?,
+                status: known(OfferStatus::parse, &offer.status, "offers", "status")?,
+                region: offer.region_code,
+                operator_name: offer.operator_name,
+                operator_country: offer.operator_country,
+                row_version: offer.row_version,
+                prices,
+            });
+        }
+
+        let slugs: HashMap<Uuid, String> = rows.models.iter().map(|m| (m.id, m.slug.clone())).collect();
+        let reference =
+            |id: Option<Uuid>| id.and_then(|id| slugs.get(&id).map(|slug| ModelRef { id, slug: slug.clone() }));
+        let mut listings = Vec::with_capacity(rows.models.len());
+        for model in rows.models {
+            let Some(publisher) = publishers.get(&model.publisher_id).cloned() else {
+                continue; // impossible under the foreign key; skip rather than panic
+            };
+            let mut offers = offers_by_model.remove(&model.id).unwrap_or_default();
+            offers.sort_by(|a, b| {
+                (&a.region, a.deployment_type, &a.operator_name).cmp(&(&b.region, b.deployment_type, &b.operator_name))
+            });
+            let mut regions: Vec<String> = offers.iter().map(|o| o.region.clone()).collect();
+            regions.dedup();
+            let usable = || offers.iter().filter(|o| o.status != OfferStatus::Unavailable);
+            let min_input_price = usable()
+                .filter_map(|o| o.token_price(PriceDimension::InputTokens, now))
+                .min();
+            let min_output_price = usable()
+                .filter_map(|o| o.token_price(PriceDimension::OutputTokens, now))
+                .min();
+            listings.push(Listing {
+                id: model.id,
+                task: known(Task::parse, &model.task, "models", "task")?,
+                input_modalities: known_all(Modality::parse, &model.input_modalities, "models", "input_modalities")?,
+                output_modalities: known_all(Modality::parse, &model.output_modalities, "models", "output_modalities")?,
+                capabilities: known_all(Capability::parse, &model.capabilities, "models", "capabilities")?,
+                lineage: known(Lineage::parse, &model.lineage, "models", "lineage")?,
+                lifecycle: known(
+                    LifecycleStatus::parse,
+                    &model.lifecycle_status,
+                    "models",
+                    "lifecycle_status",
+                )?,
+                base_model: reference(model.base_model_id),
+                successor: reference(model.successor_id),
+                slug: model.slug,
+                name: model.name,
+                publisher,
+                family: model.family,
+                version: model.version,
+                description: model.description,
+                context_window: model.context_window,
+                max_output_tokens: model.max_output_tokens,
+                license: model.license,
+                open_weights: model.open_weights,
+                origin_country: model.origin_country,
+                model_card_url: model.model_card_url,
+                weights_digest: model.weights_digest,
+                release_date: model.release_date,
+                deprecation_date: model.deprecation_date,
+                retirement_date: model.retirement_date,
+                tags: model.tags,
+                row_version: model.row_version,
+                updated_at: model.updated_at,
+                offers,
+                regions,
+                min_input_price,
+                min_output_price,
+            });
+        }
+        listings.sort_by(|a, b| a.slug.cmp(&b.slug));
+        let by_id = listings.iter().enumerate().map(|(i, l)| (l.id, i as u32)).collect();
+        let by_slug = listings
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.slug.clone(), i as u32))
+            .collect();
+        let search = SearchIndex::build(&listings);
+        let mut publishers: Vec<Arc<Publisher>> = publishers.into_values().collect();
+        publishers.sort_by(|a, b| a.slug.cmp(&b.slug));
+        Ok(Snapshot {
+            version: rows.version,
+            built_at: now,
+            publishers,
+            regions,
+            listings,
+            by_id,
+            by_slug,
+            search,
+            next_price_change,
+        })
+    }
+
+    /// A listing by UUID or by `publisher/name` slug.
+    pub fn find(&self, id_or_slug: &str) -> Option<&Listing> {
+        let index = match Uuid::parse_str(id_or_slug) {
+            Ok(id) => self.by_id.get(&id),
+            Err(_) => self.by_slug.get(&id_or_slug.to_ascii_lowercase()),
+        }?;
+        self.listings.get(*index as usize)
+    }
+
+    pub fn region(&self, code: &str) -> Option<&Region> {
+        self.regions.iter().find(|r| r.code == code)
+    }
+}

@@ -1,0 +1,163 @@
+//! The `modelmart` command line.
+
+mod database;
+mod serve;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use uuid::Uuid;
+
+use crate::auth::jwt::{mint_dev_token, DevTokenRequest};
+use crate::auth::Role;
+use crate::config::Settings;
+use crate::db::catalog_write::Actor;
+use crate::import::{self, FeedFormat};
+
+/// The backend of the modelmart AI model catalog and marketplace.
+///
+/// Configuration comes from the environment (DATABASE_URL, MODELMART_*); see
+/// the README. Without DATABASE_URL, commands use a private PostgreSQL kept
+/// in MODELMART_DATA_DIR (default .modelmart).
+#[derive(Debug, Parser)]
+#[command(name = "modelmart", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTTP API.
+    Serve {
+        /// Address to listen on (default MODELMART_LISTEN or 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+        /// Seed the demo catalog, tenants and tokens; without DATABASE_URL,
+        /// run a private PostgreSQL in MODELMART_DATA_DIR.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and reference data, then exit.
+    Migrate,
+    /// Import a catalog feed file.
+    Import {
+        /// The feed's format.
+        #[arg(long, value_enum)]
+        format: FeedFormat,
+        /// The feed file.
+        file: PathBuf,
+        /// Print the report as JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a development token signed with MODELMART_JWT_SECRET (or the
+    /// demo's own secret in MODELMART_DATA_DIR).
+    Token {
+        /// The role to grant: catalog.reader, tenant.admin, catalog.admin,
+        /// compliance.officer, auditor, platform.admin.
+        #[arg(long, value_parser = parse_role)]
+        role: Vec<Role>,
+        /// The tenant (tid claim); required for tenant roles, refused for platform roles.
+        #[arg(long)]
+        tenant: Option<Uuid>,
+        /// The subject (sub claim).
+        #[arg(long, default_value = "dev-user")]
+        sub: String,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = 3600)]
+        ttl: u64,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text).ok_or_else(|| {
+        let names: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        format!("unknown role {text:?}; expected one of {}", names.join(", "))
+    })
+}
+
+pub type CliResult = Result<(), Box<dyn std::error::Error>>;
+
+pub async fn run(cli: Cli) -> CliResult {
+    let settings = Settings::from_env()?;
+    match cli.command {
+        Command::Serve { listen, demo } => serve::serve(settings, listen, demo).await,
+        Command::Migrate => {
+            let database = database::open(&settings).await?;
+            crate::db::migrate(&database.pool).await?;
+            eprintln!("migrations applied");
+            Ok(())
+        }
+        Command::Import { format, file, json } => {
+            let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let database = database::open(&settings).await?;
+            crate::db::migrate(&database.pool).await?;
+            let started = std::time::Instant::now();
+            let actor = Actor {
+                name: "cli:import",
+                roles: vec![Role::CatalogAdmin.as_str().to_owned()],
+                request_id: None,
+                source: "litellm",
+            };
+            let report = import::import(&database.pool, format, &bytes, &actor).await?;
+            let elapsed = started.elapsed();
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                for rejection in &report.rejections {
+                    println!("rejected {:?}: {}", rejection.key, rejection.reason);
+                }
+                let line = |name: &str, c: &crate::db::catalog_write::ChangeCounts| {
+                    println!(
+                        "{name:<11} created {:>6}  updated {:>6}  unchanged {:>6}",
+                        c.created, c.updated, c.unchanged
+                    );
+                };
+                line("publishers", &report.publishers);
+                line("listings", &report.listings);
+                line("offers", &report.offers);
+                println!("price changes {}", report.price_changes);
+                println!(
+                    "entries {}  rejected {}  in {:.2}s",
+                    report.entries,
+                    report.rejected,
+                    elapsed.as_secs_f64()
+                );
+            }
+            Ok(())
+        }
+        Command::Token { role, tenant, sub, ttl } => {
+            if role.is_empty() {
+                return Err("give at least one --role".into());
+            }
+            for r in &role {
+                match (r.is_tenant_role(), tenant.is_some()) {
+                    (true, false) => return Err(format!("{r} is a tenant role: give --tenant UUID").into()),
+                    (false, true) => return Err(format!("{r} is a platform role: it takes no --tenant").into()),
+                    _ => {}
+                }
+            }
+            let secret = database::dev_secret(&settings, false)?;
+            let token = mint_dev_token(
+                &secret,
+                &settings.auth.issuer,
+                &settings.auth.audience,
+                &DevTokenRequest {
+                    subject: sub,
+                    tenant_id: tenant,
+                    roles: role.iter().map(|r| r.as_str().to_owned()).collect(),
+                    ttl_secs: ttl,
+                },
+            )?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::Openapi => {
+            print!("{}", crate::openapi::document_json());
+            Ok(())
+        }
+    }
+}

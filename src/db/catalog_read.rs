@@ -1,0 +1,150 @@
+//! Reads everything the in-memory catalog snapshot is built from, in one
+//! repeatable-read transaction so the snapshot is consistent with the version
+//! it is labelled with.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use sqlx::{FromRow, PgPool};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct PublisherRow {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub country: Option<String>,
+    pub website: Option<String>,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct RegionRow {
+    pub code: String,
+    pub name: String,
+    pub cloud: String,
+    pub jurisdiction: Option<String>,
+    pub geography: String,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ModelRow {
+    pub id: Uuid,
+    pub slug: String,
+    pub publisher_id: Uuid,
+    pub name: String,
+    pub family: Option<String>,
+    pub version: Option<String>,
+    pub description: String,
+    pub task: String,
+    pub input_modalities: Vec<String>,
+    pub output_modalities: Vec<String>,
+    pub context_window: Option<i32>,
+    pub max_output_tokens: Option<i32>,
+    pub capabilities: Vec<String>,
+    pub license: String,
+    pub open_weights: bool,
+    pub origin_country: Option<String>,
+    pub lineage: String,
+    pub base_model_id: Option<Uuid>,
+    pub model_card_url: Option<String>,
+    pub weights_digest: Option<String>,
+    pub release_date: Option<NaiveDate>,
+    pub lifecycle_status: String,
+    pub deprecation_date: Option<NaiveDate>,
+    pub retirement_date: Option<NaiveDate>,
+    pub successor_id: Option<Uuid>,
+    pub tags: Vec<String>,
+    pub row_version: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct OfferRow {
+    pub id: Uuid,
+    pub model_id: Uuid,
+    pub region_code: String,
+    pub deployment_type: String,
+    pub processing_scope: String,
+    pub operator_name: String,
+    pub operator_country: Option<String>,
+    pub status: String,
+    pub row_version: i64,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct PriceRow {
+    pub offer_id: Uuid,
+    pub dimension: String,
+    pub unit: String,
+    pub amount: Decimal,
+    pub currency: String,
+    pub tier_min_context_tokens: Option<i32>,
+    pub effective_from: DateTime<Utc>,
+    pub effective_to: Option<DateTime<Utc>>,
+}
+
+/// The raw material of one snapshot.
+#[derive(Debug, Default)]
+pub struct CatalogRows {
+    pub version: i64,
+    pub read_at: Option<DateTime<Utc>>,
+    pub publishers: Vec<PublisherRow>,
+    pub regions: Vec<RegionRow>,
+    pub models: Vec<ModelRow>,
+    pub offers: Vec<OfferRow>,
+    /// Current and future price periods (history is read on demand).
+    pub prices: Vec<PriceRow>,
+}
+
+pub async fn current_version(pool: &PgPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT version FROM catalog_state")
+        .fetch_one(pool)
+        .await
+}
+
+pub async fn load(pool: &PgPool) -> Result<CatalogRows, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    let (version, read_at): (i64, DateTime<Utc>) = sqlx::query_as("SELECT version, now() FROM catalog_state")
+        .fetch_one(&mut *tx)
+        .await?;
+    let publishers = sqlx::query_as("SELECT id, slug, name, country, website FROM publishers")
+        .fetch_all(&mut *tx)
+        .await?;
+    let regions = sqlx::query_as("SELECT code, name, cloud, jurisdiction, geography FROM regions ORDER BY code")
+        .fetch_all(&mut *tx)
+        .await?;
+    let models = sqlx::query_as(
+        "SELECT id, slug, publisher_id, name, family, version, description, task, input_modalities,
+                output_modalities, context_window, max_output_tokens, capabilities, license, open_weights,
+                origin_country, lineage, base_model_id, model_card_url, weights_digest, release_date,
+                lifecycle_status, deprecation_date, retirement_date, successor_id, tags, row_version, updated_at
+         FROM models",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let offers = sqlx::query_as(
+        "SELECT id, model_id, region_code, deployment_type, processing_scope, operator_name, operator_country,
+                status, row_version
+         FROM offers",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let prices = sqlx::query_as(
+        "SELECT offer_id, dimension, unit, amount, currency, tier_min_context_tokens, effective_from, effective_to
+         FROM offer_prices WHERE effective_to IS NULL OR effective_to > now()",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(CatalogRows {
+        version,
+        read_at: Some(read_at),
+        publishers,
+        regions,
+        models,
+        offers,
+        prices,
+    })
+}

@@ -1,0 +1,548 @@
+//! Reconciles a [`CatalogBatch`] with the database in one transaction: new
+//! rows are inserted, changed rows updated (their row_version bumped), equal
+//! rows left alone, and a changed price closes the current period and opens a
+//! new one. Nothing is deleted: a feed that stops mentioning an offer does not
+//! withdraw it; that is an explicit admin action. Writing only what differs
+//! makes a second import of the same feed a no-op.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use sqlx::types::Json;
+use sqlx::{FromRow, PgConnection};
+use uuid::Uuid;
+
+use super::audit::{self, AuditEntry};
+use crate::domain::batch::{CatalogBatch, ModelRecord, OfferRecord, PriceRecord, PublisherRecord};
+
+/// Created / updated / unchanged counts for one kind of row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ChangeCounts {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+/// What applying a batch did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ApplyOutcome {
+    pub publishers: ChangeCounts,
+    pub listings: ChangeCounts,
+    pub offers: ChangeCounts,
+    /// Offers whose price components changed (a new price period was opened).
+    pub price_changes: u64,
+}
+
+impl ApplyOutcome {
+    pub fn changed_anything(&self) -> bool {
+        let touched = |c: &ChangeCounts| c.created + c.updated > 0;
+        touched(&self.publishers) || touched(&self.listings) || touched(&self.offers) || self.price_changes > 0
+    }
+}
+
+/// Who is applying the batch, for the audit log.
+#[derive(Debug, Clone)]
+pub struct Actor<'a> {
+    pub name: &'a str,
+    pub roles: Vec<String>,
+    pub request_id: Option<&'a str>,
+    /// What the batch came from, e.g. `litellm` or `demo-seed`.
+    pub source: &'a str,
+}
+
+#[derive(Debug, Clone, PartialEq, FromRow, Serialize)]
+struct PublisherRow {
+    id: Uuid,
+    slug: String,
+    name: String,
+    country: Option<String>,
+    website: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, FromRow, Serialize)]
+struct ModelRow {
+    id: Uuid,
+    slug: String,
+    publisher_id: Uuid,
+    name: String,
+    family: Option<String>,
+    version: Option<String>,
+    description: String,
+    task: String,
+    input_modalities: Vec<String>,
+    output_modalities: Vec<String>,
+    context_window: Option<i32>,
+    max_output_tokens: Option<i32>,
+    capabilities: Vec<String>,
+    license: String,
+    open_weights: bool,
+    origin_country: Option<String>,
+    lineage: String,
+    base_model_id: Option<Uuid>,
+    model_card_url: Option<String>,
+    weights_digest: Option<String>,
+    release_date: Option<NaiveDate>,
+    lifecycle_status: String,
+    deprecation_date: Option<NaiveDate>,
+    retirement_date: Option<NaiveDate>,
+    successor_id: Option<Uuid>,
+    tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, FromRow, Serialize)]
+struct OfferRow {
+    id: Uuid,
+    model_id: Uuid,
+    region_code: String,
+    deployment_type: String,
+    processing_scope: String,
+    operator_name: String,
+    operator_country: Option<String>,
+    status: String,
+    source_key: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, FromRow)]
+struct PriceRow {
+    offer_id: Uuid,
+    dimension: String,
+    unit: String,
+    tier_min_context_tokens: Option<i32>,
+    amount: Decimal,
+    currency: String,
+}
+
+/// `offer_prices.amount` is NUMERIC(24, 12): amounts are rounded to that
+/// scale before they are compared or written, so what the database stores is
+/// exactly what the next import compares against (feeds carry float noise
+/// such as 0.20000000000000002 per 1M tokens).
+const PRICE_SCALE: u32 = 12;
+
+fn stored_amount(amount: Decimal) -> Decimal {
+    amount.round_dp(PRICE_SCALE).normalize()
+}
+
+/// A price component as compared between feed and database: the amount is
+/// normalised so `3.00` and `3` are the same price.
+type PriceKey = (String, String, Option<i32>, Decimal, String);
+
+fn price_key(price: &PriceRecord) -> PriceKey {
+    (
+        price.dimension.as_str().to_owned(),
+        price.unit.as_str().to_owned(),
+        price.tier_min_context_tokens,
+        stored_amount(price.amount),
+        price.currency.clone(),
+    )
+}
+
+#[derive(Debug, Serialize)]
+struct NewPrice<'a> {
+    id: Uuid,
+    offer_id: Uuid,
+    dimension: &'a str,
+    unit: &'a str,
+    amount: Decimal,
+    currency: &'a str,
+    tier_min_context_tokens: Option<i32>,
+}
+
+/// Applies `batch` inside the caller's transaction and appends one audit
+/// event when anything changed.
+pub async fn apply(
+    conn: &mut PgConnection,
+    batch: &CatalogBatch,
+    actor: &Actor<'_>,
+) -> Result<ApplyOutcome, sqlx::Error> {
+    // One writer at a time: two concurrent imports would otherwise race on
+    // the same slugs and both try to insert them.
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('modelmart.catalog_write'))")
+        .execute(&mut *conn)
+        .await?;
+    let now: DateTime<Utc> = sqlx::query_scalar("SELECT now()").fetch_one(&mut *conn).await?;
+    let mut outcome = ApplyOutcome::default();
+
+    let publisher_ids = apply_publishers(conn, &batch.publishers, &mut outcome).await?;
+    let model_ids = apply_models(conn, &batch.models, &publisher_ids, &mut outcome).await?;
+    apply_offers(conn, &batch.offers, &model_ids, now, &mut outcome).await?;
+
+    if outcome.changed_anything() {
+        audit::append(
+            conn,
+            AuditEntry {
+                actor: actor.name,
+                actor_roles: actor.roles.clone(),
+                tenant_id: None,
+                action: "catalog.imported",
+                target_type: "catalog",
+                target_id: actor.source.to_owned(),
+                before: None,
+                after: Some(serde_json::to_value(&outcome).unwrap_or_default()),
+                reason: None,
+                request_id: actor.request_id,
+            },
+        )
+        .await?;
+    }
+    Ok(outcome)
+}
+
+async fn apply_publishers(
+    conn: &mut PgConnection,
+    publishers: &[PublisherRecord],
+    outcome: &mut ApplyOutcome,
+) -> Result<HashMap<String, Uuid>, sqlx::Error> {
+    let existing: Vec<PublisherRow> = sqlx::query_as("SELECT id, slug, name, country, website FROM publishers")
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut by_slug: HashMap<String, PublisherRow> = existing.into_iter().map(|p| (p.slug.clone(), p)).collect();
+    let (mut inserts, mut updates) = (Vec::new(), Vec::new());
+    for record in publishers {
+        match by_slug.get(&record.slug) {
+            None => {
+                let row = PublisherRow {
+                    id: Uuid::now_v7(),
+                    slug: record.slug.clone(),
+                    name: record.name.clone(),
+                    country: record.country.clone(),
+                    website: record.website.clone(),
+                };
+                by_slug.insert(row.slug.clone(), row.clone());
+                inserts.push(row);
+            }
+            Some(current) => {
+                // A source that does not know a fact does not erase it.
+                let wanted = PublisherRow {
+                    name: record.name.clone(),
+                    country: record.country.clone().or_else(|| current.country.clone()),
+                    website: record.website.clone().or_else(|| current.website.clone()),
+                    ..current.clone()
+                };
+                if &wanted == current {
+                    outcome.publishers.unchanged += 1;
+                } else {
+                    by_slug.insert(wanted.slug.clone(), wanted.clone());
+                    updates.push(wanted);
+                }
+            }
+        }
+    }
+    outcome.publishers.created += inserts.len() as u64;
+    outcome.publishers.updated += updates.len() as u64;
+    if !inserts.is_empty() {
+        sqlx::query(
+            "INSERT INTO publishers (id, slug, name, country, website)
+             SELECT id, slug, name, country, website
+             FROM jsonb_to_recordset($1) AS r(id uuid, slug text, name text, country text, website text)",
+        )
+        .bind(Json(&inserts))
+        .execute(&mut *conn)
+        .await?;
+    }
+    if !updates.is_empty() {
+        sqlx::query(
+            "UPDATE publishers p SET name = r.name, country = r.country, website = r.website, updated_at = now()
+             FROM jsonb_to_recordset($1) AS r(id uuid, name text, country text, website text)
+             WHERE p.id = r.id",
+        )
+        .bind(Json(&updates))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(by_slug.into_iter().map(|(slug, row)| (slug, row.id)).collect())
+}
+
+const MODEL_COLUMNS: &str = "id, slug, publisher_id, name, family, version, description, task, input_modalities,
+    output_modalities, context_window, max_output_tokens, capabilities, license, open_weights, origin_country,
+    lineage, base_model_id, model_card_url, weights_digest, release_date, lifecycle_status, deprecation_date,
+    retirement_date, successor_id, tags";
+
+const MODEL_RECORDSET: &str = "r(id uuid, slug text, publisher_id uuid, name text, family text, version text,
+    description text, task text, input_modalities text[], output_modalities text[], context_window int,
+    max_output_tokens int, capabilities text[], license text, open_weights boolean, origin_country text,
+    lineage text, base_model_id uuid, model_card_url text, weights_digest text, release_date date,
+    lifecycle_status text, deprecation_date date, retirement_date date, successor_id uuid, tags text[])";
+
+fn strings<T: std::fmt::Display>(items: &[T]) -> Vec<String> {
+    // Sets are stored sorted and without repeats so equal sets compare equal.
+    items
+        .iter()
+        .map(|item| item.to_string())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+async fn apply_models(
+    conn: &mut PgConnection,
+    models: &[ModelRecord],
+    publisher_ids: &HashMap<String, Uuid>,
+    outcome: &mut ApplyOutcome,
+) -> Result<HashMap<String, Uuid>, sqlx::Error> {
+    let existing: Vec<ModelRow> = sqlx::query_as(&format!("SELECT {MODEL_COLUMNS} FROM models"))
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut ids: HashMap<String, Uuid> = existing.iter().map(|m| (m.slug.clone(), m.id)).collect();
+    let current: HashMap<Uuid, ModelRow> = existing.into_iter().map(|m| (m.id, m)).collect();
+    for record in models {
+        ids.entry(record.slug.clone()).or_insert_with(Uuid::now_v7);
+    }
+
+    let (mut inserts, mut updates) = (Vec::new(), Vec::new());
+    for record in models {
+        let Some(&publisher_id) = publisher_ids.get(&record.publisher_slug) else {
+            return Err(sqlx::Error::Protocol(format!(
+                "listing {} names publisher {} that the batch does not define",
+                record.slug, record.publisher_slug
+            )));
+        };
+        let id = ids[&record.slug];
+        let resolve = |slug: &Option<String>| slug.as_ref().and_then(|s| ids.get(s).copied());
+        let previous = current.get(&id);
+        let keep = |new: Option<String>, old: Option<&Option<String>>| new.or_else(|| old.cloned().flatten());
+        let row = ModelRow {
+            id,
+            slug: record.slug.clone(),
+            publisher_id,
+            name: record.name.clone(),
+            family: keep(record.family.clone(), previous.map(|p| &p.family)),
+            version: keep(record.version.clone(), previous.map(|p| &p.version)),
+            description: record.description.clone(),
+            task: record.task.as_str().to_owned(),
+            input_modalities: strings(&record.input_modalities),
+            output_modalities: strings(&record.output_modalities),
+            context_window: record.context_window.or(previous.and_then(|p| p.context_window)),
+            max_output_tokens: record.max_output_tokens.or(previous.and_then(|p| p.max_output_tokens)),
+            capabilities: strings(&record.capabilities),
+            license: record.license.clone(),
+            open_weights: record.open_weights,
+            origin_country: keep(
+                record.provenance.origin_country.clone(),
+                previous.map(|p| &p.origin_country),
+            ),
+            lineage: record.provenance.lineage.as_str().to_owned(),
+            base_model_id: resolve(&record.provenance.base_model_slug).or(previous.and_then(|p| p.base_model_id)),
+            model_card_url: keep(
+                record.provenance.model_card_url.clone(),
+                previous.map(|p| &p.model_card_url),
+            ),
+            weights_digest: keep(
+                record.provenance.weights_digest.clone(),
+                previous.map(|p| &p.weights_digest),
+            ),
+            release_date: record.provenance.release_date.or(previous.and_then(|p| p.release_date)),
+            lifecycle_status: record.lifecycle.status.as_str().to_owned(),
+            deprecation_date: record.lifecycle.deprecation_date,
+            retirement_date: record.lifecycle.retirement_date,
+            successor_id: resolve(&record.lifecycle.successor_slug),
+            tags: strings(&record.tags),
+        };
+        match previous {
+            None => inserts.push(row),
+            Some(old) if *old == row => outcome.listings.unchanged += 1,
+            Some(_) => updates.push(row),
+        }
+    }
+    outcome.listings.created += inserts.len() as u64;
+    outcome.listings.updated += updates.len() as u64;
+    if !inserts.is_empty() {
+        sqlx::query(&format!(
+            "INSERT INTO models ({MODEL_COLUMNS}) SELECT {MODEL_COLUMNS} FROM jsonb_to_recordset($1) AS {MODEL_RECORDSET}"
+        ))
+        .bind(Json(&inserts))
+        .execute(&mut *conn)
+        .await?;
+    }
+    if !updates.is_empty() {
+        let assignments = MODEL_COLUMNS
+            .split(',')
+            .map(str::trim)
+            .filter(|column| *column != "id")
+            .map(|column| format!("{column} = r.{column}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        sqlx::query(&format!(
+            "UPDATE models m SET {assignments}, row_version = m.row_version + 1, updated_at = now()
+             FROM jsonb_to_recordset($1) AS {MODEL_RECORDSET} WHERE m.id = r.id"
+        ))
+        .bind(Json(&updates))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(ids)
+}
+
+type OfferKey = (Uuid, String, String, String);
+
+async fn apply_offers(
+    conn: &mut PgConnection,
+    offers: &[OfferRecord],
+    model_ids: &HashMap<String, Uuid>,
+    now: DateTime<Utc>,
+    outcome: &mut ApplyOutcome,
+) -> Result<(), sqlx::Error> {
+    let existing: Vec<OfferRow> = sqlx::query_as(
+        "SELECT id, model_id, region_code, deployment_type, processing_scope, operator_name, operator_country,
+                status, source_key FROM offers",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let prices: Vec<PriceRow> = sqlx::query_as(
+        "SELECT offer_id, dimension, unit, tier_min_context_tokens, amount, currency FROM offer_prices
+         WHERE effective_from <= $1 AND (effective_to IS NULL OR effective_to > $1)",
+    )
+    .bind(now)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut current_prices: HashMap<Uuid, BTreeSet<PriceKey>> = HashMap::new();
+    for price in prices {
+        current_prices.entry(price.offer_id).or_default().insert((
+            price.dimension,
+            price.unit,
+            price.tier_min_context_tokens,
+            price.amount.normalize(),
+            price.currency,
+        ));
+    }
+    let by_key: HashMap<OfferKey, OfferRow> = existing
+        .into_iter()
+        .map(|o| {
+            (
+                (
+                    o.model_id,
+                    o.region_code.clone(),
+                    o.deployment_type.clone(),
+                    o.operator_name.clone(),
+                ),
+                o,
+            )
+        })
+        .collect();
+
+    let (mut inserts, mut updates, mut repriced) = (Vec::new(), Vec::new(), Vec::new());
+    let mut new_prices = Vec::new();
+    for record in offers {
+        let Some(&model_id) = model_ids.get(&record.model_slug) else {
+            return Err(sqlx::Error::Protocol(format!(
+                "offer names listing {} that the batch does not define",
+                record.model_slug
+            )));
+        };
+        let key = (
+            model_id,
+            record.region.clone(),
+            record.deployment_type.as_str().to_owned(),
+            record.operator_name.clone(),
+        );
+        let previous = by_key.get(&key);
+        let row = OfferRow {
+            id: previous.map(|p| p.id).unwrap_or_else(Uuid::now_v7),
+            model_id,
+            region_code: key.1.clone(),
+            deployment_type: key.2.clone(),
+            processing_scope: record.processing_scope.as_str().to_owned(),
+            operator_name: key.3.clone(),
+            operator_country: record
+                .operator_country
+                .clone()
+                .or_else(|| previous.and_then(|p| p.operator_country.clone())),
+            status: record.status.as_str().to_owned(),
+            source_key: record.source_key.clone(),
+        };
+        let wanted_prices: BTreeSet<PriceKey> = record.prices.iter().map(price_key).collect();
+        let prices_changed = current_prices.get(&row.id).cloned().unwrap_or_default() != wanted_prices;
+        if prices_changed {
+            if previous.is_some() {
+                repriced.push(row.id);
+                outcome.price_changes += 1;
+            }
+            new_prices.extend(record.prices.iter().map(|price| NewPrice {
+                id: Uuid::now_v7(),
+                offer_id: row.id,
+                dimension: price.dimension.as_str(),
+                unit: price.unit.as_str(),
+                amount: stored_amount(price.amount),
+                currency: &price.currency,
+                tier_min_context_tokens: price.tier_min_context_tokens,
+            }));
+        }
+        match previous {
+            None => inserts.push(row),
+            Some(old) if *old == row && !prices_changed => outcome.offers.unchanged += 1,
+            Some(old) if *old == row => outcome.offers.updated += 1,
+            Some(_) => updates.push(row),
+        }
+    }
+    outcome.offers.created += inserts.len() as u64;
+    outcome.offers.updated += updates.len() as u64;
+
+    const OFFER_RECORDSET: &str = "r(id uuid, model_id uuid, region_code text, deployment_type text,
+        processing_scope text, operator_name text, operator_country text, status text, source_key text)";
+    if !inserts.is_empty() {
+        sqlx::query(&format!(
+            "INSERT INTO offers (id, model_id, region_code, deployment_type, processing_scope, operator_name,
+                                 operator_country, status, source_key)
+             SELECT id, model_id, region_code, deployment_type, processing_scope, operator_name, operator_country,
+                    status, source_key
+             FROM jsonb_to_recordset($1) AS {OFFER_RECORDSET}"
+        ))
+        .bind(Json(&inserts))
+        .execute(&mut *conn)
+        .await?;
+    }
+    if !updates.is_empty() {
+        sqlx::query(&format!(
+            "UPDATE offers o SET processing_scope = r.processing_scope, operator_country = r.operator_country,
+                    status = r.status, source_key = r.source_key, row_version = o.row_version + 1, updated_at = now()
+             FROM jsonb_to_recordset($1) AS {OFFER_RECORDSET} WHERE o.id = r.id"
+        ))
+        .bind(Json(&updates))
+        .execute(&mut *conn)
+        .await?;
+    }
+    if !repriced.is_empty() {
+        // Close the current period; the new one below starts at the same
+        // instant, so history has no gap and no overlap.
+        sqlx::query(
+            "UPDATE offer_prices SET effective_to = $2
+             WHERE offer_id = ANY($1) AND effective_from <= $2 AND (effective_to IS NULL OR effective_to > $2)",
+        )
+        .bind(&repriced)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("UPDATE offers SET row_version = row_version + 1, updated_at = now() WHERE id = ANY($1)")
+            .bind(&repriced)
+            .execute(&mut *conn)
+            .await?;
+    }
+    if !new_prices.is_empty() {
+        sqlx::query(
+            "INSERT INTO offer_prices (id, offer_id, dimension, unit, amount, currency, tier_min_context_tokens,
+                                       effective_from)
+             SELECT id, offer_id, dimension, unit, amount, currency, tier_min_context_tokens, $2
+             FROM jsonb_to_recordset($1) AS r(id uuid, offer_id uuid, dimension text, unit text, amount numeric,
+                                             currency text, tier_min_context_tokens int)",
+        )
+        .bind(Json(&new_prices))
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn float_noise_is_rounded_to_the_stored_scale() {
+        let noisy: Decimal = "0.20000000000000002".parse().unwrap();
+        assert_eq!(stored_amount(noisy), "0.2".parse::<Decimal>().unwrap());
+        let exact: Decimal = "0.000000123456".parse().unwrap();
+        assert_eq!(stored_amount(exact), exact);
+    }
+}

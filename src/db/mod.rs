@@ -1,0 +1,50 @@
+//! Database access: plain async functions over a connection or transaction,
+//! with typed rows. No repository traits: tests use the real database.
+
+pub mod audit;
+pub mod catalog_read;
+pub mod catalog_write;
+pub mod reference;
+pub mod tenants;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, PgPool};
+use std::str::FromStr;
+
+use crate::config::DatabaseSettings;
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// A pool whose connections carry short statement and lock timeouts, so a
+/// stuck query or a held lock turns into a quick 503 instead of a hung request.
+pub async fn connect(url: &str, settings: &DatabaseSettings) -> Result<PgPool, sqlx::Error> {
+    let options = PgConnectOptions::from_str(url)?
+        .application_name("modelmart")
+        .options([
+            ("statement_timeout", settings.statement_timeout.as_millis().to_string()),
+            ("lock_timeout", settings.lock_timeout.as_millis().to_string()),
+            ("idle_in_transaction_session_timeout", "60000".to_string()),
+            ("timezone", "UTC".to_string()),
+        ])
+        .log_statements(tracing::log::LevelFilter::Trace);
+    PgPoolOptions::new()
+        .max_connections(settings.max_connections)
+        .acquire_timeout(settings.acquire_timeout)
+        .connect_with(options)
+        .await
+}
+
+/// Applies pending migrations and refreshes the reference data they rely on.
+pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::Error> {
+    MIGRATOR.run(pool).await?;
+    reference::sync_regions(pool).await?;
+    Ok(())
+}
+
+/// Whether every migration this binary knows has been applied.
+pub async fn migrations_applied(pool: &PgPool) -> Result<bool, sqlx::Error> {
+    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+        .fetch_all(pool)
+        .await?;
+    Ok(MIGRATOR.iter().all(|migration| applied.contains(&migration.version)))
+}

@@ -1,0 +1,52 @@
+//! Tenants come from the identity provider: the first valid token with a new
+//! `tid` provisions the tenant with a default (unrestricted) policy.
+
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::audit::{self, AuditEntry};
+
+/// Creates the tenant and its default policy if it does not exist yet, with
+/// one audit event. Returns whether it was created by this call.
+pub async fn provision(
+    pool: &PgPool,
+    tenant_id: Uuid,
+    actor: &str,
+    actor_roles: Vec<String>,
+    subject: &str,
+    request_id: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let created = sqlx::query("INSERT INTO tenants (id, provisioned_by) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING")
+        .bind(tenant_id)
+        .bind(subject)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+        == 1;
+    if created {
+        sqlx::query("INSERT INTO tenant_policies (tenant_id, updated_by) VALUES ($1, $2)")
+            .bind(tenant_id)
+            .bind(actor)
+            .execute(&mut *tx)
+            .await?;
+        audit::append(
+            &mut tx,
+            AuditEntry {
+                actor,
+                actor_roles,
+                tenant_id: Some(tenant_id),
+                action: "tenant.provisioned",
+                target_type: "tenant",
+                target_id: tenant_id.to_string(),
+                before: None,
+                after: Some(serde_json::json!({ "id": tenant_id, "provisioned_by": subject })),
+                reason: Some("first valid token carrying this tid"),
+                request_id,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(created)
+}

@@ -1,0 +1,114 @@
+//! A catalog batch: what an import or the demo seed wants the catalog to hold.
+//! Producers (the LiteLLM feed mapper, the demo seed, the synthetic generator)
+//! build one of these as pure data; `db::catalog_write` reconciles it with the
+//! database in one transaction, so every source of listings shares one writer.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::vocab::{
+    Capability, DeploymentType, LifecycleStatus, Lineage, Modality, OfferStatus, PriceDimension, PriceUnit,
+    ProcessingScope, Task,
+};
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CatalogBatch {
+    pub publishers: Vec<PublisherRecord>,
+    pub models: Vec<ModelRecord>,
+    pub offers: Vec<OfferRecord>,
+    /// Source entries that could not be turned into records, each with why.
+    pub rejected: Vec<Rejection>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublisherRecord {
+    /// Lowercase `[a-z0-9-]`, unique: `deepseek`, `meta`, `mistral-ai`.
+    pub slug: String,
+    pub name: String,
+    /// ISO 3166-1 alpha-2 of the headquarters, when known.
+    pub country: Option<String>,
+    pub website: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelRecord {
+    /// `publisher/name`, lowercase, unique across the catalog.
+    pub slug: String,
+    pub publisher_slug: String,
+    /// Display name: `DeepSeek R1`.
+    pub name: String,
+    pub family: Option<String>,
+    pub version: Option<String>,
+    pub description: String,
+    pub task: Task,
+    pub input_modalities: Vec<Modality>,
+    pub output_modalities: Vec<Modality>,
+    pub context_window: Option<i32>,
+    pub max_output_tokens: Option<i32>,
+    pub capabilities: Vec<Capability>,
+    /// An SPDX id (`MIT`, `Apache-2.0`) or a named proprietary licence
+    /// (`proprietary`, `llama-3.1-community`).
+    pub license: String,
+    pub open_weights: bool,
+    pub provenance: ProvenanceRecord,
+    pub lifecycle: LifecycleRecord,
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProvenanceRecord {
+    /// Where the model was made (ISO 3166-1 alpha-2), when known.
+    pub origin_country: Option<String>,
+    pub lineage: Lineage,
+    /// Slug of the model this one derives from, for non-original lineages.
+    pub base_model_slug: Option<String>,
+    pub model_card_url: Option<String>,
+    pub weights_digest: Option<String>,
+    pub release_date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LifecycleRecord {
+    pub status: LifecycleStatus,
+    pub deprecation_date: Option<NaiveDate>,
+    pub retirement_date: Option<NaiveDate>,
+    /// Slug of the listing that replaces this one.
+    pub successor_slug: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OfferRecord {
+    pub model_slug: String,
+    /// A code from `domain::regions::REGIONS`.
+    pub region: String,
+    pub deployment_type: DeploymentType,
+    pub processing_scope: ProcessingScope,
+    /// Who runs the offer (not who made the model).
+    pub operator_name: String,
+    /// ISO 3166-1 alpha-2 of the operator's headquarters, when known.
+    pub operator_country: Option<String>,
+    pub status: OfferStatus,
+    pub prices: Vec<PriceRecord>,
+    /// The source entry this offer came from (feed key), for traceability.
+    pub source_key: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PriceRecord {
+    pub dimension: PriceDimension,
+    pub unit: PriceUnit,
+    /// Exact decimal amount per `unit`, e.g. 0.55 USD per 1M input tokens.
+    pub amount: Decimal,
+    /// ISO 4217, e.g. `USD`.
+    pub currency: String,
+    /// Applies only above this many tokens of context ("above 200k"); `None`
+    /// is the base tier.
+    pub tier_min_context_tokens: Option<i32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// The source entry's key (feed key or seed name).
+    pub key: String,
+    pub reason: String,
+}

@@ -1,0 +1,7 @@
+//! Pure domain types and rules: no actix, no sqlx.
+
+pub mod batch;
+pub mod country;
+pub mod publishers;
+pub mod regions;
+pub mod vocab;

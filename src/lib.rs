@@ -1,0 +1,18 @@
+//! modelmart: the backend of an AI model catalog and marketplace.
+
+pub mod auth;
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod embedded_pg;
+pub mod error;
+pub mod http;
+pub mod import;
+pub mod openapi;
+pub mod routes;
+pub mod seed;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,24 @@
+//! HTTP routes, one module per resource. Each handler extracts and
+//! authorises, converts to domain types, calls the catalog or the database,
+//! and maps the result to response types.
+
+pub mod health;
+pub mod imports;
+pub mod models;
+pub mod reference;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Every documented operation. The OpenAPI document is collected from
+/// exactly these registrations, so it cannot drift from the router.
+pub fn configure(config: &mut ServiceConfig) {
+    config
+        .service(health::healthz)
+        .service(health::readyz)
+        .service(models::list_models)
+        .service(models::list_model_offers)
+        .service(models::get_model)
+        .service(reference::list_publishers)
+        .service(reference::list_regions)
+        .service(imports::create_import);
+}

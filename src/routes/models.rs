@@ -1,0 +1,406 @@
+//! Discovery: the catalog as tenants and staff browse it.
+
+use actix_web::{get, web, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::{Authorized, DiscoverCatalog};
+use crate::catalog::query::{discover, DiscoveryParams, DiscoveryQuery, FacetCount, Facets};
+use crate::catalog::snapshot::{Listing, ModelRef, Offer, PricePeriod, Snapshot};
+use crate::domain::vocab::{
+    Capability, DeploymentType, LifecycleStatus, Lineage, Modality, OfferStatus, PriceDimension, PriceUnit,
+    ProcessingScope, Task,
+};
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublisherSummary {
+    #[schema(example = "deepseek")]
+    pub slug: String,
+    #[schema(example = "DeepSeek")]
+    pub name: String,
+    /// Headquarters, ISO 3166-1 alpha-2.
+    #[schema(example = "CN")]
+    pub country: Option<String>,
+}
+
+/// Another listing, by id and slug.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ModelLink {
+    pub id: Uuid,
+    #[schema(example = "deepseek/deepseek-v3")]
+    pub slug: String,
+}
+
+impl From<&ModelRef> for ModelLink {
+    fn from(reference: &ModelRef) -> Self {
+        ModelLink {
+            id: reference.id,
+            slug: reference.slug.clone(),
+        }
+    }
+}
+
+/// Where a model comes from: who made it, and from what.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Provenance {
+    /// ISO 3166-1 alpha-2 of the maker.
+    #[schema(example = "CN")]
+    pub origin_country: Option<String>,
+    pub lineage: Lineage,
+    pub base_model: Option<ModelLink>,
+    pub model_card_url: Option<String>,
+    pub weights_digest: Option<String>,
+    pub release_date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Lifecycle {
+    pub status: LifecycleStatus,
+    pub deprecation_date: Option<NaiveDate>,
+    pub retirement_date: Option<NaiveDate>,
+    pub successor: Option<ModelLink>,
+}
+
+/// The cheapest current base-tier prices across the listing's offers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PricingSummary {
+    /// USD per 1M input tokens, as a decimal string.
+    #[schema(value_type = Option<String>, example = "0.55")]
+    pub min_input_price_per_mtok: Option<Decimal>,
+    /// USD per 1M output tokens, as a decimal string.
+    #[schema(value_type = Option<String>, example = "2.19")]
+    pub min_output_price_per_mtok: Option<Decimal>,
+    #[schema(example = "USD")]
+    pub currency: &'static str,
+}
+
+/// A catalog listing.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Model {
+    pub id: Uuid,
+    /// `publisher/name`.
+    #[schema(example = "deepseek/deepseek-r1")]
+    pub slug: String,
+    #[schema(example = "DeepSeek R1")]
+    pub name: String,
+    pub publisher: PublisherSummary,
+    pub family: Option<String>,
+    pub version: Option<String>,
+    pub description: String,
+    pub task: Task,
+    pub input_modalities: Vec<Modality>,
+    pub output_modalities: Vec<Modality>,
+    pub capabilities: Vec<Capability>,
+    #[schema(example = 128000)]
+    pub context_window: Option<i32>,
+    pub max_output_tokens: Option<i32>,
+    /// SPDX id or a named proprietary licence.
+    #[schema(example = "MIT")]
+    pub license: String,
+    pub open_weights: bool,
+    pub provenance: Provenance,
+    pub lifecycle: Lifecycle,
+    pub tags: Vec<String>,
+    /// Regions with at least one offer.
+    pub regions: Vec<String>,
+    pub pricing: PricingSummary,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&Listing> for Model {
+    fn from(listing: &Listing) -> Self {
+        Model {
+            id: listing.id,
+            slug: listing.slug.clone(),
+            name: listing.name.clone(),
+            publisher: PublisherSummary {
+                slug: listing.publisher.slug.clone(),
+                name: listing.publisher.name.clone(),
+                country: listing.publisher.country.clone(),
+            },
+            family: listing.family.clone(),
+            version: listing.version.clone(),
+            description: listing.description.clone(),
+            task: listing.task,
+            input_modalities: listing.input_modalities.clone(),
+            output_modalities: listing.output_modalities.clone(),
+            capabilities: listing.capabilities.clone(),
+            context_window: listing.context_window,
+            max_output_tokens: listing.max_output_tokens,
+            license: listing.license.clone(),
+            open_weights: listing.open_weights,
+            provenance: Provenance {
+                origin_country: listing.origin_country.clone(),
+                lineage: listing.lineage,
+                base_model: listing.base_model.as_ref().map(ModelLink::from),
+                model_card_url: listing.model_card_url.clone(),
+                weights_digest: listing.weights_digest.clone(),
+                release_date: listing.release_date,
+            },
+            lifecycle: Lifecycle {
+                status: listing.lifecycle,
+                deprecation_date: listing.deprecation_date,
+                retirement_date: listing.retirement_date,
+                successor: listing.successor.as_ref().map(ModelLink::from),
+            },
+            tags: listing.tags.clone(),
+            regions: listing.regions.clone(),
+            pricing: PricingSummary {
+                min_input_price_per_mtok: listing.min_input_price,
+                min_output_price_per_mtok: listing.min_output_price,
+                currency: "USD",
+            },
+            updated_at: listing.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FacetValue {
+    #[schema(example = "deepseek")]
+    pub value: String,
+    #[schema(example = 12)]
+    pub count: u64,
+}
+
+/// Counts over every listing matching the query (not just this page), at
+/// most 50 values per facet, most frequent first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DiscoveryFacets {
+    pub publisher: Vec<FacetValue>,
+    pub task: Vec<FacetValue>,
+    pub license: Vec<FacetValue>,
+    pub origin_country: Vec<FacetValue>,
+}
+
+fn facet_values(counts: Vec<FacetCount>) -> Vec<FacetValue> {
+    counts
+        .into_iter()
+        .map(|c| FacetValue {
+            value: c.value,
+            count: c.count,
+        })
+        .collect()
+}
+
+impl From<Facets> for DiscoveryFacets {
+    fn from(facets: Facets) -> Self {
+        DiscoveryFacets {
+            publisher: facet_values(facets.publisher),
+            task: facet_values(facets.task),
+            license: facet_values(facets.license),
+            origin_country: facet_values(facets.origin_country),
+        }
+    }
+}
+
+/// One page of discovery results.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ModelPage {
+    pub items: Vec<Model>,
+    /// Pass as `cursor` (with the same other parameters) for the next page;
+    /// null on the last page.
+    pub next_cursor: Option<String>,
+    /// How many listings match the query in all.
+    pub total: usize,
+    pub facets: DiscoveryFacets,
+}
+
+/// Discover models.
+///
+/// Filters, full-text search, sorting, facet counts and cursor pagination
+/// over the catalog. Served from the in-memory catalog snapshot.
+#[utoipa::path(
+    tag = "discovery",
+    operation_id = "list_models",
+    params(DiscoveryParams),
+    responses(
+        (status = 200, description = "A page of listings", body = ModelPage),
+        (status = 400, description = "A parameter is invalid; `errors` names it", body = Problem,
+         content_type = "application/problem+json", example = json!({
+            "type": "urn:modelmart:problem:invalid_parameter", "title": "A query or path parameter is invalid",
+            "status": 400, "detail": "limit: must be an integer from 1 to 200", "instance": "/v1/models",
+            "code": "invalid_parameter", "errors": [{"field": "limit", "message": "must be an integer from 1 to 200"}]
+         }))
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/models")]
+pub async fn list_models(
+    state: web::Data<AppState>,
+    _principal: Authorized<DiscoverCatalog>,
+    params: web::Query<DiscoveryParams>,
+) -> Result<HttpResponse, ApiError> {
+    let query = DiscoveryQuery::parse(&params)?;
+    let snapshot = state.catalog.current();
+    let page = discover(&snapshot, &query);
+    Ok(HttpResponse::Ok().json(ModelPage {
+        items: page.items.into_iter().map(Model::from).collect(),
+        next_cursor: page.next_cursor,
+        total: page.total,
+        facets: page.facets.into(),
+    }))
+}
+
+fn find<'s>(snapshot: &'s Snapshot, id_or_slug: &str) -> Result<&'s Listing, ApiError> {
+    if id_or_slug.is_empty() || id_or_slug.len() > 200 {
+        return Err(ApiError::invalid_parameter(
+            "id_or_slug",
+            "must be a listing id or a publisher/name slug",
+        ));
+    }
+    snapshot
+        .find(id_or_slug)
+        .ok_or_else(|| ApiError::not_found(format!("Listing {id_or_slug:?}")))
+}
+
+/// Get one listing.
+///
+/// By UUID or by slug; a slug's `/` may be sent as `%2F`
+/// (`/v1/models/deepseek%2Fdeepseek-r1`).
+#[utoipa::path(
+    tag = "discovery",
+    operation_id = "get_model",
+    params(("id_or_slug" = String, Path, description = "Listing UUID or `publisher/name` slug",
+            example = "deepseek%2Fdeepseek-r1")),
+    responses(
+        (status = 200, description = "The listing", body = Model),
+        (status = 404, description = "No such listing", body = Problem, content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/models/{id_or_slug}")]
+pub async fn get_model(
+    state: web::Data<AppState>,
+    _principal: Authorized<DiscoverCatalog>,
+    id_or_slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let snapshot = state.catalog.current();
+    let listing = find(&snapshot, &id_or_slug)?;
+    Ok(HttpResponse::Ok().json(Model::from(listing)))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Operator {
+    #[schema(example = "Microsoft Azure")]
+    pub name: String,
+    /// Headquarters of the operator, ISO 3166-1 alpha-2 (apart from the model's origin).
+    #[schema(example = "US")]
+    pub country: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Price {
+    pub dimension: PriceDimension,
+    pub unit: PriceUnit,
+    /// Exact decimal amount per unit.
+    #[schema(value_type = String, example = "0.55")]
+    pub amount: Decimal,
+    #[schema(example = "USD")]
+    pub currency: String,
+    /// Applies only above this many tokens of context; absent for the base tier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<PriceTier>,
+    pub effective_from: DateTime<Utc>,
+    pub effective_to: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PriceTier {
+    #[schema(example = 200000)]
+    pub min_context_tokens: i32,
+}
+
+impl From<&PricePeriod> for Price {
+    fn from(period: &PricePeriod) -> Self {
+        Price {
+            dimension: period.dimension,
+            unit: period.unit,
+            amount: period.amount,
+            currency: period.currency.clone(),
+            tier: period
+                .tier_min_context_tokens
+                .map(|min_context_tokens| PriceTier { min_context_tokens }),
+            effective_from: period.effective_from,
+            effective_to: period.effective_to,
+        }
+    }
+}
+
+/// A model in a region under a deployment type, with its current prices.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ModelOffer {
+    pub id: Uuid,
+    #[schema(example = "eastus")]
+    pub region: String,
+    pub deployment_type: DeploymentType,
+    pub processing_scope: ProcessingScope,
+    pub operator: Operator,
+    pub status: OfferStatus,
+    pub prices: Vec<Price>,
+    /// Price periods scheduled to start later.
+    pub scheduled_prices: Vec<Price>,
+}
+
+impl ModelOffer {
+    fn at(offer: &Offer, now: DateTime<Utc>) -> Self {
+        ModelOffer {
+            id: offer.id,
+            region: offer.region.clone(),
+            deployment_type: offer.deployment_type,
+            processing_scope: offer.processing_scope,
+            operator: Operator {
+                name: offer.operator_name.clone(),
+                country: offer.operator_country.clone(),
+            },
+            status: offer.status,
+            prices: offer.prices_at(now).map(Price::from).collect(),
+            scheduled_prices: offer
+                .prices
+                .iter()
+                .filter(|p| p.effective_from > now)
+                .map(Price::from)
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ModelOfferList {
+    pub items: Vec<ModelOffer>,
+    /// Always null: a listing's offers fit one page.
+    pub next_cursor: Option<String>,
+}
+
+/// List a listing's offers.
+///
+/// Regions, deployment types, operators and current prices.
+#[utoipa::path(
+    tag = "discovery",
+    operation_id = "list_model_offers",
+    params(("id_or_slug" = String, Path, description = "Listing UUID or `publisher/name` slug")),
+    responses(
+        (status = 200, description = "The listing's offers", body = ModelOfferList),
+        (status = 404, description = "No such listing", body = Problem, content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/models/{id_or_slug}/offers")]
+pub async fn list_model_offers(
+    state: web::Data<AppState>,
+    _principal: Authorized<DiscoverCatalog>,
+    id_or_slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let snapshot = state.catalog.current();
+    let listing = find(&snapshot, &id_or_slug)?;
+    let now = Utc::now();
+    Ok(HttpResponse::Ok().json(ModelOfferList {
+        items: listing.offers.iter().map(|offer| ModelOffer::at(offer, now)).collect(),
+        next_cursor: None,
+    }))
+}

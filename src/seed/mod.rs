@@ -1,0 +1,87 @@
+//! The demo data `serve --demo` loads: the project's own demo catalog and a
+//! few tenants with different guard rails. Applying it again changes nothing.
+
+pub mod demo;
+
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::db::catalog_write::{self, Actor};
+use crate::db::tenants;
+
+pub struct DemoTenant {
+    pub id: Uuid,
+    pub name: &'static str,
+}
+
+pub struct DemoSummary {
+    pub listings: usize,
+    pub offers: usize,
+    pub tenants: Vec<DemoTenant>,
+}
+
+/// Fixed ids, so tokens printed by one run work against the next.
+const DEMO_TENANTS: &[(u128, &str, &str)] = &[
+    (0x0193_0000_0000_7000_8000_0000_0000_0001, "Contoso Bank (EU)", "eu"),
+    (0x0193_0000_0000_7000_8000_0000_0000_0002, "Fabrikam Health (US)", "us"),
+    (
+        0x0193_0000_0000_7000_8000_0000_0000_0003,
+        "Northwind Traders (global)",
+        "open",
+    ),
+];
+
+pub async fn seed_demo(pool: &PgPool) -> Result<DemoSummary, sqlx::Error> {
+    let batch = demo::demo_catalog();
+    let mut tx = pool.begin().await?;
+    let actor = Actor {
+        name: "system:demo-seed",
+        roles: Vec::new(),
+        request_id: None,
+        source: "demo-seed",
+    };
+    catalog_write::apply(&mut tx, &batch, &actor).await?;
+    tx.commit().await?;
+
+    let mut tenants_out = Vec::new();
+    for (id, name, policy) in DEMO_TENANTS {
+        let id = Uuid::from_u128(*id);
+        let created = tenants::provision(pool, id, "system:demo-seed", Vec::new(), "demo-seed", None).await?;
+        if created {
+            sqlx::query("UPDATE tenants SET display_name = $2 WHERE id = $1")
+                .bind(id)
+                .bind(name)
+                .execute(pool)
+                .await?;
+            apply_demo_policy(pool, id, policy).await?;
+        }
+        tenants_out.push(DemoTenant { id, name });
+    }
+    Ok(DemoSummary {
+        listings: batch.models.len(),
+        offers: batch.offers.len(),
+        tenants: tenants_out,
+    })
+}
+
+/// Guard rails that make the demo tenants differ: an EU bank that keeps data
+/// in the EU and uses GA models only; a US health company that avoids models
+/// from some origins and caps prices.
+async fn apply_demo_policy(pool: &PgPool, tenant: Uuid, kind: &str) -> Result<(), sqlx::Error> {
+    let sql = match kind {
+        "eu" => {
+            "UPDATE tenant_policies SET ga_only = true,
+                 allowed_regions = ARRAY['westeurope','northeurope','swedencentral','francecentral',
+                                         'germanywestcentral','datazone-eu']
+             WHERE tenant_id = $1"
+        }
+        "us" => {
+            "UPDATE tenant_policies SET denied_origin_countries = ARRAY['CN'],
+                 max_input_price_per_mtok = 5, max_output_price_per_mtok = 20
+             WHERE tenant_id = $1"
+        }
+        _ => return Ok(()),
+    };
+    sqlx::query(sql).bind(tenant).execute(pool).await?;
+    Ok(())
+}

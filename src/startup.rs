@@ -1,0 +1,111 @@
+//! Building and running the HTTP application.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpResponse, HttpServer};
+use sqlx::PgPool;
+use utoipa::OpenApi;
+use utoipa_actix_web::{AppExt, UtoipaApp};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::jwt::{AuthSetupError, Authenticator};
+use crate::catalog::{CatalogHandle, ReloadError};
+use crate::config::Settings;
+use crate::http::{self, RouteTable};
+use crate::openapi::{self, ApiDoc};
+use crate::routes;
+use crate::state::{AppState, TenantRegistry};
+
+/// The documented routes on `app`; the OpenAPI document comes from here.
+pub fn router<T>(app: App<T>) -> UtoipaApp<T>
+where
+    T: actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+{
+    app.into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes::configure)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Auth(#[from] AuthSetupError),
+    #[error("could not load the catalog: {0}")]
+    Catalog(#[from] ReloadError),
+    #[error("could not listen: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Loads the catalog and binds `listener` (port 0 in tests); the server
+    /// runs once [`Application::run_until_stopped`] is awaited.
+    pub async fn build(settings: Settings, pool: PgPool, listener: TcpListener) -> Result<Self, StartupError> {
+        let authenticator = Authenticator::from_settings(&settings.auth).await?;
+        let catalog = CatalogHandle::default();
+        catalog.reload(&pool).await?;
+        catalog.spawn_refresher(pool.clone());
+        let state = web::Data::new(AppState {
+            pool,
+            settings,
+            authenticator,
+            catalog,
+            tenants: TenantRegistry::default(),
+        });
+        let document = openapi::document();
+        let route_table = web::Data::new(RouteTable::from_openapi(&document));
+        let port = listener.local_addr()?.port();
+        let server_state = state.clone();
+        let max_body = state.settings.max_body_bytes;
+        let max_import = state.settings.max_import_bytes;
+        let server = HttpServer::new(move || {
+            let (app, _) = router(App::new()).split_for_parts();
+            app.app_data(server_state.clone())
+                .app_data(route_table.clone())
+                .app_data(http::json_config(max_body))
+                .app_data(http::query_config())
+                .app_data(http::path_config())
+                .app_data(web::PayloadConfig::new(max_import))
+                .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document.clone()))
+                .route(
+                    "/docs",
+                    web::get().to(|| async {
+                        HttpResponse::PermanentRedirect()
+                            .insert_header(("Location", "/docs/"))
+                            .finish()
+                    }),
+                )
+                .default_service(web::to(http::fallback))
+                .wrap(from_fn(http::problem_middleware))
+        })
+        .listen(listener)?
+        .shutdown_timeout(25)
+        .run();
+        Ok(Application { port, server, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// Serves until SIGTERM or SIGINT, then drains in-flight requests.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

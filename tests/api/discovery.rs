@@ -1,0 +1,272 @@
+use std::collections::HashSet;
+
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::fixtures;
+use crate::helpers::*;
+
+async fn app_with_fixtures() -> (TestApp, String) {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::catalog()).await;
+    (app, tenant_token("catalog.reader", Uuid::new_v4()))
+}
+
+fn slugs(body: &Value) -> Vec<String> {
+    body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|item| item["slug"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn slugs_for(app: &TestApp, token: &str, query: &str) -> Vec<String> {
+    let (status, body) = app.get_json(&format!("/v1/models?{query}"), token).await;
+    assert_eq!(status, 200, "{query}: {body}");
+    let mut found = slugs(&body);
+    found.sort();
+    found
+}
+
+#[tokio::test]
+async fn each_filter_narrows_the_catalog_to_what_it_names() {
+    let (app, token) = app_with_fixtures().await;
+    let cases: &[(&str, &[&str])] = &[
+        ("publisher=deepseek", &["deepseek/deepseek-r1", "deepseek/deepseek-v3"]),
+        ("task=embedding", &["openai/text-embedding-3-small"]),
+        ("modality=vector", &["openai/text-embedding-3-small"]),
+        ("capability=vision", &["openai/gpt-4o"]),
+        ("capability=function_calling,reasoning", &["deepseek/deepseek-r1"]),
+        ("region=chinanorth3", &["deepseek/deepseek-r1"]),
+        (
+            "region=swedencentral,datazone-eu",
+            &["meta/llama-3.1-8b-instruct", "openai/gpt-4o"],
+        ),
+        ("origin_country=FR", &["mistral/mistral-large"]),
+        ("origin_country=cn", &["deepseek/deepseek-r1", "deepseek/deepseek-v3"]),
+        (
+            "license=MIT&open_weights=true&task=chat",
+            &["deepseek/deepseek-r1", "deepseek/deepseek-v3", "microsoft/phi-4"],
+        ),
+        ("lifecycle=deprecated", &["mistral/mistral-large"]),
+        ("lifecycle=retired", &["openai/gpt-3.5-turbo"]),
+        ("lifecycle=preview", &["microsoft/phi-4"]),
+        ("tag=small", &["meta/llama-3.1-8b-instruct", "microsoft/phi-4"]),
+        (
+            "max_input_price=0.27",
+            &[
+                "deepseek/deepseek-v3",
+                "meta/llama-3.1-8b-instruct",
+                "openai/text-embedding-3-small",
+            ],
+        ),
+        ("max_output_price=0.5&task=chat", &["meta/llama-3.1-8b-instruct"]),
+        ("min_context=100000&publisher=openai", &["openai/gpt-4o"]),
+        ("deployment_type=batch", &[]),
+    ];
+    for (query, expected) in cases {
+        let expected: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+        assert_eq!(slugs_for(&app, &token, query).await, expected, "{query}");
+    }
+}
+
+#[tokio::test]
+async fn retired_listings_leave_discovery_unless_asked_for() {
+    let (app, token) = app_with_fixtures().await;
+    let all = slugs_for(&app, &token, "limit=200").await;
+    assert_eq!(all.len(), fixtures::SPECS.len() - 1);
+    assert!(!all.contains(&"openai/gpt-3.5-turbo".to_string()));
+}
+
+#[tokio::test]
+async fn sorting_by_price_puts_the_cheapest_first_and_unpriced_last() {
+    let (app, token) = app_with_fixtures().await;
+    let (_, body) = app.get_json("/v1/models?task=chat&sort=input_price", &token).await;
+    let order = slugs(&body);
+    assert_eq!(order.first().unwrap(), "meta/llama-3.1-8b-instruct");
+    assert_eq!(order.last().unwrap(), "microsoft/phi-4", "no offers, so no price: last");
+    let (_, body) = app.get_json("/v1/models?task=chat&sort=-input_price", &token).await;
+    let order = slugs(&body);
+    assert_eq!(order.first().unwrap(), "openai/gpt-4o");
+    assert_eq!(
+        order.last().unwrap(),
+        "microsoft/phi-4",
+        "nulls stay last when descending"
+    );
+    let (_, body) = app.get_json("/v1/models?sort=-release_date&limit=1", &token).await;
+    assert_eq!(slugs(&body), ["deepseek/deepseek-r1"]);
+}
+
+#[tokio::test]
+async fn facets_count_every_match_not_just_the_page() {
+    let (app, token) = app_with_fixtures().await;
+    let (_, body) = app.get_json("/v1/models?limit=1", &token).await;
+    assert_eq!(body["total"], 7);
+    let publishers = body["facets"]["publisher"].as_array().unwrap();
+    let openai = publishers.iter().find(|f| f["value"] == "openai").unwrap();
+    assert_eq!(openai["count"], 2);
+    let countries = body["facets"]["origin_country"].as_array().unwrap();
+    assert_eq!(countries[0]["value"], "US");
+    assert_eq!(countries[0]["count"], 4);
+}
+
+#[tokio::test]
+async fn paging_by_cursor_visits_every_listing_exactly_once() {
+    let (app, token) = app_with_fixtures().await;
+    for sort in ["name", "-context_window", "input_price", "release_date"] {
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut path = format!("/v1/models?limit=2&sort={sort}");
+            if let Some(c) = &cursor {
+                path.push_str(&format!("&cursor={c}"));
+            }
+            let (status, body) = app.get_json(&path, &token).await;
+            assert_eq!(status, 200, "{body}");
+            seen.extend(slugs(&body));
+            match body["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => break,
+            }
+        }
+        let unique: HashSet<_> = seen.iter().collect();
+        assert_eq!(seen.len(), 7, "{sort}: {seen:?}");
+        assert_eq!(unique.len(), 7, "{sort}: duplicates in {seen:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_search_ranks_the_named_publishers_listings_first() {
+    let (app, token) = app_with_fixtures().await;
+    let (_, body) = app.get_json("/v1/models?q=deepseek", &token).await;
+    assert_eq!(slugs(&body).len(), 2);
+    let (_, body) = app.get_json("/v1/models?q=deepseek%20r1", &token).await;
+    assert_eq!(slugs(&body), ["deepseek/deepseek-r1"]);
+    let (_, body) = app.get_json("/v1/models?q=llama", &token).await;
+    assert_eq!(slugs(&body), ["meta/llama-3.1-8b-instruct"]);
+    let (_, body) = app.get_json("/v1/models?q=nothing-matches-this", &token).await;
+    assert_eq!(body["total"], 0);
+}
+
+#[tokio::test]
+async fn one_listing_is_found_by_id_or_by_slug() {
+    let (app, token) = app_with_fixtures().await;
+    let (status, by_slug) = app.get_json("/v1/models/deepseek%2Fdeepseek-r1", &token).await;
+    assert_eq!(status, 200, "{by_slug}");
+    assert_eq!(by_slug["publisher"]["country"], "CN");
+    assert_eq!(by_slug["license"], "MIT");
+    assert_eq!(by_slug["provenance"]["origin_country"], "CN");
+    assert_eq!(by_slug["pricing"]["min_input_price_per_mtok"], "0.5");
+    let id = by_slug["id"].as_str().unwrap();
+    let (status, by_id) = app.get_json(&format!("/v1/models/{id}"), &token).await;
+    assert_eq!(status, 200);
+    assert_eq!(by_id["slug"], "deepseek/deepseek-r1");
+    let response = app.get("/v1/models/nobody%2Fnothing", &token).await;
+    assert_problem(response, 404, "not_found").await;
+}
+
+#[tokio::test]
+async fn offers_list_regions_operators_and_exact_prices() {
+    let (app, token) = app_with_fixtures().await;
+    let (status, body) = app.get_json("/v1/models/deepseek%2Fdeepseek-r1/offers", &token).await;
+    assert_eq!(status, 200, "{body}");
+    let items = body["items"].as_array().unwrap();
+    let regions: Vec<&str> = items.iter().map(|o| o["region"].as_str().unwrap()).collect();
+    assert_eq!(regions, ["chinanorth3", "eastus", "westeurope"]);
+    let eastus = &items[1];
+    assert_eq!(eastus["operator"]["country"], "US");
+    let input = eastus["prices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["dimension"] == "input_tokens")
+        .unwrap();
+    assert_eq!(input["amount"], "0.55");
+    assert_eq!(input["unit"], "1M_tokens");
+    assert_eq!(input["currency"], "USD");
+}
+
+#[tokio::test]
+async fn publishers_and_regions_are_listed() {
+    let (app, token) = app_with_fixtures().await;
+    let (status, body) = app.get_json("/v1/publishers", &token).await;
+    assert_eq!(status, 200);
+    let deepseek = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["slug"] == "deepseek")
+        .unwrap();
+    assert_eq!(deepseek["listing_count"], 2);
+    let (status, body) = app.get_json("/v1/regions", &token).await;
+    assert_eq!(status, 200);
+    let china = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "chinanorth3")
+        .unwrap();
+    assert_eq!(
+        (china["cloud"].as_str(), china["jurisdiction"].as_str()),
+        (Some("china"), Some("CN"))
+    );
+}
+
+#[tokio::test]
+async fn bad_parameters_get_400_naming_each_one() {
+    let (app, token) = app_with_fixtures().await;
+    let cases = [
+        ("limit=abc", "limit"),
+        ("limit=0", "limit"),
+        ("limit=201", "limit"),
+        ("task=painting", "task"),
+        ("capability=telepathy", "capability"),
+        ("origin_country=XX", "origin_country"),
+        ("max_input_price=-1", "max_input_price"),
+        ("min_context=lots", "min_context"),
+        ("open_weights=maybe", "open_weights"),
+        ("sort=popularity", "sort"),
+        ("sort=relevance", "sort"),
+        ("capabilty=vision", "capabilty"),
+    ];
+    for (query, field) in cases {
+        let response = app.get(&format!("/v1/models?{query}"), &token).await;
+        let body = assert_problem(response, 400, "invalid_parameter").await;
+        let named: Vec<&str> = body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert!(named.contains(&field), "{query}: {body}");
+        assert!(body["detail"].as_str().unwrap().contains(field), "{query}: {body}");
+    }
+    let response = app.get("/v1/models?limit=abc&task=painting", &token).await;
+    let body = assert_problem(response, 400, "invalid_parameter").await;
+    assert_eq!(body["errors"].as_array().unwrap().len(), 2, "both named: {body}");
+}
+
+#[tokio::test]
+async fn a_cursor_is_refused_with_other_filters_or_when_forged() {
+    let (app, token) = app_with_fixtures().await;
+    let (_, body) = app.get_json("/v1/models?limit=2", &token).await;
+    let cursor = body["next_cursor"].as_str().unwrap();
+    let response = app
+        .get(&format!("/v1/models?limit=2&task=chat&cursor={cursor}"), &token)
+        .await;
+    assert_problem(response, 400, "invalid_cursor").await;
+    let response = app.get("/v1/models?cursor=bm90LWEtY3Vyc29y", &token).await;
+    assert_problem(response, 400, "invalid_cursor").await;
+}
+
+#[tokio::test]
+async fn a_catalog_change_reaches_discovery_without_a_restart() {
+    let app = spawn_app().await;
+    let token = platform_token("catalog.admin");
+    let (_, body) = app.get_json("/v1/models", &token).await;
+    assert_eq!(body["total"], 0);
+    app.load_batch(&fixtures::catalog()).await;
+    let (_, body) = app.get_json("/v1/models", &token).await;
+    assert_eq!(body["total"], 7);
+}

@@ -1,0 +1,340 @@
+//! Spawns the real application on a random port against its own fresh
+//! database: `DATABASE_URL`'s server when set, otherwise a private temporary
+//! cluster started once per test binary. Each test database is cloned from a
+//! template that was migrated once, so a test costs one CREATE DATABASE.
+
+use std::net::TcpListener;
+use std::sync::OnceLock;
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use modelmart::config::Settings;
+use modelmart::db::catalog_write::{self, Actor};
+use modelmart::domain::batch::CatalogBatch;
+use modelmart::embedded_pg::{free_port, EmbeddedOptions, EmbeddedPostgres};
+use modelmart::startup::Application;
+use serde_json::{json, Value};
+use sqlx::{Connection, PgConnection, PgPool};
+use tokio::sync::OnceCell;
+use uuid::Uuid;
+
+pub const TEST_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+pub const ISSUER: &str = "modelmart-test";
+pub const AUDIENCE: &str = "modelmart";
+
+static SERVER_URL: OnceCell<String> = OnceCell::const_new();
+static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+static EMBEDDED: OnceLock<EmbeddedPostgres> = OnceLock::new();
+
+/// `postgres://…/` of the server tests use, without a database name.
+async fn server_url() -> &'static str {
+    SERVER_URL
+        .get_or_init(|| async {
+            if let Ok(url) = std::env::var("DATABASE_URL") {
+                let mut parsed = url::Url::parse(&url).expect("DATABASE_URL is a URL");
+                parsed.set_path("/");
+                return parsed.to_string();
+            }
+            remove_clusters_of_finished_runs();
+            let dir = std::env::temp_dir().join(format!("modelmart-test-{}-{}", std::process::id(), Uuid::new_v4()));
+            let server = EmbeddedPostgres::start(EmbeddedOptions {
+                data_dir: dir,
+                port: free_port().expect("a free port"),
+                durable: false,
+            })
+            .await
+            .expect("start a temporary PostgreSQL (install PostgreSQL or set DATABASE_URL)");
+            let url = format!("postgres://postgres@127.0.0.1:{}/", server.port());
+            let _ = EMBEDDED.set(server);
+            url
+        })
+        .await
+}
+
+/// Temporary clusters live in `modelmart-test-<pid>-<uuid>`; once that
+/// process is gone (and its server with it) the folder is only litter.
+fn remove_clusters_of_finished_runs() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix("modelmart-test-") else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            let path = entry.path();
+            let _ = if path.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+        }
+    }
+}
+
+fn with_database(server: &str, database: &str) -> String {
+    format!("{server}{database}")
+}
+
+/// The migrated template, named after the migrations so a schema change gets
+/// a new one; built once per server under an advisory lock.
+async fn template() -> &'static str {
+    TEMPLATE
+        .get_or_init(|| async {
+            let server = server_url().await;
+            let fingerprint: String = modelmart::db::MIGRATOR
+                .iter()
+                .map(|m| format!("{}:{}", m.version, hex::encode(&m.checksum)))
+                .collect::<Vec<_>>()
+                .join(",");
+            let digest = sha2::Sha256::digest(fingerprint.as_bytes());
+            let name = format!("modelmart_tpl_{}", hex::encode(&digest[..6]));
+            let mut admin = PgConnection::connect(&with_database(server, "postgres"))
+                .await
+                .expect("connect");
+            sqlx::query("SELECT pg_advisory_lock(7201)")
+                .execute(&mut admin)
+                .await
+                .unwrap();
+            drop_stale_test_databases(&mut admin).await;
+            let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+                .bind(&name)
+                .fetch_one(&mut admin)
+                .await
+                .unwrap();
+            if !exists {
+                let building = format!("{name}_building");
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .await
+                    .unwrap();
+                sqlx::query(&format!("CREATE DATABASE {building}"))
+                    .execute(&mut admin)
+                    .await
+                    .unwrap();
+                let pool = PgPool::connect(&with_database(server, &building)).await.unwrap();
+                modelmart::db::migrate(&pool).await.expect("migrations apply");
+                pool.close().await;
+                sqlx::query(&format!("ALTER DATABASE {building} RENAME TO {name}"))
+                    .execute(&mut admin)
+                    .await
+                    .unwrap();
+            }
+            sqlx::query("SELECT pg_advisory_unlock(7201)")
+                .execute(&mut admin)
+                .await
+                .unwrap();
+            name
+        })
+        .await
+}
+
+use sha2::Digest;
+
+/// Test databases carry their creation time; those over an hour old belong
+/// to runs that are long over.
+async fn drop_stale_test_databases(admin: &mut PgConnection) {
+    let names: Vec<String> = sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'mm_test_%'")
+        .fetch_all(&mut *admin)
+        .await
+        .unwrap_or_default();
+    let now = chrono::Utc::now().timestamp();
+    for name in names {
+        let created = name.split('_').nth(2).and_then(|t| t.parse::<i64>().ok()).unwrap_or(0);
+        if now - created > 3600 {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut *admin)
+                .await;
+        }
+    }
+}
+
+/// A fresh, migrated, empty database; returns its URL.
+pub async fn fresh_database() -> String {
+    let template = template().await;
+    let server = server_url().await;
+    let name = format!("mm_test_{}_{}", chrono::Utc::now().timestamp(), Uuid::new_v4().simple());
+    let mut admin = PgConnection::connect(&with_database(server, "postgres"))
+        .await
+        .expect("connect");
+    sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+        .execute(&mut admin)
+        .await
+        .expect("clone the template");
+    with_database(server, &name)
+}
+
+pub fn test_settings(database_url: &str, extra: &[(&str, &str)]) -> Settings {
+    let mut pairs = vec![
+        ("DATABASE_URL".to_string(), database_url.to_string()),
+        ("MODELMART_JWT_SECRET".to_string(), TEST_SECRET.to_string()),
+        ("MODELMART_JWT_ISSUER".to_string(), ISSUER.to_string()),
+        ("MODELMART_JWT_AUDIENCE".to_string(), AUDIENCE.to_string()),
+        ("MODELMART_JWT_LEEWAY_SECS".to_string(), "5".to_string()),
+    ];
+    for (k, v) in extra {
+        pairs.retain(|(name, _)| name != k);
+        pairs.push((k.to_string(), v.to_string()));
+    }
+    Settings::from_lookup(|name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())).unwrap()
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub pool: PgPool,
+    pub database_url: String,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    let database_url = fresh_database().await;
+    let settings = test_settings(&database_url, extra);
+    let pool = modelmart::db::connect(&database_url, &settings.database)
+        .await
+        .expect("pool");
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let application = Application::build(settings, pool.clone(), listener)
+        .await
+        .expect("build the app");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    tokio::spawn(application.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        pool,
+        database_url,
+    }
+}
+
+/// Claims for a token; tests change what they need.
+pub fn claims(roles: &[&str], tenant: Option<Uuid>) -> Value {
+    let now = chrono::Utc::now().timestamp();
+    let mut claims = json!({
+        "sub": "test-user",
+        "roles": roles,
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "exp": now + 600,
+        "iat": now,
+        "nbf": now,
+    });
+    if let Some(tenant) = tenant {
+        claims["tid"] = json!(tenant.to_string());
+    }
+    claims
+}
+
+pub fn sign_hs256(claims: &Value) -> String {
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(TEST_SECRET.as_bytes()).unwrap(),
+    )
+    .unwrap()
+}
+
+pub fn platform_token(role: &str) -> String {
+    sign_hs256(&claims(&[role], None))
+}
+
+pub fn tenant_token(role: &str, tenant: Uuid) -> String {
+    sign_hs256(&claims(&[role], Some(tenant)))
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn get_json(&self, path: &str, token: &str) -> (u16, Value) {
+        let response = self.get(path, token).await;
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Writes `batch` with the same writer imports use, then reloads the
+    /// snapshot through the admin import path's refresh.
+    pub async fn load_batch(&self, batch: &CatalogBatch) {
+        let mut tx = self.pool.begin().await.unwrap();
+        let actor = Actor {
+            name: "test",
+            roles: vec![],
+            request_id: None,
+            source: "test-fixture",
+        };
+        catalog_write::apply(&mut tx, batch, &actor)
+            .await
+            .expect("apply the batch");
+        tx.commit().await.unwrap();
+        self.wait_for_catalog().await;
+    }
+
+    /// Waits until the server's snapshot has caught up with the database.
+    pub async fn wait_for_catalog(&self) {
+        let wanted: i64 = sqlx::query_scalar("SELECT version FROM catalog_state")
+            .fetch_one(&self.pool)
+            .await
+            .unwrap();
+        for _ in 0..100 {
+            let response = self.client.get(self.url("/readyz")).send().await.unwrap();
+            let body: Value = response.json().await.unwrap();
+            if body["catalog_version"].as_i64() == Some(wanted) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the catalog snapshot did not reach version {wanted}");
+    }
+
+    pub async fn import_litellm(&self, bytes: Vec<u8>) -> (u16, Value) {
+        let response = self
+            .client
+            .post(self.url("/v1/admin/imports?format=litellm"))
+            .bearer_auth(platform_token("catalog.admin"))
+            .header("content-type", "application/json")
+            .body(bytes)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+}
+
+/// The real LiteLLM feed from `../shared/data`, when present.
+pub fn litellm_feed() -> Option<Vec<u8>> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/litellm_model_prices.json");
+    std::fs::read(path).ok()
+}
+
+/// Asserts a response is an RFC 9457 problem with `code`, returning its body.
+pub async fn assert_problem(response: reqwest::Response, status: u16, code: &str) -> Value {
+    assert_eq!(response.status().as_u16(), status, "status");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    assert_eq!(content_type, "application/problem+json");
+    let body: Value = response.json().await.expect("a JSON problem body");
+    assert_eq!(body["code"], code, "problem code in {body}");
+    assert_eq!(body["status"], status);
+    assert!(body["title"].is_string() && body["detail"].is_string() && body["type"].is_string());
+    body
+}

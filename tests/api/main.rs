@@ -1,0 +1,9 @@
+//! Integration tests over HTTP against a real PostgreSQL.
+
+mod auth;
+mod discovery;
+mod errors;
+mod fixtures;
+mod helpers;
+mod imports;
+mod openapi;
