@@ -56,6 +56,8 @@ pub async fn problem_middleware(
     let request_id = RequestId::from_header(req.headers().get(REQUEST_ID_HEADER));
     req.extensions_mut().insert(request_id.clone());
     let path = req.path().to_owned();
+    let method = req.method().clone();
+    let started = std::time::Instant::now();
     let mut response = match next.call(req).await {
         Ok(response) => rerender_error(response.map_into_boxed_body(), &path),
         Err(error) => {
@@ -69,6 +71,14 @@ pub async fn problem_middleware(
     if let Ok(value) = HeaderValue::from_str(request_id.as_str()) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
+    tracing::info!(
+        request_id = request_id.as_str(),
+        method = %method,
+        path = %path,
+        status = response.status().as_u16(),
+        elapsed_us = started.elapsed().as_micros() as u64,
+        "request"
+    );
     Ok(response)
 }
 
@@ -101,6 +111,47 @@ fn to_api_error(error: &actix_web::Error) -> ApiError {
         return ApiError::internal(std::io::Error::other(error.to_string()));
     }
     ApiError::new(code, error.to_string())
+}
+
+/// A strong ETag for a row version: `"7"`.
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// The row version an update's `If-Match` names: 428 without one, 412 when
+/// it cannot match (a weak or malformed tag). `*` matches any version.
+pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
+    let Some(value) = req.headers().get(header::IF_MATCH) else {
+        return Err(ApiError::new(
+            ErrorCode::PreconditionRequired,
+            "This update needs an If-Match header with the ETag from a GET of the resource.",
+        ));
+    };
+    let text = value.to_str().unwrap_or("").trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    text.strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .and_then(|t| t.parse::<i64>().ok())
+        .map(Some)
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::PreconditionFailed,
+                format!("If-Match {text:?} does not match the resource's current ETag."),
+            )
+        })
+}
+
+pub fn stale(current: i64) -> ApiError {
+    ApiError::new(
+        ErrorCode::PreconditionFailed,
+        format!(
+            "The resource has changed since it was read; its current ETag is {}.",
+            etag(current)
+        ),
+    )
+    .with_header(header::ETAG, etag(current))
 }
 
 /// JSON bodies: size limit, content type and syntax errors as problems.

@@ -25,6 +25,7 @@ use crate::error::{ErrorCode, Problem, PROBLEM_CONTENT_TYPE};
     components(schemas(Problem, crate::error::FieldError)),
     tags(
         (name = "discovery", description = "Browse the catalog: listings, offers, publishers, regions"),
+        (name = "tenants", description = "A tenant's policy and enablements (tenant principals; platform.admin reads)"),
         (name = "catalog administration", description = "Curate listings and import feeds (catalog.admin)"),
         (name = "operations", description = "Health and readiness probes")
     )

@@ -173,3 +173,98 @@ pub struct ManageCatalog;
 impl Requirement for ManageCatalog {
     const ROLES: &'static [Role] = &[Role::CatalogAdmin];
 }
+
+/// What a tenant route needs of its caller.
+pub trait TenantRequirement {
+    /// Roles a principal of *this* tenant needs.
+    const TENANT_ROLES: &'static [Role];
+    /// Whether `platform.admin` may use the route on any tenant (support reads).
+    const PLATFORM_ADMIN: bool;
+}
+
+/// Reading a tenant's own resources.
+pub struct TenantRead;
+impl TenantRequirement for TenantRead {
+    const TENANT_ROLES: &'static [Role] = &[Role::CatalogReader];
+    const PLATFORM_ADMIN: bool = true;
+}
+
+/// Changing a tenant's own resources.
+pub struct TenantWrite;
+impl TenantRequirement for TenantWrite {
+    const TENANT_ROLES: &'static [Role] = &[Role::TenantAdmin];
+    const PLATFORM_ADMIN: bool = false;
+}
+
+/// A principal allowed on `/v1/tenants/{tid}/...`. A tenant principal reaches
+/// only its own tenant: any other `{tid}` answers 404, the same as a tenant
+/// that does not exist, so existence does not leak.
+pub struct TenantAccess<R: TenantRequirement> {
+    pub principal: Principal,
+    pub tenant_id: Uuid,
+    _requirement: PhantomData<R>,
+}
+
+impl<R: TenantRequirement> std::ops::Deref for TenantAccess<R> {
+    type Target = Principal;
+    fn deref(&self) -> &Principal {
+        &self.principal
+    }
+}
+
+fn tenant_not_found() -> ApiError {
+    ApiError::new(ErrorCode::NotFound, "No such tenant is visible to this principal.")
+}
+
+impl<R: TenantRequirement + 'static> FromRequest for TenantAccess<R> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let principal = authenticate(req.clone()).await?;
+            let tenant_id = req
+                .match_info()
+                .get("tid")
+                .and_then(|tid| Uuid::parse_str(tid).ok())
+                .ok_or_else(tenant_not_found)?;
+            match principal.tenant_id {
+                Some(own) if own == tenant_id => {
+                    if !principal.roles.grants_any(R::TENANT_ROLES) {
+                        let needed: Vec<_> = R::TENANT_ROLES.iter().map(|r| r.as_str()).collect();
+                        return Err(ApiError::new(
+                            ErrorCode::Forbidden,
+                            format!("This operation needs one of the roles: {}.", needed.join(", ")),
+                        ));
+                    }
+                }
+                Some(_) => return Err(tenant_not_found()),
+                None => {
+                    if !(R::PLATFORM_ADMIN && principal.roles.grants(Role::PlatformAdmin)) {
+                        let what = if R::PLATFORM_ADMIN {
+                            "platform.admin"
+                        } else {
+                            "a tenant.admin of this tenant"
+                        };
+                        return Err(ApiError::new(
+                            ErrorCode::Forbidden,
+                            format!("This operation needs {what}."),
+                        ));
+                    }
+                    let state = req.app_data::<web::Data<AppState>>().cloned().ok_or_else(|| {
+                        ApiError::internal(std::io::Error::other("application state is not configured"))
+                    })?;
+                    if !crate::db::tenants::exists(&state.pool, tenant_id).await? {
+                        return Err(tenant_not_found());
+                    }
+                }
+            }
+            Ok(TenantAccess {
+                principal,
+                tenant_id,
+                _requirement: PhantomData,
+            })
+        })
+    }
+}

@@ -4,6 +4,7 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
+use chrono::{DateTime, Datelike, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -13,6 +14,8 @@ use uuid::Uuid;
 use super::cursor::{Cursor, SortValue};
 use super::snapshot::{Listing, Snapshot};
 use crate::domain::country::parse_country;
+use crate::domain::decision::{decide_listing, Decision};
+use crate::domain::policy::TenantPolicy;
 use crate::domain::vocab::{Capability, DeploymentType, LifecycleStatus, Modality, Task};
 use crate::error::{ApiError, ErrorCode, FieldError};
 
@@ -121,6 +124,10 @@ pub struct DiscoveryParams {
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page, with the same other parameters.
     pub cursor: Option<String>,
+    /// For tenant principals: also list models the tenant may not enable,
+    /// each with `availability.reasons` (default false: they are left out).
+    #[param(example = false)]
+    pub include_unavailable: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -145,6 +152,7 @@ pub struct DiscoveryQuery {
     pub sort: Option<Sort>,
     pub limit: usize,
     pub cursor: Option<Cursor>,
+    pub include_unavailable: bool,
 }
 
 /// Collects every invalid parameter, so one response names them all.
@@ -272,6 +280,13 @@ impl DiscoveryQuery {
             &LifecycleStatus::expected(),
         );
         query.tags = problems.list("tag", params.tag.as_deref(), lower, "a tag");
+        if let Some(include) = params.include_unavailable.as_deref() {
+            match include {
+                "true" => query.include_unavailable = true,
+                "false" => query.include_unavailable = false,
+                _ => problems.push("include_unavailable", "must be true or false"),
+            }
+        }
         if let Some(open) = params.open_weights.as_deref() {
             match open {
                 "true" => query.open_weights = Some(true),
@@ -341,7 +356,7 @@ impl DiscoveryQuery {
     pub fn fingerprint(&self) -> String {
         let sort = self.effective_sort();
         let canonical = format!(
-            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}",
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
             self.q,
             self.publishers,
             self.tasks,
@@ -361,6 +376,7 @@ impl DiscoveryQuery {
             self.min_context,
             sort.field,
             sort.descending,
+            self.include_unavailable,
         );
         hex::encode(&Sha256::digest(canonical.as_bytes())[..8])
     }
@@ -434,8 +450,6 @@ fn sort_value(listing: &Listing, field: SortField, score: u32) -> SortValue {
     }
 }
 
-use chrono::Datelike;
-
 /// Orders two sort values: nulls last in either direction; relevance is
 /// always best first.
 fn compare_values(a: &SortValue, b: &SortValue, sort: Sort) -> Ordering {
@@ -472,8 +486,8 @@ pub struct Facets {
 }
 
 pub struct DiscoveryPage<'s> {
-    pub items: Vec<&'s Listing>,
-    /// Relevance scores by listing id, when searching.
+    /// Each listing with the viewing tenant's decision (none for staff).
+    pub items: Vec<(&'s Listing, Option<Decision>)>,
     pub total: usize,
     pub facets: Facets,
     pub next_cursor: Option<String>,
@@ -496,24 +510,54 @@ fn facet<'a>(values: impl Iterator<Item = &'a str>) -> Vec<FacetCount> {
     facet
 }
 
-/// Runs `query` against `snapshot`: filters, facet counts over every match,
-/// then the page after the cursor.
-pub fn discover<'s>(snapshot: &'s Snapshot, query: &DiscoveryQuery) -> DiscoveryPage<'s> {
+impl DiscoveryQuery {
+    /// The tenant's decision on `listing`, over the offers this query is
+    /// about (those in the requested regions and deployment types), so a
+    /// listing is never shown for a region the tenant could not use it in.
+    pub fn decide(&self, listing: &Listing, policy: &TenantPolicy, now: DateTime<Utc>) -> Decision {
+        let offers = listing
+            .offers
+            .iter()
+            .filter(|o| self.regions.is_empty() || self.regions.contains(&o.region))
+            .filter(|o| self.deployment_types.is_empty() || self.deployment_types.contains(&o.deployment_type))
+            .map(|o| o.facts(now));
+        decide_listing(&listing.facts(), offers, policy)
+    }
+}
+
+/// Runs `query` against `snapshot` for a viewer (a tenant's policy, or
+/// `None` for platform staff, who see the whole catalog): filters, the
+/// tenant's decision, facet counts over every match, then the page after
+/// the cursor.
+pub fn discover<'s>(
+    snapshot: &'s Snapshot,
+    query: &DiscoveryQuery,
+    viewer: Option<&TenantPolicy>,
+) -> DiscoveryPage<'s> {
+    let now = Utc::now();
     let scores = query
         .q
         .as_deref()
         .map(|q| snapshot.search.search(q, &snapshot.listings));
-    let matches: Vec<(u32, u32)> = match &scores {
-        Some(scores) => scores
-            .iter()
-            .filter(|(index, _)| query.matches(&snapshot.listings[**index as usize]))
-            .map(|(index, score)| (*index, *score))
-            .collect(),
-        None => (0..snapshot.listings.len() as u32)
-            .filter(|index| query.matches(&snapshot.listings[*index as usize]))
-            .map(|index| (index, 0))
-            .collect(),
+    let candidates: Vec<(u32, u32)> = match &scores {
+        Some(scores) => scores.iter().map(|(index, score)| (*index, *score)).collect(),
+        None => (0..snapshot.listings.len() as u32).map(|index| (index, 0)).collect(),
     };
+    let mut decisions: HashMap<u32, Decision> = HashMap::new();
+    let matches: Vec<(u32, u32)> = candidates
+        .into_iter()
+        .filter(|(index, _)| {
+            let listing = &snapshot.listings[*index as usize];
+            if !query.matches(listing) {
+                return false;
+            }
+            let Some(policy) = viewer else { return true };
+            let decision = query.decide(listing, policy, now);
+            let visible = decision.enableable || query.include_unavailable;
+            decisions.insert(*index, decision);
+            visible
+        })
+        .collect();
     let listing = |index: u32| &snapshot.listings[index as usize];
     let facets = Facets {
         publisher: facet(matches.iter().map(|(i, _)| listing(*i).publisher.slug.as_str())),
@@ -559,7 +603,10 @@ pub fn discover<'s>(snapshot: &'s Snapshot, query: &DiscoveryQuery) -> Discovery
         None
     };
     DiscoveryPage {
-        items: page.iter().map(|(_, _, index)| listing(*index)).collect(),
+        items: page
+            .iter()
+            .map(|(_, _, index)| (listing(*index), decisions.remove(index)))
+            .collect(),
         total: keyed.len(),
         facets,
         next_cursor,

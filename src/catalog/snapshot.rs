@@ -12,6 +12,8 @@ use uuid::Uuid;
 
 use super::search::SearchIndex;
 use crate::db::catalog_read::CatalogRows;
+use crate::domain::decision::{ListingFacts, OfferFacts};
+use crate::domain::policy::TenantPolicy;
 use crate::domain::vocab::{
     Capability, Cloud, DeploymentType, LifecycleStatus, Lineage, Modality, OfferStatus, PriceDimension, PriceUnit,
     ProcessingScope, Task,
@@ -112,7 +114,31 @@ impl PricePeriod {
     }
 }
 
+impl Listing {
+    /// What the decision function reads of the listing.
+    pub fn facts(&self) -> ListingFacts<'_> {
+        ListingFacts {
+            publisher_slug: &self.publisher.slug,
+            origin_country: self.origin_country.as_deref(),
+            license: &self.license,
+            lifecycle: self.lifecycle,
+        }
+    }
+}
+
 impl Offer {
+    /// What the decision function reads of the offer, with prices at `at`.
+    pub fn facts(&self, at: DateTime<Utc>) -> OfferFacts<'_> {
+        OfferFacts {
+            region: &self.region,
+            deployment_type: self.deployment_type,
+            operator_country: self.operator_country.as_deref(),
+            status: self.status,
+            input_price: self.token_price(PriceDimension::InputTokens, at),
+            output_price: self.token_price(PriceDimension::OutputTokens, at),
+        }
+    }
+
     /// The price components in effect at `at`.
     pub fn prices_at(&self, at: DateTime<Utc>) -> impl Iterator<Item = &PricePeriod> {
         self.prices.iter().filter(move |p| p.is_in_effect(at))
@@ -144,6 +170,9 @@ pub struct Snapshot {
     /// The next instant a scheduled price takes or leaves effect; the snapshot
     /// is rebuilt then so precomputed prices stay true.
     pub next_price_change: Option<DateTime<Utc>>,
+    /// Tenant policies by tenant; a tenant without one (just provisioned) is
+    /// unrestricted, as its default policy is.
+    pub(super) policies: HashMap<Uuid, TenantPolicy>,
 }
 
 /// A database value outside the vocabulary this binary knows: a newer schema
@@ -190,6 +219,7 @@ impl Snapshot {
             by_slug: HashMap::new(),
             search: SearchIndex::default(),
             next_price_change: None,
+            policies: HashMap::new(),
         }
     }
 
@@ -343,6 +373,7 @@ impl Snapshot {
             .map(|(i, l)| (l.slug.clone(), i as u32))
             .collect();
         let search = SearchIndex::build(&listings);
+        let policies = rows.policies.iter().map(|row| (row.tenant_id, row.policy())).collect();
         let mut publishers: Vec<Arc<Publisher>> = publishers.into_values().collect();
         publishers.sort_by(|a, b| a.slug.cmp(&b.slug));
         Ok(Snapshot {
@@ -355,6 +386,7 @@ impl Snapshot {
             by_slug,
             search,
             next_price_change,
+            policies,
         })
     }
 
@@ -365,6 +397,11 @@ impl Snapshot {
             Err(_) => self.by_slug.get(&id_or_slug.to_ascii_lowercase()),
         }?;
         self.listings.get(*index as usize)
+    }
+
+    /// The policy discovery applies for `tenant`.
+    pub fn policy_for(&self, tenant: Uuid) -> TenantPolicy {
+        self.policies.get(&tenant).cloned().unwrap_or_default()
     }
 
     pub fn region(&self, code: &str) -> Option<&Region> {

@@ -93,6 +93,7 @@ pub struct CatalogRows {
     pub offers: Vec<OfferRow>,
     /// Current and future price periods (history is read on demand).
     pub prices: Vec<PriceRow>,
+    pub policies: Vec<super::policies::PolicyRow>,
 }
 
 pub async fn current_version(pool: &PgPool) -> Result<i64, sqlx::Error> {
@@ -137,6 +138,7 @@ pub async fn load(pool: &PgPool) -> Result<CatalogRows, sqlx::Error> {
     )
     .fetch_all(&mut *tx)
     .await?;
+    let policies = super::policies::all(&mut tx).await?;
     tx.commit().await?;
     Ok(CatalogRows {
         version,
@@ -146,5 +148,6 @@ pub async fn load(pool: &PgPool) -> Result<CatalogRows, sqlx::Error> {
         models,
         offers,
         prices,
+        policies,
     })
 }

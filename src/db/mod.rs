@@ -4,6 +4,9 @@
 pub mod audit;
 pub mod catalog_read;
 pub mod catalog_write;
+pub mod enablements;
+pub mod idempotency;
+pub mod policies;
 pub mod reference;
 pub mod tenants;
 

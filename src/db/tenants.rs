@@ -50,3 +50,10 @@ pub async fn provision(
     tx.commit().await?;
     Ok(created)
 }
+
+pub async fn exists(pool: &PgPool, tenant_id: Uuid) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM tenants WHERE id = $1)")
+        .bind(tenant_id)
+        .fetch_one(pool)
+        .await
+}

@@ -2,6 +2,8 @@
 
 pub mod batch;
 pub mod country;
+pub mod decision;
+pub mod policy;
 pub mod publishers;
 pub mod regions;
 pub mod vocab;

@@ -2,9 +2,11 @@
 //! authorises, converts to domain types, calls the catalog or the database,
 //! and maps the result to response types.
 
+pub mod enablements;
 pub mod health;
 pub mod imports;
 pub mod models;
+pub mod policy;
 pub mod reference;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -20,5 +22,10 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(models::get_model)
         .service(reference::list_publishers)
         .service(reference::list_regions)
+        .service(policy::get_tenant_policy)
+        .service(policy::replace_tenant_policy)
+        .service(enablements::list_enablements)
+        .service(enablements::create_enablement)
+        .service(enablements::delete_enablement)
         .service(imports::create_import);
 }

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::auth::{Authorized, DiscoverCatalog};
 use crate::catalog::query::{discover, DiscoveryParams, DiscoveryQuery, FacetCount, Facets};
 use crate::catalog::snapshot::{Listing, ModelRef, Offer, PricePeriod, Snapshot};
+use crate::domain::decision::{decide_listing, Decision};
 use crate::domain::vocab::{
     Capability, DeploymentType, LifecycleStatus, Lineage, Modality, OfferStatus, PriceDimension, PriceUnit,
     ProcessingScope, Task,
@@ -110,11 +111,16 @@ pub struct Model {
     pub regions: Vec<String>,
     pub pricing: PricingSummary,
     pub updated_at: DateTime<Utc>,
+    /// For tenant principals: whether this tenant may enable the listing,
+    /// and if not, every reason. Absent for platform staff.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub availability: Option<Decision>,
 }
 
-impl From<&Listing> for Model {
-    fn from(listing: &Listing) -> Self {
+impl Model {
+    pub fn view(listing: &Listing, availability: Option<Decision>) -> Self {
         Model {
+            availability,
             id: listing.id,
             slug: listing.slug.clone(),
             name: listing.name.clone(),
@@ -233,14 +239,19 @@ pub struct ModelPage {
 #[get("/v1/models")]
 pub async fn list_models(
     state: web::Data<AppState>,
-    _principal: Authorized<DiscoverCatalog>,
+    principal: Authorized<DiscoverCatalog>,
     params: web::Query<DiscoveryParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = DiscoveryQuery::parse(&params)?;
     let snapshot = state.catalog.current();
-    let page = discover(&snapshot, &query);
+    let policy = principal.tenant_id.map(|tenant| snapshot.policy_for(tenant));
+    let page = discover(&snapshot, &query, policy.as_ref());
     Ok(HttpResponse::Ok().json(ModelPage {
-        items: page.items.into_iter().map(Model::from).collect(),
+        items: page
+            .items
+            .into_iter()
+            .map(|(listing, decision)| Model::view(listing, decision))
+            .collect(),
         next_cursor: page.next_cursor,
         total: page.total,
         facets: page.facets.into(),
@@ -277,12 +288,20 @@ fn find<'s>(snapshot: &'s Snapshot, id_or_slug: &str) -> Result<&'s Listing, Api
 #[get("/v1/models/{id_or_slug}")]
 pub async fn get_model(
     state: web::Data<AppState>,
-    _principal: Authorized<DiscoverCatalog>,
+    principal: Authorized<DiscoverCatalog>,
     id_or_slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.catalog.current();
     let listing = find(&snapshot, &id_or_slug)?;
-    Ok(HttpResponse::Ok().json(Model::from(listing)))
+    let availability = principal.tenant_id.map(|tenant| {
+        let now = Utc::now();
+        decide_listing(
+            &listing.facts(),
+            listing.offers.iter().map(|o| o.facts(now)),
+            &snapshot.policy_for(tenant),
+        )
+    });
+    Ok(HttpResponse::Ok().json(Model::view(listing, availability)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -7,3 +7,4 @@ mod fixtures;
 mod helpers;
 mod imports;
 mod openapi;
+mod tenants;

@@ -1,0 +1,354 @@
+//! The one answer to "may this tenant see and enable this model, here, and if
+//! not, why?". Discovery, the detail view, enablement and recommendations all
+//! call it, so a tenant is never shown something it would be refused, and
+//! every refusal names its reasons.
+//!
+//! Rules come in two layers: those about the listing (lifecycle, origin,
+//! publisher, licence) and those about one offer (region, operator, status,
+//! price). A listing is enableable when its own rules pass and at least one
+//! of its offers passes too.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::policy::TenantPolicy;
+use super::vocab::{DeploymentType, LifecycleStatus, OfferStatus};
+
+/// Why something is not available, as a stable machine-readable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonCode {
+    /// The listing is retired.
+    LifecycleRetired,
+    /// The tenant accepts generally available listings only.
+    PolicyGaOnly,
+    /// The tenant refuses models from the listing's origin country.
+    PolicyOriginCountryDenied,
+    /// The tenant refuses the listing's publisher.
+    PolicyPublisherDenied,
+    /// The listing's licence is not on the tenant's allow-list.
+    PolicyLicenseNotAllowed,
+    /// The offer's region is not on the tenant's allow-list.
+    PolicyRegionNotAllowed,
+    /// The tenant refuses operators from the offer operator's country.
+    PolicyOperatorCountryDenied,
+    /// The offer's input price is above the tenant's ceiling.
+    PolicyInputPriceCeiling,
+    /// The offer's output price is above the tenant's ceiling.
+    PolicyOutputPriceCeiling,
+    /// The offer is not available.
+    OfferUnavailable,
+    /// No offer matches the requested region and deployment type.
+    NoMatchingOffer,
+    /// A compliance hold covers the model here for this tenant.
+    ComplianceHold,
+}
+
+/// One reason, with a human message and, for holds, the hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Reason {
+    pub code: ReasonCode,
+    #[schema(example = "the tenant policy denies models originating in CN")]
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hold_id: Option<Uuid>,
+}
+
+impl Reason {
+    fn new(code: ReasonCode, message: String) -> Self {
+        Reason {
+            code,
+            message,
+            hold_id: None,
+        }
+    }
+}
+
+/// The facts of a listing the rules read.
+#[derive(Debug, Clone, Copy)]
+pub struct ListingFacts<'a> {
+    pub publisher_slug: &'a str,
+    pub origin_country: Option<&'a str>,
+    pub license: &'a str,
+    pub lifecycle: LifecycleStatus,
+}
+
+/// The facts of one offer the rules read.
+#[derive(Debug, Clone, Copy)]
+pub struct OfferFacts<'a> {
+    pub region: &'a str,
+    pub deployment_type: DeploymentType,
+    pub operator_country: Option<&'a str>,
+    pub status: OfferStatus,
+    /// Current base-tier USD price per 1M input tokens; `None` when the
+    /// offer does not charge for input tokens.
+    pub input_price: Option<Decimal>,
+    pub output_price: Option<Decimal>,
+}
+
+/// What the tenant may do, and why not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Decision {
+    pub enableable: bool,
+    /// Empty when enableable; otherwise every reason, most fundamental first.
+    pub reasons: Vec<Reason>,
+}
+
+impl Decision {
+    fn from_reasons(mut reasons: Vec<Reason>) -> Self {
+        reasons.sort_by_key(|r| r.code);
+        reasons.dedup_by(|a, b| a.code == b.code && a.message == b.message);
+        Decision {
+            enableable: reasons.is_empty(),
+            reasons,
+        }
+    }
+}
+
+fn contains_ignoring_case(list: &[String], value: &str) -> bool {
+    list.iter().any(|item| item.eq_ignore_ascii_case(value))
+}
+
+/// The listing-level rules.
+pub fn listing_reasons(listing: &ListingFacts<'_>, policy: &TenantPolicy) -> Vec<Reason> {
+    let mut reasons = Vec::new();
+    if listing.lifecycle == LifecycleStatus::Retired {
+        reasons.push(Reason::new(
+            ReasonCode::LifecycleRetired,
+            "the listing is retired".into(),
+        ));
+    } else if policy.ga_only && listing.lifecycle != LifecycleStatus::Ga {
+        reasons.push(Reason::new(
+            ReasonCode::PolicyGaOnly,
+            format!(
+                "the tenant policy allows generally available listings only; this one is {}",
+                listing.lifecycle
+            ),
+        ));
+    }
+    if let Some(country) = listing.origin_country {
+        if contains_ignoring_case(&policy.denied_origin_countries, country) {
+            reasons.push(Reason::new(
+                ReasonCode::PolicyOriginCountryDenied,
+                format!("the tenant policy denies models originating in {country}"),
+            ));
+        }
+    }
+    if contains_ignoring_case(&policy.denied_publishers, listing.publisher_slug) {
+        reasons.push(Reason::new(
+            ReasonCode::PolicyPublisherDenied,
+            format!("the tenant policy denies the publisher {}", listing.publisher_slug),
+        ));
+    }
+    if let Some(allowed) = &policy.allowed_licenses {
+        if !contains_ignoring_case(allowed, listing.license) {
+            reasons.push(Reason::new(
+                ReasonCode::PolicyLicenseNotAllowed,
+                format!("the tenant policy does not allow the license {}", listing.license),
+            ));
+        }
+    }
+    reasons
+}
+
+/// The offer-level rules.
+pub fn offer_reasons(offer: &OfferFacts<'_>, policy: &TenantPolicy) -> Vec<Reason> {
+    let mut reasons = Vec::new();
+    if offer.status == OfferStatus::Unavailable {
+        reasons.push(Reason::new(
+            ReasonCode::OfferUnavailable,
+            format!("the {} offer in {} is unavailable", offer.deployment_type, offer.region),
+        ));
+    }
+    if let Some(allowed) = &policy.allowed_regions {
+        if !allowed.iter().any(|r| r == offer.region) {
+            reasons.push(Reason::new(
+                ReasonCode::PolicyRegionNotAllowed,
+                format!("the tenant policy does not allow the region {}", offer.region),
+            ));
+        }
+    }
+    if let Some(country) = offer.operator_country {
+        if contains_ignoring_case(&policy.denied_operator_countries, country) {
+            reasons.push(Reason::new(
+                ReasonCode::PolicyOperatorCountryDenied,
+                format!("the tenant policy denies operators headquartered in {country}"),
+            ));
+        }
+    }
+    let ceilings = [
+        (
+            policy.max_input_price_per_mtok,
+            offer.input_price,
+            ReasonCode::PolicyInputPriceCeiling,
+            "input",
+        ),
+        (
+            policy.max_output_price_per_mtok,
+            offer.output_price,
+            ReasonCode::PolicyOutputPriceCeiling,
+            "output",
+        ),
+    ];
+    for (ceiling, price, code, what) in ceilings {
+        if let (Some(ceiling), Some(price)) = (ceiling, price) {
+            if price > ceiling {
+                reasons.push(Reason::new(
+                    code,
+                    format!(
+                        "the {what} price {price} USD per 1M tokens in {} is above the tenant's ceiling of {ceiling}",
+                        offer.region
+                    ),
+                ));
+            }
+        }
+    }
+    reasons
+}
+
+/// One offer: may the tenant enable the listing there?
+pub fn decide_offer(listing: &ListingFacts<'_>, offer: &OfferFacts<'_>, policy: &TenantPolicy) -> Decision {
+    let mut reasons = listing_reasons(listing, policy);
+    reasons.extend(offer_reasons(offer, policy));
+    Decision::from_reasons(reasons)
+}
+
+/// The whole listing: enableable when its own rules pass and at least one
+/// offer passes. When no offer passes, the reasons are those of every offer.
+pub fn decide_listing<'a>(
+    listing: &ListingFacts<'_>,
+    offers: impl IntoIterator<Item = OfferFacts<'a>>,
+    policy: &TenantPolicy,
+) -> Decision {
+    let mut reasons = listing_reasons(listing, policy);
+    let mut offer_problems = Vec::new();
+    let mut any_offer = false;
+    let mut some_offer_passes = false;
+    for offer in offers {
+        any_offer = true;
+        let problems = offer_reasons(&offer, policy);
+        if problems.is_empty() {
+            some_offer_passes = true;
+        }
+        offer_problems.extend(problems);
+    }
+    if !any_offer {
+        reasons.push(Reason::new(
+            ReasonCode::NoMatchingOffer,
+            "the listing has no offers".into(),
+        ));
+    } else if !some_offer_passes {
+        reasons.extend(offer_problems);
+    }
+    Decision::from_reasons(reasons)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deepseek() -> ListingFacts<'static> {
+        ListingFacts {
+            publisher_slug: "deepseek",
+            origin_country: Some("CN"),
+            license: "MIT",
+            lifecycle: LifecycleStatus::Ga,
+        }
+    }
+
+    fn offer(region: &'static str, input: &str) -> OfferFacts<'static> {
+        OfferFacts {
+            region,
+            deployment_type: DeploymentType::Serverless,
+            operator_country: Some("US"),
+            status: OfferStatus::Available,
+            input_price: Some(input.parse().unwrap()),
+            output_price: Some("2.19".parse().unwrap()),
+        }
+    }
+
+    #[test]
+    fn an_unrestricted_tenant_may_enable_an_available_offer() {
+        let decision = decide_offer(&deepseek(), &offer("eastus", "0.55"), &TenantPolicy::default());
+        assert!(decision.enableable);
+        assert!(decision.reasons.is_empty());
+    }
+
+    #[test]
+    fn a_denied_origin_country_refuses_every_offer_with_its_reason() {
+        let policy = TenantPolicy {
+            denied_origin_countries: vec!["CN".into()],
+            ..Default::default()
+        };
+        let decision = decide_listing(
+            &deepseek(),
+            [offer("eastus", "0.55"), offer("westeurope", "0.6")],
+            &policy,
+        );
+        assert!(!decision.enableable);
+        assert_eq!(decision.reasons.len(), 1);
+        assert_eq!(decision.reasons[0].code, ReasonCode::PolicyOriginCountryDenied);
+    }
+
+    #[test]
+    fn a_listing_is_enableable_when_one_offer_passes_the_offer_rules() {
+        let policy = TenantPolicy {
+            allowed_regions: Some(vec!["westeurope".into()]),
+            ..Default::default()
+        };
+        let decision = decide_listing(
+            &deepseek(),
+            [offer("eastus", "0.55"), offer("westeurope", "0.6")],
+            &policy,
+        );
+        assert!(decision.enableable);
+        let only_eastus = decide_listing(&deepseek(), [offer("eastus", "0.55")], &policy);
+        assert_eq!(only_eastus.reasons[0].code, ReasonCode::PolicyRegionNotAllowed);
+    }
+
+    #[test]
+    fn a_price_above_the_ceiling_is_refused_and_an_equal_price_is_not() {
+        let policy = TenantPolicy {
+            max_input_price_per_mtok: Some("0.55".parse().unwrap()),
+            ..Default::default()
+        };
+        assert!(decide_offer(&deepseek(), &offer("eastus", "0.55"), &policy).enableable);
+        let refused = decide_offer(&deepseek(), &offer("eastus", "0.56"), &policy);
+        assert_eq!(refused.reasons[0].code, ReasonCode::PolicyInputPriceCeiling);
+    }
+
+    #[test]
+    fn ga_only_refuses_previews_and_every_tenant_refuses_retired_listings() {
+        let policy = TenantPolicy {
+            ga_only: true,
+            ..Default::default()
+        };
+        let preview = ListingFacts {
+            lifecycle: LifecycleStatus::Preview,
+            ..deepseek()
+        };
+        assert_eq!(listing_reasons(&preview, &policy)[0].code, ReasonCode::PolicyGaOnly);
+        let retired = ListingFacts {
+            lifecycle: LifecycleStatus::Retired,
+            ..deepseek()
+        };
+        assert_eq!(
+            listing_reasons(&retired, &TenantPolicy::default())[0].code,
+            ReasonCode::LifecycleRetired
+        );
+    }
+
+    #[test]
+    fn licences_and_publishers_compare_without_case() {
+        let policy = TenantPolicy {
+            allowed_licenses: Some(vec!["mit".into()]),
+            denied_publishers: vec!["DeepSeek".into()],
+            ..Default::default()
+        };
+        let reasons = listing_reasons(&deepseek(), &policy);
+        assert_eq!(reasons.len(), 1);
+        assert_eq!(reasons[0].code, ReasonCode::PolicyPublisherDenied);
+    }
+}

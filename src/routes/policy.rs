@@ -1,0 +1,343 @@
+//! A tenant's guard rails: `GET|PUT /v1/tenants/{tid}/policy`.
+
+use actix_web::http::header;
+use actix_web::{get, put, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::{TenantAccess, TenantRead, TenantWrite};
+use crate::db::audit::{self, AuditEntry};
+use crate::db::policies::{self, PolicyRow};
+use crate::domain::country::parse_country;
+use crate::domain::policy::TenantPolicy;
+use crate::error::{ApiError, ErrorCode, FieldError, Problem};
+use crate::http::{etag, if_match, stale, RequestId};
+use crate::state::AppState;
+
+/// The largest lists a policy may hold (as the schema's CHECKs allow).
+const MAX_REGIONS: usize = 200;
+const MAX_COUNTRIES: usize = 250;
+const MAX_PUBLISHERS: usize = 500;
+const MAX_LICENSES: usize = 200;
+
+/// A tenant policy as sent with PUT: the whole policy; absent lists deny
+/// nothing, absent allow-lists (or null) allow everything.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "allowed_regions": ["westeurope", "swedencentral"],
+    "denied_origin_countries": ["CN"],
+    "denied_operator_countries": [],
+    "denied_publishers": [],
+    "allowed_licenses": null,
+    "max_input_price_per_mtok": "5.00",
+    "max_output_price_per_mtok": "20.00",
+    "ga_only": true
+}))]
+pub struct PolicyInput {
+    /// Region codes the tenant may use; null for any.
+    #[serde(default)]
+    pub allowed_regions: Option<Vec<String>>,
+    /// ISO 3166-1 alpha-2 countries whose models are refused.
+    #[serde(default)]
+    pub denied_origin_countries: Vec<String>,
+    /// ISO 3166-1 alpha-2 countries whose operators are refused.
+    #[serde(default)]
+    pub denied_operator_countries: Vec<String>,
+    /// Publisher slugs that are refused.
+    #[serde(default)]
+    pub denied_publishers: Vec<String>,
+    /// License ids that are accepted; null for any.
+    #[serde(default)]
+    pub allowed_licenses: Option<Vec<String>>,
+    /// Ceiling on an offer's input price, USD per 1M tokens, as a decimal string.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "5.00")]
+    pub max_input_price_per_mtok: Option<Decimal>,
+    /// Ceiling on an offer's output price, USD per 1M tokens, as a decimal string.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "20.00")]
+    pub max_output_price_per_mtok: Option<Decimal>,
+    /// Only generally available listings.
+    #[serde(default)]
+    pub ga_only: bool,
+}
+
+/// A tenant policy, with who changed it last.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Policy {
+    pub tenant_id: Uuid,
+    pub allowed_regions: Option<Vec<String>>,
+    pub denied_origin_countries: Vec<String>,
+    pub denied_operator_countries: Vec<String>,
+    pub denied_publishers: Vec<String>,
+    pub allowed_licenses: Option<Vec<String>>,
+    #[schema(value_type = Option<String>, example = "5")]
+    pub max_input_price_per_mtok: Option<Decimal>,
+    #[schema(value_type = Option<String>, example = "20")]
+    pub max_output_price_per_mtok: Option<Decimal>,
+    /// Prices are compared in this currency.
+    #[schema(example = "USD")]
+    pub currency: &'static str,
+    pub ga_only: bool,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: String,
+}
+
+impl From<&PolicyRow> for Policy {
+    fn from(row: &PolicyRow) -> Self {
+        let policy = row.policy();
+        Policy {
+            tenant_id: row.tenant_id,
+            allowed_regions: policy.allowed_regions,
+            denied_origin_countries: policy.denied_origin_countries,
+            denied_operator_countries: policy.denied_operator_countries,
+            denied_publishers: policy.denied_publishers,
+            allowed_licenses: policy.allowed_licenses,
+            max_input_price_per_mtok: policy.max_input_price_per_mtok,
+            max_output_price_per_mtok: policy.max_output_price_per_mtok,
+            currency: "USD",
+            ga_only: policy.ga_only,
+            updated_at: row.updated_at,
+            updated_by: row.updated_by.clone(),
+        }
+    }
+}
+
+fn respond(row: &PolicyRow) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(row.row_version)))
+        .json(Policy::from(row))
+}
+
+/// Checks every field, naming each bad one, and returns the canonical policy
+/// (country codes upper-case, slugs lower-case, repeats removed).
+fn validate(input: PolicyInput, known_region: impl Fn(&str) -> bool) -> Result<TenantPolicy, ApiError> {
+    let mut errors = Vec::new();
+    let mut error = |field: String, message: String| errors.push(FieldError { field, message });
+    let mut check_len = |field: &str, len: usize, max: usize| {
+        if len > max {
+            error(field.to_owned(), format!("at most {max} entries"));
+        }
+    };
+    if let Some(regions) = &input.allowed_regions {
+        check_len("allowed_regions", regions.len(), MAX_REGIONS);
+    }
+    check_len(
+        "denied_origin_countries",
+        input.denied_origin_countries.len(),
+        MAX_COUNTRIES,
+    );
+    check_len(
+        "denied_operator_countries",
+        input.denied_operator_countries.len(),
+        MAX_COUNTRIES,
+    );
+    check_len("denied_publishers", input.denied_publishers.len(), MAX_PUBLISHERS);
+    if let Some(licenses) = &input.allowed_licenses {
+        check_len("allowed_licenses", licenses.len(), MAX_LICENSES);
+    }
+
+    let mut countries = |field: &str, values: &[String]| -> Vec<String> {
+        let mut out = Vec::new();
+        for (index, value) in values.iter().enumerate() {
+            match parse_country(value) {
+                Some(code) => out.push(code.to_owned()),
+                None => error(
+                    format!("{field}[{index}]"),
+                    format!("{value:?} is not an ISO 3166-1 alpha-2 country code"),
+                ),
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    };
+    let denied_origin_countries = countries("denied_origin_countries", &input.denied_origin_countries);
+    let denied_operator_countries = countries("denied_operator_countries", &input.denied_operator_countries);
+
+    let mut allowed_regions = None;
+    if let Some(regions) = &input.allowed_regions {
+        let mut out = Vec::new();
+        for (index, region) in regions.iter().enumerate() {
+            if known_region(region) {
+                out.push(region.clone());
+            } else {
+                error(
+                    format!("allowed_regions[{index}]"),
+                    format!("{region:?} is not a known region code"),
+                );
+            }
+        }
+        out.sort();
+        out.dedup();
+        allowed_regions = Some(out);
+    }
+    let identifier = |value: &str| {
+        !value.is_empty()
+            && value.len() <= 80
+            && value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+'))
+    };
+    let mut denied_publishers = Vec::new();
+    for (index, publisher) in input.denied_publishers.iter().enumerate() {
+        if identifier(publisher) {
+            denied_publishers.push(publisher.to_ascii_lowercase());
+        } else {
+            error(
+                format!("denied_publishers[{index}]"),
+                format!("{publisher:?} is not a publisher slug"),
+            );
+        }
+    }
+    denied_publishers.sort();
+    denied_publishers.dedup();
+    let mut allowed_licenses = None;
+    if let Some(licenses) = &input.allowed_licenses {
+        let mut out = Vec::new();
+        for (index, license) in licenses.iter().enumerate() {
+            if identifier(license) {
+                out.push(license.clone());
+            } else {
+                error(
+                    format!("allowed_licenses[{index}]"),
+                    format!("{license:?} is not a license id"),
+                );
+            }
+        }
+        out.dedup();
+        allowed_licenses = Some(out);
+    }
+    for (field, price) in [
+        ("max_input_price_per_mtok", input.max_input_price_per_mtok),
+        ("max_output_price_per_mtok", input.max_output_price_per_mtok),
+    ] {
+        if let Some(price) = price {
+            if price.is_sign_negative() || price.scale() > 12 || price > Decimal::from(1_000_000_000) {
+                error(
+                    field.to_owned(),
+                    "must be a non-negative amount with at most 12 decimals".into(),
+                );
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::fields(ErrorCode::ValidationFailed, errors));
+    }
+    Ok(TenantPolicy {
+        allowed_regions,
+        denied_origin_countries,
+        denied_operator_countries,
+        denied_publishers,
+        allowed_licenses,
+        max_input_price_per_mtok: input.max_input_price_per_mtok.map(|d| d.normalize()),
+        max_output_price_per_mtok: input.max_output_price_per_mtok.map(|d| d.normalize()),
+        ga_only: input.ga_only,
+    })
+}
+
+/// Get a tenant's policy.
+///
+/// The response's `ETag` is what a `PUT` must send as `If-Match`.
+#[utoipa::path(
+    tag = "tenants",
+    operation_id = "get_tenant_policy",
+    params(("tid" = Uuid, Path, description = "The tenant")),
+    responses(
+        (status = 200, description = "The policy", body = Policy,
+         headers(("ETag" = String, description = "The policy's version, for If-Match"))),
+        (status = 404, description = "No such tenant visible to this principal", body = Problem,
+         content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/tenants/{tid}/policy")]
+pub async fn get_tenant_policy(
+    state: web::Data<AppState>,
+    access: TenantAccess<TenantRead>,
+) -> Result<HttpResponse, ApiError> {
+    let row = policies::get(&state.pool, access.tenant_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("The tenant's policy"))?;
+    Ok(respond(&row))
+}
+
+/// Replace a tenant's policy.
+///
+/// Needs `If-Match` with the policy's current ETag: 428 without it, 412 when
+/// it is stale (and nothing changes). Unknown region or country codes are
+/// 422 naming the field. Takes effect in discovery and enablement at once.
+#[utoipa::path(
+    tag = "tenants",
+    operation_id = "replace_tenant_policy",
+    params(
+        ("tid" = Uuid, Path, description = "The tenant"),
+        ("If-Match" = String, Header, description = "The ETag of the policy as last read")
+    ),
+    request_body = PolicyInput,
+    responses(
+        (status = 200, description = "The new policy", body = Policy,
+         headers(("ETag" = String, description = "The new version"))),
+        (status = 400, description = "The body is not a policy", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant visible to this principal", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 412, description = "The policy changed since it was read", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid; `errors` names each", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
+#[put("/v1/tenants/{tid}/policy")]
+pub async fn replace_tenant_policy(
+    state: web::Data<AppState>,
+    access: TenantAccess<TenantWrite>,
+    req: HttpRequest,
+    request_id: RequestId,
+    body: web::Json<PolicyInput>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = if_match(&req)?;
+    let snapshot = state.catalog.current();
+    let policy = validate(body.into_inner(), |code| snapshot.region(code).is_some())?;
+
+    let mut tx = state.pool.begin().await?;
+    let before = policies::get_for_update(&mut tx, access.tenant_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("The tenant's policy"))?;
+    if expected.is_some_and(|version| version != before.row_version) {
+        return Err(stale(before.row_version));
+    }
+    let actor = access.actor();
+    let after = policies::replace(&mut tx, access.tenant_id, expected, &policy, &actor)
+        .await?
+        .ok_or_else(|| stale(before.row_version))?;
+    audit::append(
+        &mut tx,
+        AuditEntry {
+            actor: &actor,
+            actor_roles: access.roles.names(),
+            tenant_id: Some(access.tenant_id),
+            action: "tenant_policy.replaced",
+            target_type: "tenant_policy",
+            target_id: access.tenant_id.to_string(),
+            before: serde_json::to_value(Policy::from(&before)).ok(),
+            after: serde_json::to_value(Policy::from(&after)).ok(),
+            reason: None,
+            request_id: Some(request_id.as_str()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    // Read-your-writes: this server's discovery applies the new policy now.
+    if let Err(error) = state.catalog.refresh_if_stale(&state.pool).await {
+        tracing::warn!(%error, "catalog reload after a policy change failed; the refresher will retry");
+    }
+    Ok(respond(&after))
+}
