@@ -6,10 +6,12 @@ use uuid::Uuid;
 use crate::fixtures;
 use crate::helpers::*;
 
+/// The filter tests look at the whole catalog, as staff do; what a tenant's
+/// decision hides is tested on its own below and in `tenants`.
 async fn app_with_fixtures() -> (TestApp, String) {
     let app = spawn_app().await;
     app.load_batch(&fixtures::catalog()).await;
-    (app, tenant_token("catalog.reader", Uuid::new_v4()))
+    (app, platform_token("catalog.admin"))
 }
 
 fn slugs(body: &Value) -> Vec<String> {
@@ -269,4 +271,23 @@ async fn a_catalog_change_reaches_discovery_without_a_restart() {
     app.load_batch(&fixtures::catalog()).await;
     let (_, body) = app.get_json("/v1/models", &token).await;
     assert_eq!(body["total"], 7);
+}
+
+#[tokio::test]
+async fn a_listing_without_offers_is_hidden_from_tenants_but_listed_for_staff() {
+    let (app, staff) = app_with_fixtures().await;
+    let tenant = tenant_token("catalog.reader", Uuid::new_v4());
+    assert!(slugs_for(&app, &staff, "limit=200")
+        .await
+        .contains(&"microsoft/phi-4".to_string()));
+    let seen = slugs_for(&app, &tenant, "limit=200").await;
+    assert!(!seen.contains(&"microsoft/phi-4".to_string()));
+    assert_eq!(seen.len(), 6);
+    let (_, body) = app
+        .get_json("/v1/models?include_unavailable=true&publisher=microsoft", &tenant)
+        .await;
+    assert_eq!(
+        body["items"][0]["availability"]["reasons"][0]["code"],
+        "no_matching_offer"
+    );
 }
