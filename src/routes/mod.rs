@@ -7,6 +7,7 @@ pub mod health;
 pub mod imports;
 pub mod models;
 pub mod policy;
+pub mod recommendations;
 pub mod reference;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -27,5 +28,6 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(enablements::list_enablements)
         .service(enablements::create_enablement)
         .service(enablements::delete_enablement)
+        .service(recommendations::create_recommendations)
         .service(imports::create_import);
 }

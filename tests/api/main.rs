@@ -7,4 +7,5 @@ mod fixtures;
 mod helpers;
 mod imports;
 mod openapi;
+mod recommendations;
 mod tenants;

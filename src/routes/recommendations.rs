@@ -1,0 +1,371 @@
+//! Cost-aware recommendations: `POST /v1/tenants/{tid}/recommendations`.
+//!
+//! "Route routine work to cheaper models, keep costly ones for hard tasks":
+//! given a workload, every offer the tenant may enable is priced for a month
+//! with exact decimal arithmetic and ranked. `tier` chooses the ranking:
+//! `routine` (the default) is cheapest first; `complex` puts offers of models
+//! with the `reasoning` capability first and ranks each group by cost, so the
+//! capable models come first but the cheapest capable one leads.
+
+use std::collections::BTreeMap;
+
+use actix_web::{post, web, HttpResponse};
+use chrono::Utc;
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::{TenantAccess, TenantRead};
+use crate::domain::decision::{decide_offer, ReasonCode};
+use crate::domain::vocab::{Capability, DeploymentType, PriceDimension, Task};
+use crate::error::{ApiError, ErrorCode, FieldError, Problem};
+use crate::state::AppState;
+
+const MAX_ITEMS: usize = 100;
+const DEFAULT_ITEMS: usize = 10;
+/// Monthly token volumes above this are refused as implausible (a quadrillion).
+const MAX_MONTHLY_TOKENS: u64 = 1_000_000_000_000_000;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    /// Cheapest first.
+    #[default]
+    Routine,
+    /// Reasoning-capable models first, each group cheapest first.
+    Complex,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct Money {
+    /// A decimal string.
+    #[schema(value_type = String, example = "120.50")]
+    pub amount: Decimal,
+    #[schema(example = "USD")]
+    pub currency: String,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "task": "chat",
+    "required_capabilities": ["function_calling"],
+    "min_context": 32000,
+    "regions": ["westeurope", "swedencentral"],
+    "monthly_input_tokens": 500000000,
+    "monthly_output_tokens": 100000000,
+    "budget": {"amount": "2000.00", "currency": "USD"},
+    "tier": "routine"
+}))]
+pub struct RecommendationRequest {
+    pub task: Task,
+    #[serde(default)]
+    pub required_capabilities: Vec<Capability>,
+    #[serde(default)]
+    pub min_context: Option<i32>,
+    /// Regions to consider; empty for all the tenant may use.
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// Deployment types to consider; empty for all.
+    #[serde(default)]
+    pub deployment_types: Vec<DeploymentType>,
+    pub monthly_input_tokens: u64,
+    pub monthly_output_tokens: u64,
+    /// Offers whose estimate exceeds this are excluded.
+    #[serde(default)]
+    pub budget: Option<Money>,
+    #[serde(default)]
+    pub tier: Tier,
+    /// How many recommendations to return, 1 to 100 (default 10).
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+/// One line of an estimate.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CostLine {
+    pub dimension: PriceDimension,
+    /// Tokens per month.
+    pub tokens: u64,
+    /// USD per 1M tokens.
+    #[schema(value_type = String, example = "0.55")]
+    pub unit_price_per_mtok: Decimal,
+    /// tokens / 1,000,000 × unit price, exact.
+    #[schema(value_type = String, example = "275.00")]
+    pub amount: Decimal,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Recommendation {
+    pub model_id: Uuid,
+    #[schema(example = "deepseek/deepseek-v3")]
+    pub model_slug: String,
+    pub offer_id: Uuid,
+    pub region: String,
+    pub deployment_type: DeploymentType,
+    /// The month's estimate, rounded half away from zero to the cent.
+    pub estimated_monthly_cost: Money,
+    pub breakdown: Vec<CostLine>,
+    pub capabilities: Vec<Capability>,
+    pub context_window: Option<i32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecommendationList {
+    pub items: Vec<Recommendation>,
+    /// Offers left out, by reason code (policy rules, lifecycle,
+    /// `no_token_price`, `over_budget`, `region_not_requested`, ...).
+    pub excluded: BTreeMap<String, u64>,
+    /// How many offers fit the workload and were ranked.
+    pub ranked: usize,
+    pub tier: Tier,
+    /// Always null: recommendations fit one page (see `limit`).
+    pub next_cursor: Option<String>,
+}
+
+fn validate(request: &RecommendationRequest, known_region: impl Fn(&str) -> bool) -> Result<usize, ApiError> {
+    let mut errors = Vec::new();
+    for (index, region) in request.regions.iter().enumerate() {
+        if !known_region(region) {
+            errors.push(FieldError {
+                field: format!("regions[{index}]"),
+                message: format!("{region:?} is not a known region code"),
+            });
+        }
+    }
+    for (field, tokens) in [
+        ("monthly_input_tokens", request.monthly_input_tokens),
+        ("monthly_output_tokens", request.monthly_output_tokens),
+    ] {
+        if tokens > MAX_MONTHLY_TOKENS {
+            errors.push(FieldError {
+                field: field.into(),
+                message: format!("at most {MAX_MONTHLY_TOKENS}"),
+            });
+        }
+    }
+    if let Some(budget) = &request.budget {
+        if budget.currency != "USD" {
+            errors.push(FieldError {
+                field: "budget.currency".into(),
+                message: "prices are quoted in USD".into(),
+            });
+        }
+        if budget.amount.is_sign_negative() {
+            errors.push(FieldError {
+                field: "budget.amount".into(),
+                message: "must not be negative".into(),
+            });
+        }
+    }
+    if request.min_context.is_some_and(|c| c < 0) {
+        errors.push(FieldError {
+            field: "min_context".into(),
+            message: "must not be negative".into(),
+        });
+    }
+    let limit = request.limit.unwrap_or(DEFAULT_ITEMS);
+    if !(1..=MAX_ITEMS).contains(&limit) {
+        errors.push(FieldError {
+            field: "limit".into(),
+            message: format!("must be from 1 to {MAX_ITEMS}"),
+        });
+    }
+    if request.regions.len() > 200 || request.required_capabilities.len() > 32 {
+        errors.push(FieldError {
+            field: "regions".into(),
+            message: "at most 200 regions and 32 capabilities".into(),
+        });
+    }
+    if errors.is_empty() {
+        Ok(limit)
+    } else {
+        Err(ApiError::fields(ErrorCode::ValidationFailed, errors))
+    }
+}
+
+/// tokens / 1M × price per 1M tokens, exactly.
+pub fn line_cost(tokens: u64, price_per_mtok: Decimal) -> Decimal {
+    Decimal::from(tokens) * price_per_mtok / Decimal::from(1_000_000)
+}
+
+pub fn to_cents(amount: Decimal) -> Decimal {
+    amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+fn exclude(excluded: &mut BTreeMap<String, u64>, code: &str) {
+    *excluded.entry(code.to_owned()).or_insert(0) += 1;
+}
+
+fn reason_name(code: ReasonCode) -> String {
+    serde_json::to_value(code)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// Recommend the cheapest compliant offers for a workload.
+///
+/// Prices every offer the tenant may enable (the same decision as discovery
+/// and enablement) for the month's token volumes, exactly, and ranks them.
+/// The response counts what was left out, by reason.
+#[utoipa::path(
+    tag = "tenants",
+    operation_id = "create_recommendations",
+    params(("tid" = Uuid, Path, description = "The tenant")),
+    request_body = RecommendationRequest,
+    responses(
+        (status = 200, description = "Ranked offers with monthly estimates", body = RecommendationList),
+        (status = 400, description = "The body is not a recommendation request", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant visible to this principal", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid; `errors` names each", body = Problem,
+         content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
+#[post("/v1/tenants/{tid}/recommendations")]
+pub async fn create_recommendations(
+    state: web::Data<AppState>,
+    access: TenantAccess<TenantRead>,
+    body: web::Json<RecommendationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let request = body.into_inner();
+    let snapshot = state.catalog.current();
+    let limit = validate(&request, |code| snapshot.region(code).is_some())?;
+    let policy = snapshot.policy_for(access.tenant_id);
+    let now = Utc::now();
+    let mut excluded = BTreeMap::new();
+    let mut ranked: Vec<(bool, Decimal, Recommendation)> = Vec::new();
+
+    for listing in &snapshot.listings {
+        let fits = listing.task == request.task
+            && request
+                .required_capabilities
+                .iter()
+                .all(|c| listing.capabilities.contains(c))
+            && request
+                .min_context
+                .is_none_or(|min| listing.context_window.is_some_and(|c| c >= min));
+        if !fits {
+            continue;
+        }
+        for offer in &listing.offers {
+            if !request.regions.is_empty() && !request.regions.contains(&offer.region) {
+                exclude(&mut excluded, "region_not_requested");
+                continue;
+            }
+            if !request.deployment_types.is_empty() && !request.deployment_types.contains(&offer.deployment_type) {
+                exclude(&mut excluded, "deployment_type_not_requested");
+                continue;
+            }
+            let facts = offer.facts(now);
+            let decision = decide_offer(&listing.facts(), &facts, &policy);
+            if let Some(first) = decision.reasons.first() {
+                exclude(&mut excluded, &reason_name(first.code));
+                continue;
+            }
+            let mut breakdown = Vec::new();
+            let mut priced = true;
+            for (dimension, tokens, price) in [
+                (
+                    PriceDimension::InputTokens,
+                    request.monthly_input_tokens,
+                    facts.input_price,
+                ),
+                (
+                    PriceDimension::OutputTokens,
+                    request.monthly_output_tokens,
+                    facts.output_price,
+                ),
+            ] {
+                if tokens == 0 {
+                    continue;
+                }
+                match price {
+                    Some(price) => breakdown.push(CostLine {
+                        dimension,
+                        tokens,
+                        unit_price_per_mtok: price,
+                        amount: line_cost(tokens, price).normalize(),
+                    }),
+                    None => priced = false,
+                }
+            }
+            if !priced {
+                exclude(&mut excluded, "no_token_price");
+                continue;
+            }
+            let exact: Decimal = breakdown.iter().map(|line| line.amount).sum();
+            let total = to_cents(exact);
+            if request.budget.as_ref().is_some_and(|budget| total > budget.amount) {
+                exclude(&mut excluded, "over_budget");
+                continue;
+            }
+            let capable = listing.capabilities.contains(&Capability::Reasoning);
+            ranked.push((
+                capable,
+                exact,
+                Recommendation {
+                    model_id: listing.id,
+                    model_slug: listing.slug.clone(),
+                    offer_id: offer.id,
+                    region: offer.region.clone(),
+                    deployment_type: offer.deployment_type,
+                    estimated_monthly_cost: Money {
+                        amount: total,
+                        currency: "USD".into(),
+                    },
+                    breakdown,
+                    capabilities: listing.capabilities.clone(),
+                    context_window: listing.context_window,
+                },
+            ));
+        }
+    }
+    let complex = request.tier == Tier::Complex;
+    ranked.sort_by(|a, b| {
+        let group = if complex {
+            b.0.cmp(&a.0)
+        } else {
+            std::cmp::Ordering::Equal
+        };
+        group
+            .then_with(|| a.1.cmp(&b.1))
+            .then_with(|| a.2.model_slug.cmp(&b.2.model_slug))
+            .then_with(|| a.2.offer_id.cmp(&b.2.offer_id))
+    });
+    let total_ranked = ranked.len();
+    Ok(HttpResponse::Ok().json(RecommendationList {
+        items: ranked.into_iter().take(limit).map(|(_, _, item)| item).collect(),
+        excluded,
+        ranked: total_ranked,
+        tier: request.tier,
+        next_cursor: None,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_month_of_tokens_costs_exactly_volume_times_price() {
+        let cost = line_cost(123_456_789, "0.55".parse().unwrap());
+        assert_eq!(cost, "67.90123395".parse::<Decimal>().unwrap());
+        assert_eq!(to_cents(cost), "67.90".parse::<Decimal>().unwrap());
+    }
+
+    #[test]
+    fn cents_round_half_away_from_zero() {
+        assert_eq!(to_cents("0.125".parse().unwrap()), "0.13".parse::<Decimal>().unwrap());
+        assert_eq!(
+            to_cents("0.124999".parse().unwrap()),
+            "0.12".parse::<Decimal>().unwrap()
+        );
+    }
+}

@@ -1,0 +1,139 @@
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::fixtures;
+use crate::helpers::*;
+
+async fn recommend(app: &TestApp, tenant: Uuid, body: Value) -> (u16, Value) {
+    let response = app
+        .client
+        .post(app.url(&format!("/v1/tenants/{tenant}/recommendations")))
+        .bearer_auth(tenant_token("catalog.reader", tenant))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+fn workload() -> Value {
+    json!({
+        "task": "chat",
+        "required_capabilities": ["function_calling"],
+        "regions": ["eastus"],
+        "monthly_input_tokens": 123_456_789u64,
+        "monthly_output_tokens": 9_876_543u64
+    })
+}
+
+fn slugs_and_costs(body: &Value) -> Vec<(String, String)> {
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["model_slug"].as_str().unwrap().to_owned(),
+                i["estimated_monthly_cost"]["amount"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn recommendation_costs_match_a_hand_calculation_to_the_cent_cheapest_first() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::catalog()).await;
+    let (status, body) = recommend(&app, Uuid::new_v4(), workload()).await;
+    assert_eq!(status, 200, "{body}");
+    // 123.456789 M input and 9.876543 M output tokens a month:
+    //   Llama 3.1 8B  0.10 / 0.10  -> 12.3456789 + 0.9876543   = 13.3333332  -> 13.33
+    //   DeepSeek V3   0.27 / 1.10  -> 33.33333303 + 10.8641973 = 44.19753033 -> 44.20
+    //   DeepSeek R1   0.55 / 2.19  -> 67.90123395 + 21.62962917 = 89.53086312 -> 89.53
+    //   GPT-4o        2.50 / 10.00 -> 308.6419725 + 98.76543   = 407.4074025 -> 407.41
+    assert_eq!(
+        slugs_and_costs(&body),
+        [
+            ("meta/llama-3.1-8b-instruct".to_string(), "13.33".to_string()),
+            ("deepseek/deepseek-v3".to_string(), "44.20".to_string()),
+            ("deepseek/deepseek-r1".to_string(), "89.53".to_string()),
+            ("openai/gpt-4o".to_string(), "407.41".to_string()),
+        ]
+    );
+    let first = &body["items"][0];
+    assert_eq!(first["estimated_monthly_cost"]["currency"], "USD");
+    assert_eq!(first["breakdown"][0]["amount"], "12.3456789");
+    assert_eq!(first["breakdown"][1]["amount"], "0.9876543");
+    assert_eq!(body["excluded"]["lifecycle_retired"], 1, "{}", body["excluded"]);
+    assert!(body["excluded"]["region_not_requested"].as_u64().unwrap() > 0);
+}
+
+#[tokio::test]
+async fn a_budget_excludes_what_it_cannot_afford_and_the_complex_tier_puts_reasoning_first() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::catalog()).await;
+    let tenant = Uuid::new_v4();
+    let mut request = workload();
+    request["budget"] = json!({"amount": "50.00", "currency": "USD"});
+    let (_, body) = recommend(&app, tenant, request).await;
+    let slugs: Vec<String> = slugs_and_costs(&body).into_iter().map(|(s, _)| s).collect();
+    assert_eq!(slugs, ["meta/llama-3.1-8b-instruct", "deepseek/deepseek-v3"]);
+    assert_eq!(body["excluded"]["over_budget"], 2);
+
+    let mut request = workload();
+    request["tier"] = json!("complex");
+    let (_, body) = recommend(&app, tenant, request).await;
+    let slugs: Vec<String> = slugs_and_costs(&body).into_iter().map(|(s, _)| s).collect();
+    assert_eq!(slugs[0], "deepseek/deepseek-r1", "reasoning-capable first");
+    assert_eq!(
+        &slugs[1..],
+        ["meta/llama-3.1-8b-instruct", "deepseek/deepseek-v3", "openai/gpt-4o"]
+    );
+}
+
+#[tokio::test]
+async fn recommendations_respect_the_tenant_policy_and_count_its_exclusions() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::catalog()).await;
+    let tenant = Uuid::new_v4();
+    let admin = tenant_token("tenant.admin", tenant);
+    let response = app.get(&format!("/v1/tenants/{tenant}/policy"), &admin).await;
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let response = app
+        .client
+        .put(app.url(&format!("/v1/tenants/{tenant}/policy")))
+        .bearer_auth(&admin)
+        .header("if-match", etag)
+        .json(&json!({"denied_origin_countries": ["CN"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let (_, body) = recommend(&app, tenant, workload()).await;
+    let slugs: Vec<String> = slugs_and_costs(&body).into_iter().map(|(s, _)| s).collect();
+    assert_eq!(slugs, ["meta/llama-3.1-8b-instruct", "openai/gpt-4o"]);
+    assert_eq!(body["excluded"]["policy_origin_country_denied"], 2);
+}
+
+#[tokio::test]
+async fn a_bad_recommendation_request_names_its_fields() {
+    let app = spawn_app().await;
+    let mut request = workload();
+    request["regions"] = json!(["atlantis-1"]);
+    request["limit"] = json!(0);
+    let (status, body) = recommend(&app, Uuid::new_v4(), request).await;
+    assert_eq!(status, 422, "{body}");
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["regions[0]", "limit"]);
+    let mut request = workload();
+    request["task"] = json!("painting");
+    let (status, body) = recommend(&app, Uuid::new_v4(), request).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["code"], "malformed_body");
+}
