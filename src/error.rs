@@ -57,6 +57,7 @@ error_codes! {
     IdempotencyKeyInUse => (StatusCode::CONFLICT, "idempotency_key_in_use", "A request with this Idempotency-Key is still in progress"),
     NotEnableable => (StatusCode::CONFLICT, "not_enableable", "The tenant may not enable this model there"),
     AlreadyEnabled => (StatusCode::CONFLICT, "already_enabled", "The model is already enabled there"),
+    InvalidLifecycleTransition => (StatusCode::CONFLICT, "invalid_lifecycle_transition", "The listing cannot move to that lifecycle state"),
     Gone => (StatusCode::GONE, "gone", "The resource is retired"),
     PreconditionFailed => (StatusCode::PRECONDITION_FAILED, "precondition_failed", "The resource has changed since it was read"),
     PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "The request body is too large"),

@@ -109,6 +109,19 @@ pub struct PricePeriod {
 }
 
 impl PricePeriod {
+    /// A stored period; `None` for a value outside this binary's vocabulary.
+    pub fn from_row(row: &crate::db::catalog_read::PriceRow) -> Option<Self> {
+        Some(PricePeriod {
+            dimension: PriceDimension::parse(&row.dimension)?,
+            unit: PriceUnit::parse(&row.unit)?,
+            amount: row.amount.normalize(),
+            currency: row.currency.clone(),
+            tier_min_context_tokens: row.tier_min_context_tokens,
+            effective_from: row.effective_from,
+            effective_to: row.effective_to,
+        })
+    }
+
     pub fn is_in_effect(&self, at: DateTime<Utc>) -> bool {
         self.effective_from <= at && self.effective_to.is_none_or(|to| at < to)
     }

@@ -96,6 +96,62 @@ pub struct CatalogRows {
     pub policies: Vec<super::policies::PolicyRow>,
 }
 
+/// One listing with what its view needs (publisher, the listings it names,
+/// offers and prices), read on `conn`, so a write's response can be built
+/// inside the write's own transaction with the snapshot's conversion.
+pub async fn load_listing(conn: &mut sqlx::PgConnection, id: Uuid) -> Result<CatalogRows, sqlx::Error> {
+    let (version, read_at): (i64, DateTime<Utc>) = sqlx::query_as("SELECT version, now() FROM catalog_state")
+        .fetch_one(&mut *conn)
+        .await?;
+    let models: Vec<ModelRow> = sqlx::query_as(
+        "SELECT id, slug, publisher_id, name, family, version, description, task, input_modalities,
+                output_modalities, context_window, max_output_tokens, capabilities, license, open_weights,
+                origin_country, lineage, base_model_id, model_card_url, weights_digest, release_date,
+                lifecycle_status, deprecation_date, retirement_date, successor_id, tags, row_version, updated_at
+         FROM models
+         WHERE id = $1 OR id IN (SELECT base_model_id FROM models WHERE id = $1
+                                 UNION SELECT successor_id FROM models WHERE id = $1)",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let publisher_ids: Vec<Uuid> = models.iter().map(|m| m.publisher_id).collect();
+    let publishers = sqlx::query_as("SELECT id, slug, name, country, website FROM publishers WHERE id = ANY($1)")
+        .bind(&publisher_ids)
+        .fetch_all(&mut *conn)
+        .await?;
+    let regions = sqlx::query_as("SELECT code, name, cloud, jurisdiction, geography FROM regions ORDER BY code")
+        .fetch_all(&mut *conn)
+        .await?;
+    let offers = sqlx::query_as(
+        "SELECT id, model_id, region_code, deployment_type, processing_scope, operator_name, operator_country,
+                status, row_version
+         FROM offers WHERE model_id = $1",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let prices = sqlx::query_as(
+        "SELECT p.offer_id, p.dimension, p.unit, p.amount, p.currency, p.tier_min_context_tokens,
+                p.effective_from, p.effective_to
+         FROM offer_prices p JOIN offers o ON o.id = p.offer_id
+         WHERE o.model_id = $1 AND (p.effective_to IS NULL OR p.effective_to > now())",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(CatalogRows {
+        version,
+        read_at: Some(read_at),
+        publishers,
+        regions,
+        models,
+        offers,
+        prices,
+        policies: Vec::new(),
+    })
+}
+
 pub async fn current_version(pool: &PgPool) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT version FROM catalog_state")
         .fetch_one(pool)

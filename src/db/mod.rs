@@ -6,6 +6,8 @@ pub mod catalog_read;
 pub mod catalog_write;
 pub mod enablements;
 pub mod idempotency;
+pub mod models;
+pub mod offers;
 pub mod policies;
 pub mod reference;
 pub mod tenants;

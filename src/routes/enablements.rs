@@ -6,7 +6,7 @@
 //! share-locked: what discovery shows, enablement grants, and a concurrent
 //! policy or listing change cannot slip between the decision and the write.
 
-use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::header;
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -26,8 +26,6 @@ use crate::http::RequestId;
 use crate::state::AppState;
 
 const ROUTE: &str = "POST /v1/tenants/{tid}/enablements";
-const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
-const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
 /// What to enable. Server-owned fields (status, tenant, timestamps) are not
 /// accepted here.
@@ -169,21 +167,6 @@ fn decode_cursor(text: &str) -> Option<Uuid> {
     Uuid::from_slice(&bytes).ok()
 }
 
-fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    let Some(value) = req.headers().get(IDEMPOTENCY_KEY) else {
-        return Ok(None);
-    };
-    let key = value.to_str().unwrap_or("").trim();
-    if key.is_empty() || key.len() > idempotency::MAX_KEY_LEN || !key.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(ApiError::field(
-            ErrorCode::InvalidHeader,
-            "Idempotency-Key",
-            format!("must be 1 to {} visible ASCII characters", idempotency::MAX_KEY_LEN),
-        ));
-    }
-    Ok(Some(key.to_owned()))
-}
-
 fn refusal(reasons: Vec<Reason>) -> ApiError {
     let detail = reasons
         .iter()
@@ -239,7 +222,7 @@ pub async fn create_enablement(
     body: web::Json<EnablementInput>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner();
-    let key = idempotency_key(&req)?;
+    let key = super::idempotency::key(&req)?;
     let tenant = access.tenant_id;
     let scope = tenant.to_string();
     let mut tx = state.pool.begin().await?;
@@ -250,19 +233,9 @@ pub async fn create_enablement(
             Claim::Fresh => {}
             Claim::Replay { status, body } => {
                 tx.rollback().await?;
-                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-                return Ok(HttpResponse::build(status)
-                    .content_type("application/json")
-                    .insert_header((REPLAYED, HeaderValue::from_static("true")))
-                    .body(body));
+                return Ok(super::idempotency::replay(status, body));
             }
-            Claim::Mismatch => {
-                return Err(ApiError::field(
-                    ErrorCode::IdempotencyKeyReused,
-                    "Idempotency-Key",
-                    "was already used with a different request body",
-                ))
-            }
+            Claim::Mismatch => return Err(super::idempotency::reused()),
         }
     }
 

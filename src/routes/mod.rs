@@ -2,8 +2,10 @@
 //! authorises, converts to domain types, calls the catalog or the database,
 //! and maps the result to response types.
 
+pub mod admin_models;
 pub mod enablements;
 pub mod health;
+pub mod idempotency;
 pub mod imports;
 pub mod models;
 pub mod policy;
@@ -29,5 +31,8 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(enablements::create_enablement)
         .service(enablements::delete_enablement)
         .service(recommendations::create_recommendations)
+        .service(admin_models::create_model)
+        .service(admin_models::update_model)
+        .service(admin_models::replace_model_offers)
         .service(imports::create_import);
 }

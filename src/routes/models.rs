@@ -1,5 +1,6 @@
 //! Discovery: the catalog as tenants and staff browse it.
 
+use actix_web::http::header::{self, HeaderName};
 use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -15,7 +16,8 @@ use crate::domain::vocab::{
     Capability, DeploymentType, LifecycleStatus, Lineage, Modality, OfferStatus, PriceDimension, PriceUnit,
     ProcessingScope, Task,
 };
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
+use crate::http::etag;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -258,6 +260,54 @@ pub async fn list_models(
     }))
 }
 
+/// RFC 9745 `Deprecation` and RFC 8594 `Sunset` on a deprecated listing,
+/// with a `successor-version` link when it has a successor.
+fn lifecycle_headers(response: &mut actix_web::HttpResponseBuilder, listing: &Listing) {
+    if listing.lifecycle != LifecycleStatus::Deprecated {
+        return;
+    }
+    let midnight = |date: NaiveDate| date.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+    match listing.deprecation_date.and_then(midnight) {
+        Some(at) => response.insert_header((DEPRECATION, format!("@{}", at.timestamp()))),
+        None => response.insert_header((DEPRECATION, "@0")),
+    };
+    if let Some(at) = listing.retirement_date.and_then(midnight) {
+        response.insert_header((SUNSET, at.format("%a, %d %b %Y %H:%M:%S GMT").to_string()));
+    }
+    if let Some(successor) = &listing.successor {
+        response.insert_header((
+            header::LINK,
+            format!("</v1/models/{}>; rel=\"successor-version\"", successor.id),
+        ));
+    }
+}
+
+const DEPRECATION: HeaderName = HeaderName::from_static("deprecation");
+const SUNSET: HeaderName = HeaderName::from_static("sunset");
+
+/// A retired listing answers 410, naming its successor.
+fn refuse_retired(listing: &Listing) -> Result<(), ApiError> {
+    if listing.lifecycle != LifecycleStatus::Retired {
+        return Ok(());
+    }
+    let mut error = ApiError::new(
+        ErrorCode::Gone,
+        match &listing.successor {
+            Some(successor) => format!("{} is retired; its successor is {}.", listing.slug, successor.slug),
+            None => format!("{} is retired.", listing.slug),
+        },
+    );
+    if let Some(successor) = &listing.successor {
+        error = error
+            .with_header(
+                header::LINK,
+                format!("</v1/models/{}>; rel=\"successor-version\"", successor.id),
+            )
+            .with_context(serde_json::json!({ "successor": { "id": successor.id, "slug": successor.slug } }));
+    }
+    Err(error)
+}
+
 fn find<'s>(snapshot: &'s Snapshot, id_or_slug: &str) -> Result<&'s Listing, ApiError> {
     if id_or_slug.is_empty() || id_or_slug.len() > 200 {
         return Err(ApiError::invalid_parameter(
@@ -280,8 +330,11 @@ fn find<'s>(snapshot: &'s Snapshot, id_or_slug: &str) -> Result<&'s Listing, Api
     params(("id_or_slug" = String, Path, description = "Listing UUID or `publisher/name` slug",
             example = "deepseek%2Fdeepseek-r1")),
     responses(
-        (status = 200, description = "The listing", body = Model),
-        (status = 404, description = "No such listing", body = Problem, content_type = "application/problem+json")
+        (status = 200, description = "The listing; deprecated ones carry `Deprecation`, `Sunset` and a successor `Link`",
+         body = Model, headers(("ETag" = String, description = "The listing's version, for If-Match on admin changes"))),
+        (status = 404, description = "No such listing", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The listing is retired; `Link` names its successor", body = Problem,
+         content_type = "application/problem+json")
     ),
     security(("bearer" = []))
 )]
@@ -293,6 +346,7 @@ pub async fn get_model(
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.catalog.current();
     let listing = find(&snapshot, &id_or_slug)?;
+    refuse_retired(listing)?;
     let availability = principal.tenant_id.map(|tenant| {
         let now = Utc::now();
         decide_listing(
@@ -301,7 +355,10 @@ pub async fn get_model(
             &snapshot.policy_for(tenant),
         )
     });
-    Ok(HttpResponse::Ok().json(Model::view(listing, availability)))
+    let mut response = HttpResponse::Ok();
+    response.insert_header((header::ETAG, etag(listing.row_version)));
+    lifecycle_headers(&mut response, listing);
+    Ok(response.json(Model::view(listing, availability)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -367,7 +424,7 @@ pub struct ModelOffer {
 }
 
 impl ModelOffer {
-    fn at(offer: &Offer, now: DateTime<Utc>) -> Self {
+    pub fn at(offer: &Offer, now: DateTime<Utc>) -> Self {
         ModelOffer {
             id: offer.id,
             region: offer.region.clone(),
@@ -389,6 +446,16 @@ impl ModelOffer {
     }
 }
 
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OffersParams {
+    /// An RFC 3339 instant: the prices in force then (past or scheduled)
+    /// instead of now.
+    #[param(example = "2027-01-01T00:00:00Z")]
+    pub at: Option<String>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ModelOfferList {
     pub items: Vec<ModelOffer>,
@@ -402,10 +469,15 @@ pub struct ModelOfferList {
 #[utoipa::path(
     tag = "discovery",
     operation_id = "list_model_offers",
-    params(("id_or_slug" = String, Path, description = "Listing UUID or `publisher/name` slug")),
+    params(("id_or_slug" = String, Path, description = "Listing UUID or `publisher/name` slug"), OffersParams),
     responses(
-        (status = 200, description = "The listing's offers", body = ModelOfferList),
-        (status = 404, description = "No such listing", body = Problem, content_type = "application/problem+json")
+        (status = 200, description = "The listing's offers", body = ModelOfferList,
+         headers(("ETag" = String, description = "The listing's version"))),
+        (status = 400, description = "`at` is not an RFC 3339 instant", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 404, description = "No such listing", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The listing is retired; `Link` names its successor", body = Problem,
+         content_type = "application/problem+json")
     ),
     security(("bearer" = []))
 )]
@@ -414,12 +486,41 @@ pub async fn list_model_offers(
     state: web::Data<AppState>,
     _principal: Authorized<DiscoverCatalog>,
     id_or_slug: web::Path<String>,
+    params: web::Query<OffersParams>,
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.catalog.current();
     let listing = find(&snapshot, &id_or_slug)?;
-    let now = Utc::now();
-    Ok(HttpResponse::Ok().json(ModelOfferList {
-        items: listing.offers.iter().map(|offer| ModelOffer::at(offer, now)).collect(),
+    refuse_retired(listing)?;
+    let mut response = HttpResponse::Ok();
+    response.insert_header((header::ETAG, etag(listing.row_version)));
+    lifecycle_headers(&mut response, listing);
+    let Some(at) = params.at.as_deref() else {
+        let now = Utc::now();
+        return Ok(response.json(ModelOfferList {
+            items: listing.offers.iter().map(|offer| ModelOffer::at(offer, now)).collect(),
+            next_cursor: None,
+        }));
+    };
+    let at = DateTime::parse_from_rfc3339(at)
+        .map_err(|_| ApiError::invalid_parameter("at", "must be an RFC 3339 instant such as 2027-01-01T00:00:00Z"))?
+        .with_timezone(&Utc);
+    // The snapshot holds current and scheduled prices; history is read here.
+    let rows = crate::db::offers::prices_from(&state.pool, listing.id, at).await?;
+    let items = listing
+        .offers
+        .iter()
+        .map(|offer| {
+            let mut then = offer.clone();
+            then.prices = rows
+                .iter()
+                .filter(|row| row.offer_id == offer.id)
+                .filter_map(PricePeriod::from_row)
+                .collect();
+            ModelOffer::at(&then, at)
+        })
+        .collect();
+    Ok(response.json(ModelOfferList {
+        items,
         next_cursor: None,
     }))
 }

@@ -1,5 +1,6 @@
 //! Integration tests over HTTP against a real PostgreSQL.
 
+mod admin;
 mod auth;
 mod discovery;
 mod errors;

@@ -1,0 +1,44 @@
+//! The `Idempotency-Key` header as routes read and answer it.
+
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+
+use crate::db::idempotency::MAX_KEY_LEN;
+use crate::error::{ApiError, ErrorCode};
+
+const HEADER: &str = "idempotency-key";
+const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+
+/// The request's key, if it sent one; 400 when it is malformed.
+pub fn key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(value) = req.headers().get(HEADER) else {
+        return Ok(None);
+    };
+    let key = value.to_str().unwrap_or("").trim();
+    if key.is_empty() || key.len() > MAX_KEY_LEN || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ApiError::field(
+            ErrorCode::InvalidHeader,
+            "Idempotency-Key",
+            format!("must be 1 to {MAX_KEY_LEN} visible ASCII characters"),
+        ));
+    }
+    Ok(Some(key.to_owned()))
+}
+
+/// The stored first response, marked as a replay.
+pub fn replay(status: u16, body: Vec<u8>) -> HttpResponse {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    HttpResponse::build(status)
+        .content_type("application/json")
+        .insert_header((REPLAYED, HeaderValue::from_static("true")))
+        .body(body)
+}
+
+pub fn reused() -> ApiError {
+    ApiError::field(
+        ErrorCode::IdempotencyKeyReused,
+        "Idempotency-Key",
+        "was already used with a different request body",
+    )
+}

@@ -1,0 +1,393 @@
+use serde_json::{json, Value};
+
+use crate::fixtures;
+use crate::helpers::*;
+
+fn staff() -> String {
+    platform_token("catalog.admin")
+}
+
+fn new_listing() -> Value {
+    json!({
+        "slug": "mistral/mistral-small-3.2",
+        "publisher": "mistral",
+        "name": "Mistral Small 3.2",
+        "description": "A small open-weights chat model.",
+        "task": "chat",
+        "input_modalities": ["text"],
+        "output_modalities": ["text"],
+        "context_window": 128000,
+        "capabilities": ["function_calling"],
+        "license": "Apache-2.0",
+        "open_weights": true,
+        "provenance": {"origin_country": "FR", "release_date": "2025-06-20"},
+        "lifecycle_status": "ga",
+        "tags": ["small"]
+    })
+}
+
+async fn audits(app: &TestApp, action: &str) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE action = $1")
+        .bind(action)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+impl TestApp {
+    async fn create_model(&self, key: Option<&str>, body: &Value) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(self.url("/v1/admin/models"))
+            .bearer_auth(staff())
+            .json(body);
+        if let Some(key) = key {
+            request = request.header("idempotency-key", key);
+        }
+        request.send().await.unwrap()
+    }
+
+    async fn patch_model(&self, id: &str, if_match: Option<&str>, body: Value) -> reqwest::Response {
+        let mut request = self
+            .client
+            .patch(self.url(&format!("/v1/admin/models/{id}")))
+            .bearer_auth(staff())
+            .json(&body);
+        if let Some(tag) = if_match {
+            request = request.header("if-match", tag);
+        }
+        request.send().await.unwrap()
+    }
+
+    async fn put_offers(&self, id: &str, if_match: &str, body: Value) -> reqwest::Response {
+        self.client
+            .put(self.url(&format!("/v1/admin/models/{id}/offers")))
+            .bearer_auth(staff())
+            .header("if-match", if_match)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+async fn app_with_new_listing() -> (TestApp, String, String) {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::catalog()).await;
+    let response = app.create_model(None, &new_listing()).await;
+    assert_eq!(response.status(), 201);
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let body: Value = response.json().await.unwrap();
+    (app, body["id"].as_str().unwrap().to_owned(), etag)
+}
+
+#[tokio::test]
+async fn a_created_listing_is_discoverable_audited_once_and_replayed_for_the_same_key() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::catalog()).await;
+    let first = app.create_model(Some("create-1"), &new_listing()).await;
+    assert_eq!(first.status(), 201);
+    assert!(first.headers()["location"].to_str().unwrap().starts_with("/v1/models/"));
+    let first: Value = first.json().await.unwrap();
+    assert_eq!(first["publisher"]["country"], "FR");
+    assert_eq!(first["lifecycle"]["status"], "ga");
+
+    let again = app.create_model(Some("create-1"), &new_listing()).await;
+    assert_eq!(again.status(), 201);
+    assert_eq!(again.json::<Value>().await.unwrap(), first);
+    let mut other = new_listing();
+    other["name"] = json!("Something else");
+    assert_problem(
+        app.create_model(Some("create-1"), &other).await,
+        422,
+        "idempotency_key_reused",
+    )
+    .await;
+    assert_problem(app.create_model(None, &new_listing()).await, 409, "conflict").await;
+
+    let (_, found) = app.get_json("/v1/models/mistral%2Fmistral-small-3.2", &staff()).await;
+    assert_eq!(found["id"], first["id"]);
+    assert_eq!(audits(&app, "model.created").await, 1);
+}
+
+#[tokio::test]
+async fn a_listing_with_unknown_references_is_422_naming_each_field() {
+    let app = spawn_app().await;
+    let mut body = new_listing();
+    body["publisher"] = json!("nobody");
+    body["slug"] = json!("nobody/Bad Slug");
+    body["provenance"]["origin_country"] = json!("XX");
+    body["provenance"]["base_model"] = json!("meta/nothing");
+    let response = app.create_model(None, &body).await;
+    let problem = assert_problem(response, 422, "validation_failed").await;
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for field in [
+        "publisher",
+        "provenance.base_model",
+        "slug",
+        "provenance.origin_country",
+    ] {
+        assert!(fields.contains(&field), "{field} in {fields:?}");
+    }
+    let models: i64 = sqlx::query_scalar("SELECT count(*) FROM models")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(models, 0);
+}
+
+#[tokio::test]
+async fn an_update_needs_a_current_if_match_and_a_stale_one_changes_nothing() {
+    let (app, id, etag) = app_with_new_listing().await;
+    let response = app.patch_model(&id, None, json!({"name": "Renamed"})).await;
+    assert_problem(response, 428, "precondition_required").await;
+    let response = app.patch_model(&id, Some(&etag), json!({"name": "Renamed"})).await;
+    assert_eq!(response.status(), 200);
+    let new_etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    assert_ne!(new_etag, etag);
+    let response = app
+        .patch_model(&id, Some(&etag), json!({"name": "Renamed again"}))
+        .await;
+    assert_eq!(response.headers()["etag"].to_str().unwrap(), new_etag);
+    assert_problem(response, 412, "precondition_failed").await;
+
+    let response = app.get(&format!("/v1/models/{id}"), &staff()).await;
+    assert_eq!(response.headers()["etag"].to_str().unwrap(), new_etag);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["name"], "Renamed");
+    assert_eq!(audits(&app, "model.updated").await, 1);
+    let response = app
+        .patch_model(&id, Some(&new_etag), json!({"slug": "mistral/other"}))
+        .await;
+    assert_problem(response, 400, "malformed_body").await;
+}
+
+#[tokio::test]
+async fn the_lifecycle_moves_only_forward_and_deprecation_is_signalled() {
+    let (app, id, etag) = app_with_new_listing().await;
+    let response = app
+        .patch_model(&id, Some(&etag), json!({"lifecycle": {"status": "preview"}}))
+        .await;
+    let problem = assert_problem(response, 409, "invalid_lifecycle_transition").await;
+    assert_eq!(problem["context"]["allowed"], json!(["deprecated"]));
+
+    let successor: String = sqlx::query_scalar("SELECT id::text FROM models WHERE slug = 'openai/gpt-4o'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let response = app
+        .patch_model(
+            &id,
+            Some(&etag),
+            json!({"lifecycle": {"status": "deprecated", "deprecation_date": "2026-12-01",
+                                 "retirement_date": "2027-06-01", "successor": "openai/gpt-4o"}}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+
+    let response = app.get(&format!("/v1/models/{id}"), &staff()).await;
+    assert_eq!(response.status(), 200);
+    let expected_deprecation = format!(
+        "@{}",
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp()
+    );
+    assert_eq!(
+        response.headers()["deprecation"].to_str().unwrap(),
+        expected_deprecation
+    );
+    assert_eq!(response.headers()["sunset"], "Tue, 01 Jun 2027 00:00:00 GMT");
+    assert_eq!(
+        response.headers()["link"].to_str().unwrap(),
+        format!("</v1/models/{successor}>; rel=\"successor-version\"")
+    );
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["lifecycle"]["successor"]["slug"], "openai/gpt-4o");
+    let events: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox_events WHERE event_type = 'model.deprecated'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(events, 1);
+
+    let response = app
+        .patch_model(&id, Some(&etag), json!({"lifecycle": {"status": "retired"}}))
+        .await;
+    assert_eq!(response.status(), 200);
+    let response = app.get(&format!("/v1/models/{id}"), &staff()).await;
+    assert!(response.headers()["link"].to_str().unwrap().contains(&successor));
+    let problem = assert_problem(response, 410, "gone").await;
+    assert_eq!(problem["context"]["successor"]["slug"], "openai/gpt-4o");
+    let etag = app.get(&format!("/v1/models/{successor}"), &staff()).await.headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(!etag.is_empty());
+    let response = app
+        .patch_model(&id, Some("\"99\""), json!({"lifecycle": {"status": "ga"}}))
+        .await;
+    assert_problem(response, 412, "precondition_failed").await;
+}
+
+fn offers(input: &str, output: &str, scheduled: Option<(&str, &str)>) -> Value {
+    let mut offer = json!({
+        "region": "westeurope", "deployment_type": "serverless", "processing_scope": "regional",
+        "operator": {"name": "Modelmart Cloud", "country": "US"}, "status": "available",
+        "prices": [
+            {"dimension": "input_tokens", "unit": "1M_tokens", "amount": input, "currency": "USD"},
+            {"dimension": "output_tokens", "unit": "1M_tokens", "amount": output, "currency": "USD"}
+        ]
+    });
+    if let Some((amount, from)) = scheduled {
+        offer["scheduled_prices"] = json!([{"dimension": "input_tokens", "unit": "1M_tokens", "amount": amount,
+                                             "currency": "USD", "effective_from": from}]);
+    }
+    json!({ "offers": [offer] })
+}
+
+fn input_price(offers: &Value) -> Value {
+    offers["items"][0]["prices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["dimension"] == "input_tokens")
+        .map(|p| p["amount"].clone())
+        .unwrap_or(Value::Null)
+}
+
+#[tokio::test]
+async fn price_changes_keep_history_and_a_scheduled_price_answers_for_its_time() {
+    let (app, id, etag) = app_with_new_listing().await;
+    let response = app.put_offers(&id, &etag, offers("0.55", "2.19", None)).await;
+    assert_eq!(response.status(), 200);
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let before_change = chrono::Utc::now();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+
+    let response = app
+        .put_offers(
+            &id,
+            &etag,
+            offers("0.45", "2.19", Some(("0.35", "2030-01-01T00:00:00Z"))),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let now: Value = response.json().await.unwrap();
+    assert_eq!(input_price(&now), "0.45");
+    assert_eq!(now["items"][0]["scheduled_prices"][0]["amount"], "0.35");
+
+    let path = |at: &str| format!("/v1/models/{id}/offers?at={}", at.replace('+', "%2B"));
+    let (_, then) = app.get_json(&path(&before_change.to_rfc3339()), &staff()).await;
+    assert_eq!(input_price(&then), "0.55", "history kept: {then}");
+    let (_, later) = app.get_json(&path("2030-06-01T00:00:00Z"), &staff()).await;
+    assert_eq!(input_price(&later), "0.35", "{later}");
+    let response = app.get(&format!("/v1/models/{id}/offers?at=yesterday"), &staff()).await;
+    assert_problem(response, 400, "invalid_parameter").await;
+
+    // Same set again: nothing changes, the version stays, nothing is audited.
+    let response = app
+        .put_offers(
+            &id,
+            &etag,
+            offers("0.45", "2.19", Some(("0.35", "2030-01-01T00:00:00Z"))),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["etag"].to_str().unwrap(),
+        etag,
+        "an identical set changes nothing"
+    );
+    assert_eq!(audits(&app, "model.offers_replaced").await, 2);
+
+    // A new current price under an unchanged schedule keeps the schedule.
+    let response = app
+        .put_offers(
+            &id,
+            &etag,
+            offers("0.40", "2.19", Some(("0.35", "2030-01-01T00:00:00Z"))),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(input_price(&body), "0.4", "amounts are normalised decimals");
+    let (_, later) = app.get_json(&path("2030-06-01T00:00:00Z"), &staff()).await;
+    assert_eq!(input_price(&later), "0.35");
+
+    // Leaving the offer out withdraws it but keeps it.
+    let response = app.put_offers(&id, &etag, json!({"offers": []})).await;
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["items"][0]["status"], "unavailable");
+}
+
+#[tokio::test]
+async fn an_offers_update_is_validated_and_needs_the_listing_etag() {
+    let (app, id, etag) = app_with_new_listing().await;
+    let response = app
+        .client
+        .put(app.url(&format!("/v1/admin/models/{id}/offers")))
+        .bearer_auth(staff())
+        .json(&offers("0.55", "2.19", None))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(response, 428, "precondition_required").await;
+    let mut bad = offers("-1", "2.19", Some(("0.35", "2001-01-01T00:00:00Z")));
+    bad["offers"][0]["region"] = json!("atlantis-1");
+    let response = app.put_offers(&id, &etag, bad).await;
+    let problem = assert_problem(response, 422, "validation_failed").await;
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "offers[0].region",
+            "offers[0].prices[0].amount",
+            "offers[0].scheduled_prices[0].effective_from"
+        ]
+    );
+    let response = app.put_offers(&id, "\"42\"", offers("0.55", "2.19", None)).await;
+    assert_problem(response, 412, "precondition_failed").await;
+    let offers: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM offers o JOIN models m ON m.id = o.model_id WHERE m.slug = 'mistral/mistral-small-3.2'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(offers, 0);
+}
+
+#[tokio::test]
+async fn tenants_and_other_staff_cannot_administer_the_catalog() {
+    let (app, id, etag) = app_with_new_listing().await;
+    for token in [
+        platform_token("compliance.officer"),
+        tenant_token("tenant.admin", uuid::Uuid::new_v4()),
+    ] {
+        let response = app
+            .client
+            .patch(app.url(&format!("/v1/admin/models/{id}")))
+            .bearer_auth(&token)
+            .header("if-match", &etag)
+            .json(&json!({"name": "x"}))
+            .send()
+            .await
+            .unwrap();
+        assert_problem(response, 403, "forbidden").await;
+    }
+}
