@@ -88,6 +88,7 @@ impl Application {
                     }),
                 )
                 .default_service(web::to(http::fallback))
+                .wrap(from_fn(crate::auth::authentication_middleware))
                 .wrap(from_fn(http::problem_middleware))
         })
         .listen(listener)?

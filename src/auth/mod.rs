@@ -61,10 +61,44 @@ fn invalid_token(reason: &str) -> ApiError {
     )
 }
 
-async fn authenticate(req: HttpRequest) -> Result<Principal, ApiError> {
-    if let Some(principal) = req.extensions().get::<Principal>() {
-        return Ok(principal.clone());
+/// The result of authenticating a request, settled by
+/// [`authentication_middleware`] before any handler's extractors run, so a
+/// caller without a valid token learns nothing from parameter validation.
+struct Authentication(Result<Principal, ApiError>);
+
+impl Authentication {
+    fn outcome(&self) -> Result<Principal, ApiError> {
+        match &self.0 {
+            Ok(principal) => Ok(principal.clone()),
+            Err(error) => Err(error.without_source()),
+        }
     }
+}
+
+/// Middleware: authenticates every `/v1` request up front (a request without
+/// credentials is settled as unauthenticated; routes decide what that means).
+pub async fn authentication_middleware(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    if req.path().starts_with("/v1/") {
+        let outcome = verify(req.request().clone()).await;
+        req.extensions_mut().insert(Authentication(outcome));
+    }
+    next.call(req).await
+}
+
+/// The settled authentication, or (outside the middleware, as in unit
+/// tests of handlers) a fresh verification.
+async fn authenticate(req: HttpRequest) -> Result<Principal, ApiError> {
+    let settled = req.extensions().get::<Authentication>().map(Authentication::outcome);
+    match settled {
+        Some(outcome) => outcome,
+        None => verify(req).await,
+    }
+}
+
+async fn verify(req: HttpRequest) -> Result<Principal, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .cloned()
@@ -187,6 +221,13 @@ pub struct TenantRead;
 impl TenantRequirement for TenantRead {
     const TENANT_ROLES: &'static [Role] = &[Role::CatalogReader];
     const PLATFORM_ADMIN: bool = true;
+}
+
+/// Acting as a tenant user (recommendations): the tenant's own principals only.
+pub struct TenantUse;
+impl TenantRequirement for TenantUse {
+    const TENANT_ROLES: &'static [Role] = &[Role::CatalogReader];
+    const PLATFORM_ADMIN: bool = false;
 }
 
 /// Changing a tenant's own resources.

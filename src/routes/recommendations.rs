@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{TenantAccess, TenantRead};
+use crate::auth::{TenantAccess, TenantUse};
 use crate::domain::decision::{decide_offer, ReasonCode};
 use crate::domain::vocab::{Capability, DeploymentType, PriceDimension, Task};
 use crate::error::{ApiError, ErrorCode, FieldError, Problem};
@@ -231,7 +231,7 @@ fn reason_name(code: ReasonCode) -> String {
 #[post("/v1/tenants/{tid}/recommendations")]
 pub async fn create_recommendations(
     state: web::Data<AppState>,
-    access: TenantAccess<TenantRead>,
+    access: TenantAccess<TenantUse>,
     body: web::Json<RecommendationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let request = body.into_inner();

@@ -1,7 +1,9 @@
 //! Integration tests over HTTP against a real PostgreSQL.
 
 mod admin;
+mod audit;
 mod auth;
+mod authorization;
 mod discovery;
 mod errors;
 mod fixtures;

@@ -1,0 +1,161 @@
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::fixtures;
+use crate::helpers::*;
+
+/// Rows whose hash or link does not verify, by sequence number.
+async fn broken_links(app: &TestApp) -> Vec<i64> {
+    sqlx::query_scalar(
+        "SELECT seq FROM (
+             SELECT seq, hash, prev_hash, lag(hash) OVER (ORDER BY seq) AS previous, lag(seq) OVER (ORDER BY seq) AS previous_seq,
+                    audit_event_hash(seq, id, occurred_at, actor, actor_roles, tenant_id, action, target_type,
+                                     target_id, before, after, reason, request_id, prev_hash) AS recomputed
+             FROM audit_events) chain
+         WHERE hash <> recomputed
+            OR (previous IS NULL AND (seq <> 1 OR prev_hash <> decode(repeat('00', 32), 'hex')))
+            OR (previous IS NOT NULL AND (prev_hash <> previous OR seq <> previous_seq + 1))
+         ORDER BY seq",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn each_state_change_leaves_exactly_one_audit_event_and_the_chain_verifies() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::catalog()).await;
+    let tenant = Uuid::new_v4();
+    let admin = tenant_token("tenant.admin", tenant);
+    let staff = platform_token("catalog.admin");
+
+    // tenant.provisioned
+    let response = app.get(&format!("/v1/tenants/{tenant}/policy"), &admin).await;
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    // tenant_policy.replaced
+    let response = app
+        .client
+        .put(app.url(&format!("/v1/tenants/{tenant}/policy")))
+        .bearer_auth(&admin)
+        .header("if-match", etag)
+        .header("x-request-id", "audit-test-1")
+        .json(&json!({"ga_only": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    // enablement.created, enablement.disabled
+    let model: Uuid = sqlx::query_scalar("SELECT id FROM models WHERE slug = 'openai/gpt-4o'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let created: Value = app
+        .client
+        .post(app.url(&format!("/v1/tenants/{tenant}/enablements")))
+        .bearer_auth(&admin)
+        .json(&json!({"model_id": model, "region": "eastus", "deployment_type": "serverless"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let response = app
+        .client
+        .delete(app.url(&format!(
+            "/v1/tenants/{tenant}/enablements/{}",
+            created["id"].as_str().unwrap()
+        )))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    // model.updated
+    let response = app.get(&format!("/v1/models/{model}"), &staff).await;
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let response = app
+        .client
+        .patch(app.url(&format!("/v1/admin/models/{model}")))
+        .bearer_auth(&staff)
+        .header("if-match", etag)
+        .json(&json!({"description": "Updated."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    // refusals change nothing and leave nothing
+    let response = app
+        .client
+        .post(app.url(&format!("/v1/tenants/{tenant}/enablements")))
+        .bearer_auth(&admin)
+        .json(&json!({"model_id": Uuid::new_v4(), "region": "eastus", "deployment_type": "serverless"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+
+    let counts: Vec<(String, i64)> =
+        sqlx::query_as("SELECT action, count(*) FROM audit_events GROUP BY action ORDER BY action")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    let counts: Vec<(&str, i64)> = counts.iter().map(|(a, c)| (a.as_str(), *c)).collect();
+    assert_eq!(
+        counts,
+        [
+            ("catalog.imported", 1),
+            ("enablement.created", 1),
+            ("enablement.disabled", 1),
+            ("model.updated", 1),
+            ("tenant.provisioned", 1),
+            ("tenant_policy.replaced", 1),
+        ]
+    );
+    let request_id: Option<String> =
+        sqlx::query_scalar("SELECT request_id FROM audit_events WHERE action = 'tenant_policy.replaced'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(request_id.as_deref(), Some("audit-test-1"));
+    assert_eq!(broken_links(&app).await, Vec::<i64>::new());
+}
+
+#[tokio::test]
+async fn the_audit_log_refuses_updates_and_deletes_and_a_forced_edit_breaks_the_chain_there() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::catalog()).await;
+    for _ in 0..3 {
+        let _ = app
+            .get("/v1/models", &tenant_token("catalog.reader", Uuid::new_v4()))
+            .await;
+    }
+    let update = sqlx::query("UPDATE audit_events SET actor = 'mallory' WHERE seq = 2")
+        .execute(&app.pool)
+        .await;
+    assert!(update.is_err(), "updates are refused");
+    let delete = sqlx::query("DELETE FROM audit_events WHERE seq = 2")
+        .execute(&app.pool)
+        .await;
+    assert!(delete.is_err(), "deletes are refused");
+    assert!(broken_links(&app).await.is_empty());
+
+    // Only by switching the guard off (a superuser's act) can a row change,
+    // and then the chain names it.
+    let mut tx = app.pool.begin().await.unwrap();
+    sqlx::query("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_events SET actor = 'mallory' WHERE seq = 3")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query("ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(broken_links(&app).await, [3]);
+}
