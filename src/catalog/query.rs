@@ -14,8 +14,7 @@ use uuid::Uuid;
 use super::cursor::{Cursor, SortValue};
 use super::snapshot::{Listing, Snapshot};
 use crate::domain::country::parse_country;
-use crate::domain::decision::{decide_listing, Decision};
-use crate::domain::policy::TenantPolicy;
+use crate::domain::decision::{decide_listing, Decision, Viewer};
 use crate::domain::vocab::{Capability, DeploymentType, LifecycleStatus, Modality, Task};
 use crate::error::{ApiError, ErrorCode, FieldError};
 
@@ -514,14 +513,14 @@ impl DiscoveryQuery {
     /// The tenant's decision on `listing`, over the offers this query is
     /// about (those in the requested regions and deployment types), so a
     /// listing is never shown for a region the tenant could not use it in.
-    pub fn decide(&self, listing: &Listing, policy: &TenantPolicy, now: DateTime<Utc>) -> Decision {
+    pub fn decide(&self, listing: &Listing, viewer: &Viewer<'_>, now: DateTime<Utc>) -> Decision {
         let offers = listing
             .offers
             .iter()
             .filter(|o| self.regions.is_empty() || self.regions.contains(&o.region))
             .filter(|o| self.deployment_types.is_empty() || self.deployment_types.contains(&o.deployment_type))
             .map(|o| o.facts(now));
-        decide_listing(&listing.facts(), offers, policy)
+        decide_listing(&listing.facts(), offers, viewer)
     }
 }
 
@@ -529,11 +528,7 @@ impl DiscoveryQuery {
 /// `None` for platform staff, who see the whole catalog): filters, the
 /// tenant's decision, facet counts over every match, then the page after
 /// the cursor.
-pub fn discover<'s>(
-    snapshot: &'s Snapshot,
-    query: &DiscoveryQuery,
-    viewer: Option<&TenantPolicy>,
-) -> DiscoveryPage<'s> {
+pub fn discover<'s>(snapshot: &'s Snapshot, query: &DiscoveryQuery, viewer: Option<&Viewer<'_>>) -> DiscoveryPage<'s> {
     let now = Utc::now();
     let scores = query
         .q
@@ -551,9 +546,10 @@ pub fn discover<'s>(
             if !query.matches(listing) {
                 return false;
             }
-            let Some(policy) = viewer else { return true };
-            let decision = query.decide(listing, policy, now);
-            let visible = decision.enableable || query.include_unavailable;
+            let Some(viewer) = viewer else { return true };
+            let decision = query.decide(listing, viewer, now);
+            // What a hold hides is absent, whatever the caller asks for.
+            let visible = decision.hidden_by.is_none() && (decision.enableable || query.include_unavailable);
             decisions.insert(*index, decision);
             visible
         })

@@ -12,7 +12,8 @@ use uuid::Uuid;
 
 use super::search::SearchIndex;
 use crate::db::catalog_read::CatalogRows;
-use crate::domain::decision::{ListingFacts, OfferFacts};
+use crate::domain::decision::{ListingFacts, OfferFacts, Viewer};
+use crate::domain::hold::HoldView;
 use crate::domain::policy::TenantPolicy;
 use crate::domain::vocab::{
     Capability, Cloud, DeploymentType, LifecycleStatus, Lineage, Modality, OfferStatus, PriceDimension, PriceUnit,
@@ -87,6 +88,8 @@ pub struct Listing {
 pub struct Offer {
     pub id: Uuid,
     pub region: String,
+    /// The region's jurisdiction.
+    pub jurisdiction: Option<String>,
     pub deployment_type: DeploymentType,
     pub processing_scope: ProcessingScope,
     pub operator_name: String,
@@ -131,6 +134,8 @@ impl Listing {
     /// What the decision function reads of the listing.
     pub fn facts(&self) -> ListingFacts<'_> {
         ListingFacts {
+            model_id: self.id,
+            publisher_id: self.publisher.id,
             publisher_slug: &self.publisher.slug,
             origin_country: self.origin_country.as_deref(),
             license: &self.license,
@@ -144,6 +149,7 @@ impl Offer {
     pub fn facts(&self, at: DateTime<Utc>) -> OfferFacts<'_> {
         OfferFacts {
             region: &self.region,
+            jurisdiction: self.jurisdiction.as_deref(),
             deployment_type: self.deployment_type,
             operator_country: self.operator_country.as_deref(),
             status: self.status,
@@ -186,6 +192,8 @@ pub struct Snapshot {
     /// Tenant policies by tenant; a tenant without one (just provisioned) is
     /// unrestricted, as its default policy is.
     pub(super) policies: HashMap<Uuid, TenantPolicy>,
+    /// The compliance holds in effect.
+    pub holds: Vec<HoldView>,
 }
 
 /// A database value outside the vocabulary this binary knows: a newer schema
@@ -233,6 +241,7 @@ impl Snapshot {
             search: SearchIndex::default(),
             next_price_change: None,
             policies: HashMap::new(),
+            holds: Vec::new(),
         }
     }
 
@@ -266,6 +275,10 @@ impl Snapshot {
             })
             .collect::<Result<Vec<_>, UnknownValue>>()?;
 
+        let jurisdictions: HashMap<String, Option<String>> = regions
+            .iter()
+            .map(|r| (r.code.clone(), r.jurisdiction.clone()))
+            .collect();
         let mut prices_by_offer: HashMap<Uuid, Vec<PricePeriod>> = HashMap::new();
         let mut next_price_change: Option<DateTime<Utc>> = None;
         for price in rows.prices {
@@ -309,6 +322,7 @@ impl Snapshot {
                     "processing_scope",
                 )?,
                 status: known(OfferStatus::parse, &offer.status, "offers", "status")?,
+                jurisdiction: jurisdictions.get(&offer.region_code).cloned().flatten(),
                 region: offer.region_code,
                 operator_name: offer.operator_name,
                 operator_country: offer.operator_country,
@@ -387,6 +401,7 @@ impl Snapshot {
             .collect();
         let search = SearchIndex::build(&listings);
         let policies = rows.policies.iter().map(|row| (row.tenant_id, row.policy())).collect();
+        let holds = rows.holds.iter().map(|row| row.view()).collect();
         let mut publishers: Vec<Arc<Publisher>> = publishers.into_values().collect();
         publishers.sort_by(|a, b| a.slug.cmp(&b.slug));
         Ok(Snapshot {
@@ -400,6 +415,7 @@ impl Snapshot {
             search,
             next_price_change,
             policies,
+            holds,
         })
     }
 
@@ -410,6 +426,16 @@ impl Snapshot {
             Err(_) => self.by_slug.get(&id_or_slug.to_ascii_lowercase()),
         }?;
         self.listings.get(*index as usize)
+    }
+
+    /// Who `tenant` is to the decision function: its policy (passed in, as
+    /// the caller holds it) and the holds in effect.
+    pub fn viewer<'a>(&'a self, tenant: Uuid, policy: &'a TenantPolicy) -> Viewer<'a> {
+        Viewer {
+            tenant,
+            policy,
+            holds: &self.holds,
+        }
     }
 
     /// The policy discovery applies for `tenant`.

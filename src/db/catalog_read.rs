@@ -94,6 +94,8 @@ pub struct CatalogRows {
     /// Current and future price periods (history is read on demand).
     pub prices: Vec<PriceRow>,
     pub policies: Vec<super::policies::PolicyRow>,
+    /// The holds in effect when the rows were read.
+    pub holds: Vec<super::holds::HoldRow>,
 }
 
 /// One listing with what its view needs (publisher, the listings it names,
@@ -149,6 +151,7 @@ pub async fn load_listing(conn: &mut sqlx::PgConnection, id: Uuid) -> Result<Cat
         offers,
         prices,
         policies: Vec::new(),
+        holds: Vec::new(),
     })
 }
 
@@ -195,6 +198,7 @@ pub async fn load(pool: &PgPool) -> Result<CatalogRows, sqlx::Error> {
     .fetch_all(&mut *tx)
     .await?;
     let policies = super::policies::all(&mut tx).await?;
+    let holds = super::holds::effective(&mut tx).await?;
     tx.commit().await?;
     Ok(CatalogRows {
         version,
@@ -205,5 +209,6 @@ pub async fn load(pool: &PgPool) -> Result<CatalogRows, sqlx::Error> {
         offers,
         prices,
         policies,
+        holds,
     })
 }

@@ -60,6 +60,7 @@ pub async fn get(pool: &PgPool, tenant_id: Uuid, id: Uuid) -> Result<Option<Enab
 pub struct ListingForDecision {
     pub id: Uuid,
     pub slug: String,
+    pub publisher_id: Uuid,
     pub publisher_slug: String,
     pub origin_country: Option<String>,
     pub license: String,
@@ -71,7 +72,7 @@ pub async fn listing_for_decision(
     model_id: Uuid,
 ) -> Result<Option<ListingForDecision>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT m.id, m.slug, p.slug AS publisher_slug, m.origin_country, m.license, m.lifecycle_status
+        "SELECT m.id, m.slug, m.publisher_id, p.slug AS publisher_slug, m.origin_country, m.license, m.lifecycle_status
          FROM models m JOIN publishers p ON p.id = m.publisher_id
          WHERE m.id = $1 FOR SHARE OF m",
     )
@@ -84,6 +85,7 @@ pub async fn listing_for_decision(
 pub struct OfferForDecision {
     pub id: Uuid,
     pub region_code: String,
+    pub jurisdiction: Option<String>,
     pub deployment_type: String,
     pub operator_country: Option<String>,
     pub status: String,
@@ -100,7 +102,7 @@ pub async fn offers_for_decision(
     deployment_type: &str,
 ) -> Result<Vec<OfferForDecision>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT o.id, o.region_code, o.deployment_type, o.operator_country, o.status,
+        "SELECT o.id, o.region_code, r.jurisdiction, o.deployment_type, o.operator_country, o.status,
                 (SELECT amount FROM offer_prices p
                  WHERE p.offer_id = o.id AND p.dimension = 'input_tokens' AND p.unit = '1M_tokens'
                    AND p.currency = 'USD' AND p.tier_min_context_tokens IS NULL
@@ -109,7 +111,7 @@ pub async fn offers_for_decision(
                  WHERE p.offer_id = o.id AND p.dimension = 'output_tokens' AND p.unit = '1M_tokens'
                    AND p.currency = 'USD' AND p.tier_min_context_tokens IS NULL
                    AND p.effective_from <= now() AND (p.effective_to IS NULL OR p.effective_to > now())) AS output_price
-         FROM offers o
+         FROM offers o JOIN regions r ON r.code = o.region_code
          WHERE o.model_id = $1 AND o.region_code = $2 AND o.deployment_type = $3
          ORDER BY o.operator_name
          FOR SHARE OF o",

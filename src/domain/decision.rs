@@ -13,6 +13,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::hold::{HoldView, Placement};
 use super::policy::TenantPolicy;
 use super::vocab::{DeploymentType, LifecycleStatus, OfferStatus};
 
@@ -66,9 +67,19 @@ impl Reason {
     }
 }
 
+/// Who is asking: the tenant, its policy and the holds in effect.
+#[derive(Debug, Clone, Copy)]
+pub struct Viewer<'a> {
+    pub tenant: Uuid,
+    pub policy: &'a TenantPolicy,
+    pub holds: &'a [HoldView],
+}
+
 /// The facts of a listing the rules read.
 #[derive(Debug, Clone, Copy)]
 pub struct ListingFacts<'a> {
+    pub model_id: Uuid,
+    pub publisher_id: Uuid,
     pub publisher_slug: &'a str,
     pub origin_country: Option<&'a str>,
     pub license: &'a str,
@@ -79,6 +90,8 @@ pub struct ListingFacts<'a> {
 #[derive(Debug, Clone, Copy)]
 pub struct OfferFacts<'a> {
     pub region: &'a str,
+    /// The region's jurisdiction, for holds scoped by jurisdiction.
+    pub jurisdiction: Option<&'a str>,
     pub deployment_type: DeploymentType,
     pub operator_country: Option<&'a str>,
     pub status: OfferStatus,
@@ -94,17 +107,55 @@ pub struct Decision {
     pub enableable: bool,
     /// Empty when enableable; otherwise every reason, most fundamental first.
     pub reasons: Vec<Reason>,
+    /// The hold that hides the listing (there) from this tenant: it is then
+    /// absent from discovery and answers 451 when asked for.
+    #[serde(skip)]
+    pub hidden_by: Option<Uuid>,
 }
 
 impl Decision {
-    fn from_reasons(mut reasons: Vec<Reason>) -> Self {
+    fn from_reasons(mut reasons: Vec<Reason>, hidden_by: Option<Uuid>) -> Self {
         reasons.sort_by_key(|r| r.code);
-        reasons.dedup_by(|a, b| a.code == b.code && a.message == b.message);
+        reasons.dedup_by(|a, b| a.code == b.code && a.message == b.message && a.hold_id == b.hold_id);
         Decision {
             enableable: reasons.is_empty(),
             reasons,
+            hidden_by,
         }
     }
+}
+
+/// The holds covering a placement that hide it or block new enablements:
+/// their reasons, and the first that hides.
+fn hold_reasons(
+    listing: &ListingFacts<'_>,
+    region: Option<(&str, Option<&str>)>,
+    viewer: &Viewer<'_>,
+) -> (Vec<Reason>, Option<Uuid>) {
+    let placement = Placement {
+        model_id: listing.model_id,
+        publisher_id: listing.publisher_id,
+        origin_country: listing.origin_country,
+        region: region.map(|(code, _)| code),
+        jurisdiction: region.and_then(|(_, jurisdiction)| jurisdiction),
+        tenant: viewer.tenant,
+    };
+    let mut reasons = Vec::new();
+    let mut hidden_by = None;
+    for hold in viewer.holds {
+        if !(hold.hide || hold.block_new) || !hold.scope.covers(&placement) {
+            continue;
+        }
+        if hold.hide && hidden_by.is_none() {
+            hidden_by = Some(hold.id);
+        }
+        reasons.push(Reason {
+            code: ReasonCode::ComplianceHold,
+            message: hold.public_notice.clone(),
+            hold_id: Some(hold.id),
+        });
+    }
+    (reasons, hidden_by)
 }
 
 fn contains_ignoring_case(list: &[String], value: &str) -> bool {
@@ -209,48 +260,96 @@ pub fn offer_reasons(offer: &OfferFacts<'_>, policy: &TenantPolicy) -> Vec<Reaso
 }
 
 /// One offer: may the tenant enable the listing there?
-pub fn decide_offer(listing: &ListingFacts<'_>, offer: &OfferFacts<'_>, policy: &TenantPolicy) -> Decision {
-    let mut reasons = listing_reasons(listing, policy);
-    reasons.extend(offer_reasons(offer, policy));
-    Decision::from_reasons(reasons)
+pub fn decide_offer(listing: &ListingFacts<'_>, offer: &OfferFacts<'_>, viewer: &Viewer<'_>) -> Decision {
+    let mut reasons = listing_reasons(listing, viewer.policy);
+    reasons.extend(offer_reasons(offer, viewer.policy));
+    let (held, hidden_by) = hold_reasons(listing, Some((offer.region, offer.jurisdiction)), viewer);
+    reasons.extend(held);
+    Decision::from_reasons(reasons, hidden_by)
 }
 
 /// The whole listing: enableable when its own rules pass and at least one
 /// offer passes. When no offer passes, the reasons are those of every offer.
+///
+/// A hold that hides the model covers the listing when it covers every
+/// offer (or, for a listing without offers, applies everywhere); hidden
+/// offers neither count as passing nor contribute reasons.
 pub fn decide_listing<'a>(
     listing: &ListingFacts<'_>,
     offers: impl IntoIterator<Item = OfferFacts<'a>>,
-    policy: &TenantPolicy,
+    viewer: &Viewer<'_>,
 ) -> Decision {
-    let mut reasons = listing_reasons(listing, policy);
+    let mut reasons = listing_reasons(listing, viewer.policy);
     let mut offer_problems = Vec::new();
     let mut any_offer = false;
     let mut some_offer_passes = false;
+    let mut hidden_by = None;
+    let mut all_hidden = true;
     for offer in offers {
         any_offer = true;
-        let problems = offer_reasons(&offer, policy);
+        let (held, hiding) = hold_reasons(listing, Some((offer.region, offer.jurisdiction)), viewer);
+        if let Some(hold) = hiding {
+            hidden_by.get_or_insert(hold);
+            continue;
+        }
+        all_hidden = false;
+        let mut problems = offer_reasons(&offer, viewer.policy);
+        problems.extend(held);
         if problems.is_empty() {
             some_offer_passes = true;
         }
         offer_problems.extend(problems);
     }
     if !any_offer {
+        let (held, hiding) = hold_reasons(listing, None, viewer);
+        if hiding.is_some() {
+            return Decision::from_reasons(held, hiding);
+        }
+        reasons.extend(held);
         reasons.push(Reason::new(
             ReasonCode::NoMatchingOffer,
             "the listing has no offers".into(),
         ));
-    } else if !some_offer_passes {
+        return Decision::from_reasons(reasons, None);
+    }
+    if all_hidden {
+        let notice = viewer
+            .holds
+            .iter()
+            .find(|h| Some(h.id) == hidden_by)
+            .map(|h| h.public_notice.clone())
+            .unwrap_or_default();
+        let reason = Reason {
+            code: ReasonCode::ComplianceHold,
+            message: notice,
+            hold_id: hidden_by,
+        };
+        return Decision::from_reasons(vec![reason], hidden_by);
+    }
+    if !some_offer_passes {
         reasons.extend(offer_problems);
     }
-    Decision::from_reasons(reasons)
+    Decision::from_reasons(reasons, None)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const NOBODY: Uuid = Uuid::from_u128(7);
+
+    fn viewer(policy: &TenantPolicy) -> Viewer<'_> {
+        Viewer {
+            tenant: NOBODY,
+            policy,
+            holds: &[],
+        }
+    }
+
     fn deepseek() -> ListingFacts<'static> {
         ListingFacts {
+            model_id: Uuid::from_u128(1),
+            publisher_id: Uuid::from_u128(2),
             publisher_slug: "deepseek",
             origin_country: Some("CN"),
             license: "MIT",
@@ -261,6 +360,7 @@ mod tests {
     fn offer(region: &'static str, input: &str) -> OfferFacts<'static> {
         OfferFacts {
             region,
+            jurisdiction: None,
             deployment_type: DeploymentType::Serverless,
             operator_country: Some("US"),
             status: OfferStatus::Available,
@@ -271,7 +371,7 @@ mod tests {
 
     #[test]
     fn an_unrestricted_tenant_may_enable_an_available_offer() {
-        let decision = decide_offer(&deepseek(), &offer("eastus", "0.55"), &TenantPolicy::default());
+        let decision = decide_offer(&deepseek(), &offer("eastus", "0.55"), &viewer(&TenantPolicy::default()));
         assert!(decision.enableable);
         assert!(decision.reasons.is_empty());
     }
@@ -285,7 +385,7 @@ mod tests {
         let decision = decide_listing(
             &deepseek(),
             [offer("eastus", "0.55"), offer("westeurope", "0.6")],
-            &policy,
+            &viewer(&policy),
         );
         assert!(!decision.enableable);
         assert_eq!(decision.reasons.len(), 1);
@@ -301,10 +401,10 @@ mod tests {
         let decision = decide_listing(
             &deepseek(),
             [offer("eastus", "0.55"), offer("westeurope", "0.6")],
-            &policy,
+            &viewer(&policy),
         );
         assert!(decision.enableable);
-        let only_eastus = decide_listing(&deepseek(), [offer("eastus", "0.55")], &policy);
+        let only_eastus = decide_listing(&deepseek(), [offer("eastus", "0.55")], &viewer(&policy));
         assert_eq!(only_eastus.reasons[0].code, ReasonCode::PolicyRegionNotAllowed);
     }
 
@@ -314,8 +414,8 @@ mod tests {
             max_input_price_per_mtok: Some("0.55".parse().unwrap()),
             ..Default::default()
         };
-        assert!(decide_offer(&deepseek(), &offer("eastus", "0.55"), &policy).enableable);
-        let refused = decide_offer(&deepseek(), &offer("eastus", "0.56"), &policy);
+        assert!(decide_offer(&deepseek(), &offer("eastus", "0.55"), &viewer(&policy)).enableable);
+        let refused = decide_offer(&deepseek(), &offer("eastus", "0.56"), &viewer(&policy));
         assert_eq!(refused.reasons[0].code, ReasonCode::PolicyInputPriceCeiling);
     }
 
@@ -338,6 +438,62 @@ mod tests {
             listing_reasons(&retired, &TenantPolicy::default())[0].code,
             ReasonCode::LifecycleRetired
         );
+    }
+
+    fn hold(hide: bool, regions: &[&str]) -> HoldView {
+        HoldView {
+            id: Uuid::from_u128(42),
+            scope: crate::domain::hold::HoldScope {
+                models: vec![Uuid::from_u128(1)],
+                regions: regions.iter().map(|r| r.to_string()).collect(),
+                ..Default::default()
+            },
+            hide,
+            block_new: true,
+            suspend_existing: true,
+            public_notice: "Export controls restrict this model here.".into(),
+            public_notice_url: None,
+        }
+    }
+
+    #[test]
+    fn a_hold_in_one_region_hides_only_that_offer() {
+        let policy = TenantPolicy::default();
+        let holds = [hold(true, &["eastus"])];
+        let viewer = Viewer {
+            tenant: NOBODY,
+            policy: &policy,
+            holds: &holds,
+        };
+        let in_eastus = decide_offer(&deepseek(), &offer("eastus", "0.55"), &viewer);
+        assert_eq!(in_eastus.hidden_by, Some(Uuid::from_u128(42)));
+        assert_eq!(in_eastus.reasons[0].code, ReasonCode::ComplianceHold);
+        assert_eq!(in_eastus.reasons[0].hold_id, Some(Uuid::from_u128(42)));
+        let listing = decide_listing(
+            &deepseek(),
+            [offer("eastus", "0.55"), offer("westeurope", "0.6")],
+            &viewer,
+        );
+        assert!(listing.enableable);
+        assert_eq!(listing.hidden_by, None);
+        let only_eastus = decide_listing(&deepseek(), [offer("eastus", "0.55")], &viewer);
+        assert!(!only_eastus.enableable);
+        assert_eq!(only_eastus.hidden_by, Some(Uuid::from_u128(42)));
+    }
+
+    #[test]
+    fn a_block_new_hold_refuses_with_its_public_notice_but_does_not_hide() {
+        let policy = TenantPolicy::default();
+        let holds = [hold(false, &[])];
+        let viewer = Viewer {
+            tenant: NOBODY,
+            policy: &policy,
+            holds: &holds,
+        };
+        let decision = decide_listing(&deepseek(), [offer("eastus", "0.55")], &viewer);
+        assert!(!decision.enableable);
+        assert_eq!(decision.hidden_by, None);
+        assert_eq!(decision.reasons[0].message, "Export controls restrict this model here.");
     }
 
     #[test]

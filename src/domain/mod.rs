@@ -3,6 +3,7 @@
 pub mod batch;
 pub mod country;
 pub mod decision;
+pub mod hold;
 pub mod lifecycle;
 pub mod policy;
 pub mod publishers;

@@ -17,9 +17,13 @@ use uuid::Uuid;
 use crate::auth::{TenantAccess, TenantRead, TenantWrite};
 use crate::db::audit::{self, AuditEntry};
 use crate::db::enablements::{self, EnablementRow};
+use crate::db::holds;
 use crate::db::idempotency::{self, Claim};
 use crate::db::policies;
-use crate::domain::decision::{decide_offer, listing_reasons, Decision, ListingFacts, OfferFacts, Reason, ReasonCode};
+use crate::domain::decision::{
+    decide_offer, listing_reasons, Decision, ListingFacts, OfferFacts, Reason, ReasonCode, Viewer,
+};
+use crate::domain::hold::HoldView;
 use crate::domain::vocab::{DeploymentType, EnablementStatus, LifecycleStatus, OfferStatus};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::RequestId;
@@ -167,6 +171,18 @@ fn decode_cursor(text: &str) -> Option<Uuid> {
     Uuid::from_slice(&bytes).ok()
 }
 
+/// A hold refuses: 451 naming its public notice (RFC 7725), with every reason.
+fn held(effective: &[HoldView], hold: Uuid, reasons: Vec<Reason>) -> ApiError {
+    let view = effective.iter().find(|h| h.id == hold);
+    let notice = view.map(|h| h.public_notice.clone()).unwrap_or_default();
+    let link = view
+        .and_then(|h| h.public_notice_url.clone())
+        .unwrap_or_else(|| format!("/v1/holds/{hold}/notice"));
+    ApiError::new(ErrorCode::UnavailableForLegalReasons, notice)
+        .with_header(header::LINK, format!("<{link}>; rel=\"blocked-by\""))
+        .with_context(serde_json::json!({ "hold_id": hold, "reasons": reasons }))
+}
+
 fn refusal(reasons: Vec<Reason>) -> ApiError {
     let detail = reasons
         .iter()
@@ -239,6 +255,9 @@ pub async fn create_enablement(
         }
     }
 
+    // Shared side of the hold gate: an activation cannot run between this
+    // decision and its commit (see db::holds).
+    holds::enter_enablement_gate(&mut tx).await?;
     let listing = enablements::listing_for_decision(&mut tx, input.model_id)
         .await?
         .ok_or_else(|| ApiError::validation("model_id", "names no listing"))?;
@@ -252,7 +271,15 @@ pub async fn create_enablement(
         .await?
         .map(|row| row.policy())
         .unwrap_or_default();
+    let effective: Vec<HoldView> = holds::effective(&mut tx).await?.iter().map(|h| h.view()).collect();
+    let viewer = Viewer {
+        tenant,
+        policy: &policy,
+        holds: &effective,
+    };
     let listing_facts = ListingFacts {
+        model_id: listing.id,
+        publisher_id: listing.publisher_id,
         publisher_slug: &listing.publisher_slug,
         origin_country: listing.origin_country.as_deref(),
         license: &listing.license,
@@ -265,13 +292,14 @@ pub async fn create_enablement(
     for offer in &offers {
         let facts = OfferFacts {
             region: &offer.region_code,
+            jurisdiction: offer.jurisdiction.as_deref(),
             deployment_type: input.deployment_type,
             operator_country: offer.operator_country.as_deref(),
             status: OfferStatus::parse(&offer.status).unwrap_or(OfferStatus::Unavailable),
             input_price: offer.input_price.map(|d| d.normalize()),
             output_price: offer.output_price.map(|d| d.normalize()),
         };
-        let decision = decide_offer(&listing_facts, &facts, &policy);
+        let decision = decide_offer(&listing_facts, &facts, &viewer);
         if decision.enableable {
             decided = Some(decision);
             break;
@@ -292,6 +320,9 @@ pub async fn create_enablement(
         }
         reasons.sort_by_key(|r| r.code);
         reasons.dedup();
+        if let Some(hold) = reasons.iter().find_map(|r| r.hold_id) {
+            return Err(held(&effective, hold, reasons));
+        }
         return Err(refusal(reasons));
     }
 

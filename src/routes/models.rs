@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::auth::{Authorized, DiscoverCatalog};
 use crate::catalog::query::{discover, DiscoveryParams, DiscoveryQuery, FacetCount, Facets};
 use crate::catalog::snapshot::{Listing, ModelRef, Offer, PricePeriod, Snapshot};
-use crate::domain::decision::{decide_listing, Decision};
+use crate::domain::decision::{decide_listing, decide_offer, Decision};
 use crate::domain::vocab::{
     Capability, DeploymentType, LifecycleStatus, Lineage, Modality, OfferStatus, PriceDimension, PriceUnit,
     ProcessingScope, Task,
@@ -246,8 +246,9 @@ pub async fn list_models(
 ) -> Result<HttpResponse, ApiError> {
     let query = DiscoveryQuery::parse(&params)?;
     let snapshot = state.catalog.current();
-    let policy = principal.tenant_id.map(|tenant| snapshot.policy_for(tenant));
-    let page = discover(&snapshot, &query, policy.as_ref());
+    let policy = principal.tenant_id.map(|tenant| (tenant, snapshot.policy_for(tenant)));
+    let viewer = policy.as_ref().map(|(tenant, policy)| snapshot.viewer(*tenant, policy));
+    let page = discover(&snapshot, &query, viewer.as_ref());
     Ok(HttpResponse::Ok().json(ModelPage {
         items: page
             .items
@@ -284,6 +285,19 @@ fn lifecycle_headers(response: &mut actix_web::HttpResponseBuilder, listing: &Li
 
 const DEPRECATION: HeaderName = HeaderName::from_static("deprecation");
 const SUNSET: HeaderName = HeaderName::from_static("sunset");
+
+/// 451 Unavailable For Legal Reasons (RFC 7725), naming the hold's public
+/// notice and never its internal legal basis.
+pub fn blocked_by(snapshot: &Snapshot, hold_id: uuid::Uuid) -> ApiError {
+    let hold = snapshot.holds.iter().find(|h| h.id == hold_id);
+    let notice = hold.map(|h| h.public_notice.clone()).unwrap_or_default();
+    let link = hold
+        .and_then(|h| h.public_notice_url.clone())
+        .unwrap_or_else(|| format!("/v1/holds/{hold_id}/notice"));
+    ApiError::new(ErrorCode::UnavailableForLegalReasons, notice.clone())
+        .with_header(header::LINK, format!("<{link}>; rel=\"blocked-by\""))
+        .with_context(serde_json::json!({ "hold_id": hold_id, "public_notice": notice }))
+}
 
 /// A retired listing answers 410, naming its successor.
 fn refuse_retired(listing: &Listing) -> Result<(), ApiError> {
@@ -347,14 +361,19 @@ pub async fn get_model(
     let snapshot = state.catalog.current();
     let listing = find(&snapshot, &id_or_slug)?;
     refuse_retired(listing)?;
-    let availability = principal.tenant_id.map(|tenant| {
-        let now = Utc::now();
-        decide_listing(
-            &listing.facts(),
-            listing.offers.iter().map(|o| o.facts(now)),
-            &snapshot.policy_for(tenant),
-        )
-    });
+    let availability = match principal.tenant_id {
+        None => None,
+        Some(tenant) => {
+            let policy = snapshot.policy_for(tenant);
+            let viewer = snapshot.viewer(tenant, &policy);
+            let now = Utc::now();
+            let decision = decide_listing(&listing.facts(), listing.offers.iter().map(|o| o.facts(now)), &viewer);
+            if let Some(hold) = decision.hidden_by {
+                return Err(blocked_by(&snapshot, hold));
+            }
+            Some(decision)
+        }
+    };
     let mut response = HttpResponse::Ok();
     response.insert_header((header::ETAG, etag(listing.row_version)));
     lifecycle_headers(&mut response, listing);
@@ -484,20 +503,40 @@ pub struct ModelOfferList {
 #[get("/v1/models/{id_or_slug}/offers")]
 pub async fn list_model_offers(
     state: web::Data<AppState>,
-    _principal: Authorized<DiscoverCatalog>,
+    principal: Authorized<DiscoverCatalog>,
     id_or_slug: web::Path<String>,
     params: web::Query<OffersParams>,
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.catalog.current();
     let listing = find(&snapshot, &id_or_slug)?;
     refuse_retired(listing)?;
+    // A tenant does not see offers a hold hides from it.
+    let mut visible: Vec<&Offer> = listing.offers.iter().collect();
+    if let Some(tenant) = principal.tenant_id {
+        let policy = snapshot.policy_for(tenant);
+        let viewer = snapshot.viewer(tenant, &policy);
+        let now = Utc::now();
+        let mut hidden_by = None;
+        visible.retain(
+            |offer| match decide_offer(&listing.facts(), &offer.facts(now), &viewer).hidden_by {
+                Some(hold) => {
+                    hidden_by.get_or_insert(hold);
+                    false
+                }
+                None => true,
+            },
+        );
+        if let (true, Some(hold)) = (visible.is_empty(), hidden_by) {
+            return Err(blocked_by(&snapshot, hold));
+        }
+    }
     let mut response = HttpResponse::Ok();
     response.insert_header((header::ETAG, etag(listing.row_version)));
     lifecycle_headers(&mut response, listing);
     let Some(at) = params.at.as_deref() else {
         let now = Utc::now();
         return Ok(response.json(ModelOfferList {
-            items: listing.offers.iter().map(|offer| ModelOffer::at(offer, now)).collect(),
+            items: visible.iter().map(|offer| ModelOffer::at(offer, now)).collect(),
             next_cursor: None,
         }));
     };
@@ -506,11 +545,10 @@ pub async fn list_model_offers(
         .with_timezone(&Utc);
     // The snapshot holds current and scheduled prices; history is read here.
     let rows = crate::db::offers::prices_from(&state.pool, listing.id, at).await?;
-    let items = listing
-        .offers
+    let items = visible
         .iter()
         .map(|offer| {
-            let mut then = offer.clone();
+            let mut then = (*offer).clone();
             then.prices = rows
                 .iter()
                 .filter(|row| row.offer_id == offer.id)

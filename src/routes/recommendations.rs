@@ -238,6 +238,7 @@ pub async fn create_recommendations(
     let snapshot = state.catalog.current();
     let limit = validate(&request, |code| snapshot.region(code).is_some())?;
     let policy = snapshot.policy_for(access.tenant_id);
+    let viewer = snapshot.viewer(access.tenant_id, &policy);
     let now = Utc::now();
     let mut excluded = BTreeMap::new();
     let mut ranked: Vec<(bool, Decimal, Recommendation)> = Vec::new();
@@ -264,7 +265,7 @@ pub async fn create_recommendations(
                 continue;
             }
             let facts = offer.facts(now);
-            let decision = decide_offer(&listing.facts(), &facts, &policy);
+            let decision = decide_offer(&listing.facts(), &facts, &viewer);
             if let Some(first) = decision.reasons.first() {
                 exclude(&mut excluded, &reason_name(first.code));
                 continue;
