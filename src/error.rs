@@ -57,6 +57,7 @@ error_codes! {
     IdempotencyKeyInUse => (StatusCode::CONFLICT, "idempotency_key_in_use", "A request with this Idempotency-Key is still in progress"),
     NotEnableable => (StatusCode::CONFLICT, "not_enableable", "The tenant may not enable this model there"),
     AlreadyEnabled => (StatusCode::CONFLICT, "already_enabled", "The model is already enabled there"),
+    InvalidHoldTransition => (StatusCode::CONFLICT, "invalid_hold_transition", "The hold is not in a state that allows this"),
     InvalidLifecycleTransition => (StatusCode::CONFLICT, "invalid_lifecycle_transition", "The listing cannot move to that lifecycle state"),
     Gone => (StatusCode::GONE, "gone", "The resource is retired"),
     PreconditionFailed => (StatusCode::PRECONDITION_FAILED, "precondition_failed", "The resource has changed since it was read"),
@@ -233,9 +234,6 @@ impl ApiError {
 
     /// Renders the problem; `instance` is the request path when known.
     pub fn render(&self, instance: Option<&str>) -> HttpResponse {
-        if self.code.status().is_server_error() {
-            log_server_error(self);
-        }
         let mut response = HttpResponse::build(self.code.status());
         response.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
         response.insert_header((header::CACHE_CONTROL, "no-store"));
@@ -276,8 +274,12 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        // The `instance` member is filled in by `problem_middleware`, which
+        // Logged here, once, where the cause is still attached. The
+        // `instance` member is filled in by `problem_middleware`, which
         // knows the request path; this is the fallback without it.
+        if self.code.status().is_server_error() {
+            log_server_error(self);
+        }
         self.render(None)
     }
 }

@@ -63,6 +63,9 @@ pub async fn problem_middleware(
         Err(error) => {
             // An error that escaped the service: render it ourselves.
             let api = to_api_error(&error);
+            if api.code.status().is_server_error() {
+                tracing::error!(%error, path = %path, "request failed outside a handler");
+            }
             return Err(
                 actix_web::error::InternalError::from_response(api.to_string(), api.render(Some(&path))).into(),
             );

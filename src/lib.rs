@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod catalog;
 pub mod cli;
+pub mod compliance;
 pub mod config;
 pub mod db;
 pub mod domain;
@@ -12,6 +13,7 @@ pub mod http;
 pub mod import;
 pub mod openapi;
 pub mod routes;
+pub mod scheduler;
 pub mod seed;
 pub mod startup;
 pub mod state;

@@ -27,6 +27,7 @@ use crate::error::{ErrorCode, Problem, PROBLEM_CONTENT_TYPE};
         (name = "discovery", description = "Browse the catalog: listings, offers, publishers, regions"),
         (name = "tenants", description = "A tenant's policy and enablements (tenant principals; platform.admin reads)"),
         (name = "catalog administration", description = "Curate listings and import feeds (catalog.admin)"),
+        (name = "compliance", description = "Compliance holds that delist models (compliance.officer; auditor and platform.admin read)"),
         (name = "operations", description = "Health and readiness probes")
     )
 )]

@@ -57,6 +57,7 @@ impl Application {
         let catalog = CatalogHandle::default();
         catalog.reload(&pool).await?;
         catalog.spawn_refresher(pool.clone());
+        crate::scheduler::spawn(pool.clone(), catalog.clone());
         let state = web::Data::new(AppState {
             pool,
             settings,

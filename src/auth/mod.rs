@@ -309,3 +309,15 @@ impl<R: TenantRequirement + 'static> FromRequest for TenantAccess<R> {
         })
     }
 }
+
+/// Proposing, deciding and lifting compliance holds.
+pub struct ManageHolds;
+impl Requirement for ManageHolds {
+    const ROLES: &'static [Role] = &[Role::ComplianceOfficer];
+}
+
+/// Reading compliance holds, legal basis included.
+pub struct ReadHolds;
+impl Requirement for ReadHolds {
+    const ROLES: &'static [Role] = &[Role::ComplianceOfficer, Role::Auditor, Role::PlatformAdmin];
+}

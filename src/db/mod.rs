@@ -9,6 +9,7 @@ pub mod holds;
 pub mod idempotency;
 pub mod models;
 pub mod offers;
+pub mod outbox;
 pub mod policies;
 pub mod reference;
 pub mod tenants;

@@ -160,12 +160,12 @@ pub async fn list_enablements(
     }))
 }
 
-fn encode_cursor(id: Uuid) -> String {
+pub fn encode_cursor(id: Uuid) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id.as_bytes())
 }
 
-fn decode_cursor(text: &str) -> Option<Uuid> {
+pub fn decode_cursor(text: &str) -> Option<Uuid> {
     use base64::Engine;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).ok()?;
     Uuid::from_slice(&bytes).ok()

@@ -5,6 +5,7 @@
 pub mod admin_models;
 pub mod enablements;
 pub mod health;
+pub mod holds;
 pub mod idempotency;
 pub mod imports;
 pub mod models;
@@ -34,5 +35,13 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(admin_models::create_model)
         .service(admin_models::update_model)
         .service(admin_models::replace_model_offers)
+        .service(holds::preview_hold_impact)
+        .service(holds::create_hold)
+        .service(holds::list_holds)
+        .service(holds::get_hold)
+        .service(holds::approve_hold)
+        .service(holds::reject_hold)
+        .service(holds::lift_hold)
+        .service(holds::get_hold_notice)
         .service(imports::create_import);
 }

@@ -35,6 +35,15 @@ fn admitted(operation_id: &str) -> &'static [&'static str] {
         "create_recommendations" => &["catalog.reader", "tenant.admin"],
         "replace_tenant_policy" | "create_enablement" | "delete_enablement" => &["tenant.admin"],
         "create_import" | "create_model" | "update_model" | "replace_model_offers" => &["catalog.admin"],
+        "get_hold_notice" => &[
+            "catalog.reader",
+            "tenant.admin",
+            "catalog.admin",
+            "compliance.officer",
+            "platform.admin",
+        ],
+        "create_hold" | "approve_hold" | "reject_hold" | "lift_hold" | "preview_hold_impact" => &["compliance.officer"],
+        "list_holds" | "get_hold" => &["compliance.officer", "auditor", "platform.admin"],
         "healthz" | "readyz" => ROLES,
         other => panic!("the matrix does not know {other}: add it"),
     }

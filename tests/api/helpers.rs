@@ -195,6 +195,16 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let database_url = fresh_database().await;
+    spawn_app_on(&database_url, extra).await
+}
+
+/// Another server on an existing database, as a second replica would be.
+pub async fn spawn_app_on(database_url: &str, extra: &[(&str, &str)]) -> TestApp {
+    // Quiet unless asked: TEST_LOG=1 shows the server's logs (MODELMART_LOG filters).
+    if std::env::var_os("TEST_LOG").is_some() {
+        modelmart::telemetry::init("info,sqlx=warn");
+    }
+    let database_url = database_url.to_owned();
     let settings = test_settings(&database_url, extra);
     let pool = modelmart::db::connect(&database_url, &settings.database)
         .await

@@ -8,6 +8,7 @@ mod discovery;
 mod errors;
 mod fixtures;
 mod helpers;
+mod holds;
 mod imports;
 mod openapi;
 mod recommendations;

@@ -1,0 +1,845 @@
+//! Compliance holds: `/v1/admin/holds` for compliance staff, and the public
+//! notice tenants are pointed to (`/v1/holds/{id}/notice`).
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::{Authorized, DiscoverCatalog, ManageHolds, ReadHolds};
+use crate::catalog::Snapshot;
+use crate::compliance::{self, Actor};
+use crate::db::audit::{self, AuditEntry};
+use crate::db::holds::{self, HoldRow, NewHold, TouchedEnablement};
+use crate::db::idempotency::{self, Claim};
+use crate::domain::country::parse_country;
+use crate::domain::hold::{HoldScope, Placement};
+use crate::domain::vocab::{HoldKind, HoldStatus};
+use crate::error::{ApiError, ErrorCode, FieldError, Problem};
+use crate::http::RequestId;
+use crate::state::AppState;
+
+const CREATE_ROUTE: &str = "POST /v1/admin/holds";
+const MAX_SCOPE_ENTRIES: usize = 500;
+const IMPACT_SAMPLE: usize = 100;
+
+/// What is held, where and for whom. At least one of `models`,
+/// `publishers`, `origin_countries`; empty `regions` and `jurisdictions`
+/// mean everywhere, empty `tenants` everyone.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeInput {
+    /// Listings, by id or slug.
+    #[serde(default)]
+    pub models: Vec<String>,
+    /// Publisher slugs.
+    #[serde(default)]
+    pub publishers: Vec<String>,
+    /// ISO 3166-1 alpha-2 countries of origin.
+    #[serde(default)]
+    pub origin_countries: Vec<String>,
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// ISO 3166-1 alpha-2 countries whose regions are covered.
+    #[serde(default)]
+    pub jurisdictions: Vec<String>,
+    #[serde(default)]
+    pub tenants: Vec<Uuid>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EffectsInput {
+    /// Hide the model from discovery (and answer 451 when asked for).
+    #[serde(default)]
+    pub hide: bool,
+    /// Refuse new enablements.
+    #[serde(default)]
+    pub block_new: bool,
+    /// Suspend existing enablements (without it, existing users keep working).
+    #[serde(default)]
+    pub suspend_existing: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "kind": "export_control",
+    "legal_basis": "Internal memo 2026-114: export-control review of model weights of CN origin.",
+    "public_notice": "This model is not available in your jurisdiction under export-control rules.",
+    "scope": {"models": ["deepseek/deepseek-r1"], "jurisdictions": ["US"]},
+    "effects": {"hide": true, "block_new": true, "suspend_existing": true},
+    "reason": "Counsel's advice of 2026-11-28"
+}))]
+pub struct HoldInput {
+    pub kind: HoldKind,
+    /// Internal: never shown to tenants.
+    pub legal_basis: String,
+    /// What tenants are told.
+    pub public_notice: String,
+    /// Where the public notice lives (the `blocked-by` link of 451 answers).
+    pub public_notice_url: Option<String>,
+    pub scope: ScopeInput,
+    pub effects: EffectsInput,
+    /// When the hold takes effect once approved (default: on approval).
+    pub effective_at: Option<DateTime<Utc>>,
+    /// When it ends by itself.
+    pub expires_at: Option<DateTime<Utc>>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ScopeView {
+    pub models: Vec<Uuid>,
+    pub publishers: Vec<Uuid>,
+    pub origin_countries: Vec<String>,
+    pub regions: Vec<String>,
+    pub jurisdictions: Vec<String>,
+    pub tenants: Vec<Uuid>,
+}
+
+/// A compliance hold, as compliance staff see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Hold {
+    pub id: Uuid,
+    pub kind: HoldKind,
+    pub status: HoldStatus,
+    /// Whether its effects are in force now.
+    pub in_effect: bool,
+    pub legal_basis: String,
+    pub public_notice: String,
+    pub public_notice_url: Option<String>,
+    pub scope: ScopeView,
+    pub effects: EffectsInput,
+    pub effective_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub activated_at: Option<DateTime<Utc>>,
+    pub proposed_by: String,
+    pub proposed_at: DateTime<Utc>,
+    pub proposal_reason: Option<String>,
+    pub approved_by: Option<String>,
+    pub approved_at: Option<DateTime<Utc>>,
+    pub rejected_by: Option<String>,
+    pub rejected_at: Option<DateTime<Utc>>,
+    pub rejection_reason: Option<String>,
+    pub lifted_by: Option<String>,
+    pub lifted_at: Option<DateTime<Utc>>,
+    pub lift_reason: Option<String>,
+    pub expired_at: Option<DateTime<Utc>>,
+}
+
+impl From<&HoldRow> for Hold {
+    fn from(row: &HoldRow) -> Self {
+        let now = Utc::now();
+        Hold {
+            id: row.id,
+            kind: HoldKind::parse(&row.kind).unwrap_or(HoldKind::Legal),
+            status: HoldStatus::parse(&row.status).unwrap_or(HoldStatus::Proposed),
+            in_effect: row.status == "active" && row.activated_at.is_some() && row.expires_at.is_none_or(|at| at > now),
+            legal_basis: row.legal_basis.clone(),
+            public_notice: row.public_notice.clone(),
+            public_notice_url: row.public_notice_url.clone(),
+            scope: ScopeView {
+                models: row.scope_models.clone(),
+                publishers: row.scope_publishers.clone(),
+                origin_countries: row.scope_origin_countries.clone(),
+                regions: row.scope_regions.clone(),
+                jurisdictions: row.scope_jurisdictions.clone(),
+                tenants: row.scope_tenants.clone(),
+            },
+            effects: EffectsInput {
+                hide: row.effect_hide,
+                block_new: row.effect_block_new,
+                suspend_existing: row.effect_suspend_existing,
+            },
+            effective_at: row.effective_at,
+            expires_at: row.expires_at,
+            activated_at: row.activated_at,
+            proposed_by: row.proposed_by.clone(),
+            proposed_at: row.proposed_at,
+            proposal_reason: row.proposal_reason.clone(),
+            approved_by: row.approved_by.clone(),
+            approved_at: row.approved_at,
+            rejected_by: row.rejected_by.clone(),
+            rejected_at: row.rejected_at,
+            rejection_reason: row.rejection_reason.clone(),
+            lifted_by: row.lifted_by.clone(),
+            lifted_at: row.lifted_at,
+            lift_reason: row.lift_reason.clone(),
+            expired_at: row.expired_at,
+        }
+    }
+}
+
+/// Resolves a scope against the catalog, naming every bad entry.
+fn resolve_scope(input: &ScopeInput, snapshot: &Snapshot, errors: &mut Vec<FieldError>) -> HoldScope {
+    let mut error = |field: String, message: String| errors.push(FieldError { field, message });
+    let mut scope = HoldScope::default();
+    for (field, len) in [
+        ("scope.models", input.models.len()),
+        ("scope.publishers", input.publishers.len()),
+        ("scope.origin_countries", input.origin_countries.len()),
+        ("scope.regions", input.regions.len()),
+        ("scope.jurisdictions", input.jurisdictions.len()),
+        ("scope.tenants", input.tenants.len()),
+    ] {
+        if len > MAX_SCOPE_ENTRIES {
+            error(field.into(), format!("at most {MAX_SCOPE_ENTRIES} entries"));
+        }
+    }
+    for (i, model) in input.models.iter().enumerate() {
+        match snapshot.find(model) {
+            Some(listing) => scope.models.push(listing.id),
+            None => error(format!("scope.models[{i}]"), format!("{model:?} names no listing")),
+        }
+    }
+    for (i, slug) in input.publishers.iter().enumerate() {
+        match snapshot.publishers.iter().find(|p| p.slug == slug.to_ascii_lowercase()) {
+            Some(publisher) => scope.publishers.push(publisher.id),
+            None => error(
+                format!("scope.publishers[{i}]"),
+                format!("{slug:?} is not a known publisher"),
+            ),
+        }
+    }
+    let mut countries = |field: &str, values: &[String], out: &mut Vec<String>| {
+        for (i, value) in values.iter().enumerate() {
+            match parse_country(value) {
+                Some(code) => out.push(code.to_owned()),
+                None => error(
+                    format!("{field}[{i}]"),
+                    format!("{value:?} is not an ISO 3166-1 alpha-2 country code"),
+                ),
+            }
+        }
+    };
+    countries(
+        "scope.origin_countries",
+        &input.origin_countries,
+        &mut scope.origin_countries,
+    );
+    countries("scope.jurisdictions", &input.jurisdictions, &mut scope.jurisdictions);
+    for (i, region) in input.regions.iter().enumerate() {
+        if snapshot.region(region).is_some() {
+            scope.regions.push(region.clone());
+        } else {
+            errors.push(FieldError {
+                field: format!("scope.regions[{i}]"),
+                message: format!("{region:?} is not a known region code"),
+            });
+        }
+    }
+    scope.tenants = input.tenants.clone();
+    for list in [
+        &mut scope.origin_countries,
+        &mut scope.regions,
+        &mut scope.jurisdictions,
+    ] {
+        list.sort();
+        list.dedup();
+    }
+    scope.models.sort();
+    scope.models.dedup();
+    scope.publishers.sort();
+    scope.publishers.dedup();
+    scope.tenants.sort();
+    scope.tenants.dedup();
+    if scope.models.is_empty() && scope.publishers.is_empty() && scope.origin_countries.is_empty() {
+        errors.push(FieldError {
+            field: "scope".into(),
+            message: "name at least one of models, publishers or origin_countries".into(),
+        });
+    }
+    scope
+}
+
+fn check_effects(effects: &EffectsInput, errors: &mut Vec<FieldError>) {
+    if !(effects.hide || effects.block_new || effects.suspend_existing) {
+        errors.push(FieldError {
+            field: "effects".into(),
+            message: "choose at least one of hide, block_new, suspend_existing".into(),
+        });
+    }
+}
+
+fn text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) {
+    if value.trim().is_empty() || value.len() > max {
+        errors.push(FieldError {
+            field: field.into(),
+            message: format!("must be 1 to {max} characters"),
+        });
+    }
+}
+
+/// Propose a compliance hold.
+///
+/// It does nothing until a different officer approves it. Honours
+/// `Idempotency-Key`.
+#[utoipa::path(
+    tag = "compliance",
+    operation_id = "create_hold",
+    params(("Idempotency-Key" = Option<String>, Header, description = "A key making retries safe")),
+    request_body = HoldInput,
+    responses(
+        (status = 201, description = "The proposed hold", body = Hold),
+        (status = 400, description = "The body is not a hold", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid; `errors` names each", body = Problem,
+         content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
+#[post("/v1/admin/holds")]
+pub async fn create_hold(
+    state: web::Data<AppState>,
+    principal: Authorized<ManageHolds>,
+    req: HttpRequest,
+    request_id: RequestId,
+    body: web::Json<HoldInput>,
+) -> Result<HttpResponse, ApiError> {
+    let input = body.into_inner();
+    let key = super::idempotency::key(&req)?;
+    let snapshot = state.catalog.current();
+    let mut errors = Vec::new();
+    let scope = resolve_scope(&input.scope, &snapshot, &mut errors);
+    check_effects(&input.effects, &mut errors);
+    text("legal_basis", &input.legal_basis, 10_000, &mut errors);
+    text("public_notice", &input.public_notice, 2_000, &mut errors);
+    if let Some(url) = &input.public_notice_url {
+        text("public_notice_url", url, 2_048, &mut errors);
+    }
+    if let Some(reason) = &input.reason {
+        text("reason", reason, 2_000, &mut errors);
+    }
+    let now = Utc::now();
+    if input
+        .expires_at
+        .is_some_and(|expires| expires <= now || input.effective_at.is_some_and(|from| expires <= from))
+    {
+        errors.push(FieldError {
+            field: "expires_at".into(),
+            message: "must be in the future and after effective_at".into(),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::fields(ErrorCode::ValidationFailed, errors));
+    }
+    let actor = principal.actor();
+    let mut tx = state.pool.begin().await?;
+    if let Some(key) = &key {
+        let hash = idempotency::request_hash(&serde_json::to_vec(&input).unwrap_or_default());
+        match idempotency::claim(&mut tx, &actor, CREATE_ROUTE, key, &hash).await? {
+            Claim::Fresh => {}
+            Claim::Replay { status, body } => {
+                tx.rollback().await?;
+                return Ok(super::idempotency::replay(status, body));
+            }
+            Claim::Mismatch => return Err(super::idempotency::reused()),
+        }
+    }
+    let row = holds::insert(
+        &mut tx,
+        &NewHold {
+            kind: input.kind.as_str().to_owned(),
+            legal_basis: input.legal_basis.clone(),
+            public_notice: input.public_notice.clone(),
+            public_notice_url: input.public_notice_url.clone(),
+            scope,
+            hide: input.effects.hide,
+            block_new: input.effects.block_new,
+            suspend_existing: input.effects.suspend_existing,
+            effective_at: input.effective_at,
+            expires_at: input.expires_at,
+            proposed_by: actor.clone(),
+            reason: input.reason.clone(),
+        },
+    )
+    .await?;
+    let view = Hold::from(&row);
+    audit::append(
+        &mut tx,
+        AuditEntry {
+            actor: &actor,
+            actor_roles: principal.roles.names(),
+            tenant_id: None,
+            action: "hold.proposed",
+            target_type: "hold",
+            target_id: row.id.to_string(),
+            before: None,
+            after: serde_json::to_value(&view).ok(),
+            reason: input.reason.as_deref(),
+            request_id: Some(request_id.as_str()),
+        },
+    )
+    .await?;
+    let body = serde_json::to_vec(&view).map_err(ApiError::internal)?;
+    if let Some(key) = &key {
+        idempotency::store(&mut tx, &actor, CREATE_ROUTE, key, 201, &body).await?;
+    }
+    tx.commit().await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/v1/admin/holds/{}", row.id)))
+        .content_type("application/json")
+        .body(body))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct HoldListParams {
+    /// proposed, active, lifted, rejected, expired.
+    pub status: Option<String>,
+    /// export_control, sanctions, legal, security, ip_dispute, license.
+    pub kind: Option<String>,
+    /// 1 to 200 (default 50).
+    pub limit: Option<String>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HoldList {
+    pub items: Vec<Hold>,
+    pub next_cursor: Option<String>,
+}
+
+/// List compliance holds.
+#[utoipa::path(
+    tag = "compliance",
+    operation_id = "list_holds",
+    params(HoldListParams),
+    responses(
+        (status = 200, description = "A page of holds, oldest first", body = HoldList),
+        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/admin/holds")]
+pub async fn list_holds(
+    state: web::Data<AppState>,
+    _principal: Authorized<ReadHolds>,
+    params: web::Query<HoldListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let status = match params.status.as_deref() {
+        None => None,
+        Some(s) => Some(HoldStatus::parse(s).ok_or_else(|| {
+            ApiError::invalid_parameter("status", format!("expected one of {}", HoldStatus::expected()))
+        })?),
+    };
+    let kind =
+        match params.kind.as_deref() {
+            None => None,
+            Some(k) => Some(HoldKind::parse(k).ok_or_else(|| {
+                ApiError::invalid_parameter("kind", format!("expected one of {}", HoldKind::expected()))
+            })?),
+        };
+    let limit = match params.limit.as_deref() {
+        None => 50,
+        Some(text) => match text.parse::<i64>() {
+            Ok(n) if (1..=200).contains(&n) => n,
+            _ => return Err(ApiError::invalid_parameter("limit", "must be an integer from 1 to 200")),
+        },
+    };
+    let after = match params.cursor.as_deref() {
+        None => None,
+        Some(text) => Some(super::enablements::decode_cursor(text).ok_or_else(|| {
+            ApiError::field(ErrorCode::InvalidCursor, "cursor", "is not a cursor this list returned")
+        })?),
+    };
+    let mut conn = state.pool.acquire().await?;
+    let mut rows = holds::list(
+        &mut conn,
+        status.map(|s| s.as_str()),
+        kind.map(|k| k.as_str()),
+        after,
+        limit + 1,
+    )
+    .await?;
+    let next_cursor = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|row| super::enablements::encode_cursor(row.id))
+    } else {
+        None
+    };
+    Ok(HttpResponse::Ok().json(HoldList {
+        items: rows.iter().map(Hold::from).collect(),
+        next_cursor,
+    }))
+}
+
+fn parse_hold_id(text: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(text).map_err(|_| ApiError::not_found("The hold"))
+}
+
+/// Get one compliance hold.
+#[utoipa::path(
+    tag = "compliance",
+    operation_id = "get_hold",
+    params(("id" = Uuid, Path, description = "The hold")),
+    responses(
+        (status = 200, description = "The hold", body = Hold),
+        (status = 404, description = "No such hold", body = Problem, content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/admin/holds/{id}")]
+pub async fn get_hold(
+    state: web::Data<AppState>,
+    _principal: Authorized<ReadHolds>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_hold_id(&id)?;
+    let mut conn = state.pool.acquire().await?;
+    let row = holds::get(&mut conn, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("The hold"))?;
+    Ok(HttpResponse::Ok().json(Hold::from(&row)))
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionInput {
+    /// Why; required to reject or lift.
+    pub reason: Option<String>,
+}
+
+/// A hold after a decision, with the enablements the decision changed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HoldDecision {
+    pub hold: Hold,
+    /// Enablements suspended (approval) or restored (lift).
+    pub enablements_changed: usize,
+}
+
+fn wrong_state(row: &HoldRow, wanted: &str, action: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::InvalidHoldTransition,
+        format!("Only a {wanted} hold can be {action}; this one is {}.", row.status),
+    )
+}
+
+async fn decide(
+    state: &AppState,
+    principal: &crate::auth::Principal,
+    request_id: &RequestId,
+    id: Uuid,
+    action: &'static str,
+    reason: Option<String>,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(reason) = &reason {
+        let mut errors = Vec::new();
+        text("reason", reason, 2_000, &mut errors);
+        if !errors.is_empty() {
+            return Err(ApiError::fields(ErrorCode::ValidationFailed, errors));
+        }
+    }
+    if matches!(action, "rejected" | "lifted") && reason.is_none() {
+        return Err(ApiError::validation("reason", "is required"));
+    }
+    let actor_name = principal.actor();
+    let actor = Actor {
+        name: &actor_name,
+        roles: principal.roles.names(),
+        request_id: Some(request_id.as_str()),
+    };
+    let mut tx = state.pool.begin().await?;
+    if action != "rejected" {
+        // The gate first, before any lock an enablement also takes (the
+        // audit chain head among them), so the two can never deadlock.
+        holds::enter_activation_gate(&mut tx).await?;
+    }
+    let row = holds::lock(&mut tx, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("The hold"))?;
+    let (after, changed): (HoldRow, Vec<TouchedEnablement>) = match action {
+        "approved" => {
+            if row.status != "proposed" {
+                return Err(wrong_state(&row, "proposed", "approved"));
+            }
+            if row.proposed_by == actor_name {
+                return Err(ApiError::new(
+                    ErrorCode::SelfApprovalForbidden,
+                    "The officer who proposed a hold cannot approve it; another officer must.",
+                ));
+            }
+            let approved = holds::set_status(&mut tx, id, "active", &actor_name, reason.as_deref()).await?;
+            audit::append(
+                &mut tx,
+                AuditEntry {
+                    actor: &actor_name,
+                    actor_roles: actor.roles.clone(),
+                    tenant_id: None,
+                    action: "hold.approved",
+                    target_type: "hold",
+                    target_id: id.to_string(),
+                    before: serde_json::to_value(Hold::from(&row)).ok(),
+                    after: serde_json::to_value(Hold::from(&approved)).ok(),
+                    reason: reason.as_deref(),
+                    request_id: Some(request_id.as_str()),
+                },
+            )
+            .await?;
+            let due_now = approved.effective_at.is_none_or(|at| at <= Utc::now());
+            let suspended = if due_now {
+                compliance::put_in_effect(&mut tx, &approved, &actor).await?
+            } else {
+                Vec::new()
+            };
+            let now = holds::get(&mut tx, id).await?.unwrap_or(approved);
+            (now, suspended)
+        }
+        "rejected" => {
+            if row.status != "proposed" {
+                return Err(wrong_state(&row, "proposed", "rejected"));
+            }
+            let rejected = holds::set_status(&mut tx, id, "rejected", &actor_name, reason.as_deref()).await?;
+            audit::append(
+                &mut tx,
+                AuditEntry {
+                    actor: &actor_name,
+                    actor_roles: actor.roles.clone(),
+                    tenant_id: None,
+                    action: "hold.rejected",
+                    target_type: "hold",
+                    target_id: id.to_string(),
+                    before: serde_json::to_value(Hold::from(&row)).ok(),
+                    after: serde_json::to_value(Hold::from(&rejected)).ok(),
+                    reason: reason.as_deref(),
+                    request_id: Some(request_id.as_str()),
+                },
+            )
+            .await?;
+            (rejected, Vec::new())
+        }
+        _ => {
+            if row.status != "active" {
+                return Err(wrong_state(&row, "active", "lifted"));
+            }
+            compliance::end(&mut tx, &row, "lifted", &actor, reason.as_deref()).await?
+        }
+    };
+    tx.commit().await?;
+    if let Err(error) = state.catalog.refresh_if_stale(&state.pool).await {
+        tracing::warn!(%error, "catalog reload after a hold decision failed; the refresher will retry");
+    }
+    Ok(HttpResponse::Ok().json(HoldDecision {
+        hold: Hold::from(&after),
+        enablements_changed: changed.len(),
+    }))
+}
+
+macro_rules! hold_decision {
+    ($name:ident, $path:literal, $action:literal, $summary:literal, $doc:literal) => {
+        #[doc = $summary]
+        #[doc = ""]
+        #[doc = $doc]
+        #[utoipa::path(
+            tag = "compliance",
+            operation_id = stringify!($name),
+            params(("id" = Uuid, Path, description = "The hold")),
+            request_body = DecisionInput,
+            responses(
+                (status = 200, description = "The hold after the decision", body = HoldDecision),
+                (status = 400, description = "The body is not a decision", body = Problem,
+                 content_type = "application/problem+json"),
+                (status = 403, description = "The proposer cannot approve (`self_approval_forbidden`), or a role is missing",
+                 body = Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such hold", body = Problem, content_type = "application/problem+json"),
+                (status = 409, description = "The hold is not in a state that allows this", body = Problem,
+                 content_type = "application/problem+json"),
+                (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+                (status = 422, description = "The reason is missing or too long", body = Problem,
+                 content_type = "application/problem+json")
+            ),
+            security(("bearer" = []))
+        )]
+        #[post($path)]
+        pub async fn $name(
+            state: web::Data<AppState>,
+            principal: Authorized<ManageHolds>,
+            request_id: RequestId,
+            id: web::Path<String>,
+            body: web::Json<DecisionInput>,
+        ) -> Result<HttpResponse, ApiError> {
+            let id = parse_hold_id(&id)?;
+            decide(&state, &principal, &request_id, id, $action, body.into_inner().reason).await
+        }
+    };
+}
+
+hold_decision!(
+    approve_hold,
+    "/v1/admin/holds/{id}/approve",
+    "approved",
+    "Approve a proposed hold.",
+    "By an officer other than the proposer. Unless `effective_at` is later, its effects start at once, in the same transaction: matching active enablements are suspended, each with an audit and an outbox event."
+);
+hold_decision!(
+    reject_hold,
+    "/v1/admin/holds/{id}/reject",
+    "rejected",
+    "Reject a proposed hold.",
+    "Needs a reason."
+);
+hold_decision!(
+    lift_hold,
+    "/v1/admin/holds/{id}/lift",
+    "lifted",
+    "Lift an active hold.",
+    "Needs a reason. Restores exactly the enablements this hold suspended that no other hold in effect still covers."
+);
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImpactInput {
+    pub scope: ScopeInput,
+    pub effects: EffectsInput,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HiddenListing {
+    pub model_id: Uuid,
+    pub slug: String,
+    /// The regions where the scope covers its offers.
+    pub regions: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImpactReport {
+    /// Listings with at least one offer the scope covers (for every tenant,
+    /// or for the named ones).
+    pub listings_covered: usize,
+    /// At most 100 of them.
+    pub listings: Vec<HiddenListing>,
+    /// Active enablements the hold would suspend (with `suspend_existing`).
+    pub enablements_to_suspend: i64,
+    pub tenants_affected: i64,
+    /// At most 100 of them.
+    pub enablements: Vec<TouchedEnablement>,
+}
+
+/// Preview a hold's impact.
+///
+/// What a scope and effects would hide and suspend, now, without changing
+/// anything.
+#[utoipa::path(
+    tag = "compliance",
+    operation_id = "preview_hold_impact",
+    request_body = ImpactInput,
+    responses(
+        (status = 200, description = "What the hold would touch", body = ImpactReport),
+        (status = 400, description = "The body is not a scope", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
+#[post("/v1/admin/holds/impact")]
+pub async fn preview_hold_impact(
+    state: web::Data<AppState>,
+    _principal: Authorized<ManageHolds>,
+    body: web::Json<ImpactInput>,
+) -> Result<HttpResponse, ApiError> {
+    let snapshot = state.catalog.current();
+    let mut errors = Vec::new();
+    let scope = resolve_scope(&body.scope, &snapshot, &mut errors);
+    check_effects(&body.effects, &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::fields(ErrorCode::ValidationFailed, errors));
+    }
+    // For the listing count any tenant in scope will do: tenant scope only
+    // narrows who, not what or where.
+    let probe = scope.tenants.first().copied().unwrap_or_default();
+    let mut listings = Vec::new();
+    let mut covered = 0;
+    for listing in &snapshot.listings {
+        let regions: Vec<String> = listing
+            .offers
+            .iter()
+            .filter(|offer| {
+                scope.covers(&Placement {
+                    model_id: listing.id,
+                    publisher_id: listing.publisher.id,
+                    origin_country: listing.origin_country.as_deref(),
+                    region: Some(&offer.region),
+                    jurisdiction: offer.jurisdiction.as_deref(),
+                    tenant: probe,
+                })
+            })
+            .map(|offer| offer.region.clone())
+            .collect();
+        if !regions.is_empty() {
+            covered += 1;
+            if listings.len() < IMPACT_SAMPLE {
+                let mut regions = regions;
+                regions.dedup();
+                listings.push(HiddenListing {
+                    model_id: listing.id,
+                    slug: listing.slug.clone(),
+                    regions,
+                });
+            }
+        }
+    }
+    let mut conn = state.pool.acquire().await?;
+    let (count, tenants, sample) = if body.effects.suspend_existing {
+        holds::enablements_in_scope(&mut conn, &scope, IMPACT_SAMPLE as i64).await?
+    } else {
+        (0, 0, Vec::new())
+    };
+    Ok(HttpResponse::Ok().json(ImpactReport {
+        listings_covered: covered,
+        listings,
+        enablements_to_suspend: count,
+        tenants_affected: tenants,
+        enablements: sample,
+    }))
+}
+
+/// A hold's public notice, as tenants are told it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HoldNotice {
+    pub id: Uuid,
+    pub kind: HoldKind,
+    pub status: HoldStatus,
+    pub public_notice: String,
+    pub effective_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// Read a hold's public notice.
+///
+/// The `blocked-by` link of a 451 answer points here. Only holds that were
+/// approved are visible; the internal legal basis never is.
+#[utoipa::path(
+    tag = "discovery",
+    operation_id = "get_hold_notice",
+    params(("id" = Uuid, Path, description = "The hold")),
+    responses(
+        (status = 200, description = "The public notice", body = HoldNotice),
+        (status = 404, description = "No such notice", body = Problem, content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/holds/{id}/notice")]
+pub async fn get_hold_notice(
+    state: web::Data<AppState>,
+    _principal: Authorized<DiscoverCatalog>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_hold_id(&id)?;
+    let mut conn = state.pool.acquire().await?;
+    let row = holds::get(&mut conn, id)
+        .await?
+        .filter(|row| row.approved_by.is_some())
+        .ok_or_else(|| ApiError::not_found("The notice"))?;
+    Ok(HttpResponse::Ok().json(HoldNotice {
+        id: row.id,
+        kind: HoldKind::parse(&row.kind).unwrap_or(HoldKind::Legal),
+        status: HoldStatus::parse(&row.status).unwrap_or(HoldStatus::Active),
+        public_notice: row.public_notice,
+        effective_at: row.effective_at.or(row.activated_at),
+        expires_at: row.expires_at,
+    }))
+}

@@ -1,0 +1,525 @@
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::fixtures;
+use crate::helpers::*;
+
+fn alice() -> String {
+    sign_hs256(&{
+        let mut c = claims(&["compliance.officer"], None);
+        c["sub"] = json!("alice");
+        c
+    })
+}
+
+fn bob() -> String {
+    sign_hs256(&{
+        let mut c = claims(&["compliance.officer"], None);
+        c["sub"] = json!("bob");
+        c
+    })
+}
+
+async fn model_id(app: &TestApp, slug: &str) -> Uuid {
+    sqlx::query_scalar("SELECT id FROM models WHERE slug = $1")
+        .bind(slug)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+impl TestApp {
+    async fn post_json(&self, path: &str, token: &str, body: Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn enable_model(&self, tenant: Uuid, model: Uuid, region: &str) -> reqwest::Response {
+        self.post_json(
+            &format!("/v1/tenants/{tenant}/enablements"),
+            &tenant_token("tenant.admin", tenant),
+            json!({"model_id": model, "region": region, "deployment_type": "serverless"}),
+        )
+        .await
+    }
+
+    async fn propose(&self, body: Value) -> String {
+        let response = self.post_json("/v1/admin/holds", &alice(), body).await;
+        assert_eq!(response.status(), 201);
+        let hold: Value = response.json().await.unwrap();
+        assert_eq!(hold["status"], "proposed");
+        hold["id"].as_str().unwrap().to_owned()
+    }
+
+    async fn decide(&self, hold: &str, action: &str, token: &str, reason: Option<&str>) -> reqwest::Response {
+        self.post_json(
+            &format!("/v1/admin/holds/{hold}/{action}"),
+            token,
+            json!({ "reason": reason }),
+        )
+        .await
+    }
+
+    async fn enablement_status(&self, tenant: Uuid, region: &str) -> (String, Option<Uuid>) {
+        sqlx::query_as("SELECT status, suspended_by_hold_id FROM enablements WHERE tenant_id = $1 AND region_code = $2")
+            .bind(tenant)
+            .bind(region)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+}
+
+fn export_control(scope: Value, effects: Value) -> Value {
+    json!({
+        "kind": "export_control",
+        "legal_basis": "INTERNAL: counsel memo 114, not for tenants",
+        "public_notice": "DeepSeek R1 is not available in your jurisdiction under export-control rules.",
+        "scope": scope,
+        "effects": effects,
+        "reason": "export-control review"
+    })
+}
+
+const ALL_EFFECTS: &str = r#"{"hide": true, "block_new": true, "suspend_existing": true}"#;
+
+#[tokio::test]
+async fn an_export_control_hold_in_one_jurisdiction_delists_there_only_and_lifting_restores_exactly_that() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::catalog()).await;
+    let r1 = model_id(&app, "deepseek/deepseek-r1").await;
+    let (us_a, us_b, eu) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+    for (tenant, region) in [
+        (us_a, "eastus"),
+        (us_b, "eastus"),
+        (us_b, "westeurope"),
+        (eu, "westeurope"),
+    ] {
+        assert_eq!(app.enable_model(tenant, r1, region).await.status(), 201);
+    }
+
+    let effects: Value = serde_json::from_str(ALL_EFFECTS).unwrap();
+    let scope = json!({"models": ["deepseek/deepseek-r1"], "jurisdictions": ["US"]});
+    let response = app
+        .post_json(
+            "/v1/admin/holds/impact",
+            &alice(),
+            json!({"scope": scope, "effects": effects}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let impact: Value = response.json().await.unwrap();
+    assert_eq!(impact["listings_covered"], 1);
+    assert_eq!(impact["listings"][0]["regions"], json!(["eastus"]));
+    assert_eq!(impact["enablements_to_suspend"], 2);
+    assert_eq!(impact["tenants_affected"], 2);
+    let changed: i64 = sqlx::query_scalar("SELECT count(*) FROM enablements WHERE status <> 'active'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(changed, 0, "the preview changes nothing");
+
+    let hold = app.propose(export_control(scope, effects)).await;
+    let response = app.decide(&hold, "approve", &alice(), None).await;
+    let problem = assert_problem(response, 403, "self_approval_forbidden").await;
+    assert!(problem["detail"].as_str().unwrap().contains("another officer"));
+
+    let response = app.decide(&hold, "approve", &bob(), Some("concur")).await;
+    assert_eq!(response.status(), 200);
+    let decision: Value = response.json().await.unwrap();
+    assert_eq!(decision["hold"]["status"], "active");
+    assert_eq!(decision["hold"]["in_effect"], true);
+    assert_eq!(decision["enablements_changed"], 2);
+
+    let hold_id = Uuid::parse_str(&hold).unwrap();
+    assert_eq!(
+        app.enablement_status(us_a, "eastus").await,
+        ("suspended".into(), Some(hold_id))
+    );
+    assert_eq!(
+        app.enablement_status(us_b, "eastus").await,
+        ("suspended".into(), Some(hold_id))
+    );
+    assert_eq!(app.enablement_status(us_b, "westeurope").await, ("active".into(), None));
+    assert_eq!(app.enablement_status(eu, "westeurope").await, ("active".into(), None));
+
+    // Enabling in the held jurisdiction: 451, the public notice, never the legal basis.
+    let newcomer = Uuid::new_v4();
+    let response = app.enable_model(newcomer, r1, "eastus").await;
+    let link = response.headers()["link"].to_str().unwrap().to_owned();
+    assert!(link.contains("rel=\"blocked-by\"") && link.contains(&hold), "{link}");
+    let problem = assert_problem(response, 451, "unavailable_for_legal_reasons").await;
+    assert!(problem["detail"].as_str().unwrap().contains("export-control"));
+    assert!(
+        !problem.to_string().contains("INTERNAL"),
+        "no legal basis leaks: {problem}"
+    );
+    assert_eq!(app.enable_model(newcomer, r1, "westeurope").await.status(), 201);
+
+    // Discovery: the listing stays (other regions), its eastus offer is gone.
+    let reader = tenant_token("catalog.reader", us_a);
+    let (_, offers) = app.get_json("/v1/models/deepseek%2Fdeepseek-r1/offers", &reader).await;
+    let regions: Vec<&str> = offers["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["region"].as_str().unwrap())
+        .collect();
+    assert_eq!(regions, ["chinanorth3", "westeurope"]);
+    let (_, page) = app
+        .get_json(
+            "/v1/models?region=eastus&publisher=deepseek&include_unavailable=true",
+            &reader,
+        )
+        .await;
+    let slugs: Vec<&str> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        slugs,
+        ["deepseek/deepseek-v3"],
+        "hidden in eastus even with include_unavailable"
+    );
+    let (notice_status, notice) = app.get_json(&format!("/v1/holds/{hold}/notice"), &reader).await;
+    assert_eq!(notice_status, 200);
+    assert!(notice.get("legal_basis").is_none());
+
+    // Events and audit.
+    let suspended_events: Vec<Option<Uuid>> = sqlx::query_scalar(
+        "SELECT tenant_id FROM outbox_events WHERE event_type = 'enablement.suspended' ORDER BY tenant_id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let mut expected = vec![Some(us_a), Some(us_b)];
+    expected.sort();
+    assert_eq!(suspended_events, expected);
+    let audits: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE action = 'enablement.suspended'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(audits, 2);
+
+    // Lifting restores exactly those two.
+    let response = app.decide(&hold, "lift", &alice(), None).await;
+    assert_problem(response, 422, "validation_failed").await;
+    let response = app.decide(&hold, "lift", &alice(), Some("rule withdrawn")).await;
+    assert_eq!(response.status(), 200);
+    let decision: Value = response.json().await.unwrap();
+    assert_eq!(decision["hold"]["status"], "lifted");
+    assert_eq!(decision["enablements_changed"], 2);
+    for tenant in [us_a, us_b] {
+        assert_eq!(app.enablement_status(tenant, "eastus").await, ("active".into(), None));
+    }
+    let restored: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM outbox_events WHERE event_type = 'enablement.restored'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(restored, 2);
+    assert_eq!(app.enable_model(Uuid::new_v4(), r1, "eastus").await.status(), 201);
+}
+
+#[tokio::test]
+async fn lifting_one_of_two_covering_holds_keeps_the_enablement_suspended_by_the_other() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::catalog()).await;
+    let r1 = model_id(&app, "deepseek/deepseek-r1").await;
+    let tenant = Uuid::new_v4();
+    assert_eq!(app.enable_model(tenant, r1, "eastus").await.status(), 201);
+    let effects: Value = serde_json::from_str(ALL_EFFECTS).unwrap();
+    let first = app
+        .propose(export_control(
+            json!({"models": ["deepseek/deepseek-r1"]}),
+            effects.clone(),
+        ))
+        .await;
+    let second = app
+        .propose(export_control(
+            json!({"origin_countries": ["CN"], "regions": ["eastus"]}),
+            effects,
+        ))
+        .await;
+    for hold in [&first, &second] {
+        assert_eq!(app.decide(hold, "approve", &bob(), None).await.status(), 200);
+    }
+    let first_id = Uuid::parse_str(&first).unwrap();
+    let second_id = Uuid::parse_str(&second).unwrap();
+    assert_eq!(
+        app.enablement_status(tenant, "eastus").await,
+        ("suspended".into(), Some(first_id))
+    );
+    assert_eq!(app.decide(&first, "lift", &alice(), Some("done")).await.status(), 200);
+    assert_eq!(
+        app.enablement_status(tenant, "eastus").await,
+        ("suspended".into(), Some(second_id))
+    );
+    assert_eq!(app.decide(&second, "lift", &alice(), Some("done")).await.status(), 200);
+    assert_eq!(app.enablement_status(tenant, "eastus").await, ("active".into(), None));
+}
+
+#[tokio::test]
+async fn block_new_alone_grandfathers_existing_enablements_and_a_tenant_scoped_hide_answers_451() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::catalog()).await;
+    let r1 = model_id(&app, "deepseek/deepseek-r1").await;
+    let (existing, other) = (Uuid::new_v4(), Uuid::new_v4());
+    assert_eq!(app.enable_model(existing, r1, "eastus").await.status(), 201);
+    let hold = app
+        .propose(export_control(
+            json!({"publishers": ["deepseek"]}),
+            json!({"block_new": true}),
+        ))
+        .await;
+    assert_eq!(app.decide(&hold, "approve", &bob(), None).await.status(), 200);
+    assert_eq!(app.enablement_status(existing, "eastus").await, ("active".into(), None));
+    assert_problem(
+        app.enable_model(other, r1, "westeurope").await,
+        451,
+        "unavailable_for_legal_reasons",
+    )
+    .await;
+    let (_, page) = app
+        .get_json(
+            "/v1/models?publisher=deepseek&include_unavailable=true",
+            &tenant_token("catalog.reader", other),
+        )
+        .await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 2, "block_new does not hide");
+    assert_eq!(
+        page["items"][0]["availability"]["reasons"][0]["code"],
+        "compliance_hold"
+    );
+    assert_eq!(page["items"][0]["availability"]["reasons"][0]["hold_id"], hold.as_str());
+
+    let hide = app
+        .propose(export_control(
+            json!({"models": ["deepseek/deepseek-v3"], "tenants": [other]}),
+            json!({"hide": true}),
+        ))
+        .await;
+    assert_eq!(app.decide(&hide, "approve", &bob(), None).await.status(), 200);
+    let response = app
+        .get(
+            "/v1/models/deepseek%2Fdeepseek-v3",
+            &tenant_token("catalog.reader", other),
+        )
+        .await;
+    assert_problem(response, 451, "unavailable_for_legal_reasons").await;
+    let response = app
+        .get(
+            "/v1/models/deepseek%2Fdeepseek-v3",
+            &tenant_token("catalog.reader", existing),
+        )
+        .await;
+    assert_eq!(response.status(), 200, "other tenants still see it");
+}
+
+#[tokio::test]
+async fn holds_move_only_along_their_lifecycle_and_reads_are_for_staff() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::catalog()).await;
+    let effects: Value = serde_json::from_str(ALL_EFFECTS).unwrap();
+    let hold = app
+        .propose(export_control(json!({"publishers": ["deepseek"]}), effects))
+        .await;
+    assert_problem(
+        app.decide(&hold, "lift", &bob(), Some("x")).await,
+        409,
+        "invalid_hold_transition",
+    )
+    .await;
+    assert_problem(
+        app.decide(&hold, "reject", &bob(), None).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(
+        app.decide(&hold, "reject", &bob(), Some("not needed")).await.status(),
+        200
+    );
+    assert_problem(
+        app.decide(&hold, "approve", &bob(), None).await,
+        409,
+        "invalid_hold_transition",
+    )
+    .await;
+
+    let (status, list) = app
+        .get_json("/v1/admin/holds?status=rejected", &platform_token("auditor"))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        list["items"][0]["legal_basis"],
+        "INTERNAL: counsel memo 114, not for tenants"
+    );
+    let response = app
+        .get("/v1/admin/holds", &tenant_token("tenant.admin", Uuid::new_v4()))
+        .await;
+    assert_problem(response, 403, "forbidden").await;
+    let response = app
+        .get(
+            &format!("/v1/holds/{hold}/notice"),
+            &tenant_token("catalog.reader", Uuid::new_v4()),
+        )
+        .await;
+    assert_problem(response, 404, "not_found").await;
+
+    let response = app
+        .post_json(
+            "/v1/admin/holds",
+            &alice(),
+            json!({"kind": "sanctions", "legal_basis": "x", "public_notice": "y", "scope": {"regions": ["eastus"], "models": ["nobody/nothing"]}, "effects": {}}),
+        )
+        .await;
+    let problem = assert_problem(response, 422, "validation_failed").await;
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["scope.models[0]", "scope", "effects"]);
+}
+
+/// The invariant, checked in SQL: no active enablement is covered by a hold
+/// in effect that suspends existing enablements.
+async fn violations(app: &TestApp) -> i64 {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM enablements e
+         JOIN models m ON m.id = e.model_id
+         JOIN regions r ON r.code = e.region_code
+         JOIN compliance_holds h ON hold_in_effect(h, now()) AND h.effect_suspend_existing
+         WHERE e.status = 'active'
+           AND hold_covers(h, m.id, m.publisher_id, m.origin_country, e.region_code, r.jurisdiction, e.tenant_id)",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn enablements_racing_a_hold_approval_never_end_up_active_under_it() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::catalog()).await;
+    let r1 = model_id(&app, "deepseek/deepseek-r1").await;
+    let effects: Value = serde_json::from_str(ALL_EFFECTS).unwrap();
+    let rounds = 12;
+    let racers = 16;
+    let mut outcomes = std::collections::BTreeMap::new();
+    for round in 0..rounds {
+        let hold = app
+            .propose(export_control(
+                json!({"models": ["deepseek/deepseek-r1"]}),
+                effects.clone(),
+            ))
+            .await;
+        let tenants: Vec<Uuid> = (0..racers).map(|_| Uuid::new_v4()).collect();
+        // Provision the tenants first, so the race is only enable vs approve.
+        for tenant in &tenants {
+            let _ = app.get("/v1/regions", &tenant_token("tenant.admin", *tenant)).await;
+        }
+        let enables = futures_util::future::join_all(tenants.iter().map(|t| app.enable_model(*t, r1, "eastus")));
+        let approve = async {
+            // Let some enables get ahead of the approval, differently each round.
+            tokio::time::sleep(std::time::Duration::from_millis((round % 4) * 3)).await;
+            app.decide(&hold, "approve", &bob(), None).await
+        };
+        let (responses, approved) = tokio::join!(enables, approve);
+        let status = approved.status();
+        assert_eq!(
+            status,
+            200,
+            "round {round}: {}",
+            approved.text().await.unwrap_or_default()
+        );
+        for response in responses {
+            *outcomes.entry(response.status().as_u16()).or_insert(0) += 1;
+        }
+        assert_eq!(violations(&app).await, 0, "round {round}");
+        assert_eq!(
+            app.decide(&hold, "lift", &alice(), Some("next round")).await.status(),
+            200
+        );
+        sqlx::query(
+            "UPDATE enablements SET status = 'disabled', suspended_by_hold_id = NULL WHERE status <> 'disabled'",
+        )
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    }
+    let total: i32 = outcomes.values().sum();
+    assert_eq!(total, (rounds * racers) as i32);
+    assert!(
+        outcomes.keys().all(|status| *status == 201 || *status == 451),
+        "{outcomes:?}"
+    );
+    eprintln!("race outcomes over {rounds} rounds x {racers} enables: {outcomes:?}");
+}
+
+#[tokio::test]
+async fn a_hold_scheduled_ahead_takes_effect_once_with_two_servers_running() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::catalog()).await;
+    let second = spawn_app_on(&app.database_url, &[]).await;
+    let r1 = model_id(&app, "deepseek/deepseek-r1").await;
+    let tenant = Uuid::new_v4();
+    assert_eq!(app.enable_model(tenant, r1, "eastus").await.status(), 201);
+    let effective_at = chrono::Utc::now() + chrono::Duration::seconds(2);
+    let mut body = export_control(
+        json!({"models": ["deepseek/deepseek-r1"]}),
+        serde_json::from_str(ALL_EFFECTS).unwrap(),
+    );
+    body["effective_at"] = json!(effective_at.to_rfc3339());
+    let hold = app.propose(body).await;
+    let response = app.decide(&hold, "approve", &bob(), None).await;
+    let decision: Value = response.json().await.unwrap();
+    assert_eq!(decision["hold"]["in_effect"], false);
+    assert_eq!(decision["enablements_changed"], 0);
+    assert_eq!(app.enablement_status(tenant, "eastus").await.0, "active");
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if app.enablement_status(tenant, "eastus").await.0 == "suspended" {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the hold did not take effect in time"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let activated_at: chrono::DateTime<chrono::Utc> =
+        sqlx::query_scalar("SELECT activated_at FROM compliance_holds WHERE id = $1::uuid")
+            .bind(&hold)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let late = activated_at - effective_at;
+    assert!(
+        late >= chrono::Duration::zero() && late < chrono::Duration::seconds(3),
+        "activated {late} after due"
+    );
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let activations: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE action = 'hold.activated'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let suspensions: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE action = 'enablement.suspended'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!((activations, suspensions), (1, 1), "exactly once across two servers");
+    drop(second);
+}
