@@ -321,3 +321,9 @@ pub struct ReadHolds;
 impl Requirement for ReadHolds {
     const ROLES: &'static [Role] = &[Role::ComplianceOfficer, Role::Auditor, Role::PlatformAdmin];
 }
+
+/// Reading the platform audit log.
+pub struct ReadAudit;
+impl Requirement for ReadAudit {
+    const ROLES: &'static [Role] = &[Role::Auditor];
+}

@@ -70,6 +70,21 @@ pub enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Audit log tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the audit chain; exits 1 and names the first broken event if it does not verify.
+    Verify {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
@@ -154,6 +169,29 @@ pub async fn run(cli: Cli) -> CliResult {
             )?;
             println!("{token}");
             Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { json },
+        } => {
+            let database = database::open(&settings).await?;
+            let mut conn = database.pool.acquire().await?;
+            let report = crate::db::audit::verify(&mut conn).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else if let Some(seq) = report.first_broken_seq {
+                println!("audit chain BROKEN at seq {seq} ({} events checked)", report.events);
+            } else {
+                println!("audit chain verified: {} events", report.events);
+            }
+            if report.verified {
+                Ok(())
+            } else {
+                Err(format!(
+                    "the audit chain does not verify from seq {}",
+                    report.first_broken_seq.unwrap_or(0)
+                )
+                .into())
+            }
         }
         Command::Openapi => {
             print!("{}", crate::openapi::document_json());

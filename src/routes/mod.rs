@@ -3,6 +3,7 @@
 //! and maps the result to response types.
 
 pub mod admin_models;
+pub mod audit;
 pub mod enablements;
 pub mod health;
 pub mod holds;
@@ -43,5 +44,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(holds::reject_hold)
         .service(holds::lift_hold)
         .service(holds::get_hold_notice)
+        .service(audit::verify_audit_events)
+        .service(audit::list_audit_events)
         .service(imports::create_import);
 }

@@ -159,3 +159,66 @@ async fn the_audit_log_refuses_updates_and_deletes_and_a_forced_edit_breaks_the_
     tx.commit().await.unwrap();
     assert_eq!(broken_links(&app).await, [3]);
 }
+
+#[tokio::test]
+async fn auditors_list_events_by_filter_and_cursor_and_verify_the_chain_over_http_and_the_cli() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::catalog()).await;
+    let tenants: Vec<Uuid> = (0..3).map(|_| Uuid::new_v4()).collect();
+    for tenant in &tenants {
+        let _ = app.get("/v1/regions", &tenant_token("catalog.reader", *tenant)).await;
+    }
+    let auditor = platform_token("auditor");
+    let (status, page) = app
+        .get_json("/v1/admin/audit-events?action=tenant.provisioned&limit=2", &auditor)
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    let cursor = page["next_cursor"].as_str().unwrap();
+    let (_, rest) = app
+        .get_json(
+            &format!("/v1/admin/audit-events?action=tenant.provisioned&limit=2&cursor={cursor}"),
+            &auditor,
+        )
+        .await;
+    assert_eq!(rest["items"].as_array().unwrap().len(), 1);
+    assert_eq!(rest["next_cursor"], Value::Null);
+    let (_, one) = app
+        .get_json(&format!("/v1/admin/audit-events?tenant_id={}", tenants[1]), &auditor)
+        .await;
+    assert_eq!(one["items"][0]["target_id"], tenants[1].to_string());
+    assert_eq!(one["items"][0]["hash"].as_str().unwrap().len(), 64);
+    let response = app.get("/v1/admin/audit-events?since=yesterday", &auditor).await;
+    assert_problem(response, 400, "invalid_parameter").await;
+
+    let (_, report) = app.get_json("/v1/admin/audit-events/verify", &auditor).await;
+    assert_eq!(report, json!({"verified": true, "events": 4, "first_broken_seq": null}));
+
+    let mut tx = app.pool.begin().await.unwrap();
+    sqlx::query("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_events SET reason = 'nothing to see' WHERE seq = 3")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query("ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let (_, report) = app.get_json("/v1/admin/audit-events/verify", &auditor).await;
+    assert_eq!(report["verified"], false);
+    assert_eq!(report["first_broken_seq"], 3);
+
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_modelmart"))
+        .args(["audit", "verify"])
+        .env("DATABASE_URL", &app.database_url)
+        .env("MODELMART_LOG", "error")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("BROKEN at seq 3"), "{stdout}");
+}
