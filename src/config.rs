@@ -23,6 +23,9 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// `MODELMART_MAX_IMPORT_BYTES`: the limit for `POST /v1/admin/imports`.
     pub max_import_bytes: usize,
+    /// `MODELMART_WEBHOOKS_ALLOW_PRIVATE`: development only; lets webhooks
+    /// use http and loopback or private addresses.
+    pub webhooks_allow_private: bool,
 }
 
 #[derive(Clone)]
@@ -125,6 +128,9 @@ impl Settings {
             })?,
             max_import_bytes: parse_or(&non_empty, "MODELMART_MAX_IMPORT_BYTES", "a number of bytes", || {
                 32 * 1024 * 1024
+            })?,
+            webhooks_allow_private: parse_or(&non_empty, "MODELMART_WEBHOOKS_ALLOW_PRIVATE", "true or false", || {
+                false
             })?,
         })
     }

@@ -28,6 +28,7 @@ use crate::error::{ErrorCode, Problem, PROBLEM_CONTENT_TYPE};
         (name = "tenants", description = "A tenant's policy and enablements (tenant principals; platform.admin reads)"),
         (name = "catalog administration", description = "Curate listings and import feeds (catalog.admin)"),
         (name = "compliance", description = "Compliance holds that delist models (compliance.officer; auditor and platform.admin read)"),
+        (name = "notifications", description = "A tenant's events, pulled or pushed to signed webhooks"),
         (name = "audit", description = "The hash-chained platform audit log (auditor)"),
         (name = "operations", description = "Health and readiness probes")
     )

@@ -58,6 +58,7 @@ impl Application {
         catalog.reload(&pool).await?;
         catalog.spawn_refresher(pool.clone());
         crate::scheduler::spawn(pool.clone(), catalog.clone());
+        crate::webhooks::spawn(pool.clone(), settings.webhooks_allow_private);
         let state = web::Data::new(AppState {
             pool,
             settings,

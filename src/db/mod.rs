@@ -13,6 +13,7 @@ pub mod outbox;
 pub mod policies;
 pub mod reference;
 pub mod tenants;
+pub mod webhooks;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, PgPool};

@@ -4,8 +4,9 @@ use serde_json::Value;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-/// Appends an event for `tenant` (`None`: every tenant) and returns its id,
-/// the stable id receivers deduplicate on.
+/// Appends an event for `tenant` (`None`: every tenant), queues a delivery
+/// to every subscribed webhook in the same transaction, and returns the
+/// event's id, the stable id receivers deduplicate on.
 pub async fn append(
     conn: &mut PgConnection,
     tenant: Option<Uuid>,
@@ -18,7 +19,8 @@ pub async fn append(
         .bind(tenant)
         .bind(event_type)
         .bind(payload)
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
+    super::webhooks::fan_out(conn, id, tenant, event_type).await?;
     Ok(id)
 }

@@ -633,18 +633,18 @@ pub async fn update_model(
     .await?;
     if deprecated_now {
         // Every tenant hears of a deprecation; delivery is the outbox's job.
-        sqlx::query(
-            "INSERT INTO outbox_events (id, tenant_id, event_type, payload) VALUES ($1, NULL, 'model.deprecated', $2)",
+        crate::db::outbox::append(
+            &mut tx,
+            None,
+            "model.deprecated",
+            serde_json::json!({
+                "model_id": id,
+                "slug": row.fields.slug,
+                "deprecation_date": row.fields.deprecation_date,
+                "retirement_date": row.fields.retirement_date,
+                "successor_id": row.fields.successor_id,
+            }),
         )
-        .bind(Uuid::now_v7())
-        .bind(serde_json::json!({
-            "model_id": id,
-            "slug": row.fields.slug,
-            "deprecation_date": row.fields.deprecation_date,
-            "retirement_date": row.fields.retirement_date,
-            "successor_id": row.fields.successor_id,
-        }))
-        .execute(&mut *tx)
         .await?;
     }
     let (model, _, version) = view(&mut tx, id).await?;

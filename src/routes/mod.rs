@@ -13,6 +13,7 @@ pub mod models;
 pub mod policy;
 pub mod recommendations;
 pub mod reference;
+pub mod webhooks;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -46,5 +47,9 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(holds::get_hold_notice)
         .service(audit::verify_audit_events)
         .service(audit::list_audit_events)
+        .service(webhooks::list_events)
+        .service(webhooks::list_webhooks)
+        .service(webhooks::create_webhook)
+        .service(webhooks::delete_webhook)
         .service(imports::create_import);
 }

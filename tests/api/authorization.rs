@@ -31,9 +31,13 @@ fn admitted(operation_id: &str) -> &'static [&'static str] {
             "compliance.officer",
             "platform.admin",
         ],
-        "get_tenant_policy" | "list_enablements" => &["catalog.reader", "tenant.admin", "platform.admin"],
+        "get_tenant_policy" | "list_enablements" | "list_events" | "list_webhooks" => {
+            &["catalog.reader", "tenant.admin", "platform.admin"]
+        }
         "create_recommendations" => &["catalog.reader", "tenant.admin"],
-        "replace_tenant_policy" | "create_enablement" | "delete_enablement" => &["tenant.admin"],
+        "replace_tenant_policy" | "create_enablement" | "delete_enablement" | "create_webhook" | "delete_webhook" => {
+            &["tenant.admin"]
+        }
         "create_import" | "create_model" | "update_model" | "replace_model_offers" => &["catalog.admin"],
         "get_hold_notice" => &[
             "catalog.reader",

@@ -10,6 +10,7 @@ mod fixtures;
 mod helpers;
 mod holds;
 mod imports;
+mod notifications;
 mod openapi;
 mod recommendations;
 mod tenants;

@@ -1,0 +1,397 @@
+//! A tenant's notifications: the pull feed `GET /v1/tenants/{tid}/events`
+//! and webhooks `GET|POST /v1/tenants/{tid}/webhooks`, `DELETE .../{id}`.
+
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::{TenantAccess, TenantRead, TenantWrite};
+use crate::db::audit::{self, AuditEntry};
+use crate::db::idempotency::{self, Claim};
+use crate::db::webhooks::{self, SubscriptionRow};
+use crate::error::{ApiError, ErrorCode, FieldError, Problem};
+use crate::http::RequestId;
+use crate::state::AppState;
+use crate::webhooks::target;
+
+const CREATE_ROUTE: &str = "POST /v1/tenants/{tid}/webhooks";
+const EVENT_TYPES: &[&str] = &[
+    "model.delisted",
+    "model.relisted",
+    "enablement.suspended",
+    "enablement.restored",
+    "model.deprecated",
+    "price.changed",
+];
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct EventParams {
+    /// Only this event type.
+    #[serde(rename = "type")]
+    pub event_type: Option<String>,
+    /// 1 to 200 (default 50).
+    pub limit: Option<String>,
+    pub cursor: Option<String>,
+}
+
+/// A notification.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Event {
+    /// Stable: receivers deduplicate on it.
+    pub id: Uuid,
+    #[serde(rename = "type")]
+    #[schema(example = "enablement.suspended")]
+    pub event_type: String,
+    pub occurred_at: DateTime<Utc>,
+    /// Null for events every tenant receives.
+    pub tenant_id: Option<Uuid>,
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventList {
+    pub items: Vec<Event>,
+    /// Pass back as `cursor` to read on; present whenever items were
+    /// returned, so a poller can resume from the last one it saw.
+    pub next_cursor: Option<String>,
+}
+
+/// Read the tenant's notifications.
+///
+/// Oldest first; the tenant's own events and those for every tenant.
+#[utoipa::path(
+    tag = "notifications",
+    operation_id = "list_events",
+    params(("tid" = Uuid, Path, description = "The tenant"), EventParams),
+    responses(
+        (status = 200, description = "A page of events", body = EventList),
+        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant visible to this principal", body = Problem,
+         content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/tenants/{tid}/events")]
+pub async fn list_events(
+    state: web::Data<AppState>,
+    access: TenantAccess<TenantRead>,
+    params: web::Query<EventParams>,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(event_type) = params.event_type.as_deref() {
+        if !EVENT_TYPES.contains(&event_type) {
+            return Err(ApiError::invalid_parameter(
+                "type",
+                format!("expected one of {}", EVENT_TYPES.join(", ")),
+            ));
+        }
+    }
+    let limit = match params.limit.as_deref() {
+        None => 50,
+        Some(text) => match text.parse::<i64>() {
+            Ok(n) if (1..=200).contains(&n) => n,
+            _ => return Err(ApiError::invalid_parameter("limit", "must be an integer from 1 to 200")),
+        },
+    };
+    let after = match params.cursor.as_deref() {
+        None => None,
+        Some(text) => Some(text.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+            ApiError::field(ErrorCode::InvalidCursor, "cursor", "is not a cursor this feed returned")
+        })?),
+    };
+    let rows = webhooks::events(
+        &state.pool,
+        access.tenant_id,
+        params.event_type.as_deref(),
+        after,
+        limit,
+    )
+    .await?;
+    let next_cursor = rows.last().map(|row| row.seq.to_string()).or(params.cursor.clone());
+    Ok(HttpResponse::Ok().json(EventList {
+        items: rows
+            .into_iter()
+            .map(|row| Event {
+                id: row.id,
+                event_type: row.event_type,
+                occurred_at: row.occurred_at,
+                tenant_id: row.tenant_id,
+                data: row.payload,
+            })
+            .collect(),
+        next_cursor,
+    }))
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "url": "https://hooks.contoso.example/modelmart",
+    "event_types": ["enablement.suspended", "enablement.restored", "model.delisted"],
+    "description": "Compliance pager"
+}))]
+pub struct WebhookInput {
+    /// https, resolving only to public addresses.
+    pub url: String,
+    pub event_types: Vec<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Webhook {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub url: String,
+    pub event_types: Vec<String>,
+    pub description: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+    /// The HMAC-SHA256 signing secret: returned once, at creation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+impl Webhook {
+    fn from_row(row: &SubscriptionRow, with_secret: bool) -> Self {
+        Webhook {
+            id: row.id,
+            tenant_id: row.tenant_id,
+            url: row.url.clone(),
+            event_types: row.event_types.clone(),
+            description: row.description.clone(),
+            created_at: row.created_at,
+            created_by: row.created_by.clone(),
+            secret: with_secret.then(|| row.secret.clone()),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookList {
+    pub items: Vec<Webhook>,
+    /// Always null: a tenant's webhooks fit one page.
+    pub next_cursor: Option<String>,
+}
+
+/// List the tenant's webhooks.
+#[utoipa::path(
+    tag = "notifications",
+    operation_id = "list_webhooks",
+    params(("tid" = Uuid, Path, description = "The tenant")),
+    responses(
+        (status = 200, description = "The active webhooks (secrets are not shown)", body = WebhookList),
+        (status = 404, description = "No such tenant visible to this principal", body = Problem,
+         content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/tenants/{tid}/webhooks")]
+pub async fn list_webhooks(
+    state: web::Data<AppState>,
+    access: TenantAccess<TenantRead>,
+) -> Result<HttpResponse, ApiError> {
+    let rows = webhooks::list(&state.pool, access.tenant_id).await?;
+    Ok(HttpResponse::Ok().json(WebhookList {
+        items: rows.iter().map(|row| Webhook::from_row(row, false)).collect(),
+        next_cursor: None,
+    }))
+}
+
+fn new_secret() -> Result<String, ApiError> {
+    let mut bytes = [0u8; 32];
+    getrandom::getrandom(&mut bytes).map_err(|e| ApiError::internal(std::io::Error::other(e.to_string())))?;
+    Ok(format!("whsec_{}", hex::encode(bytes)))
+}
+
+/// Subscribe a webhook.
+///
+/// Deliveries are POSTs of `{id, type, occurred_at, tenant_id, data}` with a
+/// `Modelmart-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`
+/// header and `Modelmart-Event-Id`; they are retried with exponential
+/// backoff until a 2xx, at least once, so receivers deduplicate on the event
+/// id. The URL must be https and resolve to public addresses only.
+#[utoipa::path(
+    tag = "notifications",
+    operation_id = "create_webhook",
+    params(
+        ("tid" = Uuid, Path, description = "The tenant"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A key making retries safe")
+    ),
+    request_body = WebhookInput,
+    responses(
+        (status = 201, description = "The webhook, with its signing secret (shown only now)", body = Webhook),
+        (status = 400, description = "The body is not a webhook", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant visible to this principal", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The URL or an event type is not acceptable", body = Problem,
+         content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
+#[post("/v1/tenants/{tid}/webhooks")]
+pub async fn create_webhook(
+    state: web::Data<AppState>,
+    access: TenantAccess<TenantWrite>,
+    req: HttpRequest,
+    request_id: RequestId,
+    body: web::Json<WebhookInput>,
+) -> Result<HttpResponse, ApiError> {
+    let input = body.into_inner();
+    let key = super::idempotency::key(&req)?;
+    let allow_private = state.settings.webhooks_allow_private;
+    let mut errors = Vec::new();
+    if input.url.len() > 2048 {
+        errors.push(FieldError {
+            field: "url".into(),
+            message: "at most 2048 characters".into(),
+        });
+    } else {
+        match target::parse(&input.url, allow_private) {
+            Ok(url) => {
+                if let Err(problem) = target::resolve(&url, allow_private).await {
+                    errors.push(FieldError {
+                        field: "url".into(),
+                        message: problem.to_string(),
+                    });
+                }
+            }
+            Err(problem) => errors.push(FieldError {
+                field: "url".into(),
+                message: problem.to_string(),
+            }),
+        }
+    }
+    if input.event_types.is_empty() || input.event_types.len() > EVENT_TYPES.len() {
+        errors.push(FieldError {
+            field: "event_types".into(),
+            message: format!("1 to {} of: {}", EVENT_TYPES.len(), EVENT_TYPES.join(", ")),
+        });
+    }
+    for (i, event_type) in input.event_types.iter().enumerate() {
+        if !EVENT_TYPES.contains(&event_type.as_str()) {
+            errors.push(FieldError {
+                field: format!("event_types[{i}]"),
+                message: format!("{event_type:?} is not an event type"),
+            });
+        }
+    }
+    if input.description.as_ref().is_some_and(|d| d.len() > 500) {
+        errors.push(FieldError {
+            field: "description".into(),
+            message: "at most 500 characters".into(),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::fields(ErrorCode::ValidationFailed, errors));
+    }
+    let scope = access.tenant_id.to_string();
+    let mut tx = state.pool.begin().await?;
+    if let Some(key) = &key {
+        let hash = idempotency::request_hash(&serde_json::to_vec(&input).unwrap_or_default());
+        match idempotency::claim(&mut tx, &scope, CREATE_ROUTE, key, &hash).await? {
+            Claim::Fresh => {}
+            Claim::Replay { status, body } => {
+                tx.rollback().await?;
+                return Ok(super::idempotency::replay(status, body));
+            }
+            Claim::Mismatch => return Err(super::idempotency::reused()),
+        }
+    }
+    let mut event_types = input.event_types.clone();
+    event_types.sort();
+    event_types.dedup();
+    let actor = access.actor();
+    let row = webhooks::insert(
+        &mut tx,
+        access.tenant_id,
+        &input.url,
+        &event_types,
+        input.description.as_deref(),
+        &new_secret()?,
+        &actor,
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        AuditEntry {
+            actor: &actor,
+            actor_roles: access.roles.names(),
+            tenant_id: Some(access.tenant_id),
+            action: "webhook.created",
+            target_type: "webhook",
+            target_id: row.id.to_string(),
+            before: None,
+            // Never the secret.
+            after: serde_json::to_value(Webhook::from_row(&row, false)).ok(),
+            reason: None,
+            request_id: Some(request_id.as_str()),
+        },
+    )
+    .await?;
+    let body = serde_json::to_vec(&Webhook::from_row(&row, true)).map_err(ApiError::internal)?;
+    if let Some(key) = &key {
+        idempotency::store(&mut tx, &scope, CREATE_ROUTE, key, 201, &body).await?;
+    }
+    tx.commit().await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!("/v1/tenants/{}/webhooks/{}", access.tenant_id, row.id),
+        ))
+        .content_type("application/json")
+        .body(body))
+}
+
+/// Delete a webhook.
+///
+/// Its pending deliveries are abandoned. Idempotent.
+#[utoipa::path(
+    tag = "notifications",
+    operation_id = "delete_webhook",
+    params(("tid" = Uuid, Path, description = "The tenant"), ("id" = Uuid, Path, description = "The webhook")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such webhook visible to this principal", body = Problem,
+         content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/v1/tenants/{tid}/webhooks/{id}")]
+pub async fn delete_webhook(
+    state: web::Data<AppState>,
+    access: TenantAccess<TenantWrite>,
+    path: web::Path<(String, String)>,
+    request_id: RequestId,
+) -> Result<HttpResponse, ApiError> {
+    let id = Uuid::parse_str(&path.1).map_err(|_| ApiError::not_found("The webhook"))?;
+    if !webhooks::exists(&state.pool, access.tenant_id, id).await? {
+        return Err(ApiError::not_found("The webhook"));
+    }
+    let mut tx = state.pool.begin().await?;
+    if let Some(row) = webhooks::disable(&mut tx, access.tenant_id, id).await? {
+        let actor = access.actor();
+        audit::append(
+            &mut tx,
+            AuditEntry {
+                actor: &actor,
+                actor_roles: access.roles.names(),
+                tenant_id: Some(access.tenant_id),
+                action: "webhook.deleted",
+                target_type: "webhook",
+                target_id: id.to_string(),
+                before: serde_json::to_value(Webhook::from_row(&row, false)).ok(),
+                after: None,
+                reason: None,
+                request_id: Some(request_id.as_str()),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(HttpResponse::NoContent().finish())
+}
