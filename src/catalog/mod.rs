@@ -50,8 +50,16 @@ impl CatalogHandle {
             .clone()
     }
 
-    fn replace(&self, snapshot: Snapshot) {
-        *self.current.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(snapshot);
+    /// Swaps in `snapshot` unless a newer one is already in place: two
+    /// reloads can overlap (a write's own reload and the background one),
+    /// and the one that read older rows must not win by finishing last.
+    fn replace(&self, snapshot: Snapshot) -> bool {
+        let mut current = self.current.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if snapshot.version < current.version {
+            return false;
+        }
+        *current = Arc::new(snapshot);
+        true
     }
 
     /// Loads and swaps in a fresh snapshot.
@@ -59,8 +67,10 @@ impl CatalogHandle {
         let rows = catalog_read::load(pool).await?;
         let snapshot = Snapshot::build(rows)?;
         let version = snapshot.version;
-        tracing::info!(version, listings = snapshot.listings.len(), "catalog snapshot loaded");
-        self.replace(snapshot);
+        let listings = snapshot.listings.len();
+        if self.replace(snapshot) {
+            tracing::info!(version, listings, "catalog snapshot loaded");
+        }
         Ok(version)
     }
 
@@ -131,5 +141,31 @@ impl CatalogHandle {
                 }
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at_version(version: i64) -> Snapshot {
+        Snapshot {
+            version,
+            ..Snapshot::empty()
+        }
+    }
+
+    #[test]
+    fn an_older_snapshot_never_replaces_a_newer_one() {
+        let handle = CatalogHandle::default();
+        assert!(handle.replace(at_version(5)));
+        assert!(!handle.replace(at_version(4)), "a slow reload of older rows loses");
+        assert_eq!(handle.current().version, 5);
+        assert!(
+            handle.replace(at_version(5)),
+            "the same version may be rebuilt (a price came due)"
+        );
+        assert!(handle.replace(at_version(6)));
+        assert_eq!(handle.current().version, 6);
     }
 }

@@ -222,3 +222,50 @@ async fn auditors_list_events_by_filter_and_cursor_and_verify_the_chain_over_htt
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("BROKEN at seq 3"), "{stdout}");
 }
+
+#[tokio::test]
+async fn the_application_role_can_append_to_the_audit_log_but_not_change_or_unguard_it() {
+    let app = spawn_app().await;
+    let _ = app
+        .get("/v1/regions", &tenant_token("catalog.reader", Uuid::new_v4()))
+        .await;
+    let role = format!("mm_app_test_{}", Uuid::new_v4().simple());
+    sqlx::query(&format!(
+        "CREATE ROLE {role} LOGIN PASSWORD 'app-test-password' IN ROLE modelmart_app"
+    ))
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let mut url = url::Url::parse(&app.database_url).unwrap();
+    url.set_username(&role).unwrap();
+    url.set_password(Some("app-test-password")).unwrap();
+    let as_app = sqlx::PgPool::connect(url.as_str()).await.unwrap();
+
+    let appended: i64 = sqlx::query_scalar(
+        "SELECT append_audit_event(gen_random_uuid(), 'test', '{}', NULL, 'test.appended', 'test', 'x', NULL, NULL, NULL, NULL)",
+    )
+    .fetch_one(&as_app)
+    .await
+    .unwrap();
+    assert!(appended >= 2);
+    let update = sqlx::query("UPDATE audit_events SET actor = 'mallory'")
+        .execute(&as_app)
+        .await
+        .unwrap_err();
+    assert!(update.to_string().contains("permission denied"), "{update}");
+    let delete = sqlx::query("DELETE FROM audit_events")
+        .execute(&as_app)
+        .await
+        .unwrap_err();
+    assert!(delete.to_string().contains("permission denied"), "{delete}");
+    let unguard = sqlx::query("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update")
+        .execute(&as_app)
+        .await
+        .unwrap_err();
+    assert!(unguard.to_string().contains("must be owner"), "{unguard}");
+    as_app.close().await;
+    sqlx::query(&format!("DROP ROLE {role}"))
+        .execute(&app.pool)
+        .await
+        .unwrap();
+}
