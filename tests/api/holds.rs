@@ -90,7 +90,7 @@ const ALL_EFFECTS: &str = r#"{"hide": true, "block_new": true, "suspend_existing
 
 #[tokio::test]
 async fn an_export_control_hold_in_one_jurisdiction_delists_there_only_and_lifting_restores_exactly_that() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(&[("MODELMART_WEBHOOKS_ALLOW_PRIVATE", "true")]).await;
     app.load_batch(&fixtures::catalog()).await;
     let r1 = model_id(&app, "deepseek/deepseek-r1").await;
     let (us_a, us_b, eu) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
@@ -101,6 +101,20 @@ async fn an_export_control_hold_in_one_jurisdiction_delists_there_only_and_lifti
         (eu, "westeurope"),
     ] {
         assert_eq!(app.enable_model(tenant, r1, region).await.status(), 201);
+    }
+    // us_a and eu listen on webhooks.
+    let mut hooks = Vec::new();
+    for tenant in [us_a, eu] {
+        let (url, received) = crate::notifications::receiver(0).await;
+        let response = app
+            .post_json(
+                &format!("/v1/tenants/{tenant}/webhooks"),
+                &tenant_token("tenant.admin", tenant),
+                json!({"url": url, "event_types": ["enablement.suspended", "enablement.restored"]}),
+            )
+            .await;
+        let webhook: Value = response.json().await.unwrap();
+        hooks.push((webhook["secret"].as_str().unwrap().to_owned(), received));
     }
 
     let effects: Value = serde_json::from_str(ALL_EFFECTS).unwrap();
@@ -207,6 +221,19 @@ async fn an_export_control_hold_in_one_jurisdiction_delists_there_only_and_lifti
         .await
         .unwrap();
     assert_eq!(audits, 2);
+
+    // us_a's webhook got its suspension, signed; eu's got nothing.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while hooks[0].1.lock().unwrap().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "a webhook delivery expected");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (signature, _, event_type, body) = hooks[0].1.lock().unwrap()[0].clone();
+    assert_eq!(event_type, "enablement.suspended");
+    assert!(crate::notifications::signature_is_valid(&hooks[0].0, &signature, &body));
+    let delivered: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(delivered["data"]["hold"]["hold_id"], hold.as_str());
+    assert!(hooks[1].1.lock().unwrap().is_empty(), "the EU tenant was not touched");
 
     // Lifting restores exactly those two.
     let response = app.decide(&hold, "lift", &alice(), None).await;

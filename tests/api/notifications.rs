@@ -113,10 +113,10 @@ async fn each_tenant_pulls_its_own_events_and_the_broadcasts() {
     assert_eq!(after["next_cursor"], cursor);
 }
 
-type Received = Arc<Mutex<Vec<(String, String, String, Vec<u8>)>>>;
+pub type Received = Arc<Mutex<Vec<(String, String, String, Vec<u8>)>>>;
 
 /// A receiver on loopback that fails its first `failures` calls with 500.
-async fn receiver(failures: usize) -> (String, Received) {
+pub async fn receiver(failures: usize) -> (String, Received) {
     let received: Received = Arc::new(Mutex::new(Vec::new()));
     let calls = Arc::new(Mutex::new(0usize));
     let state = (received.clone(), calls);
@@ -156,6 +156,20 @@ async fn receiver(failures: usize) -> (String, Received) {
     let port = server.addrs()[0].port();
     tokio::spawn(server.run());
     (format!("http://127.0.0.1:{port}/hook"), received)
+}
+
+/// Checks `t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
+pub fn signature_is_valid(secret: &str, signature: &str, body: &[u8]) -> bool {
+    let Some((t, v1)) = signature.split_once(',') else {
+        return false;
+    };
+    let (Some(timestamp), Some(given)) = (t.strip_prefix("t="), v1.strip_prefix("v1=")) else {
+        return false;
+    };
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{timestamp}.").as_bytes());
+    mac.update(body);
+    given == hex::encode(mac.finalize().into_bytes())
 }
 
 #[tokio::test]
