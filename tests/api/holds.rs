@@ -550,3 +550,39 @@ async fn a_hold_scheduled_ahead_takes_effect_once_with_two_servers_running() {
     assert_eq!((activations, suspensions), (1, 1), "exactly once across two servers");
     drop(second);
 }
+
+#[tokio::test]
+async fn an_expiring_hold_ends_by_itself_and_restores_what_it_suspended() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::catalog()).await;
+    let r1 = model_id(&app, "deepseek/deepseek-r1").await;
+    let tenant = Uuid::new_v4();
+    assert_eq!(app.enable_model(tenant, r1, "eastus").await.status(), 201);
+    let mut body = export_control(
+        json!({"models": ["deepseek/deepseek-r1"]}),
+        serde_json::from_str(ALL_EFFECTS).unwrap(),
+    );
+    body["expires_at"] = json!((chrono::Utc::now() + chrono::Duration::seconds(3)).to_rfc3339());
+    let hold = app.propose(body).await;
+    assert_eq!(app.decide(&hold, "approve", &bob(), None).await.status(), 200);
+    assert_eq!(app.enablement_status(tenant, "eastus").await.0, "suspended");
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.enablement_status(tenant, "eastus").await.0 != "active" {
+        assert!(std::time::Instant::now() < deadline, "the hold did not expire in time");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (_, view) = app.get_json(&format!("/v1/admin/holds/{hold}"), &alice()).await;
+    assert_eq!(view["status"], "expired");
+    assert_eq!(view["in_effect"], false);
+    let restored: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE action = 'enablement.restored'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(restored, 1);
+    assert_eq!(
+        app.enable_model(Uuid::new_v4(), r1, "eastus").await.status(),
+        201,
+        "available again"
+    );
+}
