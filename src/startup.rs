@@ -92,6 +92,7 @@ impl Application {
                 .default_service(web::to(http::fallback))
                 .wrap(from_fn(crate::auth::authentication_middleware))
                 .wrap(from_fn(http::problem_middleware))
+                .wrap(actix_web::middleware::Compress::default())
         })
         .listen(listener)?
         .shutdown_timeout(25)

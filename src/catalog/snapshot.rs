@@ -194,6 +194,11 @@ pub struct Snapshot {
     pub(super) policies: HashMap<Uuid, TenantPolicy>,
     /// The compliance holds in effect.
     pub holds: Vec<HoldView>,
+    /// Identifies what this snapshot serves, the same on every replica that
+    /// read the same database state: the version and the last price
+    /// boundary passed (a scheduled price coming due changes content
+    /// without a version bump).
+    pub etag_seed: String,
 }
 
 /// A database value outside the vocabulary this binary knows: a newer schema
@@ -242,6 +247,7 @@ impl Snapshot {
             next_price_change: None,
             policies: HashMap::new(),
             holds: Vec::new(),
+            etag_seed: "0".into(),
         }
     }
 
@@ -281,7 +287,11 @@ impl Snapshot {
             .collect();
         let mut prices_by_offer: HashMap<Uuid, Vec<PricePeriod>> = HashMap::new();
         let mut next_price_change: Option<DateTime<Utc>> = None;
+        let mut last_price_boundary: Option<DateTime<Utc>> = None;
         for price in rows.prices {
+            if price.effective_from <= now && last_price_boundary.is_none_or(|last| price.effective_from > last) {
+                last_price_boundary = Some(price.effective_from);
+            }
             for instant in [Some(price.effective_from), price.effective_to].into_iter().flatten() {
                 if instant > now && next_price_change.is_none_or(|next| instant < next) {
                     next_price_change = Some(instant);
@@ -404,7 +414,13 @@ impl Snapshot {
         let holds = rows.holds.iter().map(|row| row.view()).collect();
         let mut publishers: Vec<Arc<Publisher>> = publishers.into_values().collect();
         publishers.sort_by(|a, b| a.slug.cmp(&b.slug));
+        let etag_seed = format!(
+            "{}.{}",
+            rows.version,
+            last_price_boundary.map_or(0, |at| at.timestamp_micros())
+        );
         Ok(Snapshot {
+            etag_seed,
             version: rows.version,
             built_at: now,
             publishers,

@@ -226,9 +226,14 @@ pub struct ModelPage {
 #[utoipa::path(
     tag = "discovery",
     operation_id = "list_models",
-    params(DiscoveryParams),
+    params(
+        DiscoveryParams,
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of a page read before")
+    ),
     responses(
-        (status = 200, description = "A page of listings", body = ModelPage),
+        (status = 200, description = "A page of listings", body = ModelPage,
+         headers(("ETag" = String, description = "Revalidate with If-None-Match"))),
+        (status = 304, description = "Unchanged since the ETag in If-None-Match"),
         (status = 400, description = "A parameter is invalid; `errors` names it", body = Problem,
          content_type = "application/problem+json", example = json!({
             "type": "urn:modelmart:problem:invalid_parameter", "title": "A query or path parameter is invalid",
@@ -242,23 +247,54 @@ pub struct ModelPage {
 pub async fn list_models(
     state: web::Data<AppState>,
     principal: Authorized<DiscoverCatalog>,
+    req: actix_web::HttpRequest,
     params: web::Query<DiscoveryParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = DiscoveryQuery::parse(&params)?;
     let snapshot = state.catalog.current();
+    // The page is a function of the snapshot, the query and who asks, so a
+    // client revalidating the same URL with the same token gets a 304 until
+    // the catalog (or the tenant's policy, or a hold) changes.
+    let tag = format!(
+        "W/\"{}-{}\"",
+        snapshot.etag_seed,
+        principal
+            .tenant_id
+            .map_or_else(|| "staff".to_owned(), |t| t.simple().to_string())
+    );
+    if if_none_match(&req, &tag) {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, tag))
+            .insert_header((header::VARY, "Authorization"))
+            .finish());
+    }
     let policy = principal.tenant_id.map(|tenant| (tenant, snapshot.policy_for(tenant)));
     let viewer = policy.as_ref().map(|(tenant, policy)| snapshot.viewer(*tenant, policy));
     let page = discover(&snapshot, &query, viewer.as_ref());
-    Ok(HttpResponse::Ok().json(ModelPage {
-        items: page
-            .items
-            .into_iter()
-            .map(|(listing, decision)| Model::view(listing, decision))
-            .collect(),
-        next_cursor: page.next_cursor,
-        total: page.total,
-        facets: page.facets.into(),
-    }))
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, tag))
+        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+        .insert_header((header::VARY, "Authorization"))
+        .json(ModelPage {
+            items: page
+                .items
+                .into_iter()
+                .map(|(listing, decision)| Model::view(listing, decision))
+                .collect(),
+            next_cursor: page.next_cursor,
+            total: page.total,
+            facets: page.facets.into(),
+        }))
+}
+
+/// Whether `If-None-Match` names `tag` (weak comparison) or is `*`.
+fn if_none_match(req: &actix_web::HttpRequest, tag: &str) -> bool {
+    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_owned();
+    req.headers()
+        .get_all(header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|candidate| candidate.trim() == "*" || opaque(candidate) == opaque(tag))
 }
 
 /// RFC 9745 `Deprecation` and RFC 8594 `Sunset` on a deprecated listing,

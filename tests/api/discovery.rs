@@ -291,3 +291,61 @@ async fn a_listing_without_offers_is_hidden_from_tenants_but_listed_for_staff() 
         "no_matching_offer"
     );
 }
+
+#[tokio::test]
+async fn a_page_revalidates_with_304_until_the_catalog_changes() {
+    let (app, staff) = app_with_fixtures().await;
+    let first = app.get("/v1/models?task=chat", &staff).await;
+    let tag = first.headers()["etag"].to_str().unwrap().to_owned();
+    assert!(tag.starts_with("W/\""), "{tag}");
+    let again = app
+        .client
+        .get(app.url("/v1/models?task=chat"))
+        .bearer_auth(&staff)
+        .header("if-none-match", &tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers()["etag"].to_str().unwrap(), tag);
+    assert!(again.bytes().await.unwrap().is_empty());
+
+    let tenant = tenant_token("catalog.reader", Uuid::new_v4());
+    let theirs = app.get("/v1/models?task=chat", &tenant).await;
+    assert_ne!(
+        theirs.headers()["etag"].to_str().unwrap(),
+        tag,
+        "another viewer, another tag"
+    );
+
+    let mut batch = fixtures::catalog();
+    batch.models[0].description = "Changed.".into();
+    app.load_batch(&batch).await;
+    let after = app
+        .client
+        .get(app.url("/v1/models?task=chat"))
+        .bearer_auth(&staff)
+        .header("if-none-match", &tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), 200);
+    assert_ne!(after.headers()["etag"].to_str().unwrap(), tag);
+}
+
+#[tokio::test]
+async fn responses_are_compressed_when_the_client_asks() {
+    let (app, staff) = app_with_fixtures().await;
+    let response = app
+        .client
+        .get(app.url("/v1/models?limit=200"))
+        .bearer_auth(&staff)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    let plain = app.get("/v1/models?limit=200", &staff).await;
+    assert!(plain.headers().get("content-encoding").is_none());
+}

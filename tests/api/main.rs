@@ -13,4 +13,5 @@ mod imports;
 mod notifications;
 mod openapi;
 mod recommendations;
+mod replicas;
 mod tenants;
