@@ -20,7 +20,6 @@ use crate::auth::{Authorized, ManageCatalog};
 use crate::catalog::Snapshot;
 use crate::db::audit::{self, AuditEntry};
 use crate::db::catalog_read;
-use crate::db::idempotency::{self, Claim};
 use crate::db::models::{self, ModelFields};
 use crate::db::offers::{self, OfferSpec, PriceSpec};
 use crate::domain::country::parse_country;
@@ -330,16 +329,8 @@ pub async fn create_model(
     let key = super::idempotency::key(&req)?;
     let scope = principal.actor();
     let mut tx = state.pool.begin().await?;
-    if let Some(key) = &key {
-        let hash = idempotency::request_hash(&serde_json::to_vec(&input).unwrap_or_default());
-        match idempotency::claim(&mut tx, &scope, CREATE_ROUTE, key, &hash).await? {
-            Claim::Fresh => {}
-            Claim::Replay { status, body } => {
-                tx.rollback().await?;
-                return Ok(super::idempotency::replay(status, body));
-            }
-            Claim::Mismatch => return Err(super::idempotency::reused()),
-        }
+    if let Some(replay) = super::idempotency::claim(&mut tx, key.as_deref(), &scope, CREATE_ROUTE, &input).await? {
+        return Ok(replay);
     }
     let mut errors = Vec::new();
     let publisher_id = models::publisher_id(&mut tx, &input.publisher).await?;
@@ -432,9 +423,15 @@ pub async fn create_model(
     .await?;
     let (model, _, version) = view(&mut tx, row.id).await?;
     let body = serde_json::to_vec(&model).map_err(ApiError::internal)?;
-    if let Some(key) = &key {
-        idempotency::store(&mut tx, &scope, CREATE_ROUTE, key, StatusCode::CREATED.as_u16(), &body).await?;
-    }
+    super::idempotency::remember(
+        &mut tx,
+        key.as_deref(),
+        &scope,
+        CREATE_ROUTE,
+        StatusCode::CREATED.as_u16(),
+        &body,
+    )
+    .await?;
     tx.commit().await?;
     refresh(&state).await;
     Ok(HttpResponse::Created()

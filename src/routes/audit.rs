@@ -7,9 +7,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::paging;
 use crate::auth::{Authorized, ReadAudit};
 use crate::db::audit::{self, AuditFilter, AuditRow, ChainReport};
-use crate::error::{ApiError, ErrorCode, Problem};
+use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -112,19 +113,8 @@ pub async fn list_audit_events(
     _principal: Authorized<ReadAudit>,
     params: web::Query<AuditParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = match params.limit.as_deref() {
-        None => 50,
-        Some(text) => match text.parse::<i64>() {
-            Ok(n) if (1..=200).contains(&n) => n,
-            _ => return Err(ApiError::invalid_parameter("limit", "must be an integer from 1 to 200")),
-        },
-    };
-    let after_seq = match params.cursor.as_deref() {
-        None => None,
-        Some(text) => Some(text.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
-            ApiError::field(ErrorCode::InvalidCursor, "cursor", "is not a cursor this list returned")
-        })?),
-    };
+    let limit = paging::limit(params.limit.as_deref())?;
+    let after_seq = paging::decode_seq(params.cursor.as_deref())?;
     let tenant_id = match params.tenant_id.as_deref() {
         None => None,
         Some(text) => {

@@ -14,11 +14,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::paging;
 use crate::auth::{TenantAccess, TenantRead, TenantWrite};
 use crate::db::audit::{self, AuditEntry};
 use crate::db::enablements::{self, EnablementRow};
 use crate::db::holds;
-use crate::db::idempotency::{self, Claim};
 use crate::db::policies;
 use crate::domain::decision::{
     decide_offer, listing_reasons, Decision, ListingFacts, OfferFacts, Reason, ReasonCode, Viewer,
@@ -127,19 +127,8 @@ pub async fn list_enablements(
             ApiError::invalid_parameter("status", format!("expected one of {}", EnablementStatus::expected()))
         })?),
     };
-    let limit = match params.limit.as_deref() {
-        None => 50,
-        Some(text) => match text.parse::<i64>() {
-            Ok(n) if (1..=200).contains(&n) => n,
-            _ => return Err(ApiError::invalid_parameter("limit", "must be an integer from 1 to 200")),
-        },
-    };
-    let after = match params.cursor.as_deref() {
-        None => None,
-        Some(text) => Some(decode_cursor(text).ok_or_else(|| {
-            ApiError::field(ErrorCode::InvalidCursor, "cursor", "is not a cursor this list returned")
-        })?),
-    };
+    let limit = paging::limit(params.limit.as_deref())?;
+    let after = paging::decode_id(params.cursor.as_deref())?;
     let mut rows = enablements::list(
         &state.pool,
         access.tenant_id,
@@ -150,7 +139,7 @@ pub async fn list_enablements(
     .await?;
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
-        rows.last().map(|row| encode_cursor(row.id))
+        rows.last().map(|row| paging::encode_id(row.id))
     } else {
         None
     };
@@ -158,17 +147,6 @@ pub async fn list_enablements(
         items: rows.iter().map(Enablement::from).collect(),
         next_cursor,
     }))
-}
-
-pub fn encode_cursor(id: Uuid) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id.as_bytes())
-}
-
-pub fn decode_cursor(text: &str) -> Option<Uuid> {
-    use base64::Engine;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).ok()?;
-    Uuid::from_slice(&bytes).ok()
 }
 
 /// A hold refuses: 451 naming its public notice (RFC 7725), with every reason.
@@ -243,16 +221,8 @@ pub async fn create_enablement(
     let scope = tenant.to_string();
     let mut tx = state.pool.begin().await?;
 
-    if let Some(key) = &key {
-        let hash = idempotency::request_hash(&serde_json::to_vec(&input).unwrap_or_default());
-        match idempotency::claim(&mut tx, &scope, ROUTE, key, &hash).await? {
-            Claim::Fresh => {}
-            Claim::Replay { status, body } => {
-                tx.rollback().await?;
-                return Ok(super::idempotency::replay(status, body));
-            }
-            Claim::Mismatch => return Err(super::idempotency::reused()),
-        }
+    if let Some(replay) = super::idempotency::claim(&mut tx, key.as_deref(), &scope, ROUTE, &input).await? {
+        return Ok(replay);
     }
 
     // Shared side of the hold gate: an activation cannot run between this
@@ -357,9 +327,15 @@ pub async fn create_enablement(
     )
     .await?;
     let body = serde_json::to_vec(&view).map_err(ApiError::internal)?;
-    if let Some(key) = &key {
-        idempotency::store(&mut tx, &scope, ROUTE, key, StatusCode::CREATED.as_u16(), &body).await?;
-    }
+    super::idempotency::remember(
+        &mut tx,
+        key.as_deref(),
+        &scope,
+        ROUTE,
+        StatusCode::CREATED.as_u16(),
+        &body,
+    )
+    .await?;
     tx.commit().await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/tenants/{tenant}/enablements/{}", row.id)))

@@ -7,12 +7,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::paging;
 use crate::auth::{Authorized, DiscoverCatalog, ManageHolds, ReadHolds};
 use crate::catalog::Snapshot;
 use crate::compliance::{self, Actor};
 use crate::db::audit::{self, AuditEntry};
 use crate::db::holds::{self, HoldRow, NewHold, TouchedEnablement};
-use crate::db::idempotency::{self, Claim};
 use crate::domain::country::parse_country;
 use crate::domain::hold::{HoldScope, Placement};
 use crate::domain::vocab::{HoldKind, HoldStatus};
@@ -328,16 +328,8 @@ pub async fn create_hold(
     }
     let actor = principal.actor();
     let mut tx = state.pool.begin().await?;
-    if let Some(key) = &key {
-        let hash = idempotency::request_hash(&serde_json::to_vec(&input).unwrap_or_default());
-        match idempotency::claim(&mut tx, &actor, CREATE_ROUTE, key, &hash).await? {
-            Claim::Fresh => {}
-            Claim::Replay { status, body } => {
-                tx.rollback().await?;
-                return Ok(super::idempotency::replay(status, body));
-            }
-            Claim::Mismatch => return Err(super::idempotency::reused()),
-        }
+    if let Some(replay) = super::idempotency::claim(&mut tx, key.as_deref(), &actor, CREATE_ROUTE, &input).await? {
+        return Ok(replay);
     }
     let row = holds::insert(
         &mut tx,
@@ -375,9 +367,7 @@ pub async fn create_hold(
     )
     .await?;
     let body = serde_json::to_vec(&view).map_err(ApiError::internal)?;
-    if let Some(key) = &key {
-        idempotency::store(&mut tx, &actor, CREATE_ROUTE, key, 201, &body).await?;
-    }
+    super::idempotency::remember(&mut tx, key.as_deref(), &actor, CREATE_ROUTE, 201, &body).await?;
     tx.commit().await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/v1/admin/holds/{}", row.id)))
@@ -434,19 +424,8 @@ pub async fn list_holds(
                 ApiError::invalid_parameter("kind", format!("expected one of {}", HoldKind::expected()))
             })?),
         };
-    let limit = match params.limit.as_deref() {
-        None => 50,
-        Some(text) => match text.parse::<i64>() {
-            Ok(n) if (1..=200).contains(&n) => n,
-            _ => return Err(ApiError::invalid_parameter("limit", "must be an integer from 1 to 200")),
-        },
-    };
-    let after = match params.cursor.as_deref() {
-        None => None,
-        Some(text) => Some(super::enablements::decode_cursor(text).ok_or_else(|| {
-            ApiError::field(ErrorCode::InvalidCursor, "cursor", "is not a cursor this list returned")
-        })?),
-    };
+    let limit = paging::limit(params.limit.as_deref())?;
+    let after = paging::decode_id(params.cursor.as_deref())?;
     let mut conn = state.pool.acquire().await?;
     let mut rows = holds::list(
         &mut conn,
@@ -458,7 +437,7 @@ pub async fn list_holds(
     .await?;
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
-        rows.last().map(|row| super::enablements::encode_cursor(row.id))
+        rows.last().map(|row| paging::encode_id(row.id))
     } else {
         None
     };

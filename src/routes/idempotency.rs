@@ -4,7 +4,7 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 
-use crate::db::idempotency::MAX_KEY_LEN;
+use crate::db::idempotency::{self as store, MAX_KEY_LEN};
 use crate::error::{ApiError, ErrorCode};
 
 const HEADER: &str = "idempotency-key";
@@ -41,4 +41,39 @@ pub fn reused() -> ApiError {
         "Idempotency-Key",
         "was already used with a different request body",
     )
+}
+
+/// Claims the request's key (when it sent one) for `route` within `scope`,
+/// in the transaction that will do the work. `Some(response)` is the first
+/// response again (the caller returns it, dropping the transaction); a key
+/// already used with another body is an error.
+pub async fn claim<T: serde::Serialize>(
+    conn: &mut sqlx::PgConnection,
+    key: Option<&str>,
+    scope: &str,
+    route: &str,
+    input: &T,
+) -> Result<Option<HttpResponse>, ApiError> {
+    let Some(key) = key else { return Ok(None) };
+    let hash = store::request_hash(&serde_json::to_vec(input).unwrap_or_default());
+    match store::claim(conn, scope, route, key, &hash).await? {
+        store::Claim::Fresh => Ok(None),
+        store::Claim::Replay { status, body } => Ok(Some(replay(status, body))),
+        store::Claim::Mismatch => Err(reused()),
+    }
+}
+
+/// Records the response a claimed key replays (no-op without a key).
+pub async fn remember(
+    conn: &mut sqlx::PgConnection,
+    key: Option<&str>,
+    scope: &str,
+    route: &str,
+    status: u16,
+    body: &[u8],
+) -> Result<(), ApiError> {
+    if let Some(key) = key {
+        store::store(conn, scope, route, key, status, body).await?;
+    }
+    Ok(())
 }

@@ -10,6 +10,7 @@ pub mod holds;
 pub mod idempotency;
 pub mod imports;
 pub mod models;
+pub mod paging;
 pub mod policy;
 pub mod recommendations;
 pub mod reference;

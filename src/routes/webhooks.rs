@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::paging;
 use crate::auth::{TenantAccess, TenantRead, TenantWrite};
 use crate::db::audit::{self, AuditEntry};
-use crate::db::idempotency::{self, Claim};
 use crate::db::webhooks::{self, SubscriptionRow};
 use crate::error::{ApiError, ErrorCode, FieldError, Problem};
 use crate::http::RequestId;
@@ -90,19 +90,8 @@ pub async fn list_events(
             ));
         }
     }
-    let limit = match params.limit.as_deref() {
-        None => 50,
-        Some(text) => match text.parse::<i64>() {
-            Ok(n) if (1..=200).contains(&n) => n,
-            _ => return Err(ApiError::invalid_parameter("limit", "must be an integer from 1 to 200")),
-        },
-    };
-    let after = match params.cursor.as_deref() {
-        None => None,
-        Some(text) => Some(text.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
-            ApiError::field(ErrorCode::InvalidCursor, "cursor", "is not a cursor this feed returned")
-        })?),
-    };
+    let limit = paging::limit(params.limit.as_deref())?;
+    let after = paging::decode_seq(params.cursor.as_deref())?;
     let rows = webhooks::events(
         &state.pool,
         access.tenant_id,
@@ -291,16 +280,8 @@ pub async fn create_webhook(
     }
     let scope = access.tenant_id.to_string();
     let mut tx = state.pool.begin().await?;
-    if let Some(key) = &key {
-        let hash = idempotency::request_hash(&serde_json::to_vec(&input).unwrap_or_default());
-        match idempotency::claim(&mut tx, &scope, CREATE_ROUTE, key, &hash).await? {
-            Claim::Fresh => {}
-            Claim::Replay { status, body } => {
-                tx.rollback().await?;
-                return Ok(super::idempotency::replay(status, body));
-            }
-            Claim::Mismatch => return Err(super::idempotency::reused()),
-        }
+    if let Some(replay) = super::idempotency::claim(&mut tx, key.as_deref(), &scope, CREATE_ROUTE, &input).await? {
+        return Ok(replay);
     }
     let mut event_types = input.event_types.clone();
     event_types.sort();
@@ -334,9 +315,7 @@ pub async fn create_webhook(
     )
     .await?;
     let body = serde_json::to_vec(&Webhook::from_row(&row, true)).map_err(ApiError::internal)?;
-    if let Some(key) = &key {
-        idempotency::store(&mut tx, &scope, CREATE_ROUTE, key, 201, &body).await?;
-    }
+    super::idempotency::remember(&mut tx, key.as_deref(), &scope, CREATE_ROUTE, 201, &body).await?;
     tx.commit().await?;
     Ok(HttpResponse::Created()
         .insert_header((

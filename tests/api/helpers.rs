@@ -174,6 +174,8 @@ pub fn test_settings(database_url: &str, extra: &[(&str, &str)]) -> Settings {
         ("MODELMART_JWT_ISSUER".to_string(), ISSUER.to_string()),
         ("MODELMART_JWT_AUDIENCE".to_string(), AUDIENCE.to_string()),
         ("MODELMART_JWT_LEEWAY_SECS".to_string(), "5".to_string()),
+        // Room for the race and concurrency tests on a loaded CI machine.
+        ("MODELMART_DB_MAX_CONNECTIONS".to_string(), "20".to_string()),
     ];
     for (k, v) in extra {
         pairs.retain(|(name, _)| name != k);

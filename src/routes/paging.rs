@@ -1,0 +1,73 @@
+//! Page sizes and cursors shared by the list operations.
+
+use uuid::Uuid;
+
+use crate::error::{ApiError, ErrorCode};
+
+pub const DEFAULT_LIMIT: i64 = 50;
+pub const MAX_LIMIT: i64 = 200;
+
+/// The `limit` parameter: 1 to 200, 50 when absent.
+pub fn limit(text: Option<&str>) -> Result<i64, ApiError> {
+    match text {
+        None => Ok(DEFAULT_LIMIT),
+        Some(text) => match text.parse::<i64>() {
+            Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+            _ => Err(ApiError::invalid_parameter(
+                "limit",
+                format!("must be an integer from 1 to {MAX_LIMIT}"),
+            )),
+        },
+    }
+}
+
+fn bad_cursor() -> ApiError {
+    ApiError::field(ErrorCode::InvalidCursor, "cursor", "is not a cursor this list returned")
+}
+
+/// An opaque cursor naming the last id served (UUID v7 ids sort by time).
+pub fn encode_id(id: Uuid) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id.as_bytes())
+}
+
+pub fn decode_id(text: Option<&str>) -> Result<Option<Uuid>, ApiError> {
+    use base64::Engine;
+    let Some(text) = text else { return Ok(None) };
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text)
+        .map_err(|_| bad_cursor())?;
+    Uuid::from_slice(&bytes).map(Some).map_err(|_| bad_cursor())
+}
+
+/// A cursor naming the last sequence number served.
+pub fn decode_seq(text: Option<&str>) -> Result<Option<i64>, ApiError> {
+    let Some(text) = text else { return Ok(None) };
+    text.parse::<i64>()
+        .ok()
+        .filter(|n| *n >= 0)
+        .map(Some)
+        .ok_or_else(bad_cursor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_cursors_round_trip_and_garbage_is_refused() {
+        let id = Uuid::now_v7();
+        assert_eq!(decode_id(Some(&encode_id(id))).unwrap(), Some(id));
+        assert!(decode_id(Some("not-a-cursor!")).is_err());
+        assert!(decode_seq(Some("-1")).is_err());
+        assert_eq!(decode_seq(Some("42")).unwrap(), Some(42));
+    }
+
+    #[test]
+    fn limits_are_bounded() {
+        assert_eq!(limit(None).unwrap(), 50);
+        assert_eq!(limit(Some("200")).unwrap(), 200);
+        assert!(limit(Some("0")).is_err());
+        assert!(limit(Some("abc")).is_err());
+    }
+}
