@@ -422,6 +422,7 @@ async fn apply_offers(
         .collect();
 
     let (mut inserts, mut updates, mut repriced) = (Vec::new(), Vec::new(), Vec::new());
+    let mut repriced_models = BTreeSet::new();
     let mut new_prices = Vec::new();
     for record in offers {
         let Some(&model_id) = model_ids.get(&record.model_slug) else {
@@ -456,6 +457,7 @@ async fn apply_offers(
         if prices_changed {
             if previous.is_some() {
                 repriced.push(row.id);
+                repriced_models.insert((model_id, record.model_slug.clone()));
                 outcome.price_changes += 1;
             }
             new_prices.extend(record.prices.iter().map(|price| NewPrice {
@@ -529,6 +531,16 @@ async fn apply_offers(
         .bind(Json(&new_prices))
         .bind(now)
         .execute(&mut *conn)
+        .await?;
+    }
+    // Tenants hear of a price change once per listing, whatever the number of offers.
+    for (model_id, slug) in repriced_models {
+        super::outbox::append(
+            conn,
+            None,
+            "price.changed",
+            serde_json::json!({ "model_id": model_id, "slug": slug, "effective_from": now }),
+        )
         .await?;
     }
     Ok(())

@@ -892,6 +892,15 @@ pub async fn replace_model_offers(
         let (_, after, _) = view(&mut tx, id).await?;
         let actor = principal.actor();
         let summary = serde_json::to_string(&outcome).unwrap_or_default();
+        if outcome.repriced > 0 {
+            crate::db::outbox::append(
+                &mut tx,
+                None,
+                "price.changed",
+                serde_json::json!({ "model_id": id, "slug": current.fields.slug, "effective_from": now }),
+            )
+            .await?;
+        }
         audit::append(
             &mut tx,
             AuditEntry {
