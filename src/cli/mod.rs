@@ -70,6 +70,12 @@ pub enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Fill the database with a synthetic catalog for scale tests.
+    Seed {
+        /// How many synthetic listings to write.
+        #[arg(long, value_name = "N")]
+        synthetic: usize,
+    },
     /// Audit log tools.
     Audit {
         #[command(subcommand)]
@@ -168,6 +174,17 @@ pub async fn run(cli: Cli) -> CliResult {
                 },
             )?;
             println!("{token}");
+            Ok(())
+        }
+        Command::Seed { synthetic } => {
+            let database = database::open(&settings).await?;
+            crate::db::migrate(&database.pool).await?;
+            let started = std::time::Instant::now();
+            let (listings, offers) = crate::seed::seed_synthetic(&database.pool, synthetic).await?;
+            println!(
+                "seeded {listings} synthetic listings and {offers} offers in {:.1}s",
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::Audit {

@@ -2,6 +2,7 @@
 //! few tenants with different guard rails. Applying it again changes nothing.
 
 pub mod demo;
+pub mod synthetic;
 
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -84,4 +85,38 @@ async fn apply_demo_policy(pool: &PgPool, tenant: Uuid, kind: &str) -> Result<()
     };
     sqlx::query(sql).bind(tenant).execute(pool).await?;
     Ok(())
+}
+
+/// Writes `count` synthetic listings in batches, one transaction each, and
+/// returns how many listings and offers were written.
+pub async fn seed_synthetic(pool: &PgPool, count: usize) -> Result<(usize, usize), sqlx::Error> {
+    const CHUNK: usize = 10_000;
+    let catalog = synthetic::synthetic_catalog(count);
+    let actor = Actor {
+        name: "system:synthetic-seed",
+        roles: Vec::new(),
+        request_id: None,
+        source: "synthetic-seed",
+    };
+    let mut written_offers = 0;
+    for models in catalog.models.chunks(CHUNK) {
+        let slugs: std::collections::HashSet<&str> = models.iter().map(|m| m.slug.as_str()).collect();
+        let offers: Vec<_> = catalog
+            .offers
+            .iter()
+            .filter(|o| slugs.contains(o.model_slug.as_str()))
+            .cloned()
+            .collect();
+        written_offers += offers.len();
+        let chunk = crate::domain::batch::CatalogBatch {
+            publishers: catalog.publishers.clone(),
+            models: models.to_vec(),
+            offers,
+            rejected: Vec::new(),
+        };
+        let mut tx = pool.begin().await?;
+        catalog_write::apply(&mut tx, &chunk, &actor).await?;
+        tx.commit().await?;
+    }
+    Ok((catalog.models.len(), written_offers))
 }

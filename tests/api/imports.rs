@@ -207,3 +207,21 @@ async fn the_cli_imports_a_feed_and_prints_json_counts() {
     assert_eq!(second["listings"]["unchanged"], 1);
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[tokio::test]
+async fn the_cli_seeds_a_synthetic_catalog_that_discovery_serves() {
+    let app = spawn_app().await;
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_modelmart"))
+        .args(["seed", "--synthetic", "1500"])
+        .env("DATABASE_URL", &app.database_url)
+        .env("MODELMART_LOG", "error")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("seeded 1500 synthetic listings"));
+    app.wait_for_catalog().await;
+    let (_, page) = app
+        .get_json("/v1/models?tag=synthetic&limit=1", &platform_token("catalog.admin"))
+        .await;
+    assert_eq!(page["total"], 1500);
+}
