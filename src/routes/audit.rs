@@ -138,13 +138,8 @@ pub async fn list_audit_events(
         after_seq,
     };
     let mut conn = state.pool.acquire().await?;
-    let mut rows = audit::list(&mut conn, &filter, limit + 1).await?;
-    let next_cursor = if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|row| row.seq.to_string())
-    } else {
-        None
-    };
+    let rows = audit::list(&mut conn, &filter, limit + 1).await?;
+    let (rows, next_cursor) = paging::page(rows, limit, |row| row.seq.to_string());
     Ok(HttpResponse::Ok().json(AuditEventList {
         items: rows.into_iter().map(AuditEvent::from).collect(),
         next_cursor,

@@ -129,7 +129,7 @@ pub async fn list_enablements(
     };
     let limit = paging::limit(params.limit.as_deref())?;
     let after = paging::decode_id(params.cursor.as_deref())?;
-    let mut rows = enablements::list(
+    let rows = enablements::list(
         &state.pool,
         access.tenant_id,
         status.map(|s| s.as_str()),
@@ -137,12 +137,7 @@ pub async fn list_enablements(
         limit + 1,
     )
     .await?;
-    let next_cursor = if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|row| paging::encode_id(row.id))
-    } else {
-        None
-    };
+    let (rows, next_cursor) = paging::page(rows, limit, |row| paging::encode_id(row.id));
     Ok(HttpResponse::Ok().json(EnablementList {
         items: rows.iter().map(Enablement::from).collect(),
         next_cursor,

@@ -427,7 +427,7 @@ pub async fn list_holds(
     let limit = paging::limit(params.limit.as_deref())?;
     let after = paging::decode_id(params.cursor.as_deref())?;
     let mut conn = state.pool.acquire().await?;
-    let mut rows = holds::list(
+    let rows = holds::list(
         &mut conn,
         status.map(|s| s.as_str()),
         kind.map(|k| k.as_str()),
@@ -435,12 +435,7 @@ pub async fn list_holds(
         limit + 1,
     )
     .await?;
-    let next_cursor = if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|row| paging::encode_id(row.id))
-    } else {
-        None
-    };
+    let (rows, next_cursor) = paging::page(rows, limit, |row| paging::encode_id(row.id));
     Ok(HttpResponse::Ok().json(HoldList {
         items: rows.iter().map(Hold::from).collect(),
         next_cursor,

@@ -50,6 +50,18 @@ pub fn decode_seq(text: Option<&str>) -> Result<Option<i64>, ApiError> {
         .ok_or_else(bad_cursor)
 }
 
+/// Splits `rows` (fetched with `limit + 1`) into the page and the cursor
+/// of the next one, made from the last row served.
+pub fn page<T>(mut rows: Vec<T>, limit: i64, cursor_of: impl Fn(&T) -> String) -> (Vec<T>, Option<String>) {
+    if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        let next = rows.last().map(cursor_of);
+        (rows, next)
+    } else {
+        (rows, None)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,6 +73,14 @@ mod tests {
         assert!(decode_id(Some("not-a-cursor!")).is_err());
         assert!(decode_seq(Some("-1")).is_err());
         assert_eq!(decode_seq(Some("42")).unwrap(), Some(42));
+    }
+
+    #[test]
+    fn a_page_has_a_next_cursor_only_when_more_rows_remain() {
+        let (rows, next) = page(vec![1, 2, 3], 2, |n| n.to_string());
+        assert_eq!((rows, next.as_deref()), (vec![1, 2], Some("2")));
+        let (rows, next) = page(vec![1, 2], 2, |n| n.to_string());
+        assert_eq!((rows, next), (vec![1, 2], None));
     }
 
     #[test]
