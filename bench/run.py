@@ -1,0 +1,260 @@
+"""Runs the modelmart benchmark scenarios and prints a Markdown table.
+
+Driven by bench/run.sh (which builds the release binary and installs wrk).
+Uses only the standard library. Every server it starts listens on 127.0.0.1
+and is stopped at the end.
+"""
+
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BINARY = os.path.join(ROOT, "target", "release", "modelmart")
+FEED = os.path.join(ROOT, "..", "shared", "data", "litellm_model_prices.json")
+SERVER = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres").rsplit("/", 1)[0]
+SYNTHETIC = int(os.environ.get("BENCH_SYNTHETIC", "100000"))
+DURATION = os.environ.get("BENCH_DURATION", "10s")
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+SECRET = "bench-secret-bench-secret-bench-secret-0123"
+DISCOVERY = "/v1/models?task=chat&capability=function_calling&sort=input_price&limit=50"
+SEARCH = "/v1/models?q=deepseek&limit=50"
+
+ENV = dict(os.environ, MODELMART_JWT_SECRET=SECRET, MODELMART_LOG="error", MODELMART_DB_MAX_CONNECTIONS="20")
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def run(*args, env=None):
+    return subprocess.run([BINARY, *args], env=env or ENV, check=True, capture_output=True, text=True).stdout
+
+
+def fresh_database(name):
+    admin = f"{SERVER}/postgres"
+    subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=True, capture_output=True)
+    subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True, capture_output=True)
+    return f"{SERVER}/{name}"
+
+
+def token(role, tenant=None, sub="bench"):
+    args = ["token", "--role", role, "--sub", sub, "--ttl", "7200"]
+    if tenant:
+        args += ["--tenant", tenant]
+    return run(*args).strip()
+
+
+def request(base, path, token_value=None, method="GET", body=None, headers=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(base + path, data=data, method=method)
+    if token_value:
+        req.add_header("Authorization", f"Bearer {token_value}")
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    for key, value in (headers or {}).items():
+        req.add_header(key, value)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+class Server:
+    def __init__(self, database_url, port):
+        self.base = f"http://127.0.0.1:{port}"
+        env = dict(ENV, DATABASE_URL=database_url)
+        started = time.monotonic()
+        self.process = subprocess.Popen([BINARY, "serve", "--listen", f"127.0.0.1:{port}"], env=env,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while True:
+            try:
+                status, _, _ = request(self.base, "/readyz")
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() - started > 120:
+                raise RuntimeError("the server did not become ready")
+            time.sleep(0.05)
+        self.startup = time.monotonic() - started
+
+    def rss_mib(self):
+        with open(f"/proc/{self.process.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        return 0.0
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def to_ms(text):
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if not match:
+        return float("nan")
+    return float(match.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[match.group(2)]
+
+
+def wrk(server, path, headers=None, script=None):
+    args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency"]
+    for key, value in (headers or {}).items():
+        args += ["-H", f"{key}: {value}"]
+    if script:
+        args += ["-s", script]
+    output = subprocess.run(args + [server.base + path], check=True, capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    # The latency distribution lines look like "     50%  493.00us".
+    latency = lambda label: re.search(r"^\s+" + label + r"\s+(\S+)\s*$", output, re.M)
+    p50 = to_ms(latency("50%").group(1)) if latency("50%") else float("nan")
+    p99 = to_ms(latency("99%").group(1)) if latency("99%") else float("nan")
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return rps, p50, p99, int(errors.group(1)) if errors else 0
+
+
+ROWS = []
+
+
+def record(scenario, rps=None, p50=None, p99=None, rss=None, note=""):
+    ROWS.append((scenario, rps, p50, p99, rss, note))
+    log(f"{scenario}: {rps} req/s p50 {p50} p99 {p99} {note}")
+
+
+def enablement_script(tokens, models):
+    lines = ["local tokens = {" + ",".join(f'"{t}"' for t in tokens) + "}",
+             "local models = {" + ",".join(f'"{m}"' for m in models) + "}",
+             "math.randomseed(os.time())",
+             "request = function()",
+             "  local t = math.random(#tokens)",
+             "  local m = math.random(#models)",
+             '  local body = string.format(\'{"model_id":"%s","region":"global","deployment_type":"serverless"}\', models[m])',
+             '  local headers = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. tokens[t][2]}',
+             '  return wrk.format("POST", "/v1/tenants/" .. tokens[t][1] .. "/enablements", headers, body)',
+             "end"]
+    lines[0] = "local tokens = {" + ",".join('{"%s","%s"}' % pair for pair in tokens) + "}"
+    handle = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    handle.write("\n".join(lines))
+    handle.close()
+    return handle.name
+
+
+def cross_server_enforcement(a, b, staff_tokens, tenant, tenant_token, model_slug, rounds=20):
+    alice, bob = staff_tokens
+    timings = []
+    encoded = urllib.parse.quote(model_slug, safe="")
+    for _ in range(rounds):
+        status, _, body = request(a.base, "/v1/admin/holds", alice, "POST", {
+            "kind": "export_control", "legal_basis": "bench", "public_notice": "bench hold",
+            "scope": {"models": [model_slug], "tenants": [tenant]}, "effects": {"hide": True}})
+        hold = json.loads(body)["id"]
+        started = time.monotonic()
+        request(a.base, f"/v1/admin/holds/{hold}/approve", bob, "POST", {})
+        while request(b.base, f"/v1/models/{encoded}", tenant_token)[0] != 451:
+            if time.monotonic() - started > 10:
+                raise RuntimeError("server B never enforced the hold")
+            time.sleep(0.002)
+        timings.append((time.monotonic() - started) * 1000)
+        request(a.base, f"/v1/admin/holds/{hold}/lift", alice, "POST", {"reason": "bench"})
+        while request(b.base, f"/v1/models/{encoded}", tenant_token)[0] == 451:
+            time.sleep(0.005)
+    timings.sort()
+    return statistics.median(timings), timings[min(len(timings) - 1, int(len(timings) * 0.99))]
+
+
+def main():
+    if not os.path.exists(FEED):
+        sys.exit(f"the feed is missing: {FEED}")
+    feed_db = fresh_database("modelmart_bench_feed")
+    env = dict(ENV, DATABASE_URL=feed_db)
+    run("migrate", env=env)
+    output = run("import", "--format", "litellm", FEED, env=env)
+    seconds = float(re.search(r"in ([\d.]+)s", output).group(1))
+    record("import of the real feed (4,878 entries)", note=f"{seconds:.2f} s")
+
+    a = Server(feed_db, 18080)
+    b = Server(feed_db, 18081)
+    try:
+        tenant = str(uuid.uuid4())
+        reader = token("catalog.reader", tenant)
+        record("`/healthz` (in-binary ceiling)", *wrk(a, "/healthz")[:3], rss=a.rss_mib())
+        rps, p50, p99, errors = wrk(a, DISCOVERY, {"Authorization": f"Bearer {reader}"})
+        record(f"filtered discovery `{DISCOVERY}`", rps, p50, p99, a.rss_mib(), f"{errors} errors" if errors else "")
+        rps, p50, p99, errors = wrk(a, SEARCH, {"Authorization": f"Bearer {reader}"})
+        record(f"search `{SEARCH}`", rps, p50, p99, a.rss_mib(), f"{errors} errors" if errors else "")
+        _, _, body = request(a.base, "/v1/models?q=deepseek%20r1&limit=1", reader)
+        slug = json.loads(body)["items"][0]["slug"]
+        path = "/v1/models/" + urllib.parse.quote(slug, safe="")
+        rps, p50, p99, errors = wrk(a, path, {"Authorization": f"Bearer {reader}"})
+        record(f"one listing by slug (`{slug}`)", rps, p50, p99, a.rss_mib(), f"{errors} errors" if errors else "")
+        _, headers, _ = request(a.base, DISCOVERY, reader)
+        etag = headers.get("ETag") or headers.get("etag")
+        rps, p50, p99, errors = wrk(a, DISCOVERY, {"Authorization": f"Bearer {reader}", "If-None-Match": etag})
+        record("304 revalidation of the discovery page", rps, p50, p99, a.rss_mib())
+
+        tenants = [str(uuid.uuid4()) for _ in range(200)]
+        pairs = []
+        for t in tenants:
+            admin_token = token("tenant.admin", t)
+            request(a.base, "/v1/regions", admin_token)  # provision the tenant
+            pairs.append((t, admin_token))
+        _, _, body = request(a.base, "/v1/models?region=global&deployment_type=serverless&limit=200", reader)
+        models = [item["id"] for item in json.loads(body)["items"]]
+        script = enablement_script(pairs, models)
+        rps, p50, p99, refused = wrk(a, "/", script=script)
+        record("enablement create (200 tenants x 200 models, random)", rps, p50, p99, a.rss_mib(),
+               f"{refused} non-2xx (409 already enabled once a pair repeats)")
+
+        staff = (token("compliance.officer", sub="alice"), token("compliance.officer", sub="bob"))
+        hold_tenant = str(uuid.uuid4())
+        hold_reader = token("catalog.reader", hold_tenant)
+        request(a.base, "/v1/regions", hold_reader)
+        time.sleep(1)
+        p50, p99 = cross_server_enforcement(a, b, staff, hold_tenant, hold_reader, slug)
+        record("hold approved on server A, enforced by server B (20 rounds)", None, p50, p99, None)
+    finally:
+        a.stop()
+        b.stop()
+
+    big_db = fresh_database("modelmart_bench_synthetic")
+    env = dict(ENV, DATABASE_URL=big_db)
+    run("migrate", env=env)
+    output = run("seed", "--synthetic", str(SYNTHETIC), env=env)
+    seconds = float(re.search(r"in ([\d.]+)s", output).group(1))
+    record(f"`modelmart seed --synthetic {SYNTHETIC}`", note=f"{seconds:.1f} s")
+    big = Server(big_db, 18082)
+    try:
+        record(f"startup with {SYNTHETIC} listings loaded", note=f"{big.startup:.2f} s", rss=big.rss_mib())
+        tenant = str(uuid.uuid4())
+        reader = token("catalog.reader", tenant)
+        request(big.base, "/v1/regions", reader)
+        time.sleep(1)
+        rps, p50, p99, errors = wrk(big, DISCOVERY, {"Authorization": f"Bearer {reader}"})
+        record(f"filtered discovery at {SYNTHETIC} listings", rps, p50, p99, big.rss_mib(), f"{errors} errors" if errors else "")
+        rps, p50, p99, errors = wrk(big, SEARCH, {"Authorization": f"Bearer {reader}"})
+        record(f"search at {SYNTHETIC} listings", rps, p50, p99, big.rss_mib(), f"{errors} errors" if errors else "")
+    finally:
+        big.stop()
+
+    fmt = lambda value, unit="": "" if value is None else (f"{value:,.0f}{unit}" if unit == "" else f"{value:.2f}{unit}")
+    print(f"\n{CONNECTIONS} connections, wrk -t2 for {DURATION} per scenario, load generator on the same machine.\n")
+    print("| scenario | requests/s | p50 | p99 | server RSS | note |")
+    print("|---|---:|---:|---:|---:|---|")
+    for scenario, rps, p50, p99, rss, note in ROWS:
+        print(f"| {scenario} | {fmt(rps)} | {fmt(p50, ' ms')} | {fmt(p99, ' ms')} | "
+              f"{'' if rss is None else f'{rss:.0f} MiB'} | {note} |")
+
+
+if __name__ == "__main__":
+    main()
