@@ -173,8 +173,9 @@ fn refusal(reasons: Vec<Reason>) -> ApiError {
 /// Enable a model for the tenant.
 ///
 /// Decided with the same rules discovery applies (lifecycle, tenant policy,
-/// availability): a refusal is 409 `not_enableable` with every reason in
-/// `context.reasons`. Honours `Idempotency-Key` (scoped to the tenant and
+/// availability, compliance holds): a refusal is 409 `not_enableable` with
+/// every reason in `context.reasons`, or 451 when a compliance hold refuses,
+/// with `Link: <notice>; rel="blocked-by"` and the hold's public notice. Honours `Idempotency-Key` (scoped to the tenant and
 /// this route, kept 24 hours): the same key and body replay the first
 /// response without a second enablement; the same key with another body is
 /// 422 `idempotency_key_reused`.
@@ -197,6 +198,8 @@ fn refusal(reasons: Vec<Reason>) -> ApiError {
          body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 451, description = "A compliance hold refuses it here; `Link` names the public notice", body = Problem,
+         content_type = "application/problem+json"),
         (status = 422, description = "Unknown model or region, or an Idempotency-Key reused with another body",
          body = Problem, content_type = "application/problem+json")
     ),

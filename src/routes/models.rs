@@ -384,7 +384,9 @@ fn find<'s>(snapshot: &'s Snapshot, id_or_slug: &str) -> Result<&'s Listing, Api
          body = Model, headers(("ETag" = String, description = "The listing's version, for If-Match on admin changes"))),
         (status = 404, description = "No such listing", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "The listing is retired; `Link` names its successor", body = Problem,
-         content_type = "application/problem+json")
+         content_type = "application/problem+json"),
+        (status = 451, description = "A compliance hold hides it from this tenant; `Link` names the public notice",
+         body = Problem, content_type = "application/problem+json")
     ),
     security(("bearer" = []))
 )]
@@ -532,7 +534,9 @@ pub struct ModelOfferList {
          content_type = "application/problem+json"),
         (status = 404, description = "No such listing", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "The listing is retired; `Link` names its successor", body = Problem,
-         content_type = "application/problem+json")
+         content_type = "application/problem+json"),
+        (status = 451, description = "A compliance hold hides it from this tenant; `Link` names the public notice",
+         body = Problem, content_type = "application/problem+json")
     ),
     security(("bearer" = []))
 )]
