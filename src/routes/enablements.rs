@@ -144,18 +144,6 @@ pub async fn list_enablements(
     }))
 }
 
-/// A hold refuses: 451 naming its public notice (RFC 7725), with every reason.
-fn held(effective: &[HoldView], hold: Uuid, reasons: Vec<Reason>) -> ApiError {
-    let view = effective.iter().find(|h| h.id == hold);
-    let notice = view.map(|h| h.public_notice.clone()).unwrap_or_default();
-    let link = view
-        .and_then(|h| h.public_notice_url.clone())
-        .unwrap_or_else(|| format!("/v1/holds/{hold}/notice"));
-    ApiError::new(ErrorCode::UnavailableForLegalReasons, notice)
-        .with_header(header::LINK, format!("<{link}>; rel=\"blocked-by\""))
-        .with_context(serde_json::json!({ "hold_id": hold, "reasons": reasons }))
-}
-
 fn refusal(reasons: Vec<Reason>) -> ApiError {
     let detail = reasons
         .iter()
@@ -289,7 +277,7 @@ pub async fn create_enablement(
         reasons.sort_by_key(|r| r.code);
         reasons.dedup();
         if let Some(hold) = reasons.iter().find_map(|r| r.hold_id) {
-            return Err(held(&effective, hold, reasons));
+            return Err(super::models::blocked_by(&effective, hold, &reasons));
         }
         return Err(refusal(reasons));
     }

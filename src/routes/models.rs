@@ -11,7 +11,8 @@ use uuid::Uuid;
 use crate::auth::{Authorized, DiscoverCatalog};
 use crate::catalog::query::{discover, DiscoveryParams, DiscoveryQuery, FacetCount, Facets};
 use crate::catalog::snapshot::{Listing, ModelRef, Offer, PricePeriod, Snapshot};
-use crate::domain::decision::{decide_listing, decide_offer, Decision};
+use crate::domain::decision::{decide_listing, decide_offer, Decision, Reason};
+use crate::domain::hold::HoldView;
 use crate::domain::vocab::{
     Capability, DeploymentType, LifecycleStatus, Lineage, Modality, OfferStatus, PriceDimension, PriceUnit,
     ProcessingScope, Task,
@@ -323,16 +324,17 @@ const DEPRECATION: HeaderName = HeaderName::from_static("deprecation");
 const SUNSET: HeaderName = HeaderName::from_static("sunset");
 
 /// 451 Unavailable For Legal Reasons (RFC 7725), naming the hold's public
-/// notice and never its internal legal basis.
-pub fn blocked_by(snapshot: &Snapshot, hold_id: uuid::Uuid) -> ApiError {
-    let hold = snapshot.holds.iter().find(|h| h.id == hold_id);
+/// notice (from `holds`, the holds in effect) and never its internal legal
+/// basis; `reasons` are the decision's, when there was one.
+pub fn blocked_by(holds: &[HoldView], hold_id: uuid::Uuid, reasons: &[Reason]) -> ApiError {
+    let hold = holds.iter().find(|h| h.id == hold_id);
     let notice = hold.map(|h| h.public_notice.clone()).unwrap_or_default();
     let link = hold
         .and_then(|h| h.public_notice_url.clone())
         .unwrap_or_else(|| format!("/v1/holds/{hold_id}/notice"));
     ApiError::new(ErrorCode::UnavailableForLegalReasons, notice.clone())
         .with_header(header::LINK, format!("<{link}>; rel=\"blocked-by\""))
-        .with_context(serde_json::json!({ "hold_id": hold_id, "public_notice": notice }))
+        .with_context(serde_json::json!({ "hold_id": hold_id, "public_notice": notice, "reasons": reasons }))
 }
 
 /// A retired listing answers 410, naming its successor.
@@ -407,7 +409,7 @@ pub async fn get_model(
             let now = Utc::now();
             let decision = decide_listing(&listing.facts(), listing.offers.iter().map(|o| o.facts(now)), &viewer);
             if let Some(hold) = decision.hidden_by {
-                return Err(blocked_by(&snapshot, hold));
+                return Err(blocked_by(&snapshot.holds, hold, &[]));
             }
             Some(decision)
         }
@@ -567,7 +569,7 @@ pub async fn list_model_offers(
             },
         );
         if let (true, Some(hold)) = (visible.is_empty(), hidden_by) {
-            return Err(blocked_by(&snapshot, hold));
+            return Err(blocked_by(&snapshot.holds, hold, &[]));
         }
     }
     let mut response = HttpResponse::Ok();
