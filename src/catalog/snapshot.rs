@@ -341,15 +341,16 @@ impl Snapshot {
             });
         }
 
-        let slugs: HashMap<Uuid, String> = rows.models.iter().map(|m| (m.id, m.slug.clone())).collect();
+        let slugs: HashMap<Uuid, String> = rows.models.iter().map(|m| (m.id, m.fields.slug.clone())).collect();
         let reference =
             |id: Option<Uuid>| id.and_then(|id| slugs.get(&id).map(|slug| ModelRef { id, slug: slug.clone() }));
         let mut listings = Vec::with_capacity(rows.models.len());
-        for model in rows.models {
+        for row in rows.models {
+            let (id, row_version, updated_at, model) = (row.id, row.row_version, row.updated_at, row.fields);
             let Some(publisher) = publishers.get(&model.publisher_id).cloned() else {
                 continue; // impossible under the foreign key; skip rather than panic
             };
-            let mut offers = offers_by_model.remove(&model.id).unwrap_or_default();
+            let mut offers = offers_by_model.remove(&id).unwrap_or_default();
             offers.sort_by(|a, b| {
                 (&a.region, a.deployment_type, &a.operator_name).cmp(&(&b.region, b.deployment_type, &b.operator_name))
             });
@@ -363,7 +364,7 @@ impl Snapshot {
                 .filter_map(|o| o.token_price(PriceDimension::OutputTokens, now))
                 .min();
             listings.push(Listing {
-                id: model.id,
+                id,
                 task: known(Task::parse, &model.task, "models", "task")?,
                 input_modalities: known_all(Modality::parse, &model.input_modalities, "models", "input_modalities")?,
                 output_modalities: known_all(Modality::parse, &model.output_modalities, "models", "output_modalities")?,
@@ -394,8 +395,8 @@ impl Snapshot {
                 deprecation_date: model.deprecation_date,
                 retirement_date: model.retirement_date,
                 tags: model.tags,
-                row_version: model.row_version,
-                updated_at: model.updated_at,
+                row_version,
+                updated_at,
                 offers,
                 regions,
                 min_input_price,

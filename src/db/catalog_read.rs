@@ -2,7 +2,7 @@
 //! repeatable-read transaction so the snapshot is consistent with the version
 //! it is labelled with.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sqlx::{FromRow, PgPool};
 use uuid::Uuid;
@@ -25,36 +25,15 @@ pub struct RegionRow {
     pub geography: String,
 }
 
+/// A listing as the snapshot reads it: its writable columns
+/// (`db::models::ModelFields`) and what the database keeps about it.
 #[derive(Debug, Clone, FromRow)]
 pub struct ModelRow {
     pub id: Uuid,
-    pub slug: String,
-    pub publisher_id: Uuid,
-    pub name: String,
-    pub family: Option<String>,
-    pub version: Option<String>,
-    pub description: String,
-    pub task: String,
-    pub input_modalities: Vec<String>,
-    pub output_modalities: Vec<String>,
-    pub context_window: Option<i32>,
-    pub max_output_tokens: Option<i32>,
-    pub capabilities: Vec<String>,
-    pub license: String,
-    pub open_weights: bool,
-    pub origin_country: Option<String>,
-    pub lineage: String,
-    pub base_model_id: Option<Uuid>,
-    pub model_card_url: Option<String>,
-    pub weights_digest: Option<String>,
-    pub release_date: Option<NaiveDate>,
-    pub lifecycle_status: String,
-    pub deprecation_date: Option<NaiveDate>,
-    pub retirement_date: Option<NaiveDate>,
-    pub successor_id: Option<Uuid>,
-    pub tags: Vec<String>,
     pub row_version: i64,
     pub updated_at: DateTime<Utc>,
+    #[sqlx(flatten)]
+    pub fields: super::models::ModelFields,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -117,7 +96,7 @@ pub async fn load_listing(conn: &mut sqlx::PgConnection, id: Uuid) -> Result<Cat
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    let publisher_ids: Vec<Uuid> = models.iter().map(|m| m.publisher_id).collect();
+    let publisher_ids: Vec<Uuid> = models.iter().map(|m| m.fields.publisher_id).collect();
     let publishers = sqlx::query_as("SELECT id, slug, name, country, website FROM publishers WHERE id = ANY($1)")
         .bind(&publisher_ids)
         .fetch_all(&mut *conn)

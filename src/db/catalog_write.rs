@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use sqlx::types::Json;
@@ -15,6 +15,7 @@ use sqlx::{FromRow, PgConnection};
 use uuid::Uuid;
 
 use super::audit::{self, AuditEntry};
+use super::models::ModelFields;
 use crate::domain::batch::{CatalogBatch, ModelRecord, OfferRecord, PriceRecord, PublisherRecord};
 
 /// Created / updated / unchanged counts for one kind of row.
@@ -61,34 +62,14 @@ struct PublisherRow {
     website: Option<String>,
 }
 
+/// A listing as this writer compares and writes it: the columns staff and
+/// feeds set (`db::models::ModelFields`) and its id.
 #[derive(Debug, Clone, PartialEq, FromRow, Serialize)]
 struct ModelRow {
     id: Uuid,
-    slug: String,
-    publisher_id: Uuid,
-    name: String,
-    family: Option<String>,
-    version: Option<String>,
-    description: String,
-    task: String,
-    input_modalities: Vec<String>,
-    output_modalities: Vec<String>,
-    context_window: Option<i32>,
-    max_output_tokens: Option<i32>,
-    capabilities: Vec<String>,
-    license: String,
-    open_weights: bool,
-    origin_country: Option<String>,
-    lineage: String,
-    base_model_id: Option<Uuid>,
-    model_card_url: Option<String>,
-    weights_digest: Option<String>,
-    release_date: Option<NaiveDate>,
-    lifecycle_status: String,
-    deprecation_date: Option<NaiveDate>,
-    retirement_date: Option<NaiveDate>,
-    successor_id: Option<Uuid>,
-    tags: Vec<String>,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    fields: ModelFields,
 }
 
 #[derive(Debug, Clone, PartialEq, FromRow, Serialize)]
@@ -284,7 +265,7 @@ async fn apply_models(
     let existing: Vec<ModelRow> = sqlx::query_as(&format!("SELECT {MODEL_COLUMNS} FROM models"))
         .fetch_all(&mut *conn)
         .await?;
-    let mut ids: HashMap<String, Uuid> = existing.iter().map(|m| (m.slug.clone(), m.id)).collect();
+    let mut ids: HashMap<String, Uuid> = existing.iter().map(|m| (m.fields.slug.clone(), m.id)).collect();
     let current: HashMap<Uuid, ModelRow> = existing.into_iter().map(|m| (m.id, m)).collect();
     for record in models {
         ids.entry(record.slug.clone()).or_insert_with(Uuid::now_v7);
@@ -304,40 +285,48 @@ async fn apply_models(
         let keep = |new: Option<String>, old: Option<&Option<String>>| new.or_else(|| old.cloned().flatten());
         let row = ModelRow {
             id,
-            slug: record.slug.clone(),
-            publisher_id,
-            name: record.name.clone(),
-            family: keep(record.family.clone(), previous.map(|p| &p.family)),
-            version: keep(record.version.clone(), previous.map(|p| &p.version)),
-            description: record.description.clone(),
-            task: record.task.as_str().to_owned(),
-            input_modalities: strings(&record.input_modalities),
-            output_modalities: strings(&record.output_modalities),
-            context_window: record.context_window.or(previous.and_then(|p| p.context_window)),
-            max_output_tokens: record.max_output_tokens.or(previous.and_then(|p| p.max_output_tokens)),
-            capabilities: strings(&record.capabilities),
-            license: record.license.clone(),
-            open_weights: record.open_weights,
-            origin_country: keep(
-                record.provenance.origin_country.clone(),
-                previous.map(|p| &p.origin_country),
-            ),
-            lineage: record.provenance.lineage.as_str().to_owned(),
-            base_model_id: resolve(&record.provenance.base_model_slug).or(previous.and_then(|p| p.base_model_id)),
-            model_card_url: keep(
-                record.provenance.model_card_url.clone(),
-                previous.map(|p| &p.model_card_url),
-            ),
-            weights_digest: keep(
-                record.provenance.weights_digest.clone(),
-                previous.map(|p| &p.weights_digest),
-            ),
-            release_date: record.provenance.release_date.or(previous.and_then(|p| p.release_date)),
-            lifecycle_status: record.lifecycle.status.as_str().to_owned(),
-            deprecation_date: record.lifecycle.deprecation_date,
-            retirement_date: record.lifecycle.retirement_date,
-            successor_id: resolve(&record.lifecycle.successor_slug),
-            tags: strings(&record.tags),
+            fields: ModelFields {
+                slug: record.slug.clone(),
+                publisher_id,
+                name: record.name.clone(),
+                family: keep(record.family.clone(), previous.map(|p| &p.fields.family)),
+                version: keep(record.version.clone(), previous.map(|p| &p.fields.version)),
+                description: record.description.clone(),
+                task: record.task.as_str().to_owned(),
+                input_modalities: strings(&record.input_modalities),
+                output_modalities: strings(&record.output_modalities),
+                context_window: record.context_window.or(previous.and_then(|p| p.fields.context_window)),
+                max_output_tokens: record
+                    .max_output_tokens
+                    .or(previous.and_then(|p| p.fields.max_output_tokens)),
+                capabilities: strings(&record.capabilities),
+                license: record.license.clone(),
+                open_weights: record.open_weights,
+                origin_country: keep(
+                    record.provenance.origin_country.clone(),
+                    previous.map(|p| &p.fields.origin_country),
+                ),
+                lineage: record.provenance.lineage.as_str().to_owned(),
+                base_model_id: resolve(&record.provenance.base_model_slug)
+                    .or(previous.and_then(|p| p.fields.base_model_id)),
+                model_card_url: keep(
+                    record.provenance.model_card_url.clone(),
+                    previous.map(|p| &p.fields.model_card_url),
+                ),
+                weights_digest: keep(
+                    record.provenance.weights_digest.clone(),
+                    previous.map(|p| &p.fields.weights_digest),
+                ),
+                release_date: record
+                    .provenance
+                    .release_date
+                    .or(previous.and_then(|p| p.fields.release_date)),
+                lifecycle_status: record.lifecycle.status.as_str().to_owned(),
+                deprecation_date: record.lifecycle.deprecation_date,
+                retirement_date: record.lifecycle.retirement_date,
+                successor_id: resolve(&record.lifecycle.successor_slug),
+                tags: strings(&record.tags),
+            },
         };
         match previous {
             None => inserts.push(row),
