@@ -250,3 +250,24 @@ async fn rs256_and_es256_tokens_verify_against_the_jwks_key_named_by_kid() {
     assert_refused(&app, &sign_with(Algorithm::RS256, "test-ec-1", rsa, &claims)).await;
     assert_refused(&app, &sign_hs256(&claims)).await;
 }
+
+#[tokio::test]
+async fn provisioning_a_tenant_does_not_make_servers_reload_the_catalog() {
+    let app = spawn_app().await;
+    let version = || async {
+        sqlx::query_scalar::<_, i64>("SELECT version FROM catalog_state")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+    };
+    let before = version().await;
+    let (status, _) = app
+        .get_json("/v1/regions", &tenant_token("catalog.reader", Uuid::new_v4()))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        version().await,
+        before,
+        "a default policy changes nothing the snapshot shows"
+    );
+}
