@@ -150,6 +150,22 @@ def enablement_script(tokens, models):
     return handle.name
 
 
+def uncached_script(path):
+    """Requests `path` with a ceiling that differs on every request, so each
+    one misses the page cache and is computed and serialised afresh. The
+    ceiling is far above every price: it keeps every listing that quotes an
+    output price, so the work is that of the cached scenario."""
+    handle = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    handle.write("\n".join([
+        "local n = 0",
+        "request = function()",
+        "  n = n + 1",
+        f'  return wrk.format("GET", "{path}&max_output_price=100000" .. n)',
+        "end"]))
+    handle.close()
+    return handle.name
+
+
 def cross_server_enforcement(a, b, staff_tokens, tenant, tenant_token, model_slug, rounds=20):
     alice, bob = staff_tokens
     timings = []
@@ -193,6 +209,10 @@ def main():
         record(f"filtered discovery `{DISCOVERY}`", rps, p50, p99, a.rss_mib(), f"{errors} errors" if errors else "")
         rps, p50, p99, errors = wrk(a, SEARCH, {"Authorization": f"Bearer {reader}"})
         record(f"search `{SEARCH}`", rps, p50, p99, a.rss_mib(), f"{errors} errors" if errors else "")
+        for label, path in (("filtered discovery", DISCOVERY), ("search", SEARCH)):
+            rps, p50, p99, errors = wrk(a, "/", {"Authorization": f"Bearer {reader}"}, uncached_script(path))
+            record(f"{label}, every request a page-cache miss", rps, p50, p99, a.rss_mib(),
+                   f"{errors} errors" if errors else "")
         _, _, body = request(a.base, "/v1/models?q=deepseek%20r1&limit=1", reader)
         slug = json.loads(body)["items"][0]["slug"]
         path = "/v1/models/" + urllib.parse.quote(slug, safe="")
@@ -244,6 +264,10 @@ def main():
         record(f"filtered discovery at {SYNTHETIC} listings", rps, p50, p99, big.rss_mib(), f"{errors} errors" if errors else "")
         rps, p50, p99, errors = wrk(big, SEARCH, {"Authorization": f"Bearer {reader}"})
         record(f"search at {SYNTHETIC} listings", rps, p50, p99, big.rss_mib(), f"{errors} errors" if errors else "")
+        for label, path in (("filtered discovery", DISCOVERY), ("search", SEARCH)):
+            rps, p50, p99, errors = wrk(big, "/", {"Authorization": f"Bearer {reader}"}, uncached_script(path))
+            record(f"{label} at {SYNTHETIC} listings, every request a page-cache miss", rps, p50, p99,
+                   big.rss_mib(), f"{errors} errors" if errors else "")
     finally:
         big.stop()
 

@@ -82,7 +82,23 @@ pub struct Authenticator {
     issuer: String,
     audience: String,
     leeway_secs: u64,
+    verified: std::sync::RwLock<HashMap<String, Verified>>,
 }
+
+/// A token that verified, remembered so a client sending it again (a
+/// portal revalidating pages) skips the signature check and claim parsing.
+#[derive(Clone)]
+struct Verified {
+    claims: VerifiedClaims,
+    /// The earlier of the token's own expiry (with leeway) and a short
+    /// horizon, so a key withdrawn from the JWKS stops being honoured soon.
+    until: i64,
+}
+
+/// How long a verification is reused at most, in seconds.
+const REVERIFY_AFTER_SECS: i64 = 30;
+/// Past this many remembered tokens the cache starts over.
+const MAX_REMEMBERED_TOKENS: usize = 10_000;
 
 impl Authenticator {
     pub async fn from_settings(settings: &AuthSettings) -> Result<Self, AuthSetupError> {
@@ -108,10 +124,46 @@ impl Authenticator {
             issuer: settings.issuer.clone(),
             audience: settings.audience.clone(),
             leeway_secs: settings.leeway_secs,
+            verified: std::sync::RwLock::new(HashMap::new()),
         })
     }
 
+    /// Verifies `token` (see [`Authenticator::verify_uncached`]), reusing a
+    /// verification of the same token made in the last 30 seconds.
     pub async fn verify(&self, token: &str) -> Result<VerifiedClaims, TokenError> {
+        let now = jsonwebtoken::get_current_timestamp() as i64;
+        let remembered = self
+            .verified
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(token)
+            .filter(|verified| now < verified.until)
+            .map(|verified| verified.claims.clone());
+        if let Some(claims) = remembered {
+            return Ok(claims);
+        }
+        let (claims, exp) = self.verify_uncached(token).await?;
+        let until = (exp + self.leeway_secs as i64).min(now + REVERIFY_AFTER_SECS);
+        let mut verified = self.verified.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if verified.len() >= MAX_REMEMBERED_TOKENS {
+            verified.retain(|_, entry| now < entry.until);
+            if verified.len() >= MAX_REMEMBERED_TOKENS {
+                verified.clear();
+            }
+        }
+        verified.insert(
+            token.to_owned(),
+            Verified {
+                claims: claims.clone(),
+                until,
+            },
+        );
+        Ok(claims)
+    }
+
+    /// Checks the signature, algorithm, issuer, audience and times of
+    /// `token`; returns its claims and its expiry.
+    async fn verify_uncached(&self, token: &str) -> Result<(VerifiedClaims, i64), TokenError> {
         let header = jsonwebtoken::decode_header(token).map_err(|error| match error.kind() {
             // `alg: none` and other unknown names fail to parse as an Algorithm.
             jsonwebtoken::errors::ErrorKind::Json(_) if token_names_algorithm(token).is_some() => {
@@ -162,11 +214,12 @@ impl Authenticator {
         if claims.roles.len() > 32 {
             return Err(TokenError::InvalidClaim("roles".into()));
         }
-        Ok(VerifiedClaims {
+        let claims_verified = VerifiedClaims {
             subject: claims.sub,
             tenant_id,
             roles: claims.roles,
-        })
+        };
+        Ok((claims_verified, claims.exp))
     }
 }
 

@@ -2,10 +2,13 @@
 //! behind an atomically swapped pointer, rebuilt when the database's catalog
 //! version moves.
 
+pub mod bitset;
 pub mod cursor;
+pub mod index;
 pub mod query;
 pub mod search;
 pub mod snapshot;
+pub mod visibility;
 
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -31,6 +34,8 @@ pub enum ReloadError {
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     UnknownValue(#[from] snapshot::UnknownValue),
+    #[error("building the snapshot failed: {0}")]
+    Build(#[from] tokio::task::JoinError),
 }
 
 impl Default for CatalogHandle {
@@ -62,26 +67,60 @@ impl CatalogHandle {
         true
     }
 
-    /// Loads and swaps in a fresh snapshot.
+    /// Loads and swaps in a fresh snapshot: content, indexes and rules.
     pub async fn reload(&self, pool: &PgPool) -> Result<i64, ReloadError> {
         let rows = catalog_read::load(pool).await?;
-        let snapshot = Snapshot::build(rows)?;
+        // Building indexes 100,000 listings takes seconds of CPU: keep it off
+        // the threads that serve requests.
+        let snapshot = tokio::task::spawn_blocking(move || {
+            let snapshot = Snapshot::build(rows)?;
+            snapshot.warm();
+            Ok::<_, ReloadError>(snapshot)
+        })
+        .await??;
         let version = snapshot.version;
-        let listings = snapshot.listings.len();
+        let listings = snapshot.content.listings.len();
         if self.replace(snapshot) {
             tracing::info!(version, listings, "catalog snapshot loaded");
         }
         Ok(version)
     }
 
-    /// Reloads when the database has moved past the snapshot's version, or a
-    /// scheduled price change has come due.
+    /// Loads only the rules (holds and policies) and swaps in a snapshot
+    /// that shares the current content, unless the content moved too.
+    async fn reload_rules(&self, pool: &PgPool) -> Result<i64, ReloadError> {
+        let rules = catalog_read::load_rules(pool).await?;
+        let current = self.current();
+        if rules.content_version != current.content.content_version {
+            return self.reload(pool).await;
+        }
+        let content = current.content.clone();
+        let snapshot = tokio::task::spawn_blocking(move || {
+            let snapshot = Snapshot::with_content(content, rules);
+            snapshot.warm();
+            snapshot
+        })
+        .await?;
+        let version = snapshot.version;
+        if self.replace(snapshot) {
+            tracing::info!(version, "catalog rules reloaded");
+        }
+        Ok(version)
+    }
+
+    /// Brings the snapshot up to the database: a full reload when the
+    /// content moved (or a scheduled price came due), a rules reload when
+    /// only holds or policies did.
     pub async fn refresh_if_stale(&self, pool: &PgPool) -> Result<bool, ReloadError> {
         let current = self.current();
-        let version = catalog_read::current_version(pool).await?;
-        let price_due = current.next_price_change.is_some_and(|at| at <= Utc::now());
-        if version != current.version || price_due {
+        let versions = catalog_read::current_versions(pool).await?;
+        let price_due = current.content.next_price_change.is_some_and(|at| at <= Utc::now());
+        if versions.content_version != current.content.content_version || price_due {
             self.reload(pool).await?;
+            return Ok(true);
+        }
+        if versions.version != current.version {
+            self.reload_rules(pool).await?;
             return Ok(true);
         }
         Ok(false)
@@ -130,8 +169,8 @@ impl CatalogHandle {
                     }
                 };
                 if notified {
-                    // Let a burst of notifications (an import) settle.
-                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    // One reload answers a burst of notifications (an
+                    // import's statements all notify at its commit).
                     if let Some(l) = listener.as_mut() {
                         while l.next_buffered().is_some() {}
                     }
@@ -149,10 +188,11 @@ mod tests {
     use super::*;
 
     fn at_version(version: i64) -> Snapshot {
-        Snapshot {
+        let rules = catalog_read::RuleRows {
             version,
-            ..Snapshot::empty()
-        }
+            ..Default::default()
+        };
+        Snapshot::with_content(Arc::new(snapshot::CatalogContent::empty()), rules)
     }
 
     #[test]

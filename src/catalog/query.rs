@@ -2,7 +2,6 @@
 //! counts and keyset pagination. Pure functions of (snapshot, query).
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, Utc};
 use rust_decimal::Decimal;
@@ -11,8 +10,9 @@ use sha2::{Digest, Sha256};
 use utoipa::IntoParams;
 use uuid::Uuid;
 
+use super::bitset::Bitset;
 use super::cursor::{Cursor, SortValue};
-use super::snapshot::{Listing, Snapshot};
+use super::snapshot::{Listing, Offer, Snapshot};
 use crate::domain::country::parse_country;
 use crate::domain::decision::{decide_listing, Decision, Viewer};
 use crate::domain::vocab::{Capability, DeploymentType, LifecycleStatus, Modality, Task};
@@ -351,6 +351,13 @@ impl DiscoveryQuery {
         })
     }
 
+    /// Names one page of this query: the filters and sort, the page size
+    /// and the position.
+    pub fn page_key(&self) -> String {
+        let position = self.cursor.as_ref().map(Cursor::encode).unwrap_or_default();
+        format!("{}|{}|{}", self.fingerprint(), self.limit, position)
+    }
+
     /// A digest of everything but the page position, binding cursors to it.
     pub fn fingerprint(&self) -> String {
         let sort = self.effective_sort();
@@ -380,7 +387,9 @@ impl DiscoveryQuery {
         hex::encode(&Sha256::digest(canonical.as_bytes())[..8])
     }
 
-    fn matches(&self, listing: &Listing) -> bool {
+    /// Whether `listing` passes every filter (not `q`, not the tenant's
+    /// decision). The definition the precomputed index must agree with.
+    pub fn matches(&self, listing: &Listing) -> bool {
         fn any_of<T: PartialEq>(wanted: &[T], value: &T) -> bool {
             wanted.is_empty() || wanted.contains(value)
         }
@@ -434,7 +443,8 @@ impl DiscoveryQuery {
     }
 }
 
-fn sort_value(listing: &Listing, field: SortField, score: u32) -> SortValue {
+/// A listing's key for `field` (`score` is its relevance, for that sort).
+pub fn sort_value(listing: &Listing, field: SortField, score: u32) -> SortValue {
     match field {
         SortField::Relevance => SortValue::Int(i64::from(score)),
         SortField::Name => SortValue::Text(listing.name.to_lowercase()),
@@ -466,7 +476,8 @@ fn compare_values(a: &SortValue, b: &SortValue, sort: Sort) -> Ordering {
     }
 }
 
-fn compare(a: (&SortValue, Uuid), b: (&SortValue, Uuid), sort: Sort) -> Ordering {
+/// The discovery order: by sort key, then by id, so it is total.
+pub fn compare(a: (&SortValue, Uuid), b: (&SortValue, Uuid), sort: Sort) -> Ordering {
     compare_values(a.0, b.0, sort).then_with(|| a.1.cmp(&b.1))
 }
 
@@ -492,23 +503,6 @@ pub struct DiscoveryPage<'s> {
     pub next_cursor: Option<String>,
 }
 
-fn facet<'a>(values: impl Iterator<Item = &'a str>) -> Vec<FacetCount> {
-    let mut counts: HashMap<&str, u64> = HashMap::new();
-    for value in values {
-        *counts.entry(value).or_insert(0) += 1;
-    }
-    let mut facet: Vec<FacetCount> = counts
-        .into_iter()
-        .map(|(value, count)| FacetCount {
-            value: value.to_owned(),
-            count,
-        })
-        .collect();
-    facet.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-    facet.truncate(MAX_FACET_VALUES);
-    facet
-}
-
 impl DiscoveryQuery {
     /// The tenant's decision on `listing`, over the offers this query is
     /// about (those in the requested regions and deployment types), so a
@@ -524,86 +518,121 @@ impl DiscoveryQuery {
     }
 }
 
-/// Runs `query` against `snapshot` for a viewer (a tenant's policy, or
-/// `None` for platform staff, who see the whole catalog): filters, the
-/// tenant's decision, facet counts over every match, then the page after
-/// the cursor.
-pub fn discover<'s>(snapshot: &'s Snapshot, query: &DiscoveryQuery, viewer: Option<&Viewer<'_>>) -> DiscoveryPage<'s> {
-    let now = Utc::now();
-    let scores = query
-        .q
-        .as_deref()
-        .map(|q| snapshot.search.search(q, &snapshot.listings));
-    let candidates: Vec<(u32, u32)> = match &scores {
-        Some(scores) => scores.iter().map(|(index, score)| (*index, *score)).collect(),
-        None => (0..snapshot.listings.len() as u32).map(|index| (index, 0)).collect(),
-    };
-    let mut decisions: HashMap<u32, Decision> = HashMap::new();
-    let matches: Vec<(u32, u32)> = candidates
-        .into_iter()
-        .filter(|(index, _)| {
-            let listing = &snapshot.listings[*index as usize];
-            if !query.matches(listing) {
-                return false;
+/// Runs `query` against `snapshot` for a tenant (or `None` for platform
+/// staff, who see the whole catalog): the filters as an intersection of
+/// posting lists, the tenant's precomputed visibility, facet counts over
+/// every match, then the page after the cursor, walked in a presorted
+/// order. The full decision, with its reasons, is computed for the page's
+/// listings only.
+pub fn discover<'s>(snapshot: &'s Snapshot, query: &DiscoveryQuery, tenant: Option<Uuid>) -> DiscoveryPage<'s> {
+    let content = &snapshot.content;
+    let listings = &content.listings;
+    let mut matches = content.index.candidates(query, listings);
+    let scores = query.q.as_deref().map(|q| content.search_scores(q));
+    if let Some(scores) = &scores {
+        matches.intersect_with(&Bitset::from_positions(listings.len(), scores.keys().copied()));
+    }
+    let view = tenant.map(|tenant| snapshot.view_for(tenant));
+    if let Some(view) = &view {
+        if query.regions.is_empty() && query.deployment_types.is_empty() {
+            matches.intersect_with(view.shown_everywhere(query.include_unavailable));
+        } else {
+            // The decision is about the offers in the asked regions and
+            // deployment types: combine the per-offer outcomes for those.
+            let considered = |offer: &Offer| {
+                (query.regions.is_empty() || query.regions.contains(&offer.region))
+                    && (query.deployment_types.is_empty() || query.deployment_types.contains(&offer.deployment_type))
+            };
+            let mut shown = Bitset::empty(listings.len());
+            for position in matches.iter() {
+                let outcome = view.outcome(position, &listings[position as usize], considered);
+                // What a hold hides is absent, whatever the caller asks for.
+                if outcome.visible && (outcome.enableable || query.include_unavailable) {
+                    shown.insert(position);
+                }
             }
-            let Some(viewer) = viewer else { return true };
-            let decision = query.decide(listing, viewer, now);
-            // What a hold hides is absent, whatever the caller asks for.
-            let visible = decision.hidden_by.is_none() && (decision.enableable || query.include_unavailable);
-            decisions.insert(*index, decision);
-            visible
-        })
-        .collect();
-    let listing = |index: u32| &snapshot.listings[index as usize];
-    let facets = Facets {
-        publisher: facet(matches.iter().map(|(i, _)| listing(*i).publisher.slug.as_str())),
-        task: facet(matches.iter().map(|(i, _)| listing(*i).task.as_str())),
-        license: facet(matches.iter().map(|(i, _)| listing(*i).license.as_str())),
-        origin_country: facet(
-            matches
-                .iter()
-                .filter_map(|(i, _)| listing(*i).origin_country.as_deref()),
-        ),
-    };
+            matches = shown;
+        }
+    }
+    let total = matches.count();
+    let facets = content.index.facets(&matches);
 
     let sort = query.effective_sort();
-    let mut keyed: Vec<(SortValue, Uuid, u32)> = matches
-        .iter()
-        .map(|(index, score)| {
-            (
-                sort_value(listing(*index), sort.field, *score),
-                listing(*index).id,
-                *index,
-            )
-        })
-        .collect();
-    keyed.sort_by(|a, b| compare((&a.0, a.1), (&b.0, b.1), sort));
-    let start = match &query.cursor {
-        Some(cursor) => {
-            keyed.partition_point(|item| compare((&item.0, item.1), (&cursor.k, cursor.id), sort) != Ordering::Greater)
-        }
-        None => 0,
+    let key = |position: u32| {
+        let listing = &listings[position as usize];
+        let score = scores.as_ref().and_then(|s| s.get(&position)).copied().unwrap_or(0);
+        (sort_value(listing, sort.field, score), listing.id)
     };
-    let page: Vec<&(SortValue, Uuid, u32)> = keyed[start..].iter().take(query.limit).collect();
-    let next_cursor = if start + page.len() < keyed.len() {
-        page.last().map(|(value, id, _)| {
+    let after_cursor = |position: u32| match &query.cursor {
+        None => true,
+        Some(cursor) => {
+            let (value, id) = key(position);
+            compare((&value, id), (&cursor.k, cursor.id), sort) == Ordering::Greater
+        }
+    };
+    // One more than a page, to know whether another page follows.
+    let wanted = query.limit + 1;
+    let mut page: Vec<u32> = Vec::with_capacity(wanted);
+    match content.index.order(sort) {
+        Some(order) => {
+            let start = order.partition_point(|&position| !after_cursor(position));
+            page.extend(
+                order[start..]
+                    .iter()
+                    .copied()
+                    .filter(|&position| matches.contains(position))
+                    .take(wanted),
+            );
+        }
+        None => {
+            // Relevance: the order depends on the query, so sort the matches.
+            let mut ranked: Vec<(SortValue, Uuid, u32)> = matches
+                .iter()
+                .filter(|&position| after_cursor(position))
+                .map(|position| {
+                    let (value, id) = key(position);
+                    (value, id, position)
+                })
+                .collect();
+            let cut = wanted.min(ranked.len());
+            if cut > 0 && cut < ranked.len() {
+                ranked.select_nth_unstable_by(cut - 1, |a, b| compare((&a.0, a.1), (&b.0, b.1), sort));
+                ranked.truncate(cut);
+            }
+            ranked.sort_by(|a, b| compare((&a.0, a.1), (&b.0, b.1), sort));
+            page.extend(ranked.into_iter().map(|(_, _, position)| position));
+        }
+    }
+    let next_cursor = if page.len() > query.limit {
+        page.truncate(query.limit);
+        page.last().map(|&position| {
+            let (value, id) = key(position);
             Cursor {
                 v: 1,
                 f: query.fingerprint(),
-                k: value.clone(),
-                id: *id,
+                k: value,
+                id,
             }
             .encode()
         })
     } else {
         None
     };
+    let now = Utc::now();
+    let policy = tenant.map(|tenant| (tenant, snapshot.policy_for(tenant)));
+    let viewer = policy.as_ref().map(|(tenant, policy)| snapshot.viewer(*tenant, policy));
     DiscoveryPage {
         items: page
-            .iter()
-            .map(|(_, _, index)| (listing(*index), decisions.remove(index)))
+            .into_iter()
+            .map(|position| {
+                let listing = &listings[position as usize];
+                (
+                    listing,
+                    viewer.as_ref().map(|viewer| query.decide(listing, viewer, now)),
+                )
+            })
             .collect(),
-        total: keyed.len(),
+        total,
         facets,
         next_cursor,
     }

@@ -6,6 +6,7 @@
 //! slug and publisher all match) above a fine-tune that mentions it once.
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
 
 use super::snapshot::Listing;
 
@@ -54,6 +55,13 @@ pub fn tokenize(text: &str) -> Vec<String> {
     tokens
 }
 
+/// Whether `text` starts with `prefix` (lower-case) once lower-cased,
+/// without allocating the lower-cased copy.
+fn starts_with_ignoring_case(text: &str, prefix: &str) -> bool {
+    let mut lowered = text.chars().flat_map(char::to_lowercase);
+    prefix.chars().all(|expected| lowered.next() == Some(expected))
+}
+
 impl SearchIndex {
     pub fn build(listings: &[Listing]) -> Self {
         let mut postings: BTreeMap<String, Vec<(u32, u16)>> = BTreeMap::new();
@@ -85,43 +93,62 @@ impl SearchIndex {
 
     /// Scores of the listings matching every term of `query`, by listing
     /// index. An empty query matches nothing.
+    ///
+    /// Scores accumulate in arrays indexed by listing rather than in hash
+    /// maps: a prefix such as `deep` can touch tens of thousands of postings
+    /// at 100,000 listings, and an array update is a fraction of a hash.
     pub fn search(&self, query: &str, listings: &[Listing]) -> HashMap<u32, u32> {
         let terms: Vec<String> = tokenize(query).into_iter().take(MAX_TERMS).collect();
-        let mut scores: Option<HashMap<u32, u32>> = None;
-        for term in &terms {
-            let mut term_scores: HashMap<u32, u32> = HashMap::new();
-            for (token, postings) in self.postings.range(term.clone()..) {
+        let Some(first) = terms.first() else {
+            return HashMap::new();
+        };
+        let mut total = vec![0u32; listings.len()];
+        let mut terms_matched = vec![0u8; listings.len()];
+        // The best score of the current term per listing, and which
+        // listings it touched, so resetting costs what the term touched.
+        let mut best = vec![0u32; listings.len()];
+        let mut touched: Vec<u32> = Vec::new();
+        for (number, term) in terms.iter().enumerate() {
+            for (token, postings) in self
+                .postings
+                .range::<str, _>((Bound::Included(term.as_str()), Bound::Unbounded))
+            {
                 if !token.starts_with(term.as_str()) {
                     break;
                 }
-                let exact = token == term;
+                let multiplier = if token == term { 2 } else { 1 };
                 for &(listing, weight) in postings {
-                    let score = u32::from(weight) * if exact { 2 } else { 1 };
-                    let entry = term_scores.entry(listing).or_insert(0);
-                    *entry = (*entry).max(score);
+                    // Only listings that matched every earlier term can match.
+                    if usize::from(terms_matched[listing as usize]) != number {
+                        continue;
+                    }
+                    let slot = &mut best[listing as usize];
+                    if *slot == 0 {
+                        touched.push(listing);
+                    }
+                    *slot = (*slot).max(u32::from(weight) * multiplier);
                 }
             }
-            scores = Some(match scores {
-                None => term_scores,
-                Some(previous) => previous
-                    .into_iter()
-                    .filter_map(|(listing, score)| term_scores.get(&listing).map(|s| (listing, score + s)))
-                    .collect(),
-            });
-        }
-        let mut scores = scores.unwrap_or_default();
-        if let Some(first) = terms.first() {
-            for (listing, score) in scores.iter_mut() {
-                if listings[*listing as usize]
-                    .name
-                    .to_lowercase()
-                    .starts_with(first.as_str())
-                {
-                    *score += NAME_PREFIX_BONUS;
-                }
+            for &listing in &touched {
+                total[listing as usize] += best[listing as usize];
+                terms_matched[listing as usize] += 1;
+                best[listing as usize] = 0;
+            }
+            if number + 1 < terms.len() {
+                touched.clear();
             }
         }
-        scores
+        // The listings touched by the last term matched every term.
+        touched
+            .into_iter()
+            .map(|listing| {
+                let mut score = total[listing as usize];
+                if starts_with_ignoring_case(&listings[listing as usize].name, first) {
+                    score += NAME_PREFIX_BONUS;
+                }
+                (listing, score)
+            })
+            .collect()
     }
 }
 

@@ -4,14 +4,18 @@
 //! snapshot that replaces this one atomically.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
+use actix_web::web::Bytes;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use super::index::FilterIndex;
 use super::search::SearchIndex;
-use crate::db::catalog_read::CatalogRows;
+use super::visibility::TenantView;
+use crate::db::catalog_read::{CatalogRows, RuleRows};
 use crate::domain::decision::{ListingFacts, OfferFacts, Viewer};
 use crate::domain::hold::HoldView;
 use crate::domain::policy::TenantPolicy;
@@ -176,8 +180,12 @@ impl Offer {
     }
 }
 
-pub struct Snapshot {
-    pub version: i64,
+/// What the catalog offers: listings, references and their indexes. It
+/// changes with the catalog's content only; snapshots that differ in rules
+/// (holds, policies) share it.
+pub struct CatalogContent {
+    /// The catalog version this content was read at.
+    pub content_version: i64,
     pub built_at: DateTime<Utc>,
     pub publishers: Vec<Arc<Publisher>>,
     pub regions: Vec<Region>,
@@ -186,20 +194,55 @@ pub struct Snapshot {
     pub(super) by_id: HashMap<Uuid, u32>,
     pub(super) by_slug: HashMap<String, u32>,
     pub(super) search: SearchIndex,
+    pub(super) index: FilterIndex,
     /// The next instant a scheduled price takes or leaves effect; the snapshot
     /// is rebuilt then so precomputed prices stay true.
     pub next_price_change: Option<DateTime<Utc>>,
-    /// Tenant policies by tenant; a tenant without one (just provisioned) is
-    /// unrestricted, as its default policy is.
-    pub(super) policies: HashMap<Uuid, TenantPolicy>,
-    /// The compliance holds in effect.
-    pub holds: Vec<HoldView>,
-    /// Identifies what this snapshot serves, the same on every replica that
-    /// read the same database state: the version and the last price
+    /// Identifies what this content serves, the same on every replica that
+    /// read the same database state: the content version and the last price
     /// boundary passed (a scheduled price coming due changes content
     /// without a version bump).
     pub etag_seed: String,
 }
+
+/// The catalog as served at one version: its content and the rules in force
+/// (tenant policies and the holds in effect).
+pub struct Snapshot {
+    pub version: i64,
+    pub content: Arc<CatalogContent>,
+    /// Tenant policies by tenant; a tenant without one (just provisioned) is
+    /// unrestricted, as its default policy is.
+    policies: HashMap<Uuid, TenantPolicy>,
+    /// The compliance holds in effect.
+    pub holds: Vec<HoldView>,
+    views: RwLock<ViewCache>,
+    pages: RwLock<PageCache>,
+}
+
+/// Serialised discovery pages by (rules, query, page): the same page asked
+/// again under the same rules is served without being computed or
+/// serialised again. Dropped with the snapshot, so never stale.
+#[derive(Default)]
+struct PageCache {
+    pages: HashMap<String, Bytes>,
+    bytes: usize,
+}
+
+/// Past this many bytes of cached pages the cache starts over.
+const MAX_CACHED_PAGE_BYTES: usize = 64 << 20;
+
+/// Tenant views computed on this snapshot, by tenant and by the rules they
+/// were computed from (tenants with the same rules share one).
+#[derive(Default)]
+struct ViewCache {
+    by_tenant: HashMap<Uuid, Arc<TenantView>>,
+    by_rules: HashMap<String, Arc<TenantView>>,
+}
+
+/// Bounds on the view cache: past them it starts over, which costs a
+/// recomputation per tenant and never a wrong answer.
+const MAX_CACHED_TENANTS: usize = 100_000;
+const MAX_CACHED_RULE_SETS: usize = 2_000;
 
 /// A database value outside the vocabulary this binary knows: a newer schema
 /// or a hand edit. The snapshot refuses it rather than guessing.
@@ -233,10 +276,10 @@ fn known_all<T>(
     values.iter().map(|value| known(parse, value, table, column)).collect()
 }
 
-impl Snapshot {
+impl CatalogContent {
     pub fn empty() -> Self {
-        Snapshot {
-            version: 0,
+        CatalogContent {
+            content_version: 0,
             built_at: Utc::now(),
             publishers: Vec::new(),
             regions: Vec::new(),
@@ -244,14 +287,187 @@ impl Snapshot {
             by_id: HashMap::new(),
             by_slug: HashMap::new(),
             search: SearchIndex::default(),
+            index: FilterIndex::build(&[]),
             next_price_change: None,
-            policies: HashMap::new(),
-            holds: Vec::new(),
             etag_seed: "0".into(),
         }
     }
 
-    pub fn build(rows: CatalogRows) -> Result<Self, UnknownValue> {
+    /// A listing by UUID or by `publisher/name` slug.
+    pub fn find(&self, id_or_slug: &str) -> Option<&Listing> {
+        let index = match Uuid::parse_str(id_or_slug) {
+            Ok(id) => self.by_id.get(&id),
+            Err(_) => self.by_slug.get(&id_or_slug.to_ascii_lowercase()),
+        }?;
+        self.listings.get(*index as usize)
+    }
+
+    pub fn region(&self, code: &str) -> Option<&Region> {
+        self.regions.iter().find(|r| r.code == code)
+    }
+
+    /// Relevance scores of the listings matching the search `q`, by position.
+    pub fn search_scores(&self, q: &str) -> std::collections::HashMap<u32, u32> {
+        self.search.search(q, &self.listings)
+    }
+}
+
+impl Snapshot {
+    pub fn empty() -> Self {
+        Snapshot::with_content(Arc::new(CatalogContent::empty()), RuleRows::default())
+    }
+
+    /// A snapshot of `content` under the rules read at `rules.version`.
+    pub fn with_content(content: Arc<CatalogContent>, rules: RuleRows) -> Self {
+        Snapshot {
+            version: rules.version,
+            content,
+            policies: rules.policies.iter().map(|row| (row.tenant_id, row.policy())).collect(),
+            holds: rules.holds.iter().map(|row| row.view()).collect(),
+            views: RwLock::new(ViewCache::default()),
+            pages: RwLock::new(PageCache::default()),
+        }
+    }
+
+    /// The same content under other rules: for tests and for what-if views.
+    pub fn with_rules(
+        content: Arc<CatalogContent>,
+        version: i64,
+        policies: HashMap<Uuid, TenantPolicy>,
+        holds: Vec<HoldView>,
+    ) -> Self {
+        Snapshot {
+            version,
+            content,
+            policies,
+            holds,
+            views: RwLock::new(ViewCache::default()),
+            pages: RwLock::new(PageCache::default()),
+        }
+    }
+
+    pub fn build(mut rows: CatalogRows) -> Result<Self, UnknownValue> {
+        let rules = RuleRows {
+            version: rows.version,
+            content_version: rows.content_version,
+            policies: std::mem::take(&mut rows.policies),
+            holds: std::mem::take(&mut rows.holds),
+        };
+        let content = CatalogContent::build(rows)?;
+        Ok(Snapshot::with_content(Arc::new(content), rules))
+    }
+
+    /// A listing by UUID or by `publisher/name` slug.
+    pub fn find(&self, id_or_slug: &str) -> Option<&Listing> {
+        self.content.find(id_or_slug)
+    }
+
+    /// Who `tenant` is to the decision function: its policy (passed in, as
+    /// the caller holds it) and the holds in effect.
+    pub fn viewer<'a>(&'a self, tenant: Uuid, policy: &'a TenantPolicy) -> Viewer<'a> {
+        Viewer {
+            tenant,
+            policy,
+            holds: &self.holds,
+        }
+    }
+
+    /// The policy discovery applies for `tenant`.
+    pub fn policy_for(&self, tenant: Uuid) -> TenantPolicy {
+        self.policies.get(&tenant).cloned().unwrap_or_default()
+    }
+
+    /// What `tenant` may see and enable here, computed on first use and
+    /// shared with every tenant under the same rules.
+    pub fn view_for(&self, tenant: Uuid) -> Arc<TenantView> {
+        let cached = self
+            .views
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .by_tenant
+            .get(&tenant)
+            .cloned();
+        if let Some(view) = cached {
+            return view;
+        }
+        let policy = self.policy_for(tenant);
+        let holds: Vec<HoldView> = self
+            .holds
+            .iter()
+            .filter(|hold| hold.scope.tenants.is_empty() || hold.scope.tenants.contains(&tenant))
+            .cloned()
+            .collect();
+        let fingerprint = rules_fingerprint(&policy, &holds);
+        let shared = self
+            .views
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .by_rules
+            .get(&fingerprint)
+            .cloned();
+        let view = shared.unwrap_or_else(|| {
+            let viewer = Viewer {
+                tenant,
+                policy: &policy,
+                holds: &holds,
+            };
+            Arc::new(TenantView::build(
+                &self.content.listings,
+                &viewer,
+                fingerprint.clone(),
+                Utc::now(),
+            ))
+        });
+        let mut cache = self.views.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if cache.by_tenant.len() >= MAX_CACHED_TENANTS || cache.by_rules.len() >= MAX_CACHED_RULE_SETS {
+            *cache = ViewCache::default();
+        }
+        cache.by_rules.entry(fingerprint).or_insert_with(|| view.clone());
+        cache.by_tenant.insert(tenant, view.clone());
+        view
+    }
+
+    /// A page served before under `key` on this snapshot.
+    pub fn cached_page(&self, key: &str) -> Option<Bytes> {
+        self.pages
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .pages
+            .get(key)
+            .cloned()
+    }
+
+    pub fn remember_page(&self, key: String, body: Bytes) {
+        let mut cache = self.pages.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if cache.bytes + body.len() > MAX_CACHED_PAGE_BYTES {
+            *cache = PageCache::default();
+        }
+        cache.bytes += body.len();
+        if let Some(replaced) = cache.pages.insert(key, body) {
+            cache.bytes -= replaced.len();
+        }
+    }
+
+    /// Computes the view most tenants share (the default policy under the
+    /// holds that apply to everyone) before the snapshot is served, so the
+    /// first requests after a swap do not pay for it.
+    pub fn warm(&self) {
+        let nobody = Uuid::nil();
+        if !self.policies.contains_key(&nobody) {
+            self.view_for(nobody);
+        }
+    }
+}
+
+/// Names a (policy, applicable holds) pair, the same on every replica.
+fn rules_fingerprint(policy: &TenantPolicy, holds: &[HoldView]) -> String {
+    let digest = Sha256::digest(format!("{policy:?}|{holds:?}").as_bytes());
+    hex::encode(&digest[..8])
+}
+
+impl CatalogContent {
+    /// Builds listings, references and indexes from the content rows.
+    fn build(rows: CatalogRows) -> Result<Self, UnknownValue> {
         let now = rows.read_at.unwrap_or_else(Utc::now);
         let publishers: HashMap<Uuid, Arc<Publisher>> = rows
             .publishers
@@ -411,18 +627,17 @@ impl Snapshot {
             .map(|(i, l)| (l.slug.clone(), i as u32))
             .collect();
         let search = SearchIndex::build(&listings);
-        let policies = rows.policies.iter().map(|row| (row.tenant_id, row.policy())).collect();
-        let holds = rows.holds.iter().map(|row| row.view()).collect();
+        let index = FilterIndex::build(&listings);
         let mut publishers: Vec<Arc<Publisher>> = publishers.into_values().collect();
         publishers.sort_by(|a, b| a.slug.cmp(&b.slug));
         let etag_seed = format!(
             "{}.{}",
-            rows.version,
+            rows.content_version,
             last_price_boundary.map_or(0, |at| at.timestamp_micros())
         );
-        Ok(Snapshot {
+        Ok(CatalogContent {
+            content_version: rows.content_version,
             etag_seed,
-            version: rows.version,
             built_at: now,
             publishers,
             regions,
@@ -430,37 +645,8 @@ impl Snapshot {
             by_id,
             by_slug,
             search,
+            index,
             next_price_change,
-            policies,
-            holds,
         })
-    }
-
-    /// A listing by UUID or by `publisher/name` slug.
-    pub fn find(&self, id_or_slug: &str) -> Option<&Listing> {
-        let index = match Uuid::parse_str(id_or_slug) {
-            Ok(id) => self.by_id.get(&id),
-            Err(_) => self.by_slug.get(&id_or_slug.to_ascii_lowercase()),
-        }?;
-        self.listings.get(*index as usize)
-    }
-
-    /// Who `tenant` is to the decision function: its policy (passed in, as
-    /// the caller holds it) and the holds in effect.
-    pub fn viewer<'a>(&'a self, tenant: Uuid, policy: &'a TenantPolicy) -> Viewer<'a> {
-        Viewer {
-            tenant,
-            policy,
-            holds: &self.holds,
-        }
-    }
-
-    /// The policy discovery applies for `tenant`.
-    pub fn policy_for(&self, tenant: Uuid) -> TenantPolicy {
-        self.policies.get(&tenant).cloned().unwrap_or_default()
-    }
-
-    pub fn region(&self, code: &str) -> Option<&Region> {
-        self.regions.iter().find(|r| r.code == code)
     }
 }

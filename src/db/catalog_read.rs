@@ -65,6 +65,9 @@ pub struct PriceRow {
 #[derive(Debug, Default)]
 pub struct CatalogRows {
     pub version: i64,
+    /// The version at which the catalog's content (not its rules) last
+    /// changed.
+    pub content_version: i64,
     pub read_at: Option<DateTime<Utc>>,
     pub publishers: Vec<PublisherRow>,
     pub regions: Vec<RegionRow>,
@@ -77,13 +80,31 @@ pub struct CatalogRows {
     pub holds: Vec<super::holds::HoldRow>,
 }
 
+/// The rules in force: tenant policies and the holds in effect, read
+/// together with the versions they belong to.
+#[derive(Debug, Default)]
+pub struct RuleRows {
+    pub version: i64,
+    pub content_version: i64,
+    pub policies: Vec<super::policies::PolicyRow>,
+    pub holds: Vec<super::holds::HoldRow>,
+}
+
+/// The catalog version and the version its content last changed at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, FromRow)]
+pub struct Versions {
+    pub version: i64,
+    pub content_version: i64,
+}
+
 /// One listing with what its view needs (publisher, the listings it names,
 /// offers and prices), read on `conn`, so a write's response can be built
 /// inside the write's own transaction with the snapshot's conversion.
 pub async fn load_listing(conn: &mut sqlx::PgConnection, id: Uuid) -> Result<CatalogRows, sqlx::Error> {
-    let (version, read_at): (i64, DateTime<Utc>) = sqlx::query_as("SELECT version, now() FROM catalog_state")
-        .fetch_one(&mut *conn)
-        .await?;
+    let (version, content_version, read_at): (i64, i64, DateTime<Utc>) =
+        sqlx::query_as("SELECT version, content_version, now() FROM catalog_state")
+            .fetch_one(&mut *conn)
+            .await?;
     let models: Vec<ModelRow> = sqlx::query_as(
         "SELECT id, slug, publisher_id, name, family, version, description, task, input_modalities,
                 output_modalities, context_window, max_output_tokens, capabilities, license, open_weights,
@@ -123,6 +144,7 @@ pub async fn load_listing(conn: &mut sqlx::PgConnection, id: Uuid) -> Result<Cat
     .await?;
     Ok(CatalogRows {
         version,
+        content_version,
         read_at: Some(read_at),
         publishers,
         regions,
@@ -134,10 +156,31 @@ pub async fn load_listing(conn: &mut sqlx::PgConnection, id: Uuid) -> Result<Cat
     })
 }
 
-pub async fn current_version(pool: &PgPool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT version FROM catalog_state")
+pub async fn current_versions(pool: &PgPool) -> Result<Versions, sqlx::Error> {
+    sqlx::query_as("SELECT version, content_version FROM catalog_state")
         .fetch_one(pool)
         .await
+}
+
+/// Reads only the rules, for a change to holds or policies: a few rows
+/// where a full load reads the whole catalog.
+pub async fn load_rules(pool: &PgPool) -> Result<RuleRows, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    let versions: Versions = sqlx::query_as("SELECT version, content_version FROM catalog_state")
+        .fetch_one(&mut *tx)
+        .await?;
+    let policies = super::policies::all(&mut tx).await?;
+    let holds = super::holds::effective(&mut tx).await?;
+    tx.commit().await?;
+    Ok(RuleRows {
+        version: versions.version,
+        content_version: versions.content_version,
+        policies,
+        holds,
+    })
 }
 
 pub async fn load(pool: &PgPool) -> Result<CatalogRows, sqlx::Error> {
@@ -145,9 +188,10 @@ pub async fn load(pool: &PgPool) -> Result<CatalogRows, sqlx::Error> {
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         .execute(&mut *tx)
         .await?;
-    let (version, read_at): (i64, DateTime<Utc>) = sqlx::query_as("SELECT version, now() FROM catalog_state")
-        .fetch_one(&mut *tx)
-        .await?;
+    let (version, content_version, read_at): (i64, i64, DateTime<Utc>) =
+        sqlx::query_as("SELECT version, content_version, now() FROM catalog_state")
+            .fetch_one(&mut *tx)
+            .await?;
     let publishers = sqlx::query_as("SELECT id, slug, name, country, website FROM publishers")
         .fetch_all(&mut *tx)
         .await?;
@@ -181,6 +225,7 @@ pub async fn load(pool: &PgPool) -> Result<CatalogRows, sqlx::Error> {
     tx.commit().await?;
     Ok(CatalogRows {
         version,
+        content_version,
         read_at: Some(read_at),
         publishers,
         regions,

@@ -125,13 +125,38 @@ impl Decision {
     }
 }
 
-/// The holds covering a placement that hide it or block new enablements:
-/// their reasons, and the first that hides.
-fn hold_reasons(
-    listing: &ListingFacts<'_>,
-    region: Option<(&str, Option<&str>)>,
-    viewer: &Viewer<'_>,
-) -> (Vec<Reason>, Option<Uuid>) {
+/// Where the rules put their refusals: a list of reasons with messages, or
+/// just the fact that something refused (the discovery fast path, which
+/// must not pay for messages it never shows). One definition of the rules
+/// serves both, so they cannot drift apart.
+pub trait Refusals {
+    fn refuse(&mut self, code: ReasonCode, message: impl FnOnce() -> String);
+}
+
+impl Refusals for Vec<Reason> {
+    fn refuse(&mut self, code: ReasonCode, message: impl FnOnce() -> String) {
+        self.push(Reason::new(code, message()));
+    }
+}
+
+/// Records only whether any rule refused.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct AnyRefusal(pub bool);
+
+impl Refusals for AnyRefusal {
+    fn refuse(&mut self, _code: ReasonCode, _message: impl FnOnce() -> String) {
+        self.0 = true;
+    }
+}
+
+/// The holds that cover a placement and either hide it or block new
+/// enablements there; `region` (code and jurisdiction) is `None` for the
+/// listing as a whole.
+pub fn covering_holds<'a>(
+    listing: &ListingFacts<'a>,
+    region: Option<(&'a str, Option<&'a str>)>,
+    viewer: &Viewer<'a>,
+) -> impl Iterator<Item = &'a HoldView> + 'a {
     let placement = Placement {
         model_id: listing.model_id,
         publisher_id: listing.publisher_id,
@@ -140,12 +165,21 @@ fn hold_reasons(
         jurisdiction: region.and_then(|(_, jurisdiction)| jurisdiction),
         tenant: viewer.tenant,
     };
+    viewer
+        .holds
+        .iter()
+        .filter(move |hold| (hold.hide || hold.block_new) && hold.scope.covers(&placement))
+}
+
+/// The covering holds' reasons, and the first that hides.
+fn hold_reasons<'a>(
+    listing: &ListingFacts<'a>,
+    region: Option<(&'a str, Option<&'a str>)>,
+    viewer: &Viewer<'a>,
+) -> (Vec<Reason>, Option<Uuid>) {
     let mut reasons = Vec::new();
     let mut hidden_by = None;
-    for hold in viewer.holds {
-        if !(hold.hide || hold.block_new) || !hold.scope.covers(&placement) {
-            continue;
-        }
+    for hold in covering_holds(listing, region, viewer) {
         if hold.hide && hidden_by.is_none() {
             hidden_by = Some(hold.id);
         }
@@ -158,75 +192,85 @@ fn hold_reasons(
     (reasons, hidden_by)
 }
 
+/// What the covering holds do to a placement, without messages: whether
+/// any hides it, and whether any covers it at all (hiding or blocking).
+pub fn hold_effect<'a>(
+    listing: &ListingFacts<'a>,
+    region: Option<(&'a str, Option<&'a str>)>,
+    viewer: &Viewer<'a>,
+) -> (bool, bool) {
+    let mut hidden = false;
+    let mut covered = false;
+    for hold in covering_holds(listing, region, viewer) {
+        covered = true;
+        hidden |= hold.hide;
+    }
+    (hidden, covered)
+}
+
 fn contains_ignoring_case(list: &[String], value: &str) -> bool {
     list.iter().any(|item| item.eq_ignore_ascii_case(value))
 }
 
 /// The listing-level rules.
-pub fn listing_reasons(listing: &ListingFacts<'_>, policy: &TenantPolicy) -> Vec<Reason> {
-    let mut reasons = Vec::new();
+pub fn listing_rules(listing: &ListingFacts<'_>, policy: &TenantPolicy, refusals: &mut impl Refusals) {
     if listing.lifecycle == LifecycleStatus::Retired {
-        reasons.push(Reason::new(
-            ReasonCode::LifecycleRetired,
-            "the listing is retired".into(),
-        ));
+        refusals.refuse(ReasonCode::LifecycleRetired, || "the listing is retired".into());
     } else if policy.ga_only && listing.lifecycle != LifecycleStatus::Ga {
-        reasons.push(Reason::new(
-            ReasonCode::PolicyGaOnly,
+        refusals.refuse(ReasonCode::PolicyGaOnly, || {
             format!(
                 "the tenant policy allows generally available listings only; this one is {}",
                 listing.lifecycle
-            ),
-        ));
+            )
+        });
     }
     if let Some(country) = listing.origin_country {
         if contains_ignoring_case(&policy.denied_origin_countries, country) {
-            reasons.push(Reason::new(
-                ReasonCode::PolicyOriginCountryDenied,
-                format!("the tenant policy denies models originating in {country}"),
-            ));
+            refusals.refuse(ReasonCode::PolicyOriginCountryDenied, || {
+                format!("the tenant policy denies models originating in {country}")
+            });
         }
     }
     if contains_ignoring_case(&policy.denied_publishers, listing.publisher_slug) {
-        reasons.push(Reason::new(
-            ReasonCode::PolicyPublisherDenied,
-            format!("the tenant policy denies the publisher {}", listing.publisher_slug),
-        ));
+        refusals.refuse(ReasonCode::PolicyPublisherDenied, || {
+            format!("the tenant policy denies the publisher {}", listing.publisher_slug)
+        });
     }
     if let Some(allowed) = &policy.allowed_licenses {
         if !contains_ignoring_case(allowed, listing.license) {
-            reasons.push(Reason::new(
-                ReasonCode::PolicyLicenseNotAllowed,
-                format!("the tenant policy does not allow the license {}", listing.license),
-            ));
+            refusals.refuse(ReasonCode::PolicyLicenseNotAllowed, || {
+                format!("the tenant policy does not allow the license {}", listing.license)
+            });
         }
     }
+}
+
+/// The listing-level rules' reasons.
+pub fn listing_reasons(listing: &ListingFacts<'_>, policy: &TenantPolicy) -> Vec<Reason> {
+    let mut reasons = Vec::new();
+    listing_rules(listing, policy, &mut reasons);
     reasons
 }
 
 /// The offer-level rules.
-pub fn offer_reasons(offer: &OfferFacts<'_>, policy: &TenantPolicy) -> Vec<Reason> {
-    let mut reasons = Vec::new();
+pub fn offer_rules(offer: &OfferFacts<'_>, policy: &TenantPolicy, refusals: &mut impl Refusals) {
     if offer.status == OfferStatus::Unavailable {
-        reasons.push(Reason::new(
-            ReasonCode::OfferUnavailable,
-            format!("the {} offer in {} is unavailable", offer.deployment_type, offer.region),
-        ));
+        refusals.refuse(ReasonCode::OfferUnavailable, || {
+            format!("the {} offer in {} is unavailable", offer.deployment_type, offer.region)
+        });
     }
     if let Some(allowed) = &policy.allowed_regions {
         if !allowed.iter().any(|r| r == offer.region) {
-            reasons.push(Reason::new(
-                ReasonCode::PolicyRegionNotAllowed,
-                format!("the tenant policy does not allow the region {}", offer.region),
-            ));
+            refusals.refuse(ReasonCode::PolicyRegionNotAllowed, || {
+                format!("the tenant policy does not allow the region {}", offer.region)
+            });
         }
     }
     if let Some(country) = offer.operator_country {
         if contains_ignoring_case(&policy.denied_operator_countries, country) {
-            reasons.push(Reason::new(
-                ReasonCode::PolicyOperatorCountryDenied,
-                format!("the tenant policy denies operators headquartered in {country}"),
-            ));
+            refusals.refuse(ReasonCode::PolicyOperatorCountryDenied, || {
+                format!("the tenant policy denies operators headquartered in {country}")
+            });
         }
     }
     let ceilings = [
@@ -246,16 +290,21 @@ pub fn offer_reasons(offer: &OfferFacts<'_>, policy: &TenantPolicy) -> Vec<Reaso
     for (ceiling, price, code, what) in ceilings {
         if let (Some(ceiling), Some(price)) = (ceiling, price) {
             if price > ceiling {
-                reasons.push(Reason::new(
-                    code,
+                refusals.refuse(code, || {
                     format!(
                         "the {what} price {price} USD per 1M tokens in {} is above the tenant's ceiling of {ceiling}",
                         offer.region
-                    ),
-                ));
+                    )
+                });
             }
         }
     }
+}
+
+/// The offer-level rules' reasons.
+pub fn offer_reasons(offer: &OfferFacts<'_>, policy: &TenantPolicy) -> Vec<Reason> {
+    let mut reasons = Vec::new();
+    offer_rules(offer, policy, &mut reasons);
     reasons
 }
 

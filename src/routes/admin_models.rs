@@ -874,7 +874,7 @@ pub async fn replace_model_offers(
     let expected = if_match(&req)?;
     let now = Utc::now();
     let snapshot = state.catalog.current();
-    let specs = offer_specs(&body, |code| snapshot.region(code).is_some(), now)?;
+    let specs = offer_specs(&body, |code| snapshot.content.region(code).is_some(), now)?;
     let mut tx = state.pool.begin().await?;
     let current = models::lock(&mut tx, id)
         .await?

@@ -217,7 +217,7 @@ pub async fn create_enablement(
     let listing = enablements::listing_for_decision(&mut tx, input.model_id)
         .await?
         .ok_or_else(|| ApiError::validation("model_id", "names no listing"))?;
-    if state.catalog.current().region(&input.region).is_none() {
+    if state.catalog.current().content.region(&input.region).is_none() {
         return Err(ApiError::validation(
             "region",
             format!("{:?} is not a known region code", input.region),

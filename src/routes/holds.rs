@@ -195,7 +195,12 @@ fn resolve_scope(input: &ScopeInput, snapshot: &Snapshot, errors: &mut Vec<Field
         }
     }
     for (i, slug) in input.publishers.iter().enumerate() {
-        match snapshot.publishers.iter().find(|p| p.slug == slug.to_ascii_lowercase()) {
+        match snapshot
+            .content
+            .publishers
+            .iter()
+            .find(|p| p.slug == slug.to_ascii_lowercase())
+        {
             Some(publisher) => scope.publishers.push(publisher.id),
             None => error(
                 format!("scope.publishers[{i}]"),
@@ -221,7 +226,7 @@ fn resolve_scope(input: &ScopeInput, snapshot: &Snapshot, errors: &mut Vec<Field
     );
     countries("scope.jurisdictions", &input.jurisdictions, &mut scope.jurisdictions);
     for (i, region) in input.regions.iter().enumerate() {
-        if snapshot.region(region).is_some() {
+        if snapshot.content.region(region).is_some() {
             scope.regions.push(region.clone());
         } else {
             errors.push(FieldError {
@@ -727,7 +732,7 @@ pub async fn preview_hold_impact(
     let probe = scope.tenants.first().copied().unwrap_or_default();
     let mut listings = Vec::new();
     let mut covered = 0;
-    for listing in &snapshot.listings {
+    for listing in &snapshot.content.listings {
         let regions: Vec<String> = listing
             .offers
             .iter()

@@ -253,39 +253,47 @@ pub async fn list_models(
 ) -> Result<HttpResponse, ApiError> {
     let query = DiscoveryQuery::parse(&params)?;
     let snapshot = state.catalog.current();
-    // The page is a function of the snapshot, the query and who asks, so a
-    // client revalidating the same URL with the same token gets a 304 until
-    // the catalog (or the tenant's policy, or a hold) changes.
-    let tag = format!(
-        "W/\"{}-{}\"",
-        snapshot.etag_seed,
-        principal
-            .tenant_id
-            .map_or_else(|| "staff".to_owned(), |t| t.simple().to_string())
-    );
+    // The page is a function of the catalog's content, the query and the
+    // rules the asker is under (staff: none), so a client revalidating the
+    // same URL gets a 304 until the content, its tenant's policy or a hold
+    // that applies to it changes; another tenant's policy does not count.
+    let rules = match principal.tenant_id {
+        Some(tenant) => snapshot.view_for(tenant).fingerprint.clone(),
+        None => "staff".to_owned(),
+    };
+    let tag = format!("W/\"{}-{}\"", snapshot.content.etag_seed, rules);
     if if_none_match(&req, &tag) {
         return Ok(HttpResponse::NotModified()
             .insert_header((header::ETAG, tag))
             .insert_header((header::VARY, "Authorization"))
             .finish());
     }
-    let policy = principal.tenant_id.map(|tenant| (tenant, snapshot.policy_for(tenant)));
-    let viewer = policy.as_ref().map(|(tenant, policy)| snapshot.viewer(*tenant, policy));
-    let page = discover(&snapshot, &query, viewer.as_ref());
+    let key = format!("{rules}|{}", query.page_key());
+    let body = match snapshot.cached_page(&key) {
+        Some(body) => body,
+        None => {
+            let page = discover(&snapshot, &query, principal.tenant_id);
+            let page = ModelPage {
+                items: page
+                    .items
+                    .into_iter()
+                    .map(|(listing, decision)| Model::view(listing, decision))
+                    .collect(),
+                next_cursor: page.next_cursor,
+                total: page.total,
+                facets: page.facets.into(),
+            };
+            let body = web::Bytes::from(serde_json::to_vec(&page).map_err(ApiError::internal)?);
+            snapshot.remember_page(key, body.clone());
+            body
+        }
+    };
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, tag))
         .insert_header((header::CACHE_CONTROL, "private, no-cache"))
         .insert_header((header::VARY, "Authorization"))
-        .json(ModelPage {
-            items: page
-                .items
-                .into_iter()
-                .map(|(listing, decision)| Model::view(listing, decision))
-                .collect(),
-            next_cursor: page.next_cursor,
-            total: page.total,
-            facets: page.facets.into(),
-        }))
+        .content_type("application/json")
+        .body(body))
 }
 
 /// Whether `If-None-Match` names `tag` (weak comparison) or is `*`.

@@ -305,7 +305,7 @@ pub async fn replace_tenant_policy(
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
     let snapshot = state.catalog.current();
-    let policy = validate(body.into_inner(), |code| snapshot.region(code).is_some())?;
+    let policy = validate(body.into_inner(), |code| snapshot.content.region(code).is_some())?;
 
     let mut tx = state.pool.begin().await?;
     let before = policies::get_for_update(&mut tx, access.tenant_id)

@@ -236,14 +236,14 @@ pub async fn create_recommendations(
 ) -> Result<HttpResponse, ApiError> {
     let request = body.into_inner();
     let snapshot = state.catalog.current();
-    let limit = validate(&request, |code| snapshot.region(code).is_some())?;
+    let limit = validate(&request, |code| snapshot.content.region(code).is_some())?;
     let policy = snapshot.policy_for(access.tenant_id);
     let viewer = snapshot.viewer(access.tenant_id, &policy);
     let now = Utc::now();
     let mut excluded = BTreeMap::new();
     let mut ranked: Vec<(bool, Decimal, Recommendation)> = Vec::new();
 
-    for listing in &snapshot.listings {
+    for listing in &snapshot.content.listings {
         let fits = listing.task == request.task
             && request
                 .required_capabilities

@@ -46,10 +46,11 @@ pub async fn list_publishers(
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.catalog.current();
     let mut counts = std::collections::HashMap::new();
-    for listing in &snapshot.listings {
+    for listing in &snapshot.content.listings {
         *counts.entry(listing.publisher.id).or_insert(0usize) += 1;
     }
     let items = snapshot
+        .content
         .publishers
         .iter()
         .map(|p| Publisher {
@@ -102,6 +103,7 @@ pub async fn list_regions(
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.catalog.current();
     let items = snapshot
+        .content
         .regions
         .iter()
         .map(|r| Region {

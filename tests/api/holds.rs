@@ -586,3 +586,47 @@ async fn an_expiring_hold_ends_by_itself_and_restores_what_it_suspended() {
         "available again"
     );
 }
+
+#[tokio::test]
+async fn a_hold_swaps_in_new_rules_over_the_same_content_and_a_content_change_rebuilds_it() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::catalog()).await;
+    // A second server's view of the catalog, refreshed by hand.
+    let replica = modelmart::catalog::CatalogHandle::default();
+    replica.reload(&app.pool).await.unwrap();
+    let before = replica.current();
+    assert!(before.holds.is_empty());
+
+    let hold = app
+        .propose(export_control(
+            json!({"models": ["deepseek/deepseek-r1"]}),
+            json!({"hide": true}),
+        ))
+        .await;
+    assert_eq!(app.decide(&hold, "approve", &bob(), None).await.status(), 200);
+    assert!(replica.refresh_if_stale(&app.pool).await.unwrap());
+    let held = replica.current();
+    assert!(held.version > before.version);
+    assert_eq!(held.holds.len(), 1, "the approved hold is in force");
+    assert!(
+        std::sync::Arc::ptr_eq(&before.content, &held.content),
+        "a hold reloads the rules only; the listings and indexes are shared"
+    );
+
+    sqlx::query("UPDATE models SET name = 'GPT-4o (renamed)' WHERE slug = 'openai/gpt-4o'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert!(replica.refresh_if_stale(&app.pool).await.unwrap());
+    let rebuilt = replica.current();
+    assert!(
+        !std::sync::Arc::ptr_eq(&held.content, &rebuilt.content),
+        "a content change rebuilds"
+    );
+    assert_eq!(rebuilt.find("openai/gpt-4o").unwrap().name, "GPT-4o (renamed)");
+    assert_eq!(rebuilt.holds.len(), 1, "and keeps the rules");
+    assert!(
+        !replica.refresh_if_stale(&app.pool).await.unwrap(),
+        "nothing left to reload"
+    );
+}

@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod authorization;
 mod discovery;
+mod discovery_index;
 mod errors;
 mod fixtures;
 mod helpers;

@@ -78,7 +78,7 @@ async fn a_change_whose_notification_is_lost_is_found_by_the_version_check() {
     .execute(&mut *tx)
     .await
     .unwrap();
-    sqlx::query("UPDATE catalog_state SET version = version + 1")
+    sqlx::query("UPDATE catalog_state SET version = version + 1, content_version = version + 1")
         .execute(&mut *tx)
         .await
         .unwrap();

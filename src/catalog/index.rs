@@ -1,0 +1,338 @@
+//! Precomputed indexes over a snapshot's listings, so discovery never scans
+//! the catalog: posting lists per filter value (intersected as bitsets),
+//! every sort order presorted (walked from the cursor until a page is full),
+//! and facet columns (counted over the matching set).
+//!
+//! The definitions these must agree with are `DiscoveryQuery::matches` and
+//! `query::compare`; the discovery tests check the two against each other
+//! over the whole demo catalog.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use super::bitset::Bitset;
+use super::query::{compare, sort_value, DiscoveryQuery, FacetCount, Facets, Sort, SortField, MAX_FACET_VALUES};
+use super::snapshot::Listing;
+use crate::domain::vocab::{Capability, DeploymentType, LifecycleStatus, Modality, Task};
+
+/// Listing positions per value, ascending. Sparse on purpose: a catalog can
+/// have thousands of tags, and a bitset per tag would cost 12.5 KB each at
+/// 100,000 listings where a position list costs 4 bytes per listing.
+struct Postings<K>(HashMap<K, Vec<u32>>);
+
+impl<K: Hash + Eq> Postings<K> {
+    fn new() -> Self {
+        Postings(HashMap::new())
+    }
+
+    fn add(&mut self, key: K, position: u32) {
+        let list = self.0.entry(key).or_default();
+        // Listings are added in position order; a repeated value within one
+        // listing (two offers in one region) is recorded once.
+        if list.last() != Some(&position) {
+            list.push(position);
+        }
+    }
+
+    fn get<Q>(&self, key: &Q) -> &[u32]
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.0.get(key).map_or(&[], Vec::as_slice)
+    }
+
+    fn shrink(&mut self) {
+        for list in self.0.values_mut() {
+            list.shrink_to_fit();
+        }
+    }
+}
+
+/// One facet: each listing's value as an index into `values`.
+struct FacetColumn {
+    values: Vec<String>,
+    of: Vec<u32>,
+}
+
+const NO_VALUE: u32 = u32::MAX;
+
+impl FacetColumn {
+    fn build<'a>(listings: &'a [Listing], value: impl Fn(&'a Listing) -> Option<&'a str>) -> Self {
+        let mut interned: HashMap<&str, u32> = HashMap::new();
+        let mut values = Vec::new();
+        let of = listings
+            .iter()
+            .map(|listing| match value(listing) {
+                None => NO_VALUE,
+                Some(text) => *interned.entry(text).or_insert_with(|| {
+                    values.push(text.to_owned());
+                    (values.len() - 1) as u32
+                }),
+            })
+            .collect();
+        FacetColumn { values, of }
+    }
+
+    /// The most frequent values among `matches`, ties by value.
+    fn count(&self, matches: &Bitset) -> Vec<FacetCount> {
+        let mut counts = vec![0u64; self.values.len()];
+        for position in matches.iter() {
+            let value = self.of[position as usize];
+            if value != NO_VALUE {
+                counts[value as usize] += 1;
+            }
+        }
+        let mut facet: Vec<FacetCount> = counts
+            .into_iter()
+            .enumerate()
+            .filter(|(_, count)| *count > 0)
+            .map(|(value, count)| FacetCount {
+                value: self.values[value].clone(),
+                count,
+            })
+            .collect();
+        facet.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        facet.truncate(MAX_FACET_VALUES);
+        facet
+    }
+}
+
+/// The sorts that have a presorted order (relevance depends on the query).
+const ORDERED_FIELDS: [SortField; 5] = [
+    SortField::Name,
+    SortField::ReleaseDate,
+    SortField::ContextWindow,
+    SortField::InputPrice,
+    SortField::OutputPrice,
+];
+
+pub struct FilterIndex {
+    len: usize,
+    publishers: Postings<String>,
+    tasks: Postings<Task>,
+    input_modalities: Postings<Modality>,
+    output_modalities: Postings<Modality>,
+    capabilities: Postings<Capability>,
+    regions: Postings<String>,
+    deployment_types: Postings<DeploymentType>,
+    origin_countries: Postings<String>,
+    /// By lower-case licence id: the filter ignores case.
+    licenses: Postings<String>,
+    lifecycles: Postings<LifecycleStatus>,
+    open_weights: Vec<u32>,
+    tags: Postings<String>,
+    /// Listing positions in each sort order, both directions.
+    orders: Vec<(Sort, Vec<u32>)>,
+    facet_publisher: FacetColumn,
+    facet_task: FacetColumn,
+    facet_license: FacetColumn,
+    facet_origin_country: FacetColumn,
+}
+
+impl FilterIndex {
+    pub fn build(listings: &[Listing]) -> Self {
+        let mut index = FilterIndex {
+            len: listings.len(),
+            publishers: Postings::new(),
+            tasks: Postings::new(),
+            input_modalities: Postings::new(),
+            output_modalities: Postings::new(),
+            capabilities: Postings::new(),
+            regions: Postings::new(),
+            deployment_types: Postings::new(),
+            origin_countries: Postings::new(),
+            licenses: Postings::new(),
+            lifecycles: Postings::new(),
+            open_weights: Vec::new(),
+            tags: Postings::new(),
+            orders: Vec::new(),
+            facet_publisher: FacetColumn::build(listings, |l| Some(l.publisher.slug.as_str())),
+            facet_task: FacetColumn::build(listings, |l| Some(l.task.as_str())),
+            facet_license: FacetColumn::build(listings, |l| Some(l.license.as_str())),
+            facet_origin_country: FacetColumn::build(listings, |l| l.origin_country.as_deref()),
+        };
+        for (position, listing) in listings.iter().enumerate() {
+            let position = position as u32;
+            index.publishers.add(listing.publisher.slug.clone(), position);
+            index.tasks.add(listing.task, position);
+            for modality in &listing.input_modalities {
+                index.input_modalities.add(*modality, position);
+            }
+            for modality in &listing.output_modalities {
+                index.output_modalities.add(*modality, position);
+            }
+            for capability in &listing.capabilities {
+                index.capabilities.add(*capability, position);
+            }
+            for region in &listing.regions {
+                index.regions.add(region.clone(), position);
+            }
+            for offer in &listing.offers {
+                index.deployment_types.add(offer.deployment_type, position);
+            }
+            if let Some(country) = &listing.origin_country {
+                index.origin_countries.add(country.clone(), position);
+            }
+            index.licenses.add(listing.license.to_ascii_lowercase(), position);
+            index.lifecycles.add(listing.lifecycle, position);
+            if listing.open_weights {
+                index.open_weights.push(position);
+            }
+            for tag in &listing.tags {
+                index.tags.add(tag.clone(), position);
+            }
+        }
+        for postings in [&mut index.publishers, &mut index.regions, &mut index.tags] {
+            postings.shrink();
+        }
+        for field in ORDERED_FIELDS {
+            // The keys are computed once per field, not once per comparison.
+            let keys: Vec<_> = listings.iter().map(|l| sort_value(l, field, 0)).collect();
+            for descending in [false, true] {
+                let sort = Sort { field, descending };
+                let mut order: Vec<u32> = (0..listings.len() as u32).collect();
+                order.sort_by(|&a, &b| {
+                    compare(
+                        (&keys[a as usize], listings[a as usize].id),
+                        (&keys[b as usize], listings[b as usize].id),
+                        sort,
+                    )
+                });
+                index.orders.push((sort, order));
+            }
+        }
+        index
+    }
+
+    /// The listing positions in `sort` order; `None` for relevance.
+    pub fn order(&self, sort: Sort) -> Option<&[u32]> {
+        self.orders
+            .iter()
+            .find(|(candidate, _)| *candidate == sort)
+            .map(|(_, order)| order.as_slice())
+    }
+
+    fn set(&self, positions: &[u32]) -> Bitset {
+        Bitset::from_positions(self.len, positions.iter().copied())
+    }
+
+    /// Listings carrying any of `values`.
+    fn any_of<'k, K, Q>(&self, postings: &Postings<K>, values: impl IntoIterator<Item = &'k Q>) -> Bitset
+    where
+        K: Hash + Eq + std::borrow::Borrow<Q> + 'k,
+        Q: Hash + Eq + ?Sized + 'k,
+    {
+        let mut set = Bitset::empty(self.len);
+        for value in values {
+            for &position in postings.get(value) {
+                set.insert(position);
+            }
+        }
+        set
+    }
+
+    /// Narrows `set` to listings carrying every one of `values`.
+    fn keep_all_of<K: Hash + Eq>(&self, set: &mut Bitset, postings: &Postings<K>, values: &[K]) {
+        for value in values {
+            set.intersect_with(&self.set(postings.get(value)));
+        }
+    }
+
+    /// Listings whose key is in the first `count` positions of `sort`'s
+    /// order, found by `within` (true for a prefix of that order).
+    fn prefix_of(&self, sort: Sort, listings: &[Listing], within: impl Fn(&Listing) -> bool) -> Bitset {
+        let order = self.order(sort).unwrap_or(&[]);
+        let end = order.partition_point(|&position| within(&listings[position as usize]));
+        self.set(&order[..end])
+    }
+
+    /// Every listing matching the query's filters (not `q`, not the
+    /// tenant's decision): the same set as `DiscoveryQuery::matches`.
+    pub fn candidates(&self, query: &DiscoveryQuery, listings: &[Listing]) -> Bitset {
+        // Retired listings leave discovery unless asked for by lifecycle.
+        let mut set = if query.lifecycles.is_empty() {
+            let mut live = Bitset::full(self.len);
+            live.subtract(&self.set(self.lifecycles.get(&LifecycleStatus::Retired)));
+            live
+        } else {
+            self.any_of(&self.lifecycles, &query.lifecycles)
+        };
+        if !query.publishers.is_empty() {
+            set.intersect_with(&self.any_of(&self.publishers, query.publishers.iter().map(String::as_str)));
+        }
+        if !query.tasks.is_empty() {
+            set.intersect_with(&self.any_of(&self.tasks, &query.tasks));
+        }
+        if !query.modalities.is_empty() {
+            let mut either = self.any_of(&self.input_modalities, &query.modalities);
+            either.union_with(&self.any_of(&self.output_modalities, &query.modalities));
+            set.intersect_with(&either);
+        }
+        if !query.regions.is_empty() {
+            set.intersect_with(&self.any_of(&self.regions, query.regions.iter().map(String::as_str)));
+        }
+        if !query.deployment_types.is_empty() {
+            set.intersect_with(&self.any_of(&self.deployment_types, &query.deployment_types));
+        }
+        if !query.origin_countries.is_empty() {
+            set.intersect_with(&self.any_of(
+                &self.origin_countries,
+                query.origin_countries.iter().map(String::as_str),
+            ));
+        }
+        if !query.licenses.is_empty() {
+            let lower: Vec<String> = query.licenses.iter().map(|l| l.to_ascii_lowercase()).collect();
+            set.intersect_with(&self.any_of(&self.licenses, lower.iter().map(String::as_str)));
+        }
+        if let Some(open) = query.open_weights {
+            let open_set = self.set(&self.open_weights);
+            if open {
+                set.intersect_with(&open_set);
+            } else {
+                set.subtract(&open_set);
+            }
+        }
+        self.keep_all_of(&mut set, &self.input_modalities, &query.input_modalities);
+        self.keep_all_of(&mut set, &self.output_modalities, &query.output_modalities);
+        self.keep_all_of(&mut set, &self.capabilities, &query.capabilities);
+        self.keep_all_of(&mut set, &self.tags, &query.tags);
+        let ascending = |field| Sort {
+            field,
+            descending: false,
+        };
+        if let Some(max) = query.max_input_price {
+            let cheap = self.prefix_of(ascending(SortField::InputPrice), listings, |l| {
+                l.min_input_price.is_some_and(|price| price <= max)
+            });
+            set.intersect_with(&cheap);
+        }
+        if let Some(max) = query.max_output_price {
+            let cheap = self.prefix_of(ascending(SortField::OutputPrice), listings, |l| {
+                l.min_output_price.is_some_and(|price| price <= max)
+            });
+            set.intersect_with(&cheap);
+        }
+        if let Some(min) = query.min_context {
+            let largest_first = Sort {
+                field: SortField::ContextWindow,
+                descending: true,
+            };
+            let large = self.prefix_of(largest_first, listings, |l| {
+                l.context_window.is_some_and(|context| context >= min)
+            });
+            set.intersect_with(&large);
+        }
+        set
+    }
+
+    /// Facet counts over `matches`.
+    pub fn facets(&self, matches: &Bitset) -> Facets {
+        Facets {
+            publisher: self.facet_publisher.count(matches),
+            task: self.facet_task.count(matches),
+            license: self.facet_license.count(matches),
+            origin_country: self.facet_origin_country.count(matches),
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! What one tenant may see and enable across a snapshot, precomputed once
+//! per (snapshot, policy, holds that apply to the tenant) and shared by
+//! every tenant with the same rules. Discovery then filters a page's
+//! candidates with bit operations instead of running the decision function
+//! (and writing every reason's message) for every match.
+//!
+//! The rules come from `domain::decision`; this module only records their
+//! outcomes, and mirrors how `decide_listing` combines them:
+//! - a listing is hidden when a hiding hold covers every offer under
+//!   consideration (or, with none, the listing as a whole);
+//! - it is enableable when its own rules pass and one offer under
+//!   consideration passes the offer rules with no hold covering it.
+
+use chrono::{DateTime, Utc};
+
+use super::bitset::Bitset;
+use super::snapshot::{Listing, Offer};
+use crate::domain::decision::{hold_effect, listing_rules, offer_rules, AnyRefusal, Viewer};
+
+pub struct TenantView {
+    /// Names the rules this view was computed from, for ETags.
+    pub fingerprint: String,
+    /// Per listing: its own rules pass.
+    listing_passes: Bitset,
+    /// Per listing: a hiding hold covers the listing as a whole.
+    whole_hidden: Bitset,
+    /// Per offer (by its position in `offer_start` numbering).
+    offer_hidden: Bitset,
+    offer_passes: Bitset,
+    /// The outcome over every offer, the common case of discovery without a
+    /// region or deployment-type filter.
+    visible: Bitset,
+    enableable: Bitset,
+    /// Where each listing's offers start in the offer numbering.
+    offer_start: Vec<u32>,
+}
+
+/// The outcome for one listing over the offers under consideration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    pub visible: bool,
+    pub enableable: bool,
+}
+
+impl TenantView {
+    /// Runs the rules for every listing and offer. `viewer.holds` should be
+    /// only the holds that apply to the tenant, so the view can be shared.
+    pub fn build(listings: &[Listing], viewer: &Viewer<'_>, fingerprint: String, now: DateTime<Utc>) -> Self {
+        let offers_total: usize = listings.iter().map(|l| l.offers.len()).sum();
+        let mut view = TenantView {
+            fingerprint,
+            listing_passes: Bitset::empty(listings.len()),
+            whole_hidden: Bitset::empty(listings.len()),
+            offer_hidden: Bitset::empty(offers_total),
+            offer_passes: Bitset::empty(offers_total),
+            visible: Bitset::empty(listings.len()),
+            enableable: Bitset::empty(listings.len()),
+            offer_start: Vec::with_capacity(listings.len() + 1),
+        };
+        let mut next_offer = 0u32;
+        for (position, listing) in listings.iter().enumerate() {
+            let position = position as u32;
+            view.offer_start.push(next_offer);
+            let facts = listing.facts();
+            let mut refused = AnyRefusal::default();
+            listing_rules(&facts, viewer.policy, &mut refused);
+            if !refused.0 {
+                view.listing_passes.insert(position);
+            }
+            if hold_effect(&facts, None, viewer).0 {
+                view.whole_hidden.insert(position);
+            }
+            for offer in &listing.offers {
+                let offer_facts = offer.facts(now);
+                let (hidden, covered) =
+                    hold_effect(&facts, Some((&offer.region, offer.jurisdiction.as_deref())), viewer);
+                if hidden {
+                    view.offer_hidden.insert(next_offer);
+                } else if !covered {
+                    let mut refused = AnyRefusal::default();
+                    offer_rules(&offer_facts, viewer.policy, &mut refused);
+                    if !refused.0 {
+                        view.offer_passes.insert(next_offer);
+                    }
+                }
+                next_offer += 1;
+            }
+        }
+        view.offer_start.push(next_offer);
+        for (position, listing) in listings.iter().enumerate() {
+            let outcome = view.outcome(position as u32, listing, |_| true);
+            if outcome.visible {
+                view.visible.insert(position as u32);
+            }
+            if outcome.enableable {
+                view.enableable.insert(position as u32);
+            }
+        }
+        view
+    }
+
+    /// The outcome for the listing at `position` over its offers that
+    /// `considered` selects.
+    pub fn outcome(&self, position: u32, listing: &Listing, considered: impl Fn(&Offer) -> bool) -> Outcome {
+        let first = self.offer_start[position as usize];
+        let mut any_considered = false;
+        let mut all_hidden = true;
+        let mut one_passes = false;
+        for (offset, offer) in listing.offers.iter().enumerate() {
+            if !considered(offer) {
+                continue;
+            }
+            any_considered = true;
+            let number = first + offset as u32;
+            if !self.offer_hidden.contains(number) {
+                all_hidden = false;
+                one_passes |= self.offer_passes.contains(number);
+            }
+        }
+        if !any_considered {
+            return Outcome {
+                visible: !self.whole_hidden.contains(position),
+                enableable: false,
+            };
+        }
+        Outcome {
+            visible: !all_hidden,
+            enableable: !all_hidden && one_passes && self.listing_passes.contains(position),
+        }
+    }
+
+    /// Listings shown over all their offers: those the tenant may enable, or
+    /// with `include_unavailable`, every listing no hold hides.
+    pub fn shown_everywhere(&self, include_unavailable: bool) -> &Bitset {
+        if include_unavailable {
+            &self.visible
+        } else {
+            &self.enableable
+        }
+    }
+}
