@@ -122,7 +122,9 @@ pub fn etag(version: i64) -> String {
 }
 
 /// The row version an update's `If-Match` names: 428 without one, 412 when
-/// it cannot match (a weak or malformed tag). `*` matches any version.
+/// it cannot match (a weak or malformed tag). `*` matches any version. A
+/// listing's public ETag (`"7-…"`) names its row version first, so it may be
+/// sent as is.
 pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
     let Some(value) = req.headers().get(header::IF_MATCH) else {
         return Err(ApiError::new(
@@ -136,7 +138,7 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
     }
     text.strip_prefix('"')
         .and_then(|t| t.strip_suffix('"'))
-        .and_then(|t| t.parse::<i64>().ok())
+        .and_then(|t| t.split_once('-').map_or(t, |(version, _)| version).parse::<i64>().ok())
         .map(Some)
         .ok_or_else(|| {
             ApiError::new(

@@ -18,7 +18,6 @@ use crate::domain::vocab::{
     ProcessingScope, Task,
 };
 use crate::error::{ApiError, ErrorCode, Problem};
-use crate::http::etag;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -257,16 +256,10 @@ pub async fn list_models(
     // rules the asker is under (staff: none), so a client revalidating the
     // same URL gets a 304 until the content, its tenant's policy or a hold
     // that applies to it changes; another tenant's policy does not count.
-    let rules = match principal.tenant_id {
-        Some(tenant) => snapshot.view_for(tenant).fingerprint.clone(),
-        None => "staff".to_owned(),
-    };
+    let rules = rules_of(&snapshot, principal.tenant_id);
     let tag = format!("W/\"{}-{}\"", snapshot.content.etag_seed, rules);
     if if_none_match(&req, &tag) {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, tag))
-            .insert_header((header::VARY, "Authorization"))
-            .finish());
+        return Ok(not_modified(tag));
     }
     let key = format!("{rules}|{}", query.page_key());
     let body = match snapshot.cached_page(&key) {
@@ -294,6 +287,30 @@ pub async fn list_models(
         .insert_header((header::VARY, "Authorization"))
         .content_type("application/json")
         .body(body))
+}
+
+/// Names the rules a representation was computed under: the tenant's
+/// (policy and the holds that apply to it), or none for staff.
+fn rules_of(snapshot: &Snapshot, tenant: Option<Uuid>) -> String {
+    match tenant {
+        Some(tenant) => snapshot.view_for(tenant).fingerprint.clone(),
+        None => "staff".to_owned(),
+    }
+}
+
+/// The ETag of a listing's detail or offers as served under `rules`: the
+/// row version first (admin updates take it in `If-Match`), then the
+/// catalog content and the rules, on which availability and prices depend.
+fn listing_etag(snapshot: &Snapshot, listing: &Listing, rules: &str) -> String {
+    format!("\"{}-{}-{}\"", listing.row_version, snapshot.content.etag_seed, rules)
+}
+
+/// 304 Not Modified for `tag`.
+fn not_modified(tag: String) -> HttpResponse {
+    HttpResponse::NotModified()
+        .insert_header((header::ETAG, tag))
+        .insert_header((header::VARY, "Authorization"))
+        .finish()
 }
 
 /// Whether `If-None-Match` names `tag` (weak comparison) or is `*`.
@@ -388,10 +405,12 @@ fn find<'s>(snapshot: &'s Snapshot, id_or_slug: &str) -> Result<&'s Listing, Api
     tag = "discovery",
     operation_id = "get_model",
     params(("id_or_slug" = String, Path, description = "Listing UUID or `publisher/name` slug",
-            example = "deepseek%2Fdeepseek-r1")),
+            example = "deepseek%2Fdeepseek-r1"),
+           ("If-None-Match" = Option<String>, Header, description = "The ETag of a representation read before")),
     responses(
         (status = 200, description = "The listing; deprecated ones carry `Deprecation`, `Sunset` and a successor `Link`",
-         body = Model, headers(("ETag" = String, description = "The listing's version, for If-Match on admin changes"))),
+         body = Model, headers(("ETag" = String, description = "Changes with the listing, the catalog and the rules the caller is under; its leading number is the row version, and admin changes accept the whole tag in If-Match"))),
+        (status = 304, description = "Unchanged since the ETag in If-None-Match"),
         (status = 404, description = "No such listing", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "The listing is retired; `Link` names its successor", body = Problem,
          content_type = "application/problem+json"),
@@ -404,6 +423,7 @@ fn find<'s>(snapshot: &'s Snapshot, id_or_slug: &str) -> Result<&'s Listing, Api
 pub async fn get_model(
     state: web::Data<AppState>,
     principal: Authorized<DiscoverCatalog>,
+    req: actix_web::HttpRequest,
     id_or_slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.catalog.current();
@@ -422,8 +442,15 @@ pub async fn get_model(
             Some(decision)
         }
     };
+    let tag = listing_etag(&snapshot, listing, &rules_of(&snapshot, principal.tenant_id));
+    if if_none_match(&req, &tag) {
+        return Ok(not_modified(tag));
+    }
     let mut response = HttpResponse::Ok();
-    response.insert_header((header::ETAG, etag(listing.row_version)));
+    response
+        .insert_header((header::ETAG, tag))
+        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+        .insert_header((header::VARY, "Authorization"));
     lifecycle_headers(&mut response, listing);
     Ok(response.json(Model::view(listing, availability)))
 }
@@ -536,10 +563,12 @@ pub struct ModelOfferList {
 #[utoipa::path(
     tag = "discovery",
     operation_id = "list_model_offers",
-    params(("id_or_slug" = String, Path, description = "Listing UUID or `publisher/name` slug"), OffersParams),
+    params(("id_or_slug" = String, Path, description = "Listing UUID or `publisher/name` slug"), OffersParams,
+           ("If-None-Match" = Option<String>, Header, description = "The ETag of a representation read before")),
     responses(
         (status = 200, description = "The listing's offers", body = ModelOfferList,
-         headers(("ETag" = String, description = "The listing's version"))),
+         headers(("ETag" = String, description = "Changes with the listing, the catalog and the rules the caller is under; its leading number is the row version"))),
+        (status = 304, description = "Unchanged since the ETag in If-None-Match"),
         (status = 400, description = "`at` is not an RFC 3339 instant", body = Problem,
          content_type = "application/problem+json"),
         (status = 404, description = "No such listing", body = Problem, content_type = "application/problem+json"),
@@ -554,6 +583,7 @@ pub struct ModelOfferList {
 pub async fn list_model_offers(
     state: web::Data<AppState>,
     principal: Authorized<DiscoverCatalog>,
+    req: actix_web::HttpRequest,
     id_or_slug: web::Path<String>,
     params: web::Query<OffersParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -580,8 +610,15 @@ pub async fn list_model_offers(
             return Err(blocked_by(&snapshot.holds, hold, &[]));
         }
     }
+    let tag = listing_etag(&snapshot, listing, &rules_of(&snapshot, principal.tenant_id));
+    if if_none_match(&req, &tag) {
+        return Ok(not_modified(tag));
+    }
     let mut response = HttpResponse::Ok();
-    response.insert_header((header::ETAG, etag(listing.row_version)));
+    response
+        .insert_header((header::ETAG, tag))
+        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+        .insert_header((header::VARY, "Authorization"));
     lifecycle_headers(&mut response, listing);
     let Some(at) = params.at.as_deref() else {
         let now = Utc::now();

@@ -1,6 +1,6 @@
 use std::collections::HashSet;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::fixtures;
@@ -348,4 +348,92 @@ async fn responses_are_compressed_when_the_client_asks() {
     assert_eq!(response.headers()["content-encoding"], "gzip");
     let plain = app.get("/v1/models?limit=200", &staff).await;
     assert!(plain.headers().get("content-encoding").is_none());
+}
+
+async fn revalidate(app: &TestApp, path: &str, token: &str, tag: &str) -> reqwest::Response {
+    app.client
+        .get(app.url(path))
+        .bearer_auth(token)
+        .header("if-none-match", tag)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_tenants_tags_change_with_its_own_policy_and_not_with_another_tenants() {
+    let (app, _staff) = app_with_fixtures().await;
+    let (changing, steady) = (Uuid::new_v4(), Uuid::new_v4());
+    let (changing_token, steady_token) = (
+        tenant_token("catalog.reader", changing),
+        tenant_token("catalog.reader", steady),
+    );
+    let paths = [
+        "/v1/models?task=chat",
+        "/v1/models/openai%2Fgpt-4o",
+        "/v1/models/openai%2Fgpt-4o/offers",
+    ];
+    let mut tags = Vec::new();
+    for path in paths {
+        for token in [&changing_token, &steady_token] {
+            let response = app.get(path, token).await;
+            assert_eq!(response.status(), 200, "{path}");
+            assert_eq!(response.headers()["cache-control"], "private, no-cache");
+            let tag = response.headers()["etag"].to_str().unwrap().to_owned();
+            let again = revalidate(&app, path, token, &tag).await;
+            assert_eq!(again.status(), 304, "{path} revalidates");
+            tags.push((path, token.clone(), tag));
+        }
+    }
+
+    sqlx::query("UPDATE tenant_policies SET denied_origin_countries = '{CN}' WHERE tenant_id = $1")
+        .bind(changing)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    // The servers learn of the change through NOTIFY within milliseconds.
+    let started = std::time::Instant::now();
+    while revalidate(&app, paths[0], &changing_token, &tags[0].2).await.status() == 304 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "the policy change was never seen"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    for (path, token, tag) in &tags {
+        let status = revalidate(&app, path, token, tag).await.status();
+        if *token == changing_token {
+            assert_eq!(
+                status, 200,
+                "{path}: the tenant whose policy changed gets a fresh representation"
+            );
+        } else {
+            assert_eq!(
+                status, 304,
+                "{path}: another tenant's policy does not invalidate this one"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_listings_public_tag_is_accepted_by_an_admin_update() {
+    let (app, staff) = app_with_fixtures().await;
+    let admin = platform_token("catalog.admin");
+    let response = app.get("/v1/models/openai%2Fgpt-4o", &staff).await;
+    let tag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let id = response.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let update = |tag: String| {
+        app.client
+            .patch(app.url(&format!("/v1/admin/models/{id}")))
+            .bearer_auth(&admin)
+            .header("if-match", tag)
+            .json(&json!({"description": "Updated through the public tag."}))
+            .send()
+    };
+    assert_eq!(update(tag.clone()).await.unwrap().status(), 200);
+    assert_eq!(update(tag).await.unwrap().status(), 412, "the same tag is stale now");
 }
