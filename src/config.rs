@@ -26,6 +26,12 @@ pub struct Settings {
     /// `MODELMART_WEBHOOKS_ALLOW_PRIVATE`: development only; lets webhooks
     /// use http and loopback or private addresses.
     pub webhooks_allow_private: bool,
+    /// `MODELMART_CORS_ORIGINS`: comma-separated browser origins (portals)
+    /// allowed to call the API; none by default.
+    pub cors_origins: Vec<String>,
+    /// `MODELMART_RATE_LIMIT_PER_SECOND` (sustained, per verified caller; 0
+    /// turns limiting off) and `MODELMART_RATE_LIMIT_BURST`.
+    pub rate_limit: crate::ratelimit::RateLimit,
 }
 
 #[derive(Clone)]
@@ -95,6 +101,34 @@ impl Settings {
     /// Reads settings through `lookup`, so tests can supply their own values.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let non_empty = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+        let rate_limit = crate::ratelimit::RateLimit {
+            per_second: parse_or(
+                &non_empty,
+                "MODELMART_RATE_LIMIT_PER_SECOND",
+                "a non-negative number",
+                || 50.0,
+            )?,
+            burst: parse_or(
+                &non_empty,
+                "MODELMART_RATE_LIMIT_BURST",
+                "a number of at least 1",
+                || 100.0,
+            )?,
+        };
+        if !(rate_limit.per_second.is_finite() && rate_limit.per_second >= 0.0) {
+            return Err(ConfigError::Invalid {
+                name: "MODELMART_RATE_LIMIT_PER_SECOND",
+                expected: "a non-negative number",
+                value: rate_limit.per_second.to_string(),
+            });
+        }
+        if !(rate_limit.burst.is_finite() && rate_limit.burst >= 1.0) {
+            return Err(ConfigError::Invalid {
+                name: "MODELMART_RATE_LIMIT_BURST",
+                expected: "a number of at least 1",
+                value: rate_limit.burst.to_string(),
+            });
+        }
         let hs256_secret = match non_empty("MODELMART_JWT_SECRET") {
             Some(secret) => Some(validate_secret(secret)?),
             None => None,
@@ -132,6 +166,10 @@ impl Settings {
             webhooks_allow_private: parse_or(&non_empty, "MODELMART_WEBHOOKS_ALLOW_PRIVATE", "true or false", || {
                 false
             })?,
+            cors_origins: non_empty("MODELMART_CORS_ORIGINS")
+                .map(|list| list.split(',').map(str::to_owned).collect())
+                .unwrap_or_default(),
+            rate_limit,
         })
     }
 }

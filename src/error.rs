@@ -49,6 +49,7 @@ error_codes! {
     InvalidToken => (StatusCode::UNAUTHORIZED, "invalid_token", "The bearer token is invalid"),
     Forbidden => (StatusCode::FORBIDDEN, "forbidden", "The principal lacks the role this operation needs"),
     SelfApprovalForbidden => (StatusCode::FORBIDDEN, "self_approval_forbidden", "The proposer of a hold cannot approve it"),
+    OriginNotAllowed => (StatusCode::FORBIDDEN, "origin_not_allowed", "The request's origin may not call this API from a browser"),
     NotFound => (StatusCode::NOT_FOUND, "not_found", "The resource does not exist"),
     RouteNotFound => (StatusCode::NOT_FOUND, "route_not_found", "No operation exists at this path"),
     MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "The method is not allowed at this path"),

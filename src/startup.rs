@@ -59,12 +59,15 @@ impl Application {
         catalog.spawn_refresher(pool.clone());
         crate::scheduler::spawn(pool.clone(), catalog.clone());
         crate::webhooks::spawn(pool.clone(), settings.webhooks_allow_private);
+        let settings_rate_limit = settings.rate_limit;
+        let cors = web::Data::new(crate::edge::CorsPolicy::new(settings.cors_origins.clone()));
         let state = web::Data::new(AppState {
             pool,
             settings,
             authenticator,
             catalog,
             tenants: TenantRegistry::default(),
+            limiter: crate::ratelimit::RateLimiter::new(settings_rate_limit),
         });
         let document = openapi::document();
         let route_table = web::Data::new(RouteTable::from_openapi(&document));
@@ -76,6 +79,7 @@ impl Application {
             let (app, _) = router(App::new()).split_for_parts();
             app.app_data(server_state.clone())
                 .app_data(route_table.clone())
+                .app_data(cors.clone())
                 .app_data(http::json_config(max_body))
                 .app_data(http::query_config())
                 .app_data(http::path_config())
@@ -92,6 +96,7 @@ impl Application {
                 .default_service(web::to(http::fallback))
                 .wrap(from_fn(crate::auth::authentication_middleware))
                 .wrap(from_fn(http::problem_middleware))
+                .wrap(from_fn(crate::edge::edge_middleware))
                 .wrap(actix_web::middleware::Compress::default())
         })
         .listen(listener)?

@@ -20,6 +20,7 @@ pub struct AppState {
     pub authenticator: Authenticator,
     pub catalog: CatalogHandle,
     pub tenants: TenantRegistry,
+    pub limiter: crate::ratelimit::RateLimiter,
 }
 
 /// Remembers which tenants exist, so provisioning costs a database round

@@ -129,6 +129,19 @@ async fn verify(req: HttpRequest) -> Result<Principal, ApiError> {
         tenant_id: claims.tenant_id,
         roles,
     };
+    // Limits follow the verified caller, never the client address.
+    let caller = match principal.tenant_id {
+        Some(tenant) => format!("{tenant}/{}", principal.subject),
+        None => format!("platform/{}", principal.subject),
+    };
+    if let Err(wait) = state.limiter.admit(&caller) {
+        let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+        return Err(ApiError::new(
+            ErrorCode::RateLimited,
+            format!("Too many requests from this caller; retry in {seconds} s."),
+        )
+        .with_header(header::RETRY_AFTER, seconds.to_string()));
+    }
     if let Some(tenant_id) = principal.tenant_id {
         let request_id = RequestId::of(&req);
         state

@@ -176,6 +176,9 @@ pub fn test_settings(database_url: &str, extra: &[(&str, &str)]) -> Settings {
         ("MODELMART_JWT_LEEWAY_SECS".to_string(), "5".to_string()),
         // Room for the race and concurrency tests on a loaded CI machine.
         ("MODELMART_DB_MAX_CONNECTIONS".to_string(), "20".to_string()),
+        // Limiting stays on, at a rate no test reaches unless it asks for less.
+        ("MODELMART_RATE_LIMIT_PER_SECOND".to_string(), "100000".to_string()),
+        ("MODELMART_RATE_LIMIT_BURST".to_string(), "100000".to_string()),
     ];
     for (k, v) in extra {
         pairs.retain(|(name, _)| name != k);

@@ -6,6 +6,7 @@ mod auth;
 mod authorization;
 mod discovery;
 mod discovery_index;
+mod edge;
 mod errors;
 mod fixtures;
 mod helpers;

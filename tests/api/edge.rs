@@ -1,0 +1,133 @@
+//! What every response carries: security headers, CORS for configured
+//! portal origins, and per-caller rate limits.
+
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::helpers::*;
+
+const PORTAL: &str = "https://portal.example.com";
+
+#[tokio::test]
+async fn every_response_says_nosniff_and_authenticated_answers_are_not_stored() {
+    let app = spawn_app().await;
+    let staff = platform_token("catalog.admin");
+    let cases = [
+        ("/healthz", None, 200, None),
+        ("/v1/regions", Some(staff.as_str()), 200, Some("no-store")),
+        ("/v1/models", Some(staff.as_str()), 200, Some("private, no-cache")),
+        ("/v1/models?limit=abc", Some(staff.as_str()), 400, Some("no-store")),
+        ("/v1/models", Some("not-a-token"), 401, Some("no-store")),
+        ("/v1/nowhere", Some(staff.as_str()), 404, Some("no-store")),
+    ];
+    for (path, token, status, cache_control) in cases {
+        let mut request = app.client.get(app.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), status, "{path}");
+        assert_eq!(response.headers()["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(
+            response.headers().get("cache-control").map(|v| v.to_str().unwrap()),
+            cache_control,
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_configured_portal_origin_passes_cors_and_any_other_origin_does_not() {
+    let app = spawn_app_with(&[(
+        "MODELMART_CORS_ORIGINS",
+        "https://portal.example.com, https://admin.example.com",
+    )])
+    .await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/v1/models"))
+            .header("origin", origin)
+            .header("access-control-request-method", "GET")
+            .header("access-control-request-headers", "authorization")
+            .send()
+    };
+    let allowed = preflight(PORTAL).await.unwrap();
+    assert_eq!(allowed.status(), 204);
+    assert_eq!(allowed.headers()["access-control-allow-origin"], PORTAL);
+    let headers = allowed.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        headers.contains("Authorization") && headers.contains("If-Match"),
+        "{headers}"
+    );
+
+    let refused = preflight("https://evil.example.net").await.unwrap();
+    assert_problem(refused, 403, "origin_not_allowed").await;
+
+    let response = app
+        .client
+        .get(app.url("/v1/models"))
+        .bearer_auth(platform_token("catalog.admin"))
+        .header("origin", PORTAL)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["access-control-allow-origin"], PORTAL);
+    assert!(response.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .contains("ETag"));
+    let response = app
+        .client
+        .get(app.url("/v1/models"))
+        .bearer_auth(platform_token("catalog.admin"))
+        .header("origin", "https://portal.example.com.evil.example.net")
+        .send()
+        .await
+        .unwrap();
+    assert!(response.headers().get("access-control-allow-origin").is_none());
+}
+
+fn token_for(tenant: Uuid, subject: &str) -> String {
+    let mut claims = claims(&["catalog.reader"], Some(tenant));
+    claims["sub"] = json!(subject);
+    sign_hs256(&claims)
+}
+
+#[tokio::test]
+async fn a_caller_over_its_rate_gets_429_with_retry_after_and_other_callers_are_unaffected() {
+    let app = spawn_app_with(&[
+        ("MODELMART_RATE_LIMIT_PER_SECOND", "1"),
+        ("MODELMART_RATE_LIMIT_BURST", "3"),
+    ])
+    .await;
+    let tenant = Uuid::new_v4();
+    let (alice, bob) = (token_for(tenant, "alice"), token_for(tenant, "bob"));
+    for _ in 0..3 {
+        assert_eq!(app.get("/v1/regions", &alice).await.status(), 200);
+    }
+    // Another client address changes nothing: the limit follows the caller.
+    let limited = app
+        .client
+        .get(app.url("/v1/regions"))
+        .bearer_auth(&alice)
+        .header("x-forwarded-for", "203.0.113.9")
+        .send()
+        .await
+        .unwrap();
+    let retry_after: u64 = limited.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=2).contains(&retry_after), "Retry-After {retry_after}");
+    assert_problem(limited, 429, "rate_limited").await;
+    assert_eq!(
+        app.get("/v1/regions", &bob).await.status(),
+        200,
+        "another user of the same tenant has its own budget"
+    );
+    // Refused tokens are not counted against anyone, and are still 401.
+    assert_eq!(app.get("/v1/regions", "garbage").await.status(), 401);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(app.get("/v1/regions", &alice).await.status(), 200, "the budget refills");
+}
