@@ -46,6 +46,10 @@ pub struct AuthSettings {
     pub audience: String,
     /// `MODELMART_JWT_LEEWAY_SECS`: clock skew tolerated on `exp`, `nbf`, `iat`.
     pub leeway_secs: u64,
+    /// `MODELMART_JWKS_REFRESH_SECS`: the least time between two fetches of
+    /// a JWKS URL (a token naming an unknown `kid` triggers one), and the
+    /// longest a verified token is reused without checking it again.
+    pub jwks_refresh: Duration,
 }
 
 #[derive(Clone)]
@@ -147,6 +151,12 @@ impl Settings {
                 issuer: non_empty("MODELMART_JWT_ISSUER").unwrap_or_else(|| "modelmart-dev".into()),
                 audience: non_empty("MODELMART_JWT_AUDIENCE").unwrap_or_else(|| "modelmart".into()),
                 leeway_secs: parse_or(&non_empty, "MODELMART_JWT_LEEWAY_SECS", "a number of seconds", || 30)?,
+                jwks_refresh: Duration::from_secs(parse_or(
+                    &non_empty,
+                    "MODELMART_JWKS_REFRESH_SECS",
+                    "a number of seconds",
+                    || 30,
+                )?),
             },
             database: DatabaseSettings {
                 max_connections: parse_or(&non_empty, "MODELMART_DB_MAX_CONNECTIONS", "a positive integer", || 10)?,

@@ -15,17 +15,23 @@ use uuid::Uuid;
 
 use crate::config::{AuthSettings, Secret};
 
-/// The claims modelmart reads.
+/// The claims modelmart reads. The required ones are optional here so that
+/// a token lacking one is refused by name (`MissingClaim`) rather than as
+/// malformed; verification checks each is present.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
-    pub sub: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tid: Option<String>,
     #[serde(default)]
     pub roles: Vec<String>,
-    pub iss: String,
-    pub aud: serde_json::Value,
-    pub exp: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exp: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nbf: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -38,6 +44,8 @@ pub struct Claims {
 pub enum TokenError {
     #[error("the token is not a well-formed JWT")]
     Malformed,
+    #[error("the token is longer than any this server accepts")]
+    TooLarge,
     #[error("the token's algorithm {0} is not accepted by this server")]
     AlgorithmNotAccepted(String),
     #[error("the token's key id is not known")]
@@ -82,6 +90,8 @@ pub struct Authenticator {
     issuer: String,
     audience: String,
     leeway_secs: u64,
+    /// How long a verification is reused at most, in seconds.
+    reverify_after: i64,
     verified: std::sync::RwLock<HashMap<String, Verified>>,
 }
 
@@ -95,8 +105,9 @@ struct Verified {
     until: i64,
 }
 
-/// How long a verification is reused at most, in seconds.
-const REVERIFY_AFTER_SECS: i64 = 30;
+/// Tokens longer than this are refused unread: no identity provider issues
+/// them, and parsing one costs the server what it costs the sender.
+const MAX_TOKEN_BYTES: usize = 8 * 1024;
 /// Past this many remembered tokens the cache starts over.
 const MAX_REMEMBERED_TOKENS: usize = 10_000;
 
@@ -112,7 +123,7 @@ impl Authenticator {
                 message: e.to_string(),
             })?;
         let jwks = match &settings.jwks {
-            Some(location) => Some(JwksStore::load(location).await?),
+            Some(location) => Some(JwksStore::load(location, settings.jwks_refresh).await?),
             None => None,
         };
         if hs256.is_none() && jwks.is_none() {
@@ -124,13 +135,17 @@ impl Authenticator {
             issuer: settings.issuer.clone(),
             audience: settings.audience.clone(),
             leeway_secs: settings.leeway_secs,
+            reverify_after: settings.jwks_refresh.as_secs() as i64,
             verified: std::sync::RwLock::new(HashMap::new()),
         })
     }
 
     /// Verifies `token` (see [`Authenticator::verify_uncached`]), reusing a
-    /// verification of the same token made in the last 30 seconds.
+    /// verification of the same token made within the JWKS refresh interval.
     pub async fn verify(&self, token: &str) -> Result<VerifiedClaims, TokenError> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(TokenError::TooLarge);
+        }
         let now = jsonwebtoken::get_current_timestamp() as i64;
         let remembered = self
             .verified
@@ -143,7 +158,7 @@ impl Authenticator {
             return Ok(claims);
         }
         let (claims, exp) = self.verify_uncached(token).await?;
-        let until = (exp + self.leeway_secs as i64).min(now + REVERIFY_AFTER_SECS);
+        let until = (exp + self.leeway_secs as i64).min(now + self.reverify_after);
         let mut verified = self.verified.write().unwrap_or_else(|poisoned| poisoned.into_inner());
         if verified.len() >= MAX_REMEMBERED_TOKENS {
             verified.retain(|_, entry| now < entry.until);
@@ -204,7 +219,9 @@ impl Authenticator {
         if claims.iat.is_some_and(|iat| iat > now + self.leeway_secs as i64) {
             return Err(TokenError::IssuedInFuture);
         }
-        if claims.sub.trim().is_empty() || claims.sub.len() > 256 {
+        let exp = claims.exp.ok_or_else(|| TokenError::MissingClaim("exp".into()))?;
+        let subject = claims.sub.ok_or_else(|| TokenError::MissingClaim("sub".into()))?;
+        if subject.trim().is_empty() || subject.len() > 256 {
             return Err(TokenError::InvalidClaim("sub".into()));
         }
         let tenant_id = match claims.tid.as_deref() {
@@ -215,11 +232,11 @@ impl Authenticator {
             return Err(TokenError::InvalidClaim("roles".into()));
         }
         let claims_verified = VerifiedClaims {
-            subject: claims.sub,
+            subject,
             tenant_id,
             roles: claims.roles,
         };
-        Ok((claims_verified, claims.exp))
+        Ok((claims_verified, exp))
     }
 }
 
@@ -254,18 +271,19 @@ struct JwksStore {
     location: String,
     /// The keys and when they were fetched.
     keys: RwLock<(KeysByKid, Instant)>,
+    /// The least time between two fetches.
+    refresh_after: Duration,
 }
 
 type KeysByKid = HashMap<String, (Algorithm, DecodingKey)>;
 
-const JWKS_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
-
 impl JwksStore {
-    async fn load(location: &str) -> Result<Self, AuthSetupError> {
+    async fn load(location: &str, refresh_after: Duration) -> Result<Self, AuthSetupError> {
         let keys = fetch_jwks(location).await?;
         Ok(JwksStore {
             location: location.to_owned(),
             keys: RwLock::new((keys, Instant::now())),
+            refresh_after,
         })
     }
 
@@ -281,7 +299,10 @@ impl JwksStore {
             return None;
         }
         let mut guard = self.keys.write().await;
-        if guard.1.elapsed() >= JWKS_REFRESH_INTERVAL {
+        // Waiting for the write lock queues every concurrent unknown-kid
+        // request behind one fetch; the interval keeps a stream of forged
+        // kids from turning into a stream of fetches.
+        if guard.1.elapsed() >= self.refresh_after {
             match fetch_jwks(&self.location).await {
                 Ok(keys) => *guard = (keys, Instant::now()),
                 Err(error) => {
@@ -359,12 +380,12 @@ pub fn mint_dev_token(
 ) -> Result<String, jsonwebtoken::errors::Error> {
     let now = jsonwebtoken::get_current_timestamp() as i64;
     let claims = Claims {
-        sub: request.subject.clone(),
+        sub: Some(request.subject.clone()),
         tid: request.tenant_id.map(|t| t.to_string()),
         roles: request.roles.clone(),
-        iss: issuer.to_owned(),
-        aud: serde_json::Value::String(audience.to_owned()),
-        exp: now + request.ttl_secs as i64,
+        iss: Some(issuer.to_owned()),
+        aud: Some(serde_json::Value::String(audience.to_owned())),
+        exp: Some(now + request.ttl_secs as i64),
         nbf: Some(now),
         iat: Some(now),
     };

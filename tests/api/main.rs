@@ -17,3 +17,4 @@ mod openapi;
 mod recommendations;
 mod replicas;
 mod tenants;
+mod tokens;
