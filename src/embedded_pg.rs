@@ -220,6 +220,22 @@ impl EmbeddedPostgres {
         format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
     }
 
+    /// Stops the server (fast shutdown) and waits up to `limit` for its
+    /// process to exit; whether it did.
+    pub async fn stop_and_wait(&self, limit: Duration) -> bool {
+        self.stop();
+        let started = Instant::now();
+        // The thread that spawned the server reaps it, so the /proc entry
+        // goes when the process does.
+        while Path::new(&format!("/proc/{}", self.pid)).exists() {
+            if started.elapsed() > limit {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        true
+    }
+
     /// Asks the server for a fast shutdown (SIGINT): open transactions are
     /// rolled back, the data folder is left consistent.
     pub fn stop(&self) {

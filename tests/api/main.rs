@@ -8,6 +8,7 @@ mod discovery;
 mod discovery_index;
 mod edge;
 mod errors;
+mod faults;
 mod fixtures;
 mod helpers;
 mod holds;
