@@ -32,6 +32,9 @@ pub struct Settings {
     /// `MODELMART_RATE_LIMIT_PER_SECOND` (sustained, per verified caller; 0
     /// turns limiting off) and `MODELMART_RATE_LIMIT_BURST`.
     pub rate_limit: crate::ratelimit::RateLimit,
+    /// `MODELMART_SHUTDOWN_GRACE_MS`: after SIGTERM, how long `/readyz`
+    /// fails while requests are still served, before the listener closes.
+    pub shutdown_grace: Duration,
 }
 
 #[derive(Clone)]
@@ -180,6 +183,7 @@ impl Settings {
                 .map(|list| list.split(',').map(str::to_owned).collect())
                 .unwrap_or_default(),
             rate_limit,
+            shutdown_grace: millis(&non_empty, "MODELMART_SHUTDOWN_GRACE_MS", 5_000)?,
         })
     }
 }

@@ -43,6 +43,27 @@ pub enum StartupError {
     Io(#[from] std::io::Error),
 }
 
+/// How long in-flight requests get once the listener has closed; with the
+/// default 5 s readiness grace this stays inside Kubernetes' default 30 s
+/// termination grace period.
+const SHUTDOWN_DRAIN_SECS: u64 = 20;
+
+async fn wait_for_shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+        (Ok(mut terminate), Ok(mut interrupt)) => {
+            tokio::select! {
+                _ = terminate.recv() => {}
+                _ = interrupt.recv() => {}
+            }
+        }
+        _ => {
+            tracing::error!("cannot listen for shutdown signals; stop the process with SIGKILL");
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -68,6 +89,7 @@ impl Application {
             catalog,
             tenants: TenantRegistry::default(),
             limiter: crate::ratelimit::RateLimiter::new(settings_rate_limit),
+            draining: std::sync::atomic::AtomicBool::new(false),
         });
         let document = openapi::document();
         let route_table = web::Data::new(RouteTable::from_openapi(&document));
@@ -100,7 +122,10 @@ impl Application {
                 .wrap(actix_web::middleware::Compress::default())
         })
         .listen(listener)?
-        .shutdown_timeout(25)
+        // Signals are ours (see run_until_stopped): readiness must fail
+        // before the listener closes.
+        .disable_signals()
+        .shutdown_timeout(SHUTDOWN_DRAIN_SECS)
         .run();
         Ok(Application { port, server, state })
     }
@@ -113,8 +138,26 @@ impl Application {
         self.state.clone()
     }
 
-    /// Serves until SIGTERM or SIGINT, then drains in-flight requests.
+    /// Serves until SIGTERM or SIGINT, then shuts down in order: `/readyz`
+    /// fails at once so load balancers stop sending traffic, requests keep
+    /// being served for the grace period while they notice, then the
+    /// listener closes and in-flight requests get up to 20 s to finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let handle = self.server.handle();
+        let state = self.state.clone();
+        let signals = tokio::spawn(async move {
+            wait_for_shutdown_signal().await;
+            let grace = state.settings.shutdown_grace;
+            state.draining.store(true, std::sync::atomic::Ordering::SeqCst);
+            tracing::info!(
+                grace_ms = grace.as_millis() as u64,
+                "shutting down: readiness now fails"
+            );
+            tokio::time::sleep(grace).await;
+            handle.stop(true).await;
+        });
+        let outcome = self.server.await;
+        signals.abort();
+        outcome
     }
 }

@@ -21,6 +21,8 @@ pub struct AppState {
     pub catalog: CatalogHandle,
     pub tenants: TenantRegistry,
     pub limiter: crate::ratelimit::RateLimiter,
+    /// Set on SIGTERM: `/readyz` fails while requests are still served.
+    pub draining: std::sync::atomic::AtomicBool,
 }
 
 /// Remembers which tenants exist, so provisioning costs a database round

@@ -40,7 +40,7 @@ pub async fn healthz() -> HttpResponse {
     operation_id = "readyz",
     responses(
         (status = 200, description = "Ready to serve", body = Readiness),
-        (status = 503, description = "Not ready: database unreachable or schema behind", body = crate::error::Problem,
+        (status = 503, description = "Not ready: database unreachable, schema behind, or shutting down", body = crate::error::Problem,
          content_type = "application/problem+json")
     )
 )]
@@ -49,6 +49,9 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     let not_ready = |detail: &str| {
         ApiError::new(ErrorCode::ServiceUnavailable, detail).with_header(actix_web::http::header::RETRY_AFTER, "2")
     };
+    if state.draining.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(not_ready("This process is shutting down."));
+    }
     match db::migrations_applied(&state.pool).await {
         Ok(true) => Ok(HttpResponse::Ok().json(Readiness {
             status: "ready",

@@ -17,5 +17,6 @@ mod notifications;
 mod openapi;
 mod recommendations;
 mod replicas;
+mod shutdown;
 mod tenants;
 mod tokens;

@@ -15,7 +15,7 @@ fn officer(name: &str) -> String {
     sign_hs256(&c)
 }
 
-async fn suspend_r1_everywhere(app: &TestApp) -> String {
+pub async fn suspend_r1_everywhere(app: &TestApp) -> String {
     let response = app
         .client
         .post(app.url("/v1/admin/holds"))
@@ -42,7 +42,7 @@ async fn suspend_r1_everywhere(app: &TestApp) -> String {
     id
 }
 
-async fn enable_r1(app: &TestApp, tenant: Uuid) {
+pub async fn enable_r1(app: &TestApp, tenant: Uuid) {
     let model: Uuid = sqlx::query_scalar("SELECT id FROM models WHERE slug = 'deepseek/deepseek-r1'")
         .fetch_one(&app.pool)
         .await

@@ -1,0 +1,202 @@
+//! The real binary, stopped the ways production stops it: SIGTERM (readiness
+//! fails first, in-flight requests finish, the process exits in time) and
+//! SIGKILL right after a commit (the outbox still delivers, after restart).
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::fixtures;
+use crate::helpers::*;
+use crate::notifications::{enable_r1, receiver, signature_is_valid, suspend_r1_everywhere};
+
+/// `modelmart serve` as a child process on its own port.
+struct Process {
+    child: Child,
+    app: TestApp,
+}
+
+async fn serve(database_url: &str, extra: &[(&str, &str)]) -> Process {
+    let port = modelmart::embedded_pg::free_port().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_modelmart"));
+    command
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", database_url)
+        .env("MODELMART_JWT_SECRET", TEST_SECRET)
+        .env("MODELMART_JWT_ISSUER", ISSUER)
+        .env("MODELMART_JWT_AUDIENCE", AUDIENCE)
+        .env("MODELMART_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    for (name, value) in extra {
+        command.env(name, value);
+    }
+    let child = command.spawn().expect("start modelmart serve");
+    let app = TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::new(),
+        pool: PgPool::connect(database_url).await.unwrap(),
+        database_url: database_url.to_owned(),
+    };
+    let started = Instant::now();
+    loop {
+        if let Ok(response) = app.client.get(app.url("/readyz")).send().await {
+            if response.status() == 200 {
+                break;
+            }
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "the server became ready");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Process { child, app }
+}
+
+fn signal(child: &Child, signal: i32) {
+    // SAFETY: kill with the pid of a child we spawned and have not reaped.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, signal);
+    }
+}
+
+#[tokio::test]
+async fn sigterm_fails_readiness_first_lets_in_flight_requests_finish_and_exits_in_time() {
+    let feed = litellm_feed().expect("the real feed in ../shared/data");
+    let database = fresh_database().await;
+    let mut process = serve(&database, &[("MODELMART_SHUTDOWN_GRACE_MS", "1500")]).await;
+    let app = &process.app;
+
+    // An import of the whole feed takes a while: it is in flight when the
+    // signal arrives.
+    let import = {
+        let client = app.client.clone();
+        let url = app.url("/v1/admin/imports?format=litellm");
+        tokio::spawn(async move {
+            client
+                .post(url)
+                .bearer_auth(platform_token("catalog.admin"))
+                .header("content-type", "application/json")
+                .body(feed)
+                .send()
+                .await
+                .map(|response| response.status().as_u16())
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let signalled = Instant::now();
+    signal(&process.child, libc::SIGTERM);
+
+    let mut saw_not_ready = false;
+    while signalled.elapsed() < Duration::from_millis(1000) {
+        if let Ok(response) = app.client.get(app.url("/readyz")).send().await {
+            if response.status() == 503 {
+                saw_not_ready = true;
+                let health = app.client.get(app.url("/healthz")).send().await.unwrap();
+                assert_eq!(health.status(), 200, "alive while draining");
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        saw_not_ready,
+        "readiness failed within a second of SIGTERM, before the listener closed"
+    );
+    assert_eq!(import.await.unwrap().expect("the in-flight import was answered"), 200);
+
+    let status = loop {
+        if let Some(status) = process.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(signalled.elapsed() < Duration::from_secs(25), "exited within 25 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "a clean exit: {status}");
+    eprintln!("exited {:?} after SIGTERM", signalled.elapsed());
+    let listings: i64 = sqlx::query_scalar("SELECT count(*) FROM models")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(listings > 1000, "the import committed: {listings} listings");
+}
+
+#[tokio::test]
+async fn an_event_committed_just_before_a_kill_is_delivered_after_restart() {
+    let database = fresh_database().await;
+    let mut first = serve(&database, &[("MODELMART_WEBHOOKS_ALLOW_PRIVATE", "true")]).await;
+    first.app.load_batch(&fixtures::catalog()).await;
+    let tenant = Uuid::new_v4();
+    let admin = tenant_token("tenant.admin", tenant);
+    // The receiver refuses the first attempt, so only a later one (made by
+    // the restarted process) can succeed.
+    let (url, received) = receiver(1).await;
+    let webhook: Value = first
+        .app
+        .client
+        .post(first.app.url(&format!("/v1/tenants/{tenant}/webhooks")))
+        .bearer_auth(&admin)
+        .json(&json!({"url": url, "event_types": ["enablement.suspended"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let secret = webhook["secret"].as_str().unwrap().to_owned();
+    enable_r1(&first.app, tenant).await;
+    suspend_r1_everywhere(&first.app).await;
+    // Killed the instant the approval is acknowledged: no shutdown at all.
+    signal(&first.child, libc::SIGKILL);
+    first.child.wait().unwrap();
+
+    let pending: Vec<(String, Uuid)> =
+        sqlx::query_as("SELECT d.status, d.event_id FROM webhook_deliveries d WHERE d.tenant_id = $1")
+            .bind(tenant)
+            .fetch_all(&first.app.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        pending.len(),
+        1,
+        "the event and its delivery committed with the approval"
+    );
+    assert_eq!(pending[0].0, "pending", "not delivered before the kill");
+    let event = pending[0].1;
+
+    let mut second = serve(&database, &[("MODELMART_WEBHOOKS_ALLOW_PRIVATE", "true")]).await;
+    let started = Instant::now();
+    loop {
+        let status: String = sqlx::query_scalar("SELECT status FROM webhook_deliveries WHERE tenant_id = $1")
+            .bind(tenant)
+            .fetch_one(&second.app.pool)
+            .await
+            .unwrap();
+        if status == "delivered" {
+            break;
+        }
+        // A delivery leased by the killed process is retried once its lease
+        // (60 s) runs out; otherwise within seconds.
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "delivered after the restart"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let received = received.lock().unwrap().clone();
+    let event_id = event.to_string();
+    let copies: Vec<_> = received.iter().filter(|(_, id, _, _)| *id == event_id).collect();
+    assert!(!copies.is_empty());
+    for (signature, _, kind, body) in &copies {
+        assert_eq!(kind, "enablement.suspended");
+        assert!(signature_is_valid(&secret, signature, body));
+    }
+    eprintln!(
+        "delivered after {:?}, {} attempts in all",
+        started.elapsed(),
+        copies.len()
+    );
+    signal(&second.child, libc::SIGTERM);
+    second.child.wait().unwrap();
+}
