@@ -275,10 +275,17 @@ impl RouteTable {
         RouteTable { routes }
     }
 
+    /// The methods documented at `path`. A literal path wins over a
+    /// template that also matches it (`/v1/admin/holds/impact` is not
+    /// `/v1/admin/holds/{id}`), as the router's own choice does.
     pub fn methods_for(&self, path: &str) -> Vec<Method> {
-        self.routes
-            .iter()
-            .filter(|(def, _)| def.is_match(path))
+        let matching: Vec<&(actix_router::ResourceDef, Vec<Method>)> =
+            self.routes.iter().filter(|(def, _)| def.is_match(path)).collect();
+        let literal = |def: &actix_router::ResourceDef| !def.pattern().is_some_and(|p| p.contains('{'));
+        let has_literal = matching.iter().any(|(def, _)| literal(def));
+        matching
+            .into_iter()
+            .filter(|(def, _)| !has_literal || literal(def))
             .flat_map(|(_, methods)| methods.iter().cloned())
             .collect()
     }
@@ -351,5 +358,16 @@ mod tests {
     async fn a_body_that_is_not_declared_json_is_a_415_problem() {
         let (status, body, _) = post("name=a", "application/x-www-form-urlencoded").await;
         assert_eq!((status, body["code"].as_str()), (415, Some("unsupported_media_type")));
+    }
+
+    #[actix_web::test]
+    async fn a_literal_path_answers_with_its_own_methods_not_a_matching_templates() {
+        let table = RouteTable::from_openapi(&crate::openapi::document());
+        assert_eq!(table.methods_for("/v1/admin/holds/impact"), vec![Method::POST]);
+        assert_eq!(
+            table.methods_for("/v1/admin/holds/0193a0c4-0000-7000-8000-000000000001"),
+            vec![Method::GET]
+        );
+        assert!(table.methods_for("/v1/nothing/here").is_empty());
     }
 }

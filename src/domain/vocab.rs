@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 /// Declares a string-backed enum with `as_str`, `parse` and `ALL`, so that
 /// query parameters, database values and JSON share one spelling.
 macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:tt),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
         pub enum $name { $(#[serde(rename = $text)] $variant),+ }
@@ -224,6 +224,43 @@ mod tests {
             assert_eq!(PriceUnit::parse(unit.as_str()), Some(*unit));
         }
         assert_eq!(Capability::parse("telepathy"), None);
+    }
+
+    /// The OpenAPI document is what SDKs are generated from: its enums must
+    /// list exactly the spellings on the wire. (A macro once passed them to
+    /// the schema derive in a form it could not read, and every enum was
+    /// documented by its Rust variant names.)
+    #[test]
+    fn every_vocabulary_documents_exactly_the_spellings_it_serialises() {
+        fn documented<T: utoipa::PartialSchema>() -> Vec<String> {
+            let schema = serde_json::to_value(T::schema()).unwrap();
+            serde_json::from_value(schema["enum"].clone()).unwrap()
+        }
+        macro_rules! check {
+            ($($vocabulary:ty),+) => {$(
+                let on_the_wire: Vec<String> = <$vocabulary>::ALL
+                    .iter()
+                    .map(|v| serde_json::to_value(v).unwrap().as_str().unwrap().to_owned())
+                    .collect();
+                assert_eq!(documented::<$vocabulary>(), on_the_wire, stringify!($vocabulary));
+            )+};
+        }
+        check!(
+            Task,
+            Modality,
+            Capability,
+            Lineage,
+            LifecycleStatus,
+            DeploymentType,
+            ProcessingScope,
+            Cloud,
+            OfferStatus,
+            PriceDimension,
+            PriceUnit,
+            HoldKind,
+            HoldStatus,
+            EnablementStatus
+        );
     }
 
     #[test]

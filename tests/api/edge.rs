@@ -131,3 +131,51 @@ async fn a_caller_over_its_rate_gets_429_with_retry_after_and_other_callers_are_
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     assert_eq!(app.get("/v1/regions", &alice).await.status(), 200, "the budget refills");
 }
+
+/// Sends a chunked JSON body of `total` bytes over a raw connection and
+/// returns the status line, so no client library smooths anything over.
+async fn post_chunked(app: &TestApp, path: &str, token: &str, total: usize) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let chunk = vec![b' '; 64 * 1024];
+    let mut sent = 0;
+    while sent < total {
+        let frame = format!("{:x}\r\n", chunk.len());
+        // The server may answer and close before the body is all sent.
+        if stream.write_all(frame.as_bytes()).await.is_err()
+            || stream.write_all(&chunk).await.is_err()
+            || stream.write_all(b"\r\n").await.is_err()
+        {
+            break;
+        }
+        sent += chunk.len();
+    }
+    let _ = stream.write_all(b"0\r\n\r\n").await;
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response).await;
+    String::from_utf8_lossy(&response)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_chunked_body_over_the_limit_is_413_and_changes_nothing() {
+    let app = spawn_app_with(&[("MODELMART_MAX_BODY_BYTES", "65536")]).await;
+    let tenant = Uuid::new_v4();
+    let token = tenant_token("tenant.admin", tenant);
+    let status = post_chunked(&app, &format!("/v1/tenants/{tenant}/enablements"), &token, 1024 * 1024).await;
+    assert!(status.contains(" 413 "), "{status}");
+    let enablements: i64 = sqlx::query_scalar("SELECT count(*) FROM enablements")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(enablements, 0);
+}
