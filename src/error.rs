@@ -290,6 +290,13 @@ impl From<sqlx::Error> for ApiError {
         match &error {
             sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => unavailable(error),
             sqlx::Error::Database(db) if is_transient(db.code().as_deref()) => unavailable(error),
+            // Class 22, data exceptions: a value from the request that
+            // PostgreSQL cannot store (a NUL character, a number out of
+            // range). The request is at fault, and nothing was written.
+            sqlx::Error::Database(db) if db.code().is_some_and(|code| code.starts_with("22")) => ApiError::new(
+                ErrorCode::ValidationFailed,
+                format!("A value in the request cannot be stored: {}.", db.message()),
+            ),
             _ => ApiError::internal(error),
         }
     }

@@ -5,15 +5,14 @@ use std::cmp::Ordering;
 
 use chrono::{DateTime, Datelike, Utc};
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::bitset::Bitset;
 use super::cursor::{Cursor, SortValue};
 use super::snapshot::{Listing, Offer, Snapshot};
-use crate::domain::country::parse_country;
 use crate::domain::decision::{decide_listing, Decision, Viewer};
 use crate::domain::vocab::{Capability, DeploymentType, LifecycleStatus, Modality, Task};
 use crate::error::{ApiError, ErrorCode, FieldError};
@@ -58,74 +57,125 @@ pub struct Sort {
     pub descending: bool,
 }
 
-/// Discovery parameters. Lists are comma-separated; a listing matches when
-/// it matches every parameter given (any value within one list, except
-/// `capability`, `input_modality` and `output_modality`, which require all).
+/// One value of a free-form filter list: a publisher slug, region code,
+/// licence id or tag. (Documentation only: the parser checks the same.)
+#[derive(ToSchema)]
+#[schema(pattern = r"^[A-Za-z0-9._/+-]{1,100}$", example = "deepseek")]
+#[allow(dead_code)]
+pub struct FilterValue(String);
+
+/// An ISO 3166-1 alpha-2 country code.
+#[derive(ToSchema)]
+#[schema(pattern = "^[A-Za-z]{2}$", example = "US")]
+#[allow(dead_code)]
+pub struct CountryCode(String);
+
+/// A sort order: a field, with `-` in front for descending.
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+pub enum SortChoice {
+    #[serde(rename = "relevance")]
+    Relevance,
+    #[serde(rename = "-relevance")]
+    RelevanceDescending,
+    #[serde(rename = "name")]
+    Name,
+    #[serde(rename = "-name")]
+    NameDescending,
+    #[serde(rename = "release_date")]
+    ReleaseDate,
+    #[serde(rename = "-release_date")]
+    ReleaseDateDescending,
+    #[serde(rename = "context_window")]
+    ContextWindow,
+    #[serde(rename = "-context_window")]
+    ContextWindowDescending,
+    #[serde(rename = "input_price")]
+    InputPrice,
+    #[serde(rename = "-input_price")]
+    InputPriceDescending,
+    #[serde(rename = "output_price")]
+    OutputPrice,
+    #[serde(rename = "-output_price")]
+    OutputPriceDescending,
+}
+
+/// Discovery parameters. Lists are comma-separated (`form` style, not
+/// exploded); a listing matches when it matches every parameter given (any
+/// value within one list, except `capability`, `input_modality`,
+/// `output_modality` and `tag`, which require all). An empty search or
+/// cursor is the same as an absent one; an empty list is refused.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct DiscoveryParams {
     /// Full-text search over name, slug, publisher, family, tags and
     /// description, ranked by relevance (at most 200 characters).
-    #[param(example = "deepseek")]
+    #[param(example = "deepseek", max_length = 200)]
     pub q: Option<String>,
     /// Publisher slugs.
-    #[param(example = "deepseek,meta")]
+    #[param(value_type = Option<Vec<FilterValue>>, style = Form, explode = false, min_items = 1, max_items = 50, example = json!(["deepseek", "meta"]))]
     pub publisher: Option<String>,
-    /// Tasks: chat, completion, embedding, rerank, image_generation, image_edit, video_generation,
-    /// audio_transcription, audio_speech, realtime, moderation, ocr, search.
-    #[param(example = "chat")]
+    /// Tasks.
+    #[param(value_type = Option<Vec<Task>>, style = Form, explode = false, min_items = 1, max_items = 50, example = json!(["chat"]))]
     pub task: Option<String>,
-    /// Modalities the model takes or produces: text, image, audio, video, vector.
-    #[param(example = "image")]
+    /// Modalities the model takes or produces (any of them).
+    #[param(value_type = Option<Vec<Modality>>, style = Form, explode = false, min_items = 1, max_items = 50, example = json!(["image"]))]
     pub modality: Option<String>,
     /// Input modalities the model must all accept.
+    #[param(value_type = Option<Vec<Modality>>, style = Form, explode = false, min_items = 1, max_items = 50)]
     pub input_modality: Option<String>,
     /// Output modalities the model must all produce.
+    #[param(value_type = Option<Vec<Modality>>, style = Form, explode = false, min_items = 1, max_items = 50)]
     pub output_modality: Option<String>,
-    /// Capabilities the model must all have, e.g. function_calling, vision, reasoning.
-    #[param(example = "function_calling,vision")]
+    /// Capabilities the model must all have.
+    #[param(value_type = Option<Vec<Capability>>, style = Form, explode = false, min_items = 1, max_items = 50, example = json!(["function_calling", "vision"]))]
     pub capability: Option<String>,
     /// Region codes the model must be offered in (any of them).
-    #[param(example = "eastus,westeurope")]
+    #[param(value_type = Option<Vec<FilterValue>>, style = Form, explode = false, min_items = 1, max_items = 50, example = json!(["eastus", "westeurope"]))]
     pub region: Option<String>,
-    /// Deployment types: serverless, provisioned, managed_compute, batch.
+    /// Deployment types (any of them).
+    #[param(value_type = Option<Vec<DeploymentType>>, style = Form, explode = false, min_items = 1, max_items = 50)]
     pub deployment_type: Option<String>,
     /// ISO 3166-1 alpha-2 countries the model originates from.
-    #[param(example = "US,FR")]
+    #[param(value_type = Option<Vec<CountryCode>>, style = Form, explode = false, min_items = 1, max_items = 50, example = json!(["US", "FR"]))]
     pub origin_country: Option<String>,
-    /// License ids, e.g. MIT, Apache-2.0, proprietary.
-    #[param(example = "MIT,Apache-2.0")]
+    /// License ids, e.g. MIT, Apache-2.0, proprietary (case-insensitive).
+    #[param(value_type = Option<Vec<FilterValue>>, style = Form, explode = false, min_items = 1, max_items = 50, example = json!(["MIT", "Apache-2.0"]))]
     pub license: Option<String>,
-    /// Lifecycle states: preview, ga, deprecated, retired. Retired listings
-    /// appear only when asked for here.
-    #[param(example = "ga")]
+    /// Lifecycle states. Retired listings appear only when asked for here.
+    #[param(value_type = Option<Vec<LifecycleStatus>>, style = Form, explode = false, min_items = 1, max_items = 50, example = json!(["ga"]))]
     pub lifecycle: Option<String>,
     /// Only open-weights (true) or only closed (false) models.
+    #[param(value_type = Option<bool>)]
     pub open_weights: Option<String>,
     /// Tags the listing must all carry.
+    #[param(value_type = Option<Vec<FilterValue>>, style = Form, explode = false, min_items = 1, max_items = 50)]
     pub tag: Option<String>,
     /// Ceiling on the cheapest current input price, USD per 1M tokens.
-    #[param(example = "1.00")]
+    #[param(example = "1.00", pattern = r"^[0-9]{1,12}(\.[0-9]{1,8})?$")]
     pub max_input_price: Option<String>,
     /// Ceiling on the cheapest current output price, USD per 1M tokens.
+    #[param(pattern = r"^[0-9]{1,12}(\.[0-9]{1,8})?$")]
     pub max_output_price: Option<String>,
     /// Minimum context window in tokens.
-    #[param(example = "128000")]
+    #[param(value_type = Option<i32>, minimum = 0, example = 128000)]
     pub min_context: Option<String>,
-    /// relevance (default with q), name (default otherwise), release_date,
-    /// context_window, input_price, output_price; prefix `-` for descending.
-    /// Listings without a value sort last either way.
-    #[param(example = "input_price")]
+    /// The order: relevance (the default with q; without q every listing
+    /// scores the same), name (the default otherwise), release_date,
+    /// context_window, input_price or output_price; `-` in front for
+    /// descending. Listings without a value sort last either way.
+    #[param(value_type = Option<SortChoice>, example = "input_price")]
     pub sort: Option<String>,
-    /// Page size, 1 to 200 (default 50).
-    #[param(example = 50)]
+    /// Page size (default 50).
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 200, example = 50)]
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page, with the same other parameters.
+    #[param(max_length = 1024)]
     pub cursor: Option<String>,
     /// For tenant principals: also list models the tenant may not enable,
     /// each with `availability.reasons` (default false: they are left out).
-    #[param(example = false)]
+    #[param(value_type = Option<bool>, example = false)]
     pub include_unavailable: Option<String>,
 }
 
@@ -170,7 +220,7 @@ impl Problems {
         let Some(raw) = raw else { return Vec::new() };
         let values: Vec<&str> = raw.split(',').map(str::trim).filter(|v| !v.is_empty()).collect();
         if values.is_empty() {
-            self.push(field, "must not be empty");
+            self.push(field, "must not be empty; leave the parameter out instead");
             return Vec::new();
         }
         if values.len() > MAX_LIST_VALUES {
@@ -213,12 +263,17 @@ fn identifier(value: &str) -> Option<String> {
 
 impl DiscoveryQuery {
     pub fn parse(params: &DiscoveryParams) -> Result<Self, ApiError> {
+        // An empty search or cursor (`?q=`) is the same as an absent one.
+        // Lists (`?task=`) and typed scalars (`?limit=`) must be valid.
+        fn present(value: &Option<String>) -> Option<&str> {
+            value.as_deref().filter(|v| !v.trim().is_empty())
+        }
         let mut problems = Problems::default();
         let mut query = DiscoveryQuery {
             limit: DEFAULT_LIMIT,
             ..Default::default()
         };
-        if let Some(q) = params.q.as_deref() {
+        if let Some(q) = present(&params.q) {
             let q = q.trim();
             if q.chars().count() > MAX_QUERY_CHARS {
                 problems.push("q", format!("at most {MAX_QUERY_CHARS} characters"));
@@ -263,7 +318,8 @@ impl DiscoveryQuery {
         query.origin_countries = problems.list(
             "origin_country",
             params.origin_country.as_deref(),
-            |v| parse_country(v).map(str::to_owned),
+            // A well-formed code nothing originates from matches nothing.
+            |v| (v.len() == 2 && v.chars().all(|c| c.is_ascii_alphabetic())).then(|| v.to_ascii_uppercase()),
             "an ISO 3166-1 alpha-2 country code",
         );
         query.licenses = problems.list(
@@ -307,9 +363,6 @@ impl DiscoveryQuery {
                 None => (false, sort),
             };
             match SortField::parse(name) {
-                Some(SortField::Relevance) if query.q.is_none() => {
-                    problems.push("sort", "relevance needs a search term in q")
-                }
                 Some(field) => query.sort = Some(Sort { field, descending }),
                 None => problems.push("sort", format!("unknown sort {sort:?}; expected one of {SORT_CHOICES}")),
             }
@@ -323,7 +376,7 @@ impl DiscoveryQuery {
         if !problems.0.is_empty() {
             return Err(ApiError::fields(ErrorCode::InvalidParameter, problems.0));
         }
-        if let Some(cursor) = params.cursor.as_deref() {
+        if let Some(cursor) = present(&params.cursor) {
             let decoded = Cursor::decode(cursor).filter(|c| c.f == query.fingerprint());
             match decoded {
                 Some(cursor) => query.cursor = Some(cursor),

@@ -97,7 +97,9 @@ pub struct ModelInput {
     pub task: Task,
     pub input_modalities: Vec<Modality>,
     pub output_modalities: Vec<Modality>,
+    #[serde(default, deserialize_with = "crate::whole::optional")]
     pub context_window: Option<i32>,
+    #[serde(default, deserialize_with = "crate::whole::optional")]
     pub max_output_tokens: Option<i32>,
     #[serde(default)]
     pub capabilities: Vec<Capability>,
@@ -151,7 +153,9 @@ pub struct ModelPatch {
     pub description: Option<String>,
     pub input_modalities: Option<Vec<Modality>>,
     pub output_modalities: Option<Vec<Modality>>,
+    #[serde(default, deserialize_with = "crate::whole::optional")]
     pub context_window: Option<i32>,
+    #[serde(default, deserialize_with = "crate::whole::optional")]
     pub max_output_tokens: Option<i32>,
     pub capabilities: Option<Vec<Capability>>,
     pub license: Option<String>,
@@ -302,7 +306,7 @@ fn lifecycle_conflict(from: LifecycleStatus, to: LifecycleStatus) -> ApiError {
 #[utoipa::path(
     tag = "catalog administration",
     operation_id = "create_model",
-    params(("Idempotency-Key" = Option<String>, Header, description = "A key making retries safe")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "A key making retries safe: 1 to 255 visible ASCII characters", pattern = "^[!-~]{1,255}$")),
     request_body = ModelInput,
     responses(
         (status = 201, description = "The new listing", body = Model,
@@ -664,6 +668,7 @@ pub struct OperatorInput {
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PriceTierInput {
+    #[serde(deserialize_with = "crate::whole::required")]
     pub min_context_tokens: i32,
 }
 
@@ -672,7 +677,8 @@ pub struct PriceTierInput {
 pub struct PriceInput {
     pub dimension: PriceDimension,
     pub unit: PriceUnit,
-    #[schema(value_type = String, example = "0.55")]
+    /// A non-negative decimal amount.
+    #[schema(value_type = String, example = "0.55", pattern = r"^[0-9]{1,15}(\.[0-9]{1,12})?$")]
     pub amount: Decimal,
     #[schema(example = "USD")]
     pub currency: String,

@@ -172,7 +172,7 @@ fn refusal(reasons: Vec<Reason>) -> ApiError {
     operation_id = "create_enablement",
     params(
         ("tid" = Uuid, Path, description = "The tenant"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A key making retries safe (1-255 visible ASCII)")
+        ("Idempotency-Key" = Option<String>, Header, description = "A key making retries safe: 1 to 255 visible ASCII characters", pattern = "^[!-~]{1,255}$")
     ),
     request_body = EnablementInput,
     responses(

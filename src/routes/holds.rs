@@ -284,7 +284,7 @@ fn text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) {
 #[utoipa::path(
     tag = "compliance",
     operation_id = "create_hold",
-    params(("Idempotency-Key" = Option<String>, Header, description = "A key making retries safe")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "A key making retries safe: 1 to 255 visible ASCII characters", pattern = "^[!-~]{1,255}$")),
     request_body = HoldInput,
     responses(
         (status = 201, description = "The proposed hold", body = Hold),
@@ -466,8 +466,15 @@ fn parse_hold_id(text: &str) -> Result<Uuid, ApiError> {
 pub async fn get_hold(
     state: web::Data<AppState>,
     _principal: Authorized<ReadHolds>,
+    req: actix_web::HttpRequest,
+    routes: web::Data<crate::http::RouteTable>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    // `/v1/admin/holds/impact` is its own (POST-only) operation, not a hold
+    // named "impact": other methods there are 405.
+    if id.as_str() == "impact" {
+        return Ok(crate::http::fallback(req, routes).await);
+    }
     let id = parse_hold_id(&id)?;
     let mut conn = state.pool.acquire().await?;
     let row = holds::get(&mut conn, id)

@@ -546,7 +546,7 @@ impl ModelOffer {
 pub struct OffersParams {
     /// An RFC 3339 instant: the prices in force then (past or scheduled)
     /// instead of now.
-    #[param(example = "2027-01-01T00:00:00Z")]
+    #[param(value_type = Option<String>, format = DateTime, example = "2027-01-01T00:00:00Z")]
     pub at: Option<String>,
 }
 

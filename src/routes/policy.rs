@@ -55,11 +55,11 @@ pub struct PolicyInput {
     pub allowed_licenses: Option<Vec<String>>,
     /// Ceiling on an offer's input price, USD per 1M tokens, as a decimal string.
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "5.00")]
+    #[schema(value_type = Option<String>, example = "5.00", pattern = r"^[0-9]{1,15}(\.[0-9]{1,12})?$")]
     pub max_input_price_per_mtok: Option<Decimal>,
     /// Ceiling on an offer's output price, USD per 1M tokens, as a decimal string.
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "20.00")]
+    #[schema(value_type = Option<String>, example = "20.00", pattern = r"^[0-9]{1,15}(\.[0-9]{1,12})?$")]
     pub max_output_price_per_mtok: Option<Decimal>,
     /// Only generally available listings.
     #[serde(default)]

@@ -39,8 +39,8 @@ pub enum Tier {
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 pub struct Money {
-    /// A decimal string.
-    #[schema(value_type = String, example = "120.50")]
+    /// A non-negative decimal string.
+    #[schema(value_type = String, example = "120.50", pattern = r"^[0-9]{1,20}(\.[0-9]{1,28})?$")]
     pub amount: Decimal,
     #[schema(example = "USD")]
     pub currency: String,
@@ -62,7 +62,7 @@ pub struct RecommendationRequest {
     pub task: Task,
     #[serde(default)]
     pub required_capabilities: Vec<Capability>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::whole::optional")]
     pub min_context: Option<i32>,
     /// Regions to consider; empty for all the tenant may use.
     #[serde(default)]
@@ -70,7 +70,11 @@ pub struct RecommendationRequest {
     /// Deployment types to consider; empty for all.
     #[serde(default)]
     pub deployment_types: Vec<DeploymentType>,
+    #[serde(deserialize_with = "crate::whole::required")]
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_u64)]
     pub monthly_input_tokens: u64,
+    #[serde(deserialize_with = "crate::whole::required")]
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_u64)]
     pub monthly_output_tokens: u64,
     /// Offers whose estimate exceeds this are excluded.
     #[serde(default)]
@@ -78,7 +82,8 @@ pub struct RecommendationRequest {
     #[serde(default)]
     pub tier: Tier,
     /// How many recommendations to return, 1 to 100 (default 10).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::whole::optional")]
+    #[schema(minimum = 1, maximum = 100)]
     pub limit: Option<usize>,
 }
 

@@ -208,7 +208,7 @@ fn new_secret() -> Result<String, ApiError> {
     operation_id = "create_webhook",
     params(
         ("tid" = Uuid, Path, description = "The tenant"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A key making retries safe")
+        ("Idempotency-Key" = Option<String>, Header, description = "A key making retries safe: 1 to 255 visible ASCII characters", pattern = "^[!-~]{1,255}$")
     ),
     request_body = WebhookInput,
     responses(

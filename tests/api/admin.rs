@@ -395,3 +395,27 @@ async fn tenants_and_other_staff_cannot_administer_the_catalog() {
         assert_problem(response, 403, "forbidden").await;
     }
 }
+
+#[tokio::test]
+async fn values_postgresql_cannot_store_are_422_and_whole_numbers_may_be_written_as_floats() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::catalog()).await;
+    for field in ["publisher", "name", "license"] {
+        let mut body = new_listing();
+        body[field] = json!("nul\u{0}inside");
+        let response = app.create_model(None, &body).await;
+        assert_eq!(response.status(), 422, "{field}");
+    }
+    let models: i64 = sqlx::query_scalar("SELECT count(*) FROM models WHERE slug = 'mistral/mistral-small-3.2'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(models, 0, "nothing was written");
+    // JSON Schema counts 128000.0 as an integer; so does the API.
+    let mut body = new_listing();
+    body["context_window"] = json!(128000.0);
+    let response = app.create_model(None, &body).await;
+    assert_eq!(response.status(), 201);
+    let created: Value = response.json().await.unwrap();
+    assert_eq!(created["context_window"], 128000);
+}
