@@ -20,6 +20,7 @@ if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VER
 fi
 
 cargo build --locked -q
+BINARY="${CARGO_TARGET_DIR:-target}/debug/modelmart"
 WORK="$(mktemp -d)"
 # As root the private PostgreSQL runs as `postgres`, which must reach its folder.
 chmod 755 "$WORK"
@@ -45,7 +46,7 @@ env -u DATABASE_URL \
     MODELMART_RATE_LIMIT_PER_SECOND=0 \
     MODELMART_SHUTDOWN_GRACE_MS=0 \
     MODELMART_LOG=error \
-    target/debug/modelmart serve --demo --listen "127.0.0.1:$PORT" >"$WORK/server.out" 2>"$WORK/server.err" &
+    "$BINARY" serve --demo --listen "127.0.0.1:$PORT" >"$WORK/server.out" 2>"$WORK/server.err" &
 SERVER_PID=$!
 for _ in $(seq 1 120); do
     curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
