@@ -93,6 +93,30 @@ fn shared_responses() -> Vec<(&'static str, Response)> {
             ),
         ),
         (
+            "MalformedBody",
+            problem_response(
+                "The body is not JSON, or not JSON of this operation's shape; `errors` names where.",
+                ErrorCode::MalformedBody,
+                "body: missing field `region` at line 1 column 40",
+            ),
+        ),
+        (
+            "PayloadTooLarge",
+            problem_response(
+                "The body is larger than the server accepts (MODELMART_MAX_BODY_BYTES).",
+                ErrorCode::PayloadTooLarge,
+                "The request body exceeds the limit of 262144 bytes.",
+            ),
+        ),
+        (
+            "UnsupportedMediaType",
+            problem_response(
+                "The body is not declared as application/json.",
+                ErrorCode::UnsupportedMediaType,
+                "The request body must be application/json.",
+            ),
+        ),
+        (
             "InternalError",
             problem_response(
                 "The server failed; the cause is logged, never returned.",
@@ -160,6 +184,11 @@ pub fn complete(mut document: Document) -> Document {
                 add_response_ref(operation, "403", "Forbidden");
                 add_response_ref(operation, "429", "RateLimited");
                 add_response_ref(operation, "503", "ServiceUnavailable");
+            }
+            if operation.request_body.is_some() {
+                add_response_ref(operation, "400", "MalformedBody");
+                add_response_ref(operation, "413", "PayloadTooLarge");
+                add_response_ref(operation, "415", "UnsupportedMediaType");
             }
             add_response_ref(operation, "500", "InternalError");
         }
