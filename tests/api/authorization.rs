@@ -71,6 +71,33 @@ async fn every_operation_answers_every_role_as_the_role_table_says() {
     for (path, item) in document["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {
             let operation_id = operation["operationId"].as_str().unwrap();
+            // Without a token: 401 wherever the document asks for one.
+            let secured = operation["security"].as_array().is_some_and(|s| !s.is_empty());
+            let url = app.url(
+                &path
+                    .replace("{tid}", &own_tenant.to_string())
+                    .replace("{id_or_slug}", &Uuid::new_v4().to_string())
+                    .replace("{id}", &Uuid::new_v4().to_string()),
+            );
+            let method_name = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let anonymous = app
+                .client
+                .request(method_name, &url)
+                .header("content-type", "application/json")
+                .body("{}")
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16();
+            if secured {
+                assert_eq!(anonymous, 401, "{method} {path} without a token");
+            } else {
+                assert!(
+                    anonymous < 500 && anonymous != 401,
+                    "{method} {path} is public: {anonymous}"
+                );
+            }
             for role in ROLES {
                 let tenant = is_tenant_role(role).then_some(own_tenant);
                 let token = sign_hs256(&claims(&[role], tenant));
