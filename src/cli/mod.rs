@@ -131,6 +131,9 @@ pub async fn run(cli: Cli) -> CliResult {
                 for rejection in &report.rejections {
                     println!("rejected {:?}: {}", rejection.key, rejection.reason);
                 }
+                if report.rejections_omitted > 0 {
+                    println!("... and {} more rejected entries", report.rejections_omitted);
+                }
                 let line = |name: &str, c: &crate::db::catalog_write::ChangeCounts| {
                     println!(
                         "{name:<11} created {:>6}  updated {:>6}  unchanged {:>6}",

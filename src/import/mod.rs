@@ -48,9 +48,27 @@ pub struct ImportReport {
     pub offers: ChangeCounts,
     /// Offers whose prices changed (the old period closed, a new one opened).
     pub price_changes: u64,
-    /// How many entries were rejected; each is listed in `rejections`.
+    /// How many entries were rejected.
     pub rejected: usize,
+    /// The first rejections (at most 1,000; keys and reasons shortened to
+    /// 200 and 500 characters), so a hostile feed cannot make the report
+    /// as large as itself.
     pub rejections: Vec<RejectedEntry>,
+    /// Rejections counted in `rejected` but not listed.
+    pub rejections_omitted: usize,
+}
+
+/// At most this many rejections are listed in a report.
+pub const MAX_LISTED_REJECTIONS: usize = 1_000;
+const MAX_KEY_CHARS: usize = 200;
+const MAX_REASON_CHARS: usize = 500;
+
+/// `text` cut to `limit` characters, marked with an ellipsis when cut.
+fn shortened(text: String, limit: usize) -> String {
+    match text.char_indices().nth(limit) {
+        None => text,
+        Some((end, _)) => format!("{}…", &text[..end]),
+    }
 }
 
 /// Parses `bytes` as `format` without touching the database.
@@ -86,13 +104,73 @@ fn report(format: FeedFormat, entries: usize, outcome: ApplyOutcome, batch: Cata
         offers: outcome.offers,
         price_changes: outcome.price_changes,
         rejected: batch.rejected.len(),
+        rejections_omitted: batch.rejected.len().saturating_sub(MAX_LISTED_REJECTIONS),
         rejections: batch
             .rejected
             .into_iter()
+            .take(MAX_LISTED_REJECTIONS)
             .map(|r| RejectedEntry {
-                key: r.key,
-                reason: r.reason,
+                key: shortened(r.key, MAX_KEY_CHARS),
+                reason: shortened(r.reason, MAX_REASON_CHARS),
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod report_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn report_of(feed: &serde_json::Value) -> ImportReport {
+        let bytes = serde_json::to_vec(feed).unwrap();
+        let (entries, batch) = map(FeedFormat::Litellm, &bytes).unwrap();
+        report(FeedFormat::Litellm, entries, ApplyOutcome::default(), batch)
+    }
+
+    #[test]
+    fn a_feed_of_junk_gets_a_report_of_bounded_size_that_still_counts_everything() {
+        let feed: serde_json::Map<String, serde_json::Value> = (0..5_000)
+            .map(|n| {
+                (
+                    format!("{n}-{}", "k".repeat(1_000)),
+                    serde_json::json!({"mode": "x".repeat(2_000)}),
+                )
+            })
+            .collect();
+        let report = report_of(&serde_json::Value::Object(feed));
+        assert_eq!(report.rejected, 5_000);
+        assert_eq!(report.rejections.len(), MAX_LISTED_REJECTIONS);
+        assert_eq!(report.rejections_omitted, 5_000 - MAX_LISTED_REJECTIONS);
+        for rejection in &report.rejections {
+            assert!(rejection.key.chars().count() <= MAX_KEY_CHARS + 1);
+            assert!(rejection.reason.chars().count() <= MAX_REASON_CHARS + 1);
+        }
+        let size = serde_json::to_vec(&report).unwrap().len();
+        assert!(size < 1_000_000, "report of {size} bytes");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic_the_importer(bytes in prop::collection::vec(any::<u8>(), 0..2_000)) {
+            let _ = map(FeedFormat::Litellm, &bytes);
+        }
+
+        #[test]
+        fn any_feed_gets_a_report_no_larger_than_the_limits(
+            keys in prop::collection::vec(".{0,400}", 0..50),
+            mode in ".{0,900}",
+        ) {
+            let feed: serde_json::Map<String, serde_json::Value> =
+                keys.into_iter().map(|k| (k, serde_json::json!({"mode": mode.clone()}))).collect();
+            let report = report_of(&serde_json::Value::Object(feed));
+            prop_assert!(report.rejections.len() <= MAX_LISTED_REJECTIONS);
+            for rejection in &report.rejections {
+                prop_assert!(rejection.key.chars().count() <= MAX_KEY_CHARS + 1);
+                prop_assert!(rejection.reason.chars().count() <= MAX_REASON_CHARS + 1);
+            }
+        }
     }
 }
