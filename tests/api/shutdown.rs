@@ -54,6 +54,28 @@ async fn serve(database_url: &str, extra: &[(&str, &str)]) -> Process {
     Process { child, app }
 }
 
+/// A LiteLLM-style feed of `count` distinct chat models: big enough that its
+/// import is still running when the signal arrives.
+fn generated_feed(count: usize) -> Vec<u8> {
+    let entries: serde_json::Map<String, Value> = (0..count)
+        .map(|n| {
+            (
+                format!("openai/shutdown-test-model-{n}"),
+                json!({
+                    "litellm_provider": "openai",
+                    "mode": "chat",
+                    "max_input_tokens": 128000,
+                    "max_output_tokens": 4096,
+                    "input_cost_per_token": 0.000001 * (1.0 + (n % 7) as f64),
+                    "output_cost_per_token": 0.000002,
+                    "supports_function_calling": n % 2 == 0
+                }),
+            )
+        })
+        .collect();
+    serde_json::to_vec(&Value::Object(entries)).unwrap()
+}
+
 fn signal(child: &Child, signal: i32) {
     // SAFETY: kill with the pid of a child we spawned and have not reaped.
     unsafe {
@@ -63,7 +85,7 @@ fn signal(child: &Child, signal: i32) {
 
 #[tokio::test]
 async fn sigterm_fails_readiness_first_lets_in_flight_requests_finish_and_exits_in_time() {
-    let feed = litellm_feed().expect("the real feed in ../shared/data");
+    let feed = generated_feed(6_000);
     let database = fresh_database().await;
     let mut process = serve(&database, &[("MODELMART_SHUTDOWN_GRACE_MS", "1500")]).await;
     let app = &process.app;
@@ -119,7 +141,7 @@ async fn sigterm_fails_readiness_first_lets_in_flight_requests_finish_and_exits_
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    assert!(listings > 1000, "the import committed: {listings} listings");
+    assert!(listings > 5_000, "the import committed: {listings} listings");
 }
 
 #[tokio::test]
