@@ -305,6 +305,27 @@ fn listing_etag(snapshot: &Snapshot, listing: &Listing, rules: &str) -> String {
     format!("\"{}-{}-{}\"", listing.row_version, snapshot.content.etag_seed, rules)
 }
 
+/// The start of a listing's 200 response (ETag, caching, lifecycle headers),
+/// or, as the error, 304 when the caller's copy is still current.
+fn listing_response(
+    req: &actix_web::HttpRequest,
+    snapshot: &Snapshot,
+    listing: &Listing,
+    tenant: Option<Uuid>,
+) -> Result<actix_web::HttpResponseBuilder, HttpResponse> {
+    let tag = listing_etag(snapshot, listing, &rules_of(snapshot, tenant));
+    if if_none_match(req, &tag) {
+        return Err(not_modified(tag));
+    }
+    let mut response = HttpResponse::Ok();
+    response
+        .insert_header((header::ETAG, tag))
+        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+        .insert_header((header::VARY, "Authorization"));
+    lifecycle_headers(&mut response, listing);
+    Ok(response)
+}
+
 /// 304 Not Modified for `tag`.
 fn not_modified(tag: String) -> HttpResponse {
     HttpResponse::NotModified()
@@ -442,16 +463,10 @@ pub async fn get_model(
             Some(decision)
         }
     };
-    let tag = listing_etag(&snapshot, listing, &rules_of(&snapshot, principal.tenant_id));
-    if if_none_match(&req, &tag) {
-        return Ok(not_modified(tag));
-    }
-    let mut response = HttpResponse::Ok();
-    response
-        .insert_header((header::ETAG, tag))
-        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
-        .insert_header((header::VARY, "Authorization"));
-    lifecycle_headers(&mut response, listing);
+    let mut response = match listing_response(&req, &snapshot, listing, principal.tenant_id) {
+        Ok(response) => response,
+        Err(not_modified) => return Ok(not_modified),
+    };
     Ok(response.json(Model::view(listing, availability)))
 }
 
@@ -610,16 +625,10 @@ pub async fn list_model_offers(
             return Err(blocked_by(&snapshot.holds, hold, &[]));
         }
     }
-    let tag = listing_etag(&snapshot, listing, &rules_of(&snapshot, principal.tenant_id));
-    if if_none_match(&req, &tag) {
-        return Ok(not_modified(tag));
-    }
-    let mut response = HttpResponse::Ok();
-    response
-        .insert_header((header::ETAG, tag))
-        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
-        .insert_header((header::VARY, "Authorization"));
-    lifecycle_headers(&mut response, listing);
+    let mut response = match listing_response(&req, &snapshot, listing, principal.tenant_id) {
+        Ok(response) => response,
+        Err(not_modified) => return Ok(not_modified),
+    };
     let Some(at) = params.at.as_deref() else {
         let now = Utc::now();
         return Ok(response.json(ModelOfferList {
