@@ -312,10 +312,10 @@ fn listing_response(
     snapshot: &Snapshot,
     listing: &Listing,
     tenant: Option<Uuid>,
-) -> Result<actix_web::HttpResponseBuilder, HttpResponse> {
+) -> Result<actix_web::HttpResponseBuilder, Box<HttpResponse>> {
     let tag = listing_etag(snapshot, listing, &rules_of(snapshot, tenant));
     if if_none_match(req, &tag) {
-        return Err(not_modified(tag));
+        return Err(Box::new(not_modified(tag)));
     }
     let mut response = HttpResponse::Ok();
     response
@@ -465,7 +465,7 @@ pub async fn get_model(
     };
     let mut response = match listing_response(&req, &snapshot, listing, principal.tenant_id) {
         Ok(response) => response,
-        Err(not_modified) => return Ok(not_modified),
+        Err(not_modified) => return Ok(*not_modified),
     };
     Ok(response.json(Model::view(listing, availability)))
 }
@@ -627,7 +627,7 @@ pub async fn list_model_offers(
     }
     let mut response = match listing_response(&req, &snapshot, listing, principal.tenant_id) {
         Ok(response) => response,
-        Err(not_modified) => return Ok(not_modified),
+        Err(not_modified) => return Ok(*not_modified),
     };
     let Some(at) = params.at.as_deref() else {
         let now = Utc::now();
