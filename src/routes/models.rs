@@ -326,10 +326,12 @@ fn listing_response(
     Ok(response)
 }
 
-/// 304 Not Modified for `tag`.
+/// 304 Not Modified for `tag`, with the caching policy of the 200 it
+/// stands for (a 304's headers update the stored response's).
 fn not_modified(tag: String) -> HttpResponse {
     HttpResponse::NotModified()
         .insert_header((header::ETAG, tag))
+        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
         .insert_header((header::VARY, "Authorization"))
         .finish()
 }

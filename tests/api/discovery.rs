@@ -413,6 +413,11 @@ async fn a_tenants_tags_change_with_its_own_policy_and_not_with_another_tenants(
             let tag = response.headers()["etag"].to_str().unwrap().to_owned();
             let again = revalidate(&app, path, token, &tag).await;
             assert_eq!(again.status(), 304, "{path} revalidates");
+            assert_eq!(
+                again.headers()["cache-control"],
+                "private, no-cache",
+                "a 304 keeps the stored page's caching policy"
+            );
             tags.push((path, token.clone(), tag));
         }
     }
