@@ -82,7 +82,7 @@ async fn every_operation_answers_every_role_as_the_role_table_says() {
             let method_name = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let anonymous = app
                 .client
-                .request(method_name, &url)
+                .request(method_name.clone(), &url)
                 .header("content-type", "application/json")
                 .body("{}")
                 .send()
@@ -101,21 +101,9 @@ async fn every_operation_answers_every_role_as_the_role_table_says() {
             for role in ROLES {
                 let tenant = is_tenant_role(role).then_some(own_tenant);
                 let token = sign_hs256(&claims(&[role], tenant));
-                let url = app.url(
-                    &path
-                        .replace("{tid}", &own_tenant.to_string())
-                        .replace("{id_or_slug}", &Uuid::new_v4().to_string())
-                        .replace("{id}", &Uuid::new_v4().to_string()),
-                );
-                let request = match method.as_str() {
-                    "get" => app.client.get(&url),
-                    "post" => app.client.post(&url),
-                    "put" => app.client.put(&url),
-                    "patch" => app.client.patch(&url),
-                    "delete" => app.client.delete(&url),
-                    other => panic!("unexpected method {other}"),
-                };
-                let response = request
+                let response = app
+                    .client
+                    .request(method_name.clone(), &url)
                     .bearer_auth(&token)
                     .header("content-type", "application/json")
                     .header("if-match", "\"1\"")
