@@ -550,22 +550,7 @@ async fn decide(
                 ));
             }
             let approved = holds::set_status(&mut tx, id, "active", &actor_name, reason.as_deref()).await?;
-            audit::append(
-                &mut tx,
-                AuditEntry {
-                    actor: &actor_name,
-                    actor_roles: actor.roles.clone(),
-                    tenant_id: None,
-                    action: "hold.approved",
-                    target_type: "hold",
-                    target_id: id.to_string(),
-                    before: serde_json::to_value(Hold::from(&row)).ok(),
-                    after: serde_json::to_value(Hold::from(&approved)).ok(),
-                    reason: reason.as_deref(),
-                    request_id: Some(request_id.as_str()),
-                },
-            )
-            .await?;
+            record_decision(&mut tx, &actor, "hold.approved", &row, &approved, reason.as_deref()).await?;
             let due_now = approved.effective_at.is_none_or(|at| at <= Utc::now());
             let suspended = if due_now {
                 compliance::put_in_effect(&mut tx, &approved, &actor).await?
@@ -580,22 +565,7 @@ async fn decide(
                 return Err(wrong_state(&row, "proposed", "rejected"));
             }
             let rejected = holds::set_status(&mut tx, id, "rejected", &actor_name, reason.as_deref()).await?;
-            audit::append(
-                &mut tx,
-                AuditEntry {
-                    actor: &actor_name,
-                    actor_roles: actor.roles.clone(),
-                    tenant_id: None,
-                    action: "hold.rejected",
-                    target_type: "hold",
-                    target_id: id.to_string(),
-                    before: serde_json::to_value(Hold::from(&row)).ok(),
-                    after: serde_json::to_value(Hold::from(&rejected)).ok(),
-                    reason: reason.as_deref(),
-                    request_id: Some(request_id.as_str()),
-                },
-            )
-            .await?;
+            record_decision(&mut tx, &actor, "hold.rejected", &row, &rejected, reason.as_deref()).await?;
             (rejected, Vec::new())
         }
         _ => {
@@ -613,6 +583,33 @@ async fn decide(
         hold: Hold::from(&after),
         enablements_changed: changed.len(),
     }))
+}
+
+/// The audit event of an officer's decision on a hold, before and after.
+async fn record_decision(
+    tx: &mut sqlx::PgConnection,
+    actor: &Actor<'_>,
+    action: &str,
+    before: &HoldRow,
+    after: &HoldRow,
+    reason: Option<&str>,
+) -> Result<i64, sqlx::Error> {
+    audit::append(
+        tx,
+        AuditEntry {
+            actor: actor.name,
+            actor_roles: actor.roles.clone(),
+            tenant_id: None,
+            action,
+            target_type: "hold",
+            target_id: before.id.to_string(),
+            before: serde_json::to_value(Hold::from(before)).ok(),
+            after: serde_json::to_value(Hold::from(after)).ok(),
+            reason,
+            request_id: actor.request_id,
+        },
+    )
+    .await
 }
 
 macro_rules! hold_decision {
