@@ -12,6 +12,7 @@ pub mod embedded_pg;
 pub mod error;
 pub mod http;
 pub mod import;
+pub mod metrics;
 pub mod openapi;
 pub mod ratelimit;
 pub mod routes;

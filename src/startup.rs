@@ -79,7 +79,8 @@ impl Application {
         catalog.reload(&pool).await?;
         catalog.spawn_refresher(pool.clone());
         crate::scheduler::spawn(pool.clone(), catalog.clone());
-        crate::webhooks::spawn(pool.clone(), settings.webhooks_allow_private);
+        let metrics = std::sync::Arc::new(crate::metrics::Metrics::default());
+        crate::webhooks::spawn(pool.clone(), settings.webhooks_allow_private, metrics.clone());
         let settings_rate_limit = settings.rate_limit;
         let cors = web::Data::new(crate::edge::CorsPolicy::new(settings.cors_origins.clone()));
         let state = web::Data::new(AppState {
@@ -89,6 +90,7 @@ impl Application {
             catalog,
             tenants: TenantRegistry::default(),
             limiter: crate::ratelimit::RateLimiter::new(settings_rate_limit),
+            metrics,
             draining: std::sync::atomic::AtomicBool::new(false),
         });
         let document = openapi::document();
@@ -119,6 +121,7 @@ impl Application {
                 .wrap(from_fn(crate::auth::authentication_middleware))
                 .wrap(from_fn(http::problem_middleware))
                 .wrap(from_fn(crate::edge::edge_middleware))
+                .wrap(from_fn(crate::metrics::metrics_middleware))
                 .wrap(actix_web::middleware::Compress::default())
         })
         .listen(listener)?

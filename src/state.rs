@@ -21,6 +21,7 @@ pub struct AppState {
     pub catalog: CatalogHandle,
     pub tenants: TenantRegistry,
     pub limiter: crate::ratelimit::RateLimiter,
+    pub metrics: std::sync::Arc<crate::metrics::Metrics>,
     /// Set on SIGTERM: `/readyz` fails while requests are still served.
     pub draining: std::sync::atomic::AtomicBool,
 }

@@ -10,8 +10,9 @@ pub mod search;
 pub mod snapshot;
 pub mod visibility;
 
-use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use sqlx::PgPool;
@@ -26,6 +27,53 @@ pub const VERSION_CHECK_INTERVAL: Duration = Duration::from_secs(2);
 #[derive(Clone)]
 pub struct CatalogHandle {
     current: Arc<RwLock<Arc<Snapshot>>>,
+    stats: Arc<RefreshStats>,
+}
+
+/// How the snapshot has been kept fresh, for `/metrics`.
+pub struct RefreshStats {
+    swapped_at: Mutex<Instant>,
+    verified_at: Mutex<Option<Instant>>,
+    full_reloads: AtomicU64,
+    rules_reloads: AtomicU64,
+    failures: AtomicU64,
+}
+
+impl Default for RefreshStats {
+    fn default() -> Self {
+        RefreshStats {
+            swapped_at: Mutex::new(Instant::now()),
+            verified_at: Mutex::new(None),
+            full_reloads: AtomicU64::new(0),
+            rules_reloads: AtomicU64::new(0),
+            failures: AtomicU64::new(0),
+        }
+    }
+}
+
+impl RefreshStats {
+    /// When the snapshot being served was swapped in.
+    pub fn swapped_at(&self) -> Instant {
+        *self.swapped_at.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// When the database last confirmed the snapshot is current.
+    pub fn verified_at(&self) -> Option<Instant> {
+        *self.verified_at.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Full reloads, rules reloads and failed refreshes so far.
+    pub fn reloads(&self) -> (u64, u64, u64) {
+        (
+            self.full_reloads.load(Ordering::Relaxed),
+            self.rules_reloads.load(Ordering::Relaxed),
+            self.failures.load(Ordering::Relaxed),
+        )
+    }
+
+    fn verified(&self) {
+        *self.verified_at.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +90,7 @@ impl Default for CatalogHandle {
     fn default() -> Self {
         CatalogHandle {
             current: Arc::new(RwLock::new(Arc::new(Snapshot::empty()))),
+            stats: Arc::default(),
         }
     }
 }
@@ -55,6 +104,10 @@ impl CatalogHandle {
             .clone()
     }
 
+    pub fn stats(&self) -> &RefreshStats {
+        &self.stats
+    }
+
     /// Swaps in `snapshot` unless a newer one is already in place: two
     /// reloads can overlap (a write's own reload and the background one),
     /// and the one that read older rows must not win by finishing last.
@@ -64,6 +117,7 @@ impl CatalogHandle {
             return false;
         }
         *current = Arc::new(snapshot);
+        *self.stats.swapped_at.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
         true
     }
 
@@ -80,9 +134,11 @@ impl CatalogHandle {
         .await??;
         let version = snapshot.version;
         let listings = snapshot.content.listings.len();
+        self.stats.full_reloads.fetch_add(1, Ordering::Relaxed);
         if self.replace(snapshot) {
             tracing::info!(version, listings, "catalog snapshot loaded");
         }
+        self.stats.verified();
         Ok(version)
     }
 
@@ -102,6 +158,7 @@ impl CatalogHandle {
         })
         .await?;
         let version = snapshot.version;
+        self.stats.rules_reloads.fetch_add(1, Ordering::Relaxed);
         if self.replace(snapshot) {
             tracing::info!(version, "catalog rules reloaded");
         }
@@ -112,6 +169,17 @@ impl CatalogHandle {
     /// content moved (or a scheduled price came due), a rules reload when
     /// only holds or policies did.
     pub async fn refresh_if_stale(&self, pool: &PgPool) -> Result<bool, ReloadError> {
+        let outcome = self.bring_up_to_date(pool).await;
+        match outcome {
+            Ok(_) => self.stats.verified(),
+            Err(_) => {
+                self.stats.failures.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        outcome
+    }
+
+    async fn bring_up_to_date(&self, pool: &PgPool) -> Result<bool, ReloadError> {
         let current = self.current();
         let versions = catalog_read::current_versions(pool).await?;
         let price_due = current.content.next_price_change.is_some_and(|at| at <= Utc::now());

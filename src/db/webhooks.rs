@@ -5,6 +5,8 @@ use serde::Serialize;
 use sqlx::{FromRow, PgConnection, PgPool};
 use uuid::Uuid;
 
+use crate::webhooks::DeliveryOutcome;
+
 #[derive(Debug, Clone, FromRow)]
 pub struct SubscriptionRow {
     pub tenant_id: Uuid,
@@ -178,7 +180,7 @@ pub async fn record_attempt(
     duration_ms: i32,
     max_attempts: i32,
     backoff_secs: i64,
-) -> Result<(), sqlx::Error> {
+) -> Result<DeliveryOutcome, sqlx::Error> {
     let (status_code, error) = match &outcome {
         Ok(code) => (Some(i32::from(*code)), None),
         Err(message) => (None, Some(message.clone())),
@@ -197,12 +199,12 @@ pub async fn record_attempt(
     .bind(duration_ms)
     .execute(&mut *tx)
     .await?;
-    let status = if delivered {
-        "delivered"
+    let (status, recorded) = if delivered {
+        ("delivered", DeliveryOutcome::Delivered)
     } else if delivery.attempts >= max_attempts {
-        "abandoned"
+        ("abandoned", DeliveryOutcome::Abandoned)
     } else {
-        "pending"
+        ("pending", DeliveryOutcome::Retrying)
     };
     sqlx::query(
         "UPDATE webhook_deliveries SET status = $3, last_status_code = $4, last_error = $5,
@@ -218,7 +220,8 @@ pub async fn record_attempt(
     .bind(backoff_secs as f64)
     .execute(&mut *tx)
     .await?;
-    tx.commit().await
+    tx.commit().await?;
+    Ok(recorded)
 }
 
 /// A tenant's events, newest last, after `after_seq`.

@@ -63,3 +63,23 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
         Err(_) => Err(not_ready("The database is unreachable.")),
     }
 }
+
+/// Prometheus metrics in the text exposition format: requests and latencies
+/// by route and status, database pool use, catalog snapshot version and age,
+/// holds by status, outbox backlog and webhook delivery outcomes. Meant for
+/// the cluster's scraper; keep it off the public ingress.
+#[utoipa::path(
+    tag = "operations",
+    operation_id = "metrics",
+    responses(
+        (status = 200, description = "Metrics of this process", body = String,
+         content_type = "text/plain; version=0.0.4; charset=utf-8",
+         example = json!("# TYPE modelmart_catalog_snapshot_version gauge\nmodelmart_catalog_snapshot_version 42\n"))
+    )
+)]
+#[get("/metrics")]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(crate::metrics::CONTENT_TYPE)
+        .body(crate::metrics::render(&state).await)
+}

@@ -24,6 +24,7 @@ pub fn configure(config: &mut ServiceConfig) {
     config
         .service(health::healthz)
         .service(health::readyz)
+        .service(health::metrics)
         .service(models::list_models)
         .service(models::list_model_offers)
         .service(models::get_model)

@@ -3,6 +3,7 @@
 
 pub mod target;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -11,6 +12,7 @@ use sha2::Sha256;
 use sqlx::PgPool;
 
 use crate::db::webhooks::{self, Claimed};
+use crate::metrics::Metrics;
 
 /// The signature header: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.
 pub const SIGNATURE_HEADER: &str = "modelmart-signature";
@@ -21,6 +23,33 @@ pub const EVENT_TYPE_HEADER: &str = "modelmart-event-type";
 pub const MAX_ATTEMPTS: i32 = 12;
 const TIMEOUT: Duration = Duration::from_secs(10);
 const TICK: Duration = Duration::from_millis(500);
+
+/// How a webhook delivery attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryOutcome {
+    /// The receiver answered 2xx.
+    Delivered,
+    /// It failed and will be tried again after a backoff.
+    Retrying,
+    /// It failed for the last time.
+    Abandoned,
+}
+
+impl DeliveryOutcome {
+    pub const ALL: [DeliveryOutcome; 3] = [
+        DeliveryOutcome::Delivered,
+        DeliveryOutcome::Retrying,
+        DeliveryOutcome::Abandoned,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            DeliveryOutcome::Delivered => "delivered",
+            DeliveryOutcome::Retrying => "retrying",
+            DeliveryOutcome::Abandoned => "abandoned",
+        }
+    }
+}
 
 /// The signature of `body` at `timestamp` with `secret`.
 pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
@@ -65,13 +94,13 @@ async fn deliver(claimed: &Claimed, allow_private: bool) -> Result<u16, String> 
 }
 
 /// One pass over due deliveries; returns how many were attempted.
-pub async fn run_once(pool: &PgPool, allow_private: bool) -> Result<usize, sqlx::Error> {
+pub async fn run_once(pool: &PgPool, allow_private: bool, metrics: &Metrics) -> Result<usize, sqlx::Error> {
     let claimed = webhooks::claim_due(pool, 20).await?;
     for delivery in &claimed {
         let started = std::time::Instant::now();
         let outcome = deliver(delivery, allow_private).await;
         let elapsed = started.elapsed().as_millis() as i32;
-        webhooks::record_attempt(
+        let recorded = webhooks::record_attempt(
             pool,
             delivery,
             outcome,
@@ -80,18 +109,19 @@ pub async fn run_once(pool: &PgPool, allow_private: bool) -> Result<usize, sqlx:
             backoff_secs(delivery.attempts),
         )
         .await?;
+        metrics.record_delivery(recorded);
     }
     Ok(claimed.len())
 }
 
 /// Delivers until the process ends.
-pub fn spawn(pool: PgPool, allow_private: bool) -> tokio::task::JoinHandle<()> {
+pub fn spawn(pool: PgPool, allow_private: bool, metrics: Arc<Metrics>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(TICK);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
-            if let Err(error) = run_once(&pool, allow_private).await {
+            if let Err(error) = run_once(&pool, allow_private, &metrics).await {
                 tracing::warn!(%error, "webhook delivery pass failed; it will retry");
             }
         }

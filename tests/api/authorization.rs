@@ -49,7 +49,7 @@ fn admitted(operation_id: &str) -> &'static [&'static str] {
         "create_hold" | "approve_hold" | "reject_hold" | "lift_hold" | "preview_hold_impact" => &["compliance.officer"],
         "list_holds" | "get_hold" => &["compliance.officer", "auditor", "platform.admin"],
         "list_audit_events" | "verify_audit_events" => &["auditor"],
-        "healthz" | "readyz" => ROLES,
+        "healthz" | "readyz" | "metrics" => ROLES,
         other => panic!("the matrix does not know {other}: add it"),
     }
 }

@@ -13,6 +13,7 @@ mod fixtures;
 mod helpers;
 mod holds;
 mod imports;
+mod metrics;
 mod notifications;
 mod openapi;
 mod recommendations;
