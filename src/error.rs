@@ -111,7 +111,7 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
     /// Extra machine-readable context (e.g. the reasons a model is unavailable).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<HashMap<String, Value>>)]
     pub context: Option<serde_json::Value>,
 }
 

@@ -206,11 +206,15 @@ fn backticked(message: &str) -> Option<&str> {
 }
 
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|err, _req| {
-        let message = err.to_string();
-        let field = backticked(&message).unwrap_or("query");
-        ApiError::invalid_parameter(field, message.replace("Query deserialize error: ", "")).into()
-    })
+    web::QueryConfig::default().error_handler(|err, _req| query_error(&err).into())
+}
+
+/// A query string that does not fit its parameters, as a 400 naming the
+/// parameter.
+pub fn query_error(err: &error::QueryPayloadError) -> ApiError {
+    let message = err.to_string();
+    let field = backticked(&message).unwrap_or("query");
+    ApiError::invalid_parameter(field, message.replace("Query deserialize error: ", ""))
 }
 
 pub fn path_config() -> web::PathConfig {

@@ -41,6 +41,19 @@ use crate::error::{ErrorCode, Problem, PROBLEM_CONTENT_TYPE};
 )]
 pub struct ApiDoc;
 
+fn with_retry_after(mut response: Response) -> Response {
+    response.headers.insert(
+        "Retry-After".to_owned(),
+        RefOr::T(
+            utoipa::openapi::header::HeaderBuilder::new()
+                .schema(Some(i32::schema()))
+                .description(Some("Seconds to wait before retrying"))
+                .build(),
+        ),
+    );
+    response
+}
+
 fn problem_response(description: &str, code: ErrorCode, detail: &str) -> Response {
     let example = serde_json::json!({
         "type": format!("urn:modelmart:problem:{}", code.as_str()),
@@ -86,11 +99,11 @@ fn shared_responses() -> Vec<(&'static str, Response)> {
         ),
         (
             "RateLimited",
-            problem_response(
+            with_retry_after(problem_response(
                 "Too many requests from this principal; `Retry-After` says when to retry.",
                 ErrorCode::RateLimited,
                 "Retry after 1 second.",
-            ),
+            )),
         ),
         (
             "MalformedBody",
@@ -126,11 +139,11 @@ fn shared_responses() -> Vec<(&'static str, Response)> {
         ),
         (
             "ServiceUnavailable",
-            problem_response(
+            with_retry_after(problem_response(
                 "The database is unavailable or busy; `Retry-After` says when to retry.",
                 ErrorCode::ServiceUnavailable,
                 "The database is unavailable or busy; retry shortly.",
-            ),
+            )),
         ),
     ]
 }
@@ -191,9 +204,29 @@ pub fn complete(mut document: Document) -> Document {
                 add_response_ref(operation, "415", "UnsupportedMediaType");
             }
             add_response_ref(operation, "500", "InternalError");
+            for parameter in operation.parameters.iter_mut().flatten() {
+                if let RefOr::T(parameter) = parameter {
+                    never_null(parameter);
+                }
+            }
         }
     }
     document
+}
+
+/// A parameter is present or absent; it has no null. Optional header
+/// parameters come out of the derive typed `["string", "null"]`, which
+/// generated clients turn into a header they will send as `None`.
+fn never_null(parameter: &mut utoipa::openapi::path::Parameter) {
+    use utoipa::openapi::schema::{Schema, SchemaType, Type};
+    if let Some(RefOr::T(Schema::Object(object))) = parameter.schema.as_mut() {
+        if let SchemaType::Array(types) = &object.schema_type {
+            let present: Vec<Type> = types.iter().filter(|t| **t != Type::Null).cloned().collect();
+            if let [only] = present.as_slice() {
+                object.schema_type = SchemaType::Type(only.clone());
+            }
+        }
+    }
 }
 
 /// The whole document, as served at `/openapi.json`.

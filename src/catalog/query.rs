@@ -100,8 +100,10 @@ pub enum SortChoice {
     OutputPriceDescending,
 }
 
-/// Discovery parameters. Lists are comma-separated (`form` style, not
-/// exploded); a listing matches when it matches every parameter given (any
+/// Discovery parameters. A list parameter may be repeated
+/// (`publisher=a&publisher=b`, as OpenAPI's default `form` style with
+/// `explode` has generated clients send it), hold comma-separated values
+/// (`publisher=a,b`), or both; a listing matches when it matches every parameter given (any
 /// value within one list, except `capability`, `input_modality`,
 /// `output_modality` and `tag`, which require all). An empty search or
 /// cursor is the same as an absent one; an empty list is refused.
@@ -114,43 +116,43 @@ pub struct DiscoveryParams {
     #[param(example = "deepseek", max_length = 200)]
     pub q: Option<String>,
     /// Publisher slugs.
-    #[param(value_type = Option<Vec<FilterValue>>, style = Form, explode = false, min_items = 1, max_items = 50, example = json!(["deepseek", "meta"]))]
+    #[param(value_type = Option<Vec<FilterValue>>, style = Form, explode = true, min_items = 1, max_items = 50, example = json!(["deepseek", "meta"]))]
     pub publisher: Option<String>,
     /// Tasks.
-    #[param(value_type = Option<Vec<Task>>, style = Form, explode = false, min_items = 1, max_items = 50, example = json!(["chat"]))]
+    #[param(value_type = Option<Vec<Task>>, style = Form, explode = true, min_items = 1, max_items = 50, example = json!(["chat"]))]
     pub task: Option<String>,
     /// Modalities the model takes or produces (any of them).
-    #[param(value_type = Option<Vec<Modality>>, style = Form, explode = false, min_items = 1, max_items = 50, example = json!(["image"]))]
+    #[param(value_type = Option<Vec<Modality>>, style = Form, explode = true, min_items = 1, max_items = 50, example = json!(["image"]))]
     pub modality: Option<String>,
     /// Input modalities the model must all accept.
-    #[param(value_type = Option<Vec<Modality>>, style = Form, explode = false, min_items = 1, max_items = 50)]
+    #[param(value_type = Option<Vec<Modality>>, style = Form, explode = true, min_items = 1, max_items = 50)]
     pub input_modality: Option<String>,
     /// Output modalities the model must all produce.
-    #[param(value_type = Option<Vec<Modality>>, style = Form, explode = false, min_items = 1, max_items = 50)]
+    #[param(value_type = Option<Vec<Modality>>, style = Form, explode = true, min_items = 1, max_items = 50)]
     pub output_modality: Option<String>,
     /// Capabilities the model must all have.
-    #[param(value_type = Option<Vec<Capability>>, style = Form, explode = false, min_items = 1, max_items = 50, example = json!(["function_calling", "vision"]))]
+    #[param(value_type = Option<Vec<Capability>>, style = Form, explode = true, min_items = 1, max_items = 50, example = json!(["function_calling", "vision"]))]
     pub capability: Option<String>,
     /// Region codes the model must be offered in (any of them).
-    #[param(value_type = Option<Vec<FilterValue>>, style = Form, explode = false, min_items = 1, max_items = 50, example = json!(["eastus", "westeurope"]))]
+    #[param(value_type = Option<Vec<FilterValue>>, style = Form, explode = true, min_items = 1, max_items = 50, example = json!(["eastus", "westeurope"]))]
     pub region: Option<String>,
     /// Deployment types (any of them).
-    #[param(value_type = Option<Vec<DeploymentType>>, style = Form, explode = false, min_items = 1, max_items = 50)]
+    #[param(value_type = Option<Vec<DeploymentType>>, style = Form, explode = true, min_items = 1, max_items = 50)]
     pub deployment_type: Option<String>,
     /// ISO 3166-1 alpha-2 countries the model originates from.
-    #[param(value_type = Option<Vec<CountryCode>>, style = Form, explode = false, min_items = 1, max_items = 50, example = json!(["US", "FR"]))]
+    #[param(value_type = Option<Vec<CountryCode>>, style = Form, explode = true, min_items = 1, max_items = 50, example = json!(["US", "FR"]))]
     pub origin_country: Option<String>,
     /// License ids, e.g. MIT, Apache-2.0, proprietary (case-insensitive).
-    #[param(value_type = Option<Vec<FilterValue>>, style = Form, explode = false, min_items = 1, max_items = 50, example = json!(["MIT", "Apache-2.0"]))]
+    #[param(value_type = Option<Vec<FilterValue>>, style = Form, explode = true, min_items = 1, max_items = 50, example = json!(["MIT", "Apache-2.0"]))]
     pub license: Option<String>,
     /// Lifecycle states. Retired listings appear only when asked for here.
-    #[param(value_type = Option<Vec<LifecycleStatus>>, style = Form, explode = false, min_items = 1, max_items = 50, example = json!(["ga"]))]
+    #[param(value_type = Option<Vec<LifecycleStatus>>, style = Form, explode = true, min_items = 1, max_items = 50, example = json!(["ga"]))]
     pub lifecycle: Option<String>,
     /// Only open-weights (true) or only closed (false) models.
     #[param(value_type = Option<bool>)]
     pub open_weights: Option<String>,
     /// Tags the listing must all carry.
-    #[param(value_type = Option<Vec<FilterValue>>, style = Form, explode = false, min_items = 1, max_items = 50)]
+    #[param(value_type = Option<Vec<FilterValue>>, style = Form, explode = true, min_items = 1, max_items = 50)]
     pub tag: Option<String>,
     /// Ceiling on the cheapest current input price, USD per 1M tokens.
     #[param(example = "1.00", pattern = r"^[0-9]{1,12}(\.[0-9]{1,8})?$")]
@@ -177,6 +179,55 @@ pub struct DiscoveryParams {
     /// each with `availability.reasons` (default false: they are left out).
     #[param(value_type = Option<bool>, example = false)]
     pub include_unavailable: Option<String>,
+}
+
+/// The parameters that hold lists, the only ones that may be repeated.
+const LIST_PARAMETERS: [&str; 12] = [
+    "publisher",
+    "task",
+    "modality",
+    "input_modality",
+    "output_modality",
+    "capability",
+    "region",
+    "deployment_type",
+    "origin_country",
+    "license",
+    "lifecycle",
+    "tag",
+];
+
+impl DiscoveryParams {
+    /// Reads a query string, joining a repeated list parameter's values
+    /// with commas; any other parameter given twice is refused.
+    pub fn from_query_string(query: &str) -> Result<Self, ApiError> {
+        let mut merged: Vec<(String, String)> = Vec::new();
+        for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            if LIST_PARAMETERS.contains(&key.as_ref()) {
+                if let Some((_, joined)) = merged.iter_mut().find(|(k, _)| *k == key) {
+                    joined.push(',');
+                    joined.push_str(&value);
+                    continue;
+                }
+            }
+            merged.push((key.into_owned(), value.into_owned()));
+        }
+        let reencoded = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&merged)
+            .finish();
+        actix_web::web::Query::<Self>::from_query(&reencoded)
+            .map(actix_web::web::Query::into_inner)
+            .map_err(|error| crate::http::query_error(&error))
+    }
+}
+
+impl actix_web::FromRequest for DiscoveryParams {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(Self::from_query_string(req.query_string()))
+    }
 }
 
 #[derive(Debug, Clone, Default)]

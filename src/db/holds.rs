@@ -232,7 +232,9 @@ pub struct TouchedEnablement {
     pub id: Uuid,
     pub model_id: Uuid,
     pub region_code: String,
+    #[schema(value_type = crate::domain::vocab::DeploymentType)]
     pub deployment_type: String,
+    #[schema(value_type = crate::domain::vocab::EnablementStatus)]
     pub status: String,
     pub suspended_by_hold_id: Option<Uuid>,
 }

@@ -19,17 +19,26 @@ use crate::state::AppState;
 pub struct AuditParams {
     /// Exact actor, e.g. `platform:alice`.
     pub actor: Option<String>,
+    /// Only events about this tenant.
+    #[param(value_type = Option<Uuid>)]
     pub tenant_id: Option<String>,
     /// Exact action, e.g. `hold.approved`.
     pub action: Option<String>,
+    /// Exact target type, e.g. `hold`, `enablement`, `model`.
     pub target_type: Option<String>,
+    /// Exact target id (with `target_type`, one resource's history).
     pub target_id: Option<String>,
     /// RFC 3339; events at or after.
+    #[param(value_type = Option<DateTime<Utc>>)]
     pub since: Option<String>,
     /// RFC 3339; events before.
+    #[param(value_type = Option<DateTime<Utc>>)]
     pub until: Option<String>,
-    /// 1 to 200 (default 50).
+    /// Page size (default 50).
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 200, example = 50)]
     pub limit: Option<String>,
+    /// The `next_cursor` of the previous page.
+    #[param(max_length = 1024)]
     pub cursor: Option<String>,
 }
 
@@ -45,9 +54,9 @@ pub struct AuditEvent {
     pub action: String,
     pub target_type: String,
     pub target_id: String,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<HashMap<String, Value>>)]
     pub before: Option<serde_json::Value>,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<HashMap<String, Value>>)]
     pub after: Option<serde_json::Value>,
     pub reason: Option<String>,
     pub request_id: Option<String>,

@@ -92,11 +92,14 @@ pub struct EnablementList {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct EnablementListParams {
-    /// Only enablements in this state: active, suspended, disabled.
+    /// Only enablements in this state.
+    #[param(value_type = Option<EnablementStatus>)]
     pub status: Option<String>,
-    /// Page size, 1 to 200 (default 50).
+    /// Page size (default 50).
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 200, example = 50)]
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page.
+    #[param(max_length = 1024)]
     pub cursor: Option<String>,
 }
 

@@ -287,7 +287,8 @@ fn text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) {
     params(("Idempotency-Key" = Option<String>, Header, description = "A key making retries safe: 1 to 255 visible ASCII characters", pattern = "^[!-~]{1,255}$")),
     request_body = HoldInput,
     responses(
-        (status = 201, description = "The proposed hold", body = Hold),
+        (status = 201, description = "The proposed hold", body = Hold,
+         headers(("Location" = String, description = "The hold's URL"))),
         (status = 400, description = "The body is not a hold", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
@@ -384,12 +385,17 @@ pub async fn create_hold(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct HoldListParams {
-    /// proposed, active, lifted, rejected, expired.
+    /// Only holds in this state.
+    #[param(value_type = Option<HoldStatus>)]
     pub status: Option<String>,
-    /// export_control, sanctions, legal, security, ip_dispute, license.
+    /// Only holds of this kind.
+    #[param(value_type = Option<HoldKind>)]
     pub kind: Option<String>,
-    /// 1 to 200 (default 50).
+    /// Page size (default 50).
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 200, example = 50)]
     pub limit: Option<String>,
+    /// The `next_cursor` of the previous page.
+    #[param(max_length = 1024)]
     pub cursor: Option<String>,
 }
 
@@ -626,7 +632,7 @@ macro_rules! hold_decision {
                 (status = 200, description = "The hold after the decision", body = HoldDecision),
                 (status = 400, description = "The body is not a decision", body = Problem,
                  content_type = "application/problem+json"),
-                (status = 403, description = "The proposer cannot approve (`self_approval_forbidden`), or a role is missing",
+                (status = 403, description = "A role is missing; approving one's own proposal is refused as `self_approval_forbidden`",
                  body = Problem, content_type = "application/problem+json"),
                 (status = 404, description = "No such hold", body = Problem, content_type = "application/problem+json"),
                 (status = 409, description = "The hold is not in a state that allows this", body = Problem,

@@ -248,7 +248,7 @@ pub async fn list_models(
     state: web::Data<AppState>,
     principal: Authorized<DiscoverCatalog>,
     req: actix_web::HttpRequest,
-    params: web::Query<DiscoveryParams>,
+    params: DiscoveryParams,
 ) -> Result<HttpResponse, ApiError> {
     let query = DiscoveryQuery::parse(&params)?;
     let snapshot = state.catalog.current();

@@ -26,15 +26,39 @@ const EVENT_TYPES: &[&str] = &[
     "price.changed",
 ];
 
+// Documentation only: the server keeps event types as the strings in
+// `EVENT_TYPES`, which a test holds equal to these.
+/// What an event announces.
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+pub enum EventType {
+    #[serde(rename = "model.delisted")]
+    ModelDelisted,
+    #[serde(rename = "model.relisted")]
+    ModelRelisted,
+    #[serde(rename = "enablement.suspended")]
+    EnablementSuspended,
+    #[serde(rename = "enablement.restored")]
+    EnablementRestored,
+    #[serde(rename = "model.deprecated")]
+    ModelDeprecated,
+    #[serde(rename = "price.changed")]
+    PriceChanged,
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct EventParams {
     /// Only this event type.
     #[serde(rename = "type")]
+    #[param(value_type = Option<EventType>)]
     pub event_type: Option<String>,
-    /// 1 to 200 (default 50).
+    /// Page size (default 50).
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 200, example = 50)]
     pub limit: Option<String>,
+    /// The `next_cursor` of the previous page.
+    #[param(max_length = 1024)]
     pub cursor: Option<String>,
 }
 
@@ -44,12 +68,12 @@ pub struct Event {
     /// Stable: receivers deduplicate on it.
     pub id: Uuid,
     #[serde(rename = "type")]
-    #[schema(example = "enablement.suspended")]
+    #[schema(value_type = EventType, example = "enablement.suspended")]
     pub event_type: String,
     pub occurred_at: DateTime<Utc>,
     /// Null for events every tenant receives.
     pub tenant_id: Option<Uuid>,
-    #[schema(value_type = Object)]
+    #[schema(value_type = HashMap<String, Value>)]
     pub data: serde_json::Value,
 }
 
@@ -126,6 +150,7 @@ pub async fn list_events(
 pub struct WebhookInput {
     /// https, resolving only to public addresses.
     pub url: String,
+    #[schema(value_type = Vec<EventType>)]
     pub event_types: Vec<String>,
     pub description: Option<String>,
 }
@@ -135,6 +160,7 @@ pub struct Webhook {
     pub id: Uuid,
     pub tenant_id: Uuid,
     pub url: String,
+    #[schema(value_type = Vec<EventType>)]
     pub event_types: Vec<String>,
     pub description: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -373,4 +399,25 @@ pub async fn delete_webhook(
     }
     tx.commit().await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_event_types_are_the_ones_the_server_knows() {
+        let documented = [
+            EventType::ModelDelisted,
+            EventType::ModelRelisted,
+            EventType::EnablementSuspended,
+            EventType::EnablementRestored,
+            EventType::ModelDeprecated,
+            EventType::PriceChanged,
+        ]
+        .map(|t| serde_json::to_value(t).unwrap().as_str().unwrap().to_owned());
+        assert_eq!(documented.as_slice(), EVENT_TYPES);
+        let schema = serde_json::to_value(<EventType as utoipa::PartialSchema>::schema()).unwrap();
+        assert_eq!(schema["enum"].as_array().unwrap().len(), EVENT_TYPES.len());
+    }
 }

@@ -74,6 +74,34 @@ async fn each_filter_narrows_the_catalog_to_what_it_names() {
 }
 
 #[tokio::test]
+async fn a_list_filter_may_be_repeated_as_generated_clients_send_it_but_other_parameters_may_not() {
+    let (app, token) = app_with_fixtures().await;
+    let commas = slugs_for(&app, &token, "publisher=deepseek,mistral").await;
+    assert!(commas.iter().any(|s| s.starts_with("deepseek/")) && commas.iter().any(|s| s.starts_with("mistral/")));
+    for query in [
+        "publisher=deepseek&publisher=mistral",
+        "publisher=mistral&open_weights=false&publisher=deepseek",
+    ] {
+        let expected: Vec<String> = if query.contains("open_weights") {
+            slugs_for(&app, &token, "publisher=deepseek,mistral&open_weights=false").await
+        } else {
+            commas.clone()
+        };
+        assert_eq!(slugs_for(&app, &token, query).await, expected, "{query}");
+    }
+    assert_eq!(
+        slugs_for(&app, &token, "capability=function_calling&capability=reasoning").await,
+        ["deepseek/deepseek-r1"],
+        "a repeated all-of filter still requires all"
+    );
+    let response = app.get("/v1/models?q=deepseek&q=meta", &token).await;
+    let problem = assert_problem(response, 400, "invalid_parameter").await;
+    assert_eq!(problem["errors"][0]["field"], "q");
+    let response = app.get("/v1/models?publisher=deepseek&publisher=", &token).await;
+    assert_eq!(response.status(), 200, "an empty repeat adds nothing");
+}
+
+#[tokio::test]
 async fn retired_listings_leave_discovery_unless_asked_for() {
     let (app, token) = app_with_fixtures().await;
     let all = slugs_for(&app, &token, "limit=200").await;
