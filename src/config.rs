@@ -12,6 +12,10 @@ pub const MIN_HS256_SECRET_BYTES: usize = 32;
 pub struct Settings {
     /// `DATABASE_URL`; when unset, `serve --demo` runs its own PostgreSQL.
     pub database_url: Option<String>,
+    /// `MODELMART_DATABASE_READ_URL`: a read replica that full catalog
+    /// loads read from; rules, version checks, LISTEN and writes stay on
+    /// the primary.
+    pub database_read_url: Option<String>,
     /// `MODELMART_LISTEN`, overridden by `serve --listen`.
     pub listen: SocketAddr,
     pub auth: AuthSettings,
@@ -142,6 +146,7 @@ impl Settings {
         };
         Ok(Settings {
             database_url: non_empty("DATABASE_URL"),
+            database_read_url: non_empty("MODELMART_DATABASE_READ_URL"),
             listen: parse_or(
                 &non_empty,
                 "MODELMART_LISTEN",

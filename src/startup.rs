@@ -41,6 +41,8 @@ pub enum StartupError {
     Catalog(#[from] ReloadError),
     #[error("could not listen: {0}")]
     Io(#[from] std::io::Error),
+    #[error("could not connect to the read replica (MODELMART_DATABASE_READ_URL): {0}")]
+    ReadReplica(#[from] sqlx::Error),
 }
 
 /// How long in-flight requests get once the listener has closed; with the
@@ -75,7 +77,18 @@ impl Application {
     /// runs once [`Application::run_until_stopped`] is awaited.
     pub async fn build(settings: Settings, pool: PgPool, listener: TcpListener) -> Result<Self, StartupError> {
         let authenticator = Authenticator::from_settings(&settings.auth).await?;
-        let catalog = CatalogHandle::default();
+        let read_replica = match &settings.database_read_url {
+            Some(url) => {
+                // Full loads are rare and one at a time: two connections.
+                let replica_settings = crate::config::DatabaseSettings {
+                    max_connections: 2,
+                    ..settings.database.clone()
+                };
+                Some(crate::db::connect(url, &replica_settings).await?)
+            }
+            None => None,
+        };
+        let catalog = CatalogHandle::reading_content_from(read_replica);
         catalog.reload(&pool).await?;
         catalog.spawn_refresher(pool.clone());
         crate::scheduler::spawn(pool.clone(), catalog.clone());

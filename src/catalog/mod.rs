@@ -28,6 +28,10 @@ pub const VERSION_CHECK_INTERVAL: Duration = Duration::from_secs(2);
 pub struct CatalogHandle {
     current: Arc<RwLock<Arc<Snapshot>>>,
     stats: Arc<RefreshStats>,
+    /// Where full loads read the catalog: a read replica when configured.
+    /// Rules loads and version checks always ask the primary, so a hold is
+    /// enforced without waiting for replication.
+    content_source: Option<PgPool>,
 }
 
 /// How the snapshot has been kept fresh, for `/metrics`.
@@ -91,11 +95,21 @@ impl Default for CatalogHandle {
         CatalogHandle {
             current: Arc::new(RwLock::new(Arc::new(Snapshot::empty()))),
             stats: Arc::default(),
+            content_source: None,
         }
     }
 }
 
 impl CatalogHandle {
+    /// A handle whose full loads read from `replica` instead of the pool
+    /// they are given.
+    pub fn reading_content_from(replica: Option<PgPool>) -> Self {
+        CatalogHandle {
+            content_source: replica,
+            ..CatalogHandle::default()
+        }
+    }
+
     /// The snapshot in force now. Cheap: one lock-protected pointer clone.
     pub fn current(&self) -> Arc<Snapshot> {
         self.current
@@ -123,7 +137,7 @@ impl CatalogHandle {
 
     /// Loads and swaps in a fresh snapshot: content, indexes and rules.
     pub async fn reload(&self, pool: &PgPool) -> Result<i64, ReloadError> {
-        let rows = catalog_read::load(pool).await?;
+        let rows = catalog_read::load(self.content_source.as_ref().unwrap_or(pool)).await?;
         // Building indexes 100,000 listings takes seconds of CPU: keep it off
         // the threads that serve requests.
         let snapshot = tokio::task::spawn_blocking(move || {
@@ -137,8 +151,14 @@ impl CatalogHandle {
         self.stats.full_reloads.fetch_add(1, Ordering::Relaxed);
         if self.replace(snapshot) {
             tracing::info!(version, listings, "catalog snapshot loaded");
+        } else {
+            // A replica behind a snapshot already built from the primary's
+            // rules: the next check tries again.
+            tracing::debug!(
+                version,
+                "catalog load older than the snapshot in force; kept the snapshot"
+            );
         }
-        self.stats.verified();
         Ok(version)
     }
 
@@ -170,28 +190,31 @@ impl CatalogHandle {
     /// only holds or policies did.
     pub async fn refresh_if_stale(&self, pool: &PgPool) -> Result<bool, ReloadError> {
         let outcome = self.bring_up_to_date(pool).await;
-        match outcome {
-            Ok(_) => self.stats.verified(),
+        match &outcome {
+            Ok((_, wanted)) if self.current().version >= *wanted => self.stats.verified(),
+            // Reloaded, but from a replica still behind the primary.
+            Ok(_) => {}
             Err(_) => {
                 self.stats.failures.fetch_add(1, Ordering::Relaxed);
             }
         }
-        outcome
+        outcome.map(|(reloaded, _)| reloaded)
     }
 
-    async fn bring_up_to_date(&self, pool: &PgPool) -> Result<bool, ReloadError> {
+    /// Whether it reloaded, and the primary's version it aimed for.
+    async fn bring_up_to_date(&self, pool: &PgPool) -> Result<(bool, i64), ReloadError> {
         let current = self.current();
         let versions = catalog_read::current_versions(pool).await?;
         let price_due = current.content.next_price_change.is_some_and(|at| at <= Utc::now());
         if versions.content_version != current.content.content_version || price_due {
             self.reload(pool).await?;
-            return Ok(true);
+            return Ok((true, versions.version));
         }
         if versions.version != current.version {
             self.reload_rules(pool).await?;
-            return Ok(true);
+            return Ok((true, versions.version));
         }
-        Ok(false)
+        Ok((false, versions.version))
     }
 
     /// Keeps the snapshot fresh until the process ends: a PostgreSQL

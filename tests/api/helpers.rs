@@ -167,6 +167,22 @@ pub async fn fresh_database() -> String {
     with_database(server, &name)
 }
 
+/// A copy of the database at `url` as it is now (nothing may be connected
+/// to it); returns the copy's URL.
+pub async fn copy_of_database(url: &str) -> String {
+    let server = server_url().await;
+    let source = url.rsplit('/').next().unwrap().split('?').next().unwrap().to_owned();
+    let name = format!("{source}_copy");
+    let mut admin = PgConnection::connect(&with_database(server, "postgres"))
+        .await
+        .expect("connect");
+    sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {source}"))
+        .execute(&mut admin)
+        .await
+        .expect("copy the database");
+    with_database(server, &name)
+}
+
 pub fn test_settings(database_url: &str, extra: &[(&str, &str)]) -> Settings {
     let mut pairs = vec![
         ("DATABASE_URL".to_string(), database_url.to_string()),

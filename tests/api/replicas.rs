@@ -87,3 +87,81 @@ async fn a_change_whose_notification_is_lost_is_found_by_the_version_check() {
     let took = wait_for_name(&a, "openai/gpt-4o", "Quietly renamed", within).await;
     eprintln!("the version check found the change after {took:?}");
 }
+
+/// The catalog rows a fixture batch writes, applied to the database at
+/// `pool` without going through any server.
+async fn apply_fixtures(pool: &sqlx::PgPool) {
+    let mut tx = pool.begin().await.unwrap();
+    let actor = modelmart::db::catalog_write::Actor {
+        name: "test",
+        roles: vec![],
+        request_id: None,
+        source: "test-fixture",
+    };
+    modelmart::db::catalog_write::apply(&mut tx, &fixtures::catalog(), &actor)
+        .await
+        .expect("apply the batch");
+    tx.commit().await.unwrap();
+}
+
+async fn listed(app: &TestApp, token: &str) -> Vec<String> {
+    let (status, body) = app.get_json("/v1/models?limit=200", token).await;
+    assert_eq!(status, 200);
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["slug"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn with_a_read_replica_the_catalog_comes_from_it_and_holds_from_the_primary_at_once() {
+    let primary = fresh_database().await;
+    // The "replica" is a copy of the primary; the test replicates by hand.
+    let replica = copy_of_database(&primary).await;
+    let app = spawn_app_on(&primary, &[("MODELMART_DATABASE_READ_URL", &replica)]).await;
+    let staff = platform_token("catalog.admin");
+    apply_fixtures(&app.pool).await;
+
+    // The primary has the catalog, the replica not yet: the server keeps
+    // serving what the replica has, and its metrics say it is behind.
+    tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
+    assert!(
+        listed(&app, &staff).await.is_empty(),
+        "catalog content is read from the replica"
+    );
+    let samples = crate::metrics::scrape(&app).await;
+    assert!(
+        samples["modelmart_catalog_verified_age_seconds"] >= 2.0,
+        "lag shows: {samples:?}"
+    );
+
+    // Replication catches up: the next check loads it.
+    let replica_pool = sqlx::PgPool::connect(&replica).await.unwrap();
+    apply_fixtures(&replica_pool).await;
+    app.wait_for_catalog().await;
+    let tenant = uuid::Uuid::new_v4();
+    let reader = tenant_token("catalog.reader", tenant);
+    assert!(listed(&app, &reader).await.contains(&"deepseek/deepseek-r1".to_owned()));
+
+    // A hold approved on the primary is enforced at once, though the
+    // replica never sees it: rules are read from the primary.
+    let approved = std::time::Instant::now();
+    crate::notifications::suspend_r1_everywhere(&app).await;
+    loop {
+        if !listed(&app, &reader).await.contains(&"deepseek/deepseek-r1".to_owned()) {
+            break;
+        }
+        assert!(
+            approved.elapsed() < std::time::Duration::from_secs(1),
+            "the hold was not enforced within 1 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let holds_on_replica: i64 = sqlx::query_scalar("SELECT count(*) FROM compliance_holds")
+        .fetch_one(&replica_pool)
+        .await
+        .unwrap();
+    assert_eq!(holds_on_replica, 0);
+}
