@@ -1,6 +1,8 @@
 //! PostgreSQL going away under load: the server answers 503 with
 //! Retry-After (and stays alive), readiness fails while liveness holds, it
-//! recovers by itself, and no write it acknowledged is lost or doubled.
+//! recovers by itself, and no write it acknowledged is lost or doubled: not
+//! the enablements, and not a hold approved mid-outage with the
+//! suspensions, audit events and outbox events it writes.
 //!
 //! The test runs its own PostgreSQL, so restarting it disturbs no other test.
 
@@ -72,6 +74,87 @@ async fn enable_until_definite(app: &TestApp, model: Uuid, refusals: &AtomicUsiz
     None
 }
 
+fn officer(name: &str) -> String {
+    let mut c = claims(&["compliance.officer"], None);
+    c["sub"] = json!(name);
+    sign_hs256(&c)
+}
+
+/// Whether a response settles a write: `Some(response)` when the server
+/// answered something other than 503, `None` when it must be retried (503
+/// with Retry-After, or the connection broke and the outcome is unknown).
+async fn definite(response: reqwest::Result<reqwest::Response>) -> Option<reqwest::Response> {
+    match response {
+        Ok(response) if response.status() == 503 => {
+            assert!(response.headers().contains_key("retry-after"));
+            None
+        }
+        Ok(response) => Some(response),
+        Err(_) => None,
+    }
+}
+
+/// Officer alice proposes a hold suspending every enablement of `model`
+/// (retried with one Idempotency-Key) and officer bob approves it (a retry
+/// after a lost answer meets 409 and reads the hold to learn the outcome).
+async fn suspend_until_definite(app: &TestApp, model: Uuid) -> Uuid {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let key = Uuid::new_v4().to_string();
+    let hold: Uuid = loop {
+        assert!(Instant::now() < deadline, "the proposal never settled");
+        let response = app
+            .client
+            .post(app.url("/v1/admin/holds"))
+            .bearer_auth(officer("alice"))
+            .header("idempotency-key", &key)
+            .timeout(Duration::from_secs(10))
+            .json(&json!({
+                "kind": "export_control", "legal_basis": "fault test", "public_notice": "Suspended for the fault test.",
+                "scope": {"models": [model]},
+                "effects": {"hide": true, "block_new": true, "suspend_existing": true}
+            }))
+            .send()
+            .await;
+        if let Some(response) = definite(response).await {
+            assert_eq!(response.status(), 201, "proposal: {}", response.text().await.unwrap());
+            let body: Value = response.json().await.unwrap();
+            break body["id"].as_str().unwrap().parse().unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    loop {
+        assert!(Instant::now() < deadline, "the approval never settled");
+        let response = app
+            .client
+            .post(app.url(&format!("/v1/admin/holds/{hold}/approve")))
+            .bearer_auth(officer("bob"))
+            .timeout(Duration::from_secs(10))
+            .json(&json!({}))
+            .send()
+            .await;
+        if let Some(response) = definite(response).await {
+            match response.status().as_u16() {
+                200 => return hold,
+                409 => {
+                    let read = app
+                        .client
+                        .get(app.url(&format!("/v1/admin/holds/{hold}")))
+                        .bearer_auth(officer("bob"))
+                        .send()
+                        .await;
+                    if let Some(read) = definite(read).await {
+                        let body: Value = read.json().await.unwrap();
+                        assert_eq!(body["status"], "active", "a 409 only because an earlier try won");
+                        return hold;
+                    }
+                }
+                other => panic!("approval got {other}: {}", response.text().await.unwrap()),
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 #[tokio::test]
 async fn acknowledged_writes_survive_repeated_database_restarts_exactly_once() {
     let data_dir = std::env::temp_dir().join(format!(
@@ -100,6 +183,20 @@ async fn acknowledged_writes_survive_repeated_database_restarts_exactly_once() {
         .fetch_one(&app.pool)
         .await
         .unwrap();
+    // Tenants on DeepSeek R1, which a hold approved mid-outage suspends.
+    let r1: Uuid = sqlx::query_scalar("SELECT id FROM models WHERE slug = 'deepseek/deepseek-r1'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let mut on_r1 = Vec::new();
+    for _ in 0..24 {
+        let unused = AtomicUsize::new(0);
+        on_r1.push(
+            enable_until_definite(&app, r1, &unused)
+                .await
+                .expect("enabled before the faults"),
+        );
+    }
 
     // A steady write load from four clients while the database restarts.
     let app = Arc::new(app);
@@ -121,6 +218,16 @@ async fn acknowledged_writes_survive_repeated_database_restarts_exactly_once() {
         })
         .collect();
 
+    let approval = {
+        let app = app.clone();
+        tokio::spawn(async move {
+            // Starts in the first outage, and retries through the others.
+            while app.client.get(app.url("/readyz")).send().await.unwrap().status() != 503 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            suspend_until_definite(&app, r1).await
+        })
+    };
     for round in 0..3 {
         tokio::time::sleep(Duration::from_millis(700)).await;
         assert!(
@@ -156,6 +263,7 @@ async fn acknowledged_writes_survive_repeated_database_restarts_exactly_once() {
     for writer in writers {
         writer.await.expect("no writer panicked");
     }
+    let hold = approval.await.expect("the approval settled");
 
     let acknowledged = acknowledged.lock().await.clone();
     let refusals = refusals.load(Ordering::SeqCst);
@@ -190,6 +298,58 @@ async fn acknowledged_writes_survive_repeated_database_restarts_exactly_once() {
     .await
     .unwrap();
     assert_eq!(orphans, 0, "no enablement lacks its audit event");
+
+    // The hold approved through the outages: once, with every suspension it
+    // made audited and announced exactly once.
+    let approvals: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE action = 'hold.approved'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let holds: i64 = sqlx::query_scalar("SELECT count(*) FROM compliance_holds")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!((holds, approvals), (1, 1), "one hold, approved once");
+    for (tenant, id) in &on_r1 {
+        let (status, by): (String, Option<Uuid>) =
+            sqlx::query_as("SELECT status, suspended_by_hold_id FROM enablements WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant)
+                .bind(id)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!((status.as_str(), by), ("suspended", Some(hold)), "enablement {id}");
+        let audits: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM audit_events WHERE action = 'enablement.suspended' AND target_id = $1",
+        )
+        .bind(id.to_string())
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        let events: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM outbox_events
+             WHERE event_type = 'enablement.suspended' AND tenant_id = $1 AND payload->>'enablement_id' = $2",
+        )
+        .bind(tenant)
+        .bind(id.to_string())
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            (audits, events),
+            (1, 1),
+            "enablement {id}: one audit event, one outbox event"
+        );
+    }
+    let unannounced: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM enablements e WHERE e.status = 'suspended' AND NOT EXISTS (
+             SELECT 1 FROM outbox_events o WHERE o.event_type = 'enablement.suspended'
+                 AND o.tenant_id = e.tenant_id AND o.payload->>'enablement_id' = e.id::text)",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(unannounced, 0, "no suspended enablement lacks its outbox event");
     let verify = app
         .get("/v1/admin/audit-events/verify", &platform_token("auditor"))
         .await;
