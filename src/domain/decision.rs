@@ -168,7 +168,10 @@ pub fn covering_holds<'a>(
     viewer
         .holds
         .iter()
-        .filter(move |hold| (hold.hide || hold.block_new) && hold.scope.covers(&placement))
+        // A hold that suspends existing enablements refuses new ones too:
+        // otherwise disabling a suspended enablement and enabling again
+        // would end active under it.
+        .filter(move |hold| (hold.hide || hold.block_new || hold.suspend_existing) && hold.scope.covers(&placement))
 }
 
 /// The covering holds' reasons, and the first that hides.
@@ -193,7 +196,8 @@ fn hold_reasons<'a>(
 }
 
 /// What the covering holds do to a placement, without messages: whether
-/// any hides it, and whether any covers it at all (hiding or blocking).
+/// any hides it, and whether any covers it at all (hiding, blocking or
+/// suspending).
 pub fn hold_effect<'a>(
     listing: &ListingFacts<'a>,
     region: Option<(&'a str, Option<&'a str>)>,
@@ -543,6 +547,24 @@ mod tests {
         assert!(!decision.enableable);
         assert_eq!(decision.hidden_by, None);
         assert_eq!(decision.reasons[0].message, "Export controls restrict this model here.");
+    }
+
+    #[test]
+    fn a_suspend_only_hold_refuses_new_enablements_so_re_enabling_cannot_undo_it() {
+        let policy = TenantPolicy::default();
+        let holds = [HoldView {
+            block_new: false,
+            ..hold(false, &[])
+        }];
+        let viewer = Viewer {
+            tenant: NOBODY,
+            policy: &policy,
+            holds: &holds,
+        };
+        let decision = decide_listing(&deepseek(), [offer("eastus", "0.55")], &viewer);
+        assert!(!decision.enableable);
+        assert_eq!(decision.hidden_by, None, "shown, with the hold as the reason");
+        assert_eq!(decision.reasons[0].hold_id, Some(Uuid::from_u128(42)));
     }
 
     #[test]

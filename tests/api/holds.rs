@@ -630,3 +630,41 @@ async fn a_hold_swaps_in_new_rules_over_the_same_content_and_a_content_change_re
         "nothing left to reload"
     );
 }
+
+#[tokio::test]
+async fn a_suspended_enablement_cannot_be_revived_by_disabling_it_and_enabling_again() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::catalog()).await;
+    let r1 = model_id(&app, "deepseek/deepseek-r1").await;
+    let tenant = Uuid::new_v4();
+    let created: Value = app.enable_model(tenant, r1, "eastus").await.json().await.unwrap();
+    let hold = app
+        .propose(export_control(
+            json!({"models": [r1]}),
+            json!({"hide": false, "block_new": false, "suspend_existing": true}),
+        ))
+        .await;
+    assert_eq!(app.decide(&hold, "approve", &bob(), None).await.status(), 200);
+    assert_eq!(app.enablement_status(tenant, "eastus").await.0, "suspended");
+
+    let response = app
+        .client
+        .delete(app.url(&format!(
+            "/v1/tenants/{tenant}/enablements/{}",
+            created["id"].as_str().unwrap()
+        )))
+        .bearer_auth(tenant_token("tenant.admin", tenant))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    let again = app.enable_model(tenant, r1, "eastus").await;
+    let problem = assert_problem(again, 451, "unavailable_for_legal_reasons").await;
+    assert!(problem.to_string().contains(&hold), "names the hold: {problem}");
+    let active: i64 = sqlx::query_scalar("SELECT count(*) FROM enablements WHERE tenant_id = $1 AND status = 'active'")
+        .bind(tenant)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(active, 0);
+}
