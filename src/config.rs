@@ -57,6 +57,9 @@ pub struct AuthSettings {
     /// a JWKS URL (a token naming an unknown `kid` triggers one), and the
     /// longest a verified token is reused without checking it again.
     pub jwks_refresh: Duration,
+    /// `MODELMART_JWKS_MAX_AGE_SECS`: a remote JWKS is refetched this often
+    /// even when every `kid` is known, so withdrawn keys stop verifying.
+    pub jwks_max_age: Duration,
 }
 
 #[derive(Clone)]
@@ -165,6 +168,9 @@ impl Settings {
                     "a number of seconds",
                     || 30,
                 )?),
+                jwks_max_age: Duration::from_secs(
+                    parse_or(&non_empty, "MODELMART_JWKS_MAX_AGE_SECS", "a number of seconds", || 300)?.max(1),
+                ),
             },
             database: DatabaseSettings {
                 max_connections: parse_or(&non_empty, "MODELMART_DB_MAX_CONNECTIONS", "a positive integer", || 10)?,

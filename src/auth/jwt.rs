@@ -86,7 +86,7 @@ pub struct VerifiedClaims {
 
 pub struct Authenticator {
     hs256: Option<DecodingKey>,
-    jwks: Option<JwksStore>,
+    jwks: Option<std::sync::Arc<JwksStore>>,
     issuer: String,
     audience: String,
     leeway_secs: u64,
@@ -123,7 +123,13 @@ impl Authenticator {
                 message: e.to_string(),
             })?;
         let jwks = match &settings.jwks {
-            Some(location) => Some(JwksStore::load(location, settings.jwks_refresh).await?),
+            Some(location) => {
+                let store = std::sync::Arc::new(JwksStore::load(location, settings.jwks_refresh).await?);
+                if store.is_remote() {
+                    JwksStore::spawn_refresher(&store, settings.jwks_max_age);
+                }
+                Some(store)
+            }
             None => None,
         };
         if hs256.is_none() && jwks.is_none() {
@@ -266,7 +272,9 @@ fn map_jwt_error(error: jsonwebtoken::errors::Error) -> TokenError {
 }
 
 /// Keys from a JWKS document, by `kid`. A URL source is fetched again when a
-/// token names an unknown `kid` (key rotation), at most every 30 seconds.
+/// token names an unknown `kid` (key rotation), at most once per
+/// `MODELMART_JWKS_REFRESH_SECS`, and in the background every
+/// `MODELMART_JWKS_MAX_AGE_SECS` (key withdrawal).
 struct JwksStore {
     location: String,
     /// The keys and when they were fetched.
@@ -303,15 +311,34 @@ impl JwksStore {
         // request behind one fetch; the interval keeps a stream of forged
         // kids from turning into a stream of fetches.
         if guard.1.elapsed() >= self.refresh_after {
-            match fetch_jwks(&self.location).await {
-                Ok(keys) => *guard = (keys, Instant::now()),
-                Err(error) => {
-                    tracing::warn!(%error, "JWKS refresh failed; keeping the previous keys");
-                    guard.1 = Instant::now();
-                }
-            }
+            self.fetch_into(&mut guard).await;
         }
         guard.0.get(kid).cloned()
+    }
+
+    async fn fetch_into(&self, keys: &mut (KeysByKid, Instant)) {
+        match fetch_jwks(&self.location).await {
+            Ok(fetched) => *keys = (fetched, Instant::now()),
+            Err(error) => {
+                tracing::warn!(%error, "JWKS refresh failed; keeping the previous keys");
+                keys.1 = Instant::now();
+            }
+        }
+    }
+
+    /// Refetches the key set every `max_age`, so a key the identity
+    /// provider withdraws stops verifying even if no unknown `kid` ever
+    /// asks for a refresh. Ends when the store is dropped.
+    fn spawn_refresher(store: &std::sync::Arc<JwksStore>, max_age: Duration) {
+        let store = std::sync::Arc::downgrade(store);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(max_age).await;
+                let Some(store) = store.upgrade() else { return };
+                let mut keys = store.keys.write().await;
+                store.fetch_into(&mut keys).await;
+            }
+        });
     }
 }
 

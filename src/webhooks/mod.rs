@@ -19,7 +19,8 @@ pub const SIGNATURE_HEADER: &str = "modelmart-signature";
 pub const EVENT_ID_HEADER: &str = "modelmart-event-id";
 pub const EVENT_TYPE_HEADER: &str = "modelmart-event-type";
 
-/// Attempts before a delivery is abandoned (about 18 hours of backoff).
+/// Attempts before a delivery is abandoned: backoffs of 2 s, 4 s, ... 2048 s,
+/// about 68 minutes in all.
 pub const MAX_ATTEMPTS: i32 = 12;
 const TIMEOUT: Duration = Duration::from_secs(10);
 const TICK: Duration = Duration::from_millis(500);

@@ -276,3 +276,29 @@ async fn keys_rotate_with_an_overlap_and_a_withdrawn_key_stops_verifying() {
     assert_401(&app, &old()).await;
     assert_eq!(app.get("/v1/regions", &new()).await.status(), 200);
 }
+
+#[tokio::test]
+async fn a_withdrawn_key_stops_verifying_by_the_periodic_refetch_alone() {
+    let keys = key_server(jwks_with(&["test-rsa-1", "test-ec-1"]));
+    let app = spawn_app_with(&[
+        ("MODELMART_JWKS", &keys.url),
+        ("MODELMART_JWT_SECRET", ""),
+        ("MODELMART_JWKS_REFRESH_SECS", "1"),
+        ("MODELMART_JWKS_MAX_AGE_SECS", "1"),
+    ])
+    .await;
+    let old = signed(Algorithm::RS256, "test-rsa-1", &rsa_key());
+    assert_eq!(app.get("/v1/regions", &old).await.status(), 200);
+
+    // No request names an unknown kid: only the periodic refetch can learn
+    // of the withdrawal.
+    *keys.document.lock().unwrap() = jwks_with(&["test-ec-1"]);
+    tokio::time::sleep(std::time::Duration::from_millis(2_300)).await;
+    assert_401(&app, &old).await;
+    assert_eq!(
+        app.get("/v1/regions", &signed(Algorithm::ES256, "test-ec-1", &ec_key()))
+            .await
+            .status(),
+        200
+    );
+}
