@@ -20,6 +20,12 @@ use sqlx::PgPool;
 use crate::db::catalog_read;
 pub use snapshot::Snapshot;
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Swap {
+    IfNotOlder,
+    Always,
+}
+
 /// How often the version is checked when no notification arrives.
 pub const VERSION_CHECK_INTERVAL: Duration = Duration::from_secs(2);
 
@@ -125,9 +131,10 @@ impl CatalogHandle {
     /// Swaps in `snapshot` unless a newer one is already in place: two
     /// reloads can overlap (a write's own reload and the background one),
     /// and the one that read older rows must not win by finishing last.
-    fn replace(&self, snapshot: Snapshot) -> bool {
+    /// `Swap::Always` is for a database that went back (a restore).
+    fn replace(&self, snapshot: Snapshot, swap: Swap) -> bool {
         let mut current = self.current.write().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if snapshot.version < current.version {
+        if swap == Swap::IfNotOlder && snapshot.version < current.version {
             return false;
         }
         *current = Arc::new(snapshot);
@@ -137,6 +144,10 @@ impl CatalogHandle {
 
     /// Loads and swaps in a fresh snapshot: content, indexes and rules.
     pub async fn reload(&self, pool: &PgPool) -> Result<i64, ReloadError> {
+        self.load_full(pool, Swap::IfNotOlder).await
+    }
+
+    async fn load_full(&self, pool: &PgPool, swap: Swap) -> Result<i64, ReloadError> {
         let rows = catalog_read::load(self.content_source.as_ref().unwrap_or(pool)).await?;
         // Building indexes 100,000 listings takes seconds of CPU: keep it off
         // the threads that serve requests.
@@ -149,7 +160,7 @@ impl CatalogHandle {
         let version = snapshot.version;
         let listings = snapshot.content.listings.len();
         self.stats.full_reloads.fetch_add(1, Ordering::Relaxed);
-        if self.replace(snapshot) {
+        if self.replace(snapshot, swap) {
             tracing::info!(version, listings, "catalog snapshot loaded");
         } else {
             // A replica behind a snapshot already built from the primary's
@@ -163,11 +174,14 @@ impl CatalogHandle {
     }
 
     /// Loads only the rules (holds and policies) and swaps in a snapshot
-    /// that shares the current content, unless the content moved too.
-    async fn reload_rules(&self, pool: &PgPool) -> Result<i64, ReloadError> {
+    /// that shares the current content. When the content moved too, a full
+    /// reload follows instead, unless `over_older_content`: then the
+    /// primary's rules go over the content in force while a read replica
+    /// catches up, so holds are not held back by replication.
+    async fn reload_rules(&self, pool: &PgPool, over_older_content: bool) -> Result<i64, ReloadError> {
         let rules = catalog_read::load_rules(pool).await?;
         let current = self.current();
-        if rules.content_version != current.content.content_version {
+        if rules.content_version != current.content.content_version && !over_older_content {
             return self.reload(pool).await;
         }
         let content = current.content.clone();
@@ -179,7 +193,7 @@ impl CatalogHandle {
         .await?;
         let version = snapshot.version;
         self.stats.rules_reloads.fetch_add(1, Ordering::Relaxed);
-        if self.replace(snapshot) {
+        if self.replace(snapshot, Swap::IfNotOlder) {
             tracing::info!(version, "catalog rules reloaded");
         }
         Ok(version)
@@ -191,7 +205,7 @@ impl CatalogHandle {
     pub async fn refresh_if_stale(&self, pool: &PgPool) -> Result<bool, ReloadError> {
         let outcome = self.bring_up_to_date(pool).await;
         match &outcome {
-            Ok((_, wanted)) if self.current().version >= *wanted => self.stats.verified(),
+            Ok((_, wanted)) if self.serves(wanted) => self.stats.verified(),
             // Reloaded, but from a replica still behind the primary.
             Ok(_) => {}
             Err(_) => {
@@ -201,20 +215,41 @@ impl CatalogHandle {
         outcome.map(|(reloaded, _)| reloaded)
     }
 
-    /// Whether it reloaded, and the primary's version it aimed for.
-    async fn bring_up_to_date(&self, pool: &PgPool) -> Result<(bool, i64), ReloadError> {
+    /// Whether the snapshot in force has caught up with `versions`.
+    fn serves(&self, versions: &catalog_read::Versions) -> bool {
+        let current = self.current();
+        current.version >= versions.version && current.content.content_version >= versions.content_version
+    }
+
+    /// Whether it reloaded, and the primary's versions it aimed for.
+    async fn bring_up_to_date(&self, pool: &PgPool) -> Result<(bool, catalog_read::Versions), ReloadError> {
         let current = self.current();
         let versions = catalog_read::current_versions(pool).await?;
+        if versions.version < current.version {
+            // Versions only grow, unless the database was restored from a
+            // backup (or failed over to a standby that was behind): what it
+            // holds now is the truth, older or not.
+            tracing::warn!(
+                database = versions.version,
+                serving = current.version,
+                "the catalog version went back; reloading the database as it is"
+            );
+            self.load_full(pool, Swap::Always).await?;
+            return Ok((true, versions));
+        }
         let price_due = current.content.next_price_change.is_some_and(|at| at <= Utc::now());
         if versions.content_version != current.content.content_version || price_due {
+            if self.content_source.is_some() && versions.version != current.version {
+                self.reload_rules(pool, true).await?;
+            }
             self.reload(pool).await?;
-            return Ok((true, versions.version));
+            return Ok((true, versions));
         }
         if versions.version != current.version {
-            self.reload_rules(pool).await?;
-            return Ok((true, versions.version));
+            self.reload_rules(pool, false).await?;
+            return Ok((true, versions));
         }
-        Ok((false, versions.version))
+        Ok((false, versions))
     }
 
     /// Keeps the snapshot fresh until the process ends: a PostgreSQL
@@ -287,16 +322,21 @@ mod tests {
     }
 
     #[test]
-    fn an_older_snapshot_never_replaces_a_newer_one() {
+    fn an_older_snapshot_never_replaces_a_newer_one_unless_the_database_went_back() {
         let handle = CatalogHandle::default();
-        assert!(handle.replace(at_version(5)));
-        assert!(!handle.replace(at_version(4)), "a slow reload of older rows loses");
+        assert!(handle.replace(at_version(5), Swap::IfNotOlder));
+        assert!(
+            !handle.replace(at_version(4), Swap::IfNotOlder),
+            "a slow reload of older rows loses"
+        );
         assert_eq!(handle.current().version, 5);
         assert!(
-            handle.replace(at_version(5)),
+            handle.replace(at_version(5), Swap::IfNotOlder),
             "the same version may be rebuilt (a price came due)"
         );
-        assert!(handle.replace(at_version(6)));
+        assert!(handle.replace(at_version(6), Swap::IfNotOlder));
         assert_eq!(handle.current().version, 6);
+        assert!(handle.replace(at_version(2), Swap::Always), "a restore");
+        assert_eq!(handle.current().version, 2);
     }
 }

@@ -104,6 +104,21 @@ async fn apply_fixtures(pool: &sqlx::PgPool) {
     tx.commit().await.unwrap();
 }
 
+/// Waits until a full load from the replica has brought `slug` in:
+/// `wait_for_catalog` is not enough, as the primary's rules may already be
+/// served over the replica's older content at the primary's version.
+async fn wait_until_listed(app: &TestApp, slug: &str) {
+    let staff = platform_token("catalog.admin");
+    let started = std::time::Instant::now();
+    while !listed(app, &staff).await.iter().any(|s| s == slug) {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{slug} never arrived from the replica"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 async fn listed(app: &TestApp, token: &str) -> Vec<String> {
     let (status, body) = app.get_json("/v1/models?limit=200", token).await;
     assert_eq!(status, 200);
@@ -140,7 +155,7 @@ async fn with_a_read_replica_the_catalog_comes_from_it_and_holds_from_the_primar
     // Replication catches up: the next check loads it.
     let replica_pool = sqlx::PgPool::connect(&replica).await.unwrap();
     apply_fixtures(&replica_pool).await;
-    app.wait_for_catalog().await;
+    wait_until_listed(&app, "deepseek/deepseek-r1").await;
     let tenant = uuid::Uuid::new_v4();
     let reader = tenant_token("catalog.reader", tenant);
     assert!(listed(&app, &reader).await.contains(&"deepseek/deepseek-r1".to_owned()));
@@ -164,4 +179,67 @@ async fn with_a_read_replica_the_catalog_comes_from_it_and_holds_from_the_primar
         .await
         .unwrap();
     assert_eq!(holds_on_replica, 0);
+}
+
+#[tokio::test]
+async fn a_database_restored_to_older_versions_is_served_as_it_now_is() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::catalog()).await;
+    // A restore, as the server sees it: other content under versions lower
+    // than the ones it serves.
+    let mut tx = app.pool.begin().await.unwrap();
+    sqlx::query("UPDATE models SET name = 'GPT-4o (restored)' WHERE slug = 'openai/gpt-4o'")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE catalog_state SET version = 1, content_version = 1")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    wait_for_name(
+        &app,
+        "openai/gpt-4o",
+        "GPT-4o (restored)",
+        std::time::Duration::from_secs(5),
+    )
+    .await;
+    app.wait_for_catalog().await;
+}
+
+#[tokio::test]
+async fn with_a_read_replica_behind_on_content_a_hold_is_still_enforced_at_once() {
+    let primary = fresh_database().await;
+    let replica = copy_of_database(&primary).await;
+    let app = spawn_app_on(&primary, &[("MODELMART_DATABASE_READ_URL", &replica)]).await;
+    apply_fixtures(&app.pool).await;
+    let replica_pool = sqlx::PgPool::connect(&replica).await.unwrap();
+    apply_fixtures(&replica_pool).await;
+    wait_until_listed(&app, "deepseek/deepseek-r1").await;
+
+    // A content change reaches the primary but not the replica...
+    sqlx::query("UPDATE models SET name = 'Renamed on the primary' WHERE slug = 'openai/gpt-4o'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // ...and then a hold is approved: it must not wait for the replica.
+    let reader = tenant_token("catalog.reader", uuid::Uuid::new_v4());
+    let approved = std::time::Instant::now();
+    crate::notifications::suspend_r1_everywhere(&app).await;
+    loop {
+        if !listed(&app, &reader).await.contains(&"deepseek/deepseek-r1".to_owned()) {
+            break;
+        }
+        assert!(
+            approved.elapsed() < std::time::Duration::from_secs(1),
+            "the hold waited for the replica"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_ne!(
+        name_on(&app, "openai/gpt-4o").await,
+        "Renamed on the primary",
+        "content still from the replica"
+    );
 }
