@@ -243,3 +243,20 @@ async fn with_a_read_replica_behind_on_content_a_hold_is_still_enforced_at_once(
         "content still from the replica"
     );
 }
+
+#[tokio::test]
+async fn migrating_again_leaves_the_catalog_version_alone_so_no_replica_reloads() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::catalog()).await;
+    let before: (i64, i64) = sqlx::query_as("SELECT version, content_version FROM catalog_state")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    // Every `modelmart serve` and `migrate` runs this at start.
+    modelmart::db::migrate(&app.pool).await.unwrap();
+    let after: (i64, i64) = sqlx::query_as("SELECT version, content_version FROM catalog_state")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(after, before);
+}
