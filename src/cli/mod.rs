@@ -115,7 +115,7 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Import { format, file, json } => {
             let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
             let database = database::open(&settings).await?;
-            crate::db::migrate(&database.pool).await?;
+            crate::db::prepare(&database.pool).await?;
             let started = std::time::Instant::now();
             let actor = Actor {
                 name: "cli:import",
@@ -181,7 +181,7 @@ pub async fn run(cli: Cli) -> CliResult {
         }
         Command::Seed { synthetic } => {
             let database = database::open(&settings).await?;
-            crate::db::migrate(&database.pool).await?;
+            crate::db::prepare(&database.pool).await?;
             let started = std::time::Instant::now();
             let (listings, offers) = crate::seed::seed_synthetic(&database.pool, synthetic).await?;
             println!(

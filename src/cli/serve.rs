@@ -20,7 +20,7 @@ pub async fn serve(mut settings: Settings, listen: Option<SocketAddr>, demo: boo
         settings.auth.hs256_secret = Some(database::dev_secret(&settings, true)?);
     }
     let database = database::open(&settings).await?;
-    crate::db::migrate(&database.pool).await?;
+    crate::db::prepare(&database.pool).await?;
     let summary = if demo {
         Some(seed::seed_demo(&database.pool).await?)
     } else {

@@ -49,6 +49,18 @@ pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// Gets the schema ready to serve. When every migration is applied (as
+/// after the migrate job of a release) it writes nothing, so the service
+/// can run as `modelmart_app`, which may not create or change tables;
+/// otherwise it migrates (development, compose). Region reference data
+/// follows the binary on `modelmart migrate`.
+pub async fn prepare(pool: &PgPool) -> Result<(), sqlx::Error> {
+    if migrations_applied(pool).await.unwrap_or(false) {
+        return Ok(());
+    }
+    migrate(pool).await
+}
+
 /// Whether every migration this binary knows has been applied.
 pub async fn migrations_applied(pool: &PgPool) -> Result<bool, sqlx::Error> {
     let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")

@@ -269,3 +269,49 @@ async fn the_application_role_can_append_to_the_audit_log_but_not_change_or_ungu
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn the_service_starts_and_serves_writes_as_the_application_role_once_migrated() {
+    let database_url = fresh_database().await;
+    let admin = sqlx::PgPool::connect(&database_url).await.unwrap();
+    let role = format!("mm_app_serve_{}", Uuid::new_v4().simple());
+    sqlx::query(&format!(
+        "CREATE ROLE {role} LOGIN PASSWORD 'app-test-password' IN ROLE modelmart_app"
+    ))
+    .execute(&admin)
+    .await
+    .unwrap();
+    let mut url = url::Url::parse(&database_url).unwrap();
+    url.set_username(&role).unwrap();
+    url.set_password(Some("app-test-password")).unwrap();
+    let as_app = sqlx::PgPool::connect(url.as_str()).await.unwrap();
+    assert!(
+        modelmart::db::migrate(&as_app).await.is_err(),
+        "the role may not run migrations"
+    );
+    modelmart::db::prepare(&as_app)
+        .await
+        .expect("serving needs nothing the role may not do once migrated");
+    as_app.close().await;
+
+    let app = spawn_app_on(url.as_str(), &[]).await;
+    app.load_batch(&crate::fixtures::catalog()).await;
+    let tenant = Uuid::new_v4();
+    crate::notifications::enable_r1(&app, tenant).await;
+    crate::notifications::suspend_r1_everywhere(&app).await;
+    let (status, events) = app
+        .get_json(
+            &format!("/v1/tenants/{tenant}/events"),
+            &tenant_token("catalog.reader", tenant),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(events["items"][0]["type"], "enablement.suspended");
+    let verify = app
+        .get("/v1/admin/audit-events/verify", &platform_token("auditor"))
+        .await;
+    let report: Value = verify.json().await.unwrap();
+    assert!(report["first_broken_seq"].is_null(), "{report}");
+    app.pool.close().await;
+    admin.close().await;
+}
