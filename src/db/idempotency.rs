@@ -17,7 +17,11 @@ pub enum Claim {
     /// The key is new: do the work, then [`store`] the response.
     Fresh,
     /// The same key and body were seen: answer with this stored response.
-    Replay { status: u16, body: Vec<u8> },
+    Replay {
+        status: u16,
+        location: Option<String>,
+        body: Vec<u8>,
+    },
     /// The same key came with a different body.
     Mismatch,
 }
@@ -57,9 +61,10 @@ pub async fn claim(
     if inserted == 1 {
         return Ok(Claim::Fresh);
     }
-    let (stored_hash, status, body, _expires): (Vec<u8>, Option<i16>, Option<Vec<u8>>, DateTime<Utc>) = sqlx::query_as(
-        "SELECT request_hash, response_status, response_body, expires_at FROM idempotency_keys
-             WHERE scope = $1 AND route = $2 AND key = $3",
+    type Stored = (Vec<u8>, Option<i16>, Option<String>, Option<Vec<u8>>, DateTime<Utc>);
+    let (stored_hash, status, location, body, _expires): Stored = sqlx::query_as(
+        "SELECT request_hash, response_status, response_headers->>'location', response_body, expires_at
+         FROM idempotency_keys WHERE scope = $1 AND route = $2 AND key = $3",
     )
     .bind(scope)
     .bind(route)
@@ -71,27 +76,32 @@ pub async fn claim(
     }
     Ok(Claim::Replay {
         status: status.unwrap_or(200) as u16,
+        location,
         body: body.unwrap_or_default(),
     })
 }
 
-/// Records the response the claimed key must replay.
+/// Records the response the claimed key must replay: status, `Location`
+/// and body.
 pub async fn store(
     conn: &mut PgConnection,
     scope: &str,
     route: &str,
     key: &str,
     status: u16,
+    location: &str,
     body: &[u8],
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE idempotency_keys SET response_status = $4, response_body = $5
+        "UPDATE idempotency_keys
+         SET response_status = $4, response_headers = jsonb_build_object('location', $5::text), response_body = $6
          WHERE scope = $1 AND route = $2 AND key = $3",
     )
     .bind(scope)
     .bind(route)
     .bind(key)
     .bind(status as i16)
+    .bind(location)
     .bind(body)
     .execute(conn)
     .await?;

@@ -6,7 +6,6 @@
 //! editing the same listing cannot overwrite each other unseen.
 
 use actix_web::http::header;
-use actix_web::http::StatusCode;
 use actix_web::{patch, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -427,22 +426,15 @@ pub async fn create_model(
     .await?;
     let (model, _, version) = view(&mut tx, row.id).await?;
     let body = serde_json::to_vec(&model).map_err(ApiError::internal)?;
-    super::idempotency::remember(
-        &mut tx,
-        key.as_deref(),
-        &scope,
-        CREATE_ROUTE,
-        StatusCode::CREATED.as_u16(),
-        &body,
-    )
-    .await?;
+    let location = format!("/v1/models/{}", row.id);
+    super::idempotency::remember(&mut tx, key.as_deref(), &scope, CREATE_ROUTE, &location, &body).await?;
     tx.commit().await?;
     refresh(&state).await;
-    Ok(HttpResponse::Created()
-        .insert_header((header::ETAG, etag(version)))
-        .insert_header((header::LOCATION, format!("/v1/models/{}", row.id)))
-        .content_type("application/json")
-        .body(body))
+    let mut response = super::idempotency::created(&location, body);
+    if let Ok(value) = header::HeaderValue::from_str(&etag(version)) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    Ok(response)
 }
 
 async fn refresh(state: &AppState) {

@@ -6,8 +6,6 @@
 //! share-locked: what discovery shows, enablement grants, and a concurrent
 //! policy or listing change cannot slip between the decision and the write.
 
-use actix_web::http::header;
-use actix_web::http::StatusCode;
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -316,20 +314,10 @@ pub async fn create_enablement(
     )
     .await?;
     let body = serde_json::to_vec(&view).map_err(ApiError::internal)?;
-    super::idempotency::remember(
-        &mut tx,
-        key.as_deref(),
-        &scope,
-        ROUTE,
-        StatusCode::CREATED.as_u16(),
-        &body,
-    )
-    .await?;
+    let location = format!("/v1/tenants/{tenant}/enablements/{}", row.id);
+    super::idempotency::remember(&mut tx, key.as_deref(), &scope, ROUTE, &location, &body).await?;
     tx.commit().await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/v1/tenants/{tenant}/enablements/{}", row.id)))
-        .content_type("application/json")
-        .body(body))
+    Ok(super::idempotency::created(&location, body))
 }
 
 /// Disable an enablement.

@@ -373,12 +373,10 @@ pub async fn create_hold(
     )
     .await?;
     let body = serde_json::to_vec(&view).map_err(ApiError::internal)?;
-    super::idempotency::remember(&mut tx, key.as_deref(), &actor, CREATE_ROUTE, 201, &body).await?;
+    let location = format!("/v1/admin/holds/{}", row.id);
+    super::idempotency::remember(&mut tx, key.as_deref(), &actor, CREATE_ROUTE, &location, &body).await?;
     tx.commit().await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/v1/admin/holds/{}", row.id)))
-        .content_type("application/json")
-        .body(body))
+    Ok(super::idempotency::created(&location, body))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -27,11 +27,23 @@ pub fn key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
 }
 
 /// The stored first response, marked as a replay.
-pub fn replay(status: u16, body: Vec<u8>) -> HttpResponse {
+pub fn replay(status: u16, location: Option<String>, body: Vec<u8>) -> HttpResponse {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-    HttpResponse::build(status)
+    let mut response = HttpResponse::build(status);
+    response
         .content_type("application/json")
-        .insert_header((REPLAYED, HeaderValue::from_static("true")))
+        .insert_header((REPLAYED, HeaderValue::from_static("true")));
+    if let Some(location) = location {
+        response.insert_header((actix_web::http::header::LOCATION, location));
+    }
+    response.body(body)
+}
+
+/// A create's 201: what the first request gets and a retry replays.
+pub fn created(location: &str, body: Vec<u8>) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header((actix_web::http::header::LOCATION, location))
+        .content_type("application/json")
         .body(body)
 }
 
@@ -58,22 +70,23 @@ pub async fn claim<T: serde::Serialize>(
     let hash = store::request_hash(&serde_json::to_vec(input).unwrap_or_default());
     match store::claim(conn, scope, route, key, &hash).await? {
         store::Claim::Fresh => Ok(None),
-        store::Claim::Replay { status, body } => Ok(Some(replay(status, body))),
+        store::Claim::Replay { status, location, body } => Ok(Some(replay(status, location, body))),
         store::Claim::Mismatch => Err(reused()),
     }
 }
 
-/// Records the response a claimed key replays (no-op without a key).
+/// Records the 201 a claimed key replays, with its `Location` (no-op
+/// without a key).
 pub async fn remember(
     conn: &mut sqlx::PgConnection,
     key: Option<&str>,
     scope: &str,
     route: &str,
-    status: u16,
+    location: &str,
     body: &[u8],
 ) -> Result<(), ApiError> {
     if let Some(key) = key {
-        store::store(conn, scope, route, key, status, body).await?;
+        store::store(conn, scope, route, key, StatusCode::CREATED.as_u16(), location, body).await?;
     }
     Ok(())
 }

@@ -341,15 +341,10 @@ pub async fn create_webhook(
     )
     .await?;
     let body = serde_json::to_vec(&Webhook::from_row(&row, true)).map_err(ApiError::internal)?;
-    super::idempotency::remember(&mut tx, key.as_deref(), &scope, CREATE_ROUTE, 201, &body).await?;
+    let location = format!("/v1/tenants/{}/webhooks/{}", access.tenant_id, row.id);
+    super::idempotency::remember(&mut tx, key.as_deref(), &scope, CREATE_ROUTE, &location, &body).await?;
     tx.commit().await?;
-    Ok(HttpResponse::Created()
-        .insert_header((
-            "Location",
-            format!("/v1/tenants/{}/webhooks/{}", access.tenant_id, row.id),
-        ))
-        .content_type("application/json")
-        .body(body))
+    Ok(super::idempotency::created(&location, body))
 }
 
 /// Delete a webhook.

@@ -229,7 +229,7 @@ async fn staff_see_the_whole_catalog_without_a_tenant_view() {
 }
 
 #[tokio::test]
-async fn an_enablement_retried_with_the_same_key_creates_one_row_and_returns_the_same_body() {
+async fn an_enablement_retried_with_the_same_key_creates_one_row_and_returns_the_same_answer() {
     let app = app_with_fixtures().await;
     let tenant = tenant();
     let model = model_id(&app, "meta/llama-3.1-8b-instruct").await;
@@ -245,6 +245,11 @@ async fn an_enablement_retried_with_the_same_key_creates_one_row_and_returns_the
     let second = app.enable(&tenant, Some("key-1"), body.clone()).await;
     assert_eq!(second.status(), 201);
     assert_eq!(second.headers()["idempotent-replayed"], "true");
+    assert_eq!(
+        second.headers()["location"],
+        location.as_str(),
+        "the replay says where, too"
+    );
     let second: Value = second.json().await.unwrap();
     assert_eq!(second, first);
 
