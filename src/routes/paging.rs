@@ -40,12 +40,14 @@ pub fn decode_id(text: Option<&str>) -> Result<Option<Uuid>, ApiError> {
     Uuid::from_slice(&bytes).map(Some).map_err(|_| bad_cursor())
 }
 
-/// A cursor naming the last sequence number served.
+/// A cursor naming the last sequence number served, exactly as it was
+/// written (`42`, not `042` or `+42`): anything else is not a cursor this
+/// list returned.
 pub fn decode_seq(text: Option<&str>) -> Result<Option<i64>, ApiError> {
     let Some(text) = text else { return Ok(None) };
     text.parse::<i64>()
         .ok()
-        .filter(|n| *n >= 0)
+        .filter(|n| *n >= 0 && n.to_string() == text)
         .map(Some)
         .ok_or_else(bad_cursor)
 }
@@ -65,6 +67,15 @@ pub fn page<T>(mut rows: Vec<T>, limit: i64, cursor_of: impl Fn(&T) -> String) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sequence_cursor_is_only_the_number_as_written() {
+        assert_eq!(decode_seq(Some("42")).unwrap(), Some(42));
+        assert_eq!(decode_seq(Some("0")).unwrap(), Some(0));
+        for text in ["042", "+42", "-1", " 42", "4x", &"0".repeat(1025)] {
+            assert!(decode_seq(Some(text)).is_err(), "{text:.10}");
+        }
+    }
 
     #[test]
     fn id_cursors_round_trip_and_garbage_is_refused() {

@@ -20,6 +20,11 @@ struct Process {
 }
 
 async fn serve(database_url: &str, extra: &[(&str, &str)]) -> Process {
+    serve_logging_to(database_url, extra, None).await
+}
+
+/// As [`serve`], with the process's log (stderr) written to `log`.
+async fn serve_logging_to(database_url: &str, extra: &[(&str, &str)], log: Option<std::fs::File>) -> Process {
     let port = modelmart::embedded_pg::free_port().unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_modelmart"));
     command
@@ -30,7 +35,7 @@ async fn serve(database_url: &str, extra: &[(&str, &str)]) -> Process {
         .env("MODELMART_JWT_AUDIENCE", AUDIENCE)
         .env("MODELMART_LOG", "warn")
         .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        .stderr(log.map_or_else(Stdio::null, Stdio::from));
     for (name, value) in extra {
         command.env(name, value);
     }
@@ -221,4 +226,66 @@ async fn an_event_committed_just_before_a_kill_is_delivered_after_restart() {
     );
     signal(&second.child, libc::SIGTERM);
     second.child.wait().unwrap();
+}
+
+#[tokio::test]
+async fn logs_are_json_lines_with_the_request_id_and_never_a_token_a_secret_or_a_password() {
+    let database = fresh_database().await;
+    // Trust authentication ignores the password, so one can be put in the
+    // URL to see that it never reaches the log.
+    let mut url = url::Url::parse(&database).unwrap();
+    url.set_password(Some("db-password-kept-out-of-logs")).unwrap();
+    let log_path = std::env::temp_dir().join(format!("modelmart-log-{}.jsonl", Uuid::new_v4()));
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut process = serve_logging_to(
+        url.as_str(),
+        &[("MODELMART_LOG", "info"), ("MODELMART_SHUTDOWN_GRACE_MS", "0")],
+        Some(log),
+    )
+    .await;
+    let token = tenant_token("catalog.reader", Uuid::new_v4());
+    let response = process
+        .app
+        .client
+        .get(process.app.url("/v1/models"))
+        .bearer_auth(&token)
+        .header("x-request-id", "portal-req-7f3c2a")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["x-request-id"], "portal-req-7f3c2a");
+    let forged = format!("{token}tampered");
+    let refused = process.app.get("/v1/models", &forged).await;
+    assert_eq!(refused.status(), 401);
+    signal(&process.child, libc::SIGTERM);
+    let _ = process.child.wait();
+
+    let text = std::fs::read_to_string(&log_path).unwrap();
+    let _ = std::fs::remove_file(&log_path);
+    let lines: Vec<Value> = text
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not a JSON line: {line}")))
+        .collect();
+    assert!(
+        lines.iter().any(|line| line["request_id"] == "portal-req-7f3c2a"
+            && line["path"] == "/v1/models"
+            && line["status"] == 200),
+        "the request is logged with its id:\n{text}"
+    );
+    for secret in [
+        token.as_str(),
+        forged.as_str(),
+        TEST_SECRET,
+        "db-password-kept-out-of-logs",
+    ] {
+        assert!(
+            !text.contains(secret),
+            "the log holds a secret ({secret:.12}...):\n{text}"
+        );
+    }
+    // The token's signature alone must not leak either.
+    let signature = token.rsplit('.').next().unwrap();
+    assert!(!text.contains(signature));
 }
