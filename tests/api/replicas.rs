@@ -260,3 +260,42 @@ async fn migrating_again_leaves_the_catalog_version_alone_so_no_replica_reloads(
         .unwrap();
     assert_eq!(after, before);
 }
+
+#[tokio::test]
+async fn a_hold_approved_through_one_server_process_is_enforced_by_another_within_a_second() {
+    let database = fresh_database().await;
+    let a = crate::shutdown::serve(&database, &[("MODELMART_SHUTDOWN_GRACE_MS", "0")]).await;
+    let b = crate::shutdown::serve(&database, &[("MODELMART_SHUTDOWN_GRACE_MS", "0")]).await;
+    a.app.load_batch(&fixtures::catalog()).await;
+    b.app.wait_for_catalog().await;
+    // A tenant with R1 enabled, working through server B.
+    let tenant = uuid::Uuid::new_v4();
+    let reader = tenant_token("catalog.reader", tenant);
+    crate::notifications::enable_r1(&b.app, tenant).await;
+    assert!(listed(&b.app, &reader)
+        .await
+        .contains(&"deepseek/deepseek-r1".to_owned()));
+
+    // Officers approve a hold through server A.
+    let approved = std::time::Instant::now();
+    let hold = crate::notifications::suspend_r1_everywhere(&a.app).await;
+    let mut enforced_after = None;
+    while approved.elapsed() < std::time::Duration::from_secs(1) {
+        if !listed(&b.app, &reader)
+            .await
+            .contains(&"deepseek/deepseek-r1".to_owned())
+        {
+            enforced_after = Some(approved.elapsed());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let took = enforced_after.expect("server B still listed the model a second after the approval on A");
+    eprintln!("server B enforced the hold {took:?} after the approval on A");
+    let (_, enablements) = b
+        .app
+        .get_json(&format!("/v1/tenants/{tenant}/enablements"), &reader)
+        .await;
+    assert_eq!(enablements["items"][0]["status"], "suspended");
+    assert_eq!(enablements["items"][0]["suspended_by_hold_id"], hold.as_str());
+}

@@ -14,12 +14,20 @@ use crate::helpers::*;
 use crate::notifications::{enable_r1, receiver, signature_is_valid, suspend_r1_everywhere};
 
 /// `modelmart serve` as a child process on its own port.
-struct Process {
-    child: Child,
-    app: TestApp,
+pub struct Process {
+    pub child: Child,
+    pub app: TestApp,
 }
 
-async fn serve(database_url: &str, extra: &[(&str, &str)]) -> Process {
+impl Drop for Process {
+    fn drop(&mut self) {
+        // A test that fails midway must not leave the server running.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub async fn serve(database_url: &str, extra: &[(&str, &str)]) -> Process {
     serve_logging_to(database_url, extra, None).await
 }
 
