@@ -77,8 +77,23 @@ impl Default for Metrics {
 
 impl Metrics {
     fn observe_request(&self, method: &Method, route: Option<String>, status: u16, elapsed: Duration) {
+        // Clients may send any extension method: each would be a new series.
+        let known = [
+            Method::GET,
+            Method::HEAD,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+            Method::OPTIONS,
+        ];
+        let method = if known.contains(method) {
+            method.clone()
+        } else {
+            Method::from_bytes(b"OTHER").unwrap_or(Method::GET)
+        };
         let key = HttpKey {
-            method: method.clone(),
+            method,
             route: route.unwrap_or_else(|| UNMATCHED_ROUTE.to_owned()),
             status,
         };
@@ -426,6 +441,21 @@ mod tests {
             assert!(text.lines().any(|l| l == line), "missing {line} in\n{text}");
         }
         assert_eq!(text.matches("# TYPE modelmart_http_requests_total counter").count(), 1);
+    }
+
+    #[test]
+    fn an_unknown_method_is_counted_as_other_so_callers_cannot_mint_series() {
+        let metrics = Metrics::default();
+        for name in ["FOO", "BAR", "BAZ"] {
+            let method = Method::from_bytes(name.as_bytes()).unwrap();
+            metrics.observe_request(&method, None, 405, Duration::from_millis(1));
+        }
+        let mut out = Exposition::default();
+        metrics.render_http(&mut out);
+        assert!(out
+            .text
+            .lines()
+            .any(|l| l == r#"modelmart_http_requests_total{method="OTHER",route="unmatched",status="405"} 3"#));
     }
 
     #[test]
