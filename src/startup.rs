@@ -42,7 +42,7 @@ pub enum StartupError {
     #[error("could not listen: {0}")]
     Io(#[from] std::io::Error),
     #[error("could not connect to the read replica (MODELMART_DATABASE_READ_URL): {0}")]
-    ReadReplica(#[from] sqlx::Error),
+    ReadReplica(sqlx::Error),
 }
 
 /// How long in-flight requests get once the listener has closed; with the
@@ -84,7 +84,11 @@ impl Application {
                     max_connections: 2,
                     ..settings.database.clone()
                 };
-                Some(crate::db::connect(url, &replica_settings).await?)
+                Some(
+                    crate::db::connect(url, &replica_settings)
+                        .await
+                        .map_err(StartupError::ReadReplica)?,
+                )
             }
             None => None,
         };
