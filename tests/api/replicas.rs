@@ -119,6 +119,26 @@ async fn wait_until_listed(app: &TestApp, slug: &str) {
     }
 }
 
+/// Waits until `token`'s discovery on `app` no longer lists `slug`, and
+/// returns how long after `since` that was; fails past one second.
+async fn delisted_within_a_second(
+    app: &TestApp,
+    token: &str,
+    slug: &str,
+    since: std::time::Instant,
+) -> std::time::Duration {
+    loop {
+        if !listed(app, token).await.iter().any(|s| s == slug) {
+            return since.elapsed();
+        }
+        assert!(
+            since.elapsed() < std::time::Duration::from_secs(1),
+            "{slug} was still listed a second after the hold's approval began"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
 async fn listed(app: &TestApp, token: &str) -> Vec<String> {
     let (status, body) = app.get_json("/v1/models?limit=200", token).await;
     assert_eq!(status, 200);
@@ -164,16 +184,7 @@ async fn with_a_read_replica_the_catalog_comes_from_it_and_holds_from_the_primar
     // replica never sees it: rules are read from the primary.
     let approved = std::time::Instant::now();
     crate::notifications::suspend_r1_everywhere(&app).await;
-    loop {
-        if !listed(&app, &reader).await.contains(&"deepseek/deepseek-r1".to_owned()) {
-            break;
-        }
-        assert!(
-            approved.elapsed() < std::time::Duration::from_secs(1),
-            "the hold was not enforced within 1 s"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    delisted_within_a_second(&app, &reader, "deepseek/deepseek-r1", approved).await;
     let holds_on_replica: i64 = sqlx::query_scalar("SELECT count(*) FROM compliance_holds")
         .fetch_one(&replica_pool)
         .await
@@ -227,16 +238,7 @@ async fn with_a_read_replica_behind_on_content_a_hold_is_still_enforced_at_once(
     let reader = tenant_token("catalog.reader", uuid::Uuid::new_v4());
     let approved = std::time::Instant::now();
     crate::notifications::suspend_r1_everywhere(&app).await;
-    loop {
-        if !listed(&app, &reader).await.contains(&"deepseek/deepseek-r1".to_owned()) {
-            break;
-        }
-        assert!(
-            approved.elapsed() < std::time::Duration::from_secs(1),
-            "the hold waited for the replica"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    delisted_within_a_second(&app, &reader, "deepseek/deepseek-r1", approved).await;
     assert_ne!(
         name_on(&app, "openai/gpt-4o").await,
         "Renamed on the primary",
@@ -279,18 +281,7 @@ async fn a_hold_approved_through_one_server_process_is_enforced_by_another_withi
     // Officers approve a hold through server A.
     let approved = std::time::Instant::now();
     let hold = crate::notifications::suspend_r1_everywhere(&a.app).await;
-    let mut enforced_after = None;
-    while approved.elapsed() < std::time::Duration::from_secs(1) {
-        if !listed(&b.app, &reader)
-            .await
-            .contains(&"deepseek/deepseek-r1".to_owned())
-        {
-            enforced_after = Some(approved.elapsed());
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-    let took = enforced_after.expect("server B still listed the model a second after the approval on A");
+    let took = delisted_within_a_second(&b.app, &reader, "deepseek/deepseek-r1", approved).await;
     eprintln!("server B enforced the hold {took:?} after the approval on A");
     let (_, enablements) = b
         .app
