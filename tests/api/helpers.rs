@@ -154,33 +154,28 @@ async fn drop_stale_test_databases(admin: &mut PgConnection) {
 
 /// A fresh, migrated, empty database; returns its URL.
 pub async fn fresh_database() -> String {
-    let template = template().await;
-    let server = server_url().await;
     let name = format!("mm_test_{}_{}", chrono::Utc::now().timestamp(), Uuid::new_v4().simple());
+    create_database(&name, template().await).await
+}
+
+/// A copy of the database at `url` as it is now (nothing may be connected
+/// to it); returns the copy's URL.
+pub async fn copy_of_database(url: &str) -> String {
+    let source = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    create_database(&format!("{source}_copy"), source).await
+}
+
+/// Creates `name` as a copy of `template` on the test server; returns its URL.
+async fn create_database(name: &str, template: &str) -> String {
+    let server = server_url().await;
     let mut admin = PgConnection::connect(&with_database(server, "postgres"))
         .await
         .expect("connect");
     sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
         .execute(&mut admin)
         .await
-        .expect("clone the template");
-    with_database(server, &name)
-}
-
-/// A copy of the database at `url` as it is now (nothing may be connected
-/// to it); returns the copy's URL.
-pub async fn copy_of_database(url: &str) -> String {
-    let server = server_url().await;
-    let source = url.rsplit('/').next().unwrap().split('?').next().unwrap().to_owned();
-    let name = format!("{source}_copy");
-    let mut admin = PgConnection::connect(&with_database(server, "postgres"))
-        .await
-        .expect("connect");
-    sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {source}"))
-        .execute(&mut admin)
-        .await
-        .expect("copy the database");
-    with_database(server, &name)
+        .unwrap_or_else(|e| panic!("create {name} from {template}: {e}"));
+    with_database(server, name)
 }
 
 pub fn test_settings(database_url: &str, extra: &[(&str, &str)]) -> Settings {
