@@ -30,6 +30,9 @@ pub struct Settings {
     /// `MODELMART_WEBHOOKS_ALLOW_PRIVATE`: development only; lets webhooks
     /// use http and loopback or private addresses.
     pub webhooks_allow_private: bool,
+    /// `MODELMART_SCHEDULER_TICK_MS`: how often the scheduler looks for holds
+    /// due to take effect or expire and listings due to retire (1 s).
+    pub scheduler_tick: Duration,
     /// `MODELMART_CORS_ORIGINS`: comma-separated browser origins (portals)
     /// allowed to call the API; none by default.
     pub cors_origins: Vec<String>,
@@ -190,6 +193,7 @@ impl Settings {
             webhooks_allow_private: parse_or(&non_empty, "MODELMART_WEBHOOKS_ALLOW_PRIVATE", "true or false", || {
                 false
             })?,
+            scheduler_tick: millis(&non_empty, "MODELMART_SCHEDULER_TICK_MS", 1_000)?.max(Duration::from_millis(10)),
             cors_origins: non_empty("MODELMART_CORS_ORIGINS")
                 .map(|list| list.split(',').map(str::to_owned).collect())
                 .unwrap_or_default(),

@@ -1,86 +1,168 @@
-//! Puts holds in effect at their `effective_at` and ends them at their
-//! `expires_at`, on time (each second) and exactly once however many servers
-//! run: due holds are claimed with `FOR UPDATE SKIP LOCKED`, and the state
-//! each step leaves (activated, expired) is what makes a hold no longer due.
+//! Work the clock triggers, on time and exactly once however many servers
+//! run: holds taking effect at their `effective_at` and ending at their
+//! `expires_at`, and listings retired on their retirement date.
+//!
+//! Each due hold is claimed with `FOR UPDATE SKIP LOCKED` and taken through
+//! `holds::transition` in a transaction of its own, and the state that step
+//! leaves (activated, expired) is what makes it no longer due. A step that
+//! fails is rolled back alone, recorded (audited on its first failure,
+//! counted in `/metrics`) and retried with backoff, and never keeps any
+//! other hold from taking effect.
 
 use std::time::Duration;
 
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
 
 use crate::catalog::CatalogHandle;
-use crate::compliance::{self, Actor};
 use crate::db::audit::{self, AuditEntry};
-use crate::db::holds;
+use crate::db::holds::{self, DueStep};
+use crate::holds::{transition, Actor, Transition, TransitionError, SCHEDULER};
+use crate::retirement;
 
 pub const TICK: Duration = Duration::from_secs(1);
-const ACTOR: &str = "system:scheduler";
 
-/// One pass: returns how many holds it activated and ended.
-pub async fn run_once(pool: &PgPool) -> Result<(usize, usize), sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    let (activate, expire) = holds::due(&mut tx).await?;
-    if activate.is_empty() && expire.is_empty() {
-        tx.rollback().await?;
-        return Ok((0, 0));
-    }
-    holds::enter_activation_gate(&mut tx).await?;
-    let actor = Actor {
-        name: ACTOR,
-        roles: Vec::new(),
-        request_id: None,
-    };
-    for id in &activate {
-        let Some(hold) = holds::get(&mut tx, *id).await? else {
-            continue;
-        };
-        let suspended = compliance::put_in_effect(&mut tx, &hold, &actor).await?;
-        let after = holds::get(&mut tx, *id).await?;
-        audit::append(
-            &mut tx,
-            AuditEntry {
-                actor: ACTOR,
-                actor_roles: Vec::new(),
-                tenant_id: None,
-                action: "hold.activated",
-                target_type: "hold",
-                target_id: id.to_string(),
-                before: serde_json::to_value(&hold).ok(),
-                after: serde_json::to_value(&after).ok(),
-                reason: Some(&format!(
-                    "effective_at reached; {} enablements suspended",
-                    suspended.len()
-                )),
-                request_id: None,
-            },
-        )
-        .await?;
-    }
-    for id in &expire {
-        let Some(hold) = holds::get(&mut tx, *id).await? else {
-            continue;
-        };
-        compliance::end(&mut tx, &hold, "expired", &actor, Some("expires_at reached")).await?;
-    }
-    tx.commit().await?;
-    Ok((activate.len(), expire.len()))
+/// At most this many holds are handled in one pass; the rest wait a tick.
+const HOLDS_PER_PASS: usize = 100;
+
+/// What one pass did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Pass {
+    pub activated: usize,
+    pub expired: usize,
+    /// Holds whose step failed (and will be retried).
+    pub failed: usize,
+    /// Listings retired because their retirement date came.
+    pub retired: usize,
 }
 
-/// Runs [`run_once`] every second until the process ends.
-pub fn spawn(pool: PgPool, catalog: CatalogHandle) -> tokio::task::JoinHandle<()> {
+impl Pass {
+    fn changed_anything(&self) -> bool {
+        self.activated + self.expired + self.retired > 0
+    }
+}
+
+fn scheduler() -> Actor<'static> {
+    Actor {
+        name: SCHEDULER,
+        roles: Vec::new(),
+        request_id: None,
+    }
+}
+
+/// One pass over everything due now.
+pub async fn run_once(pool: &PgPool) -> Result<Pass, sqlx::Error> {
+    let mut pass = Pass::default();
+    for _ in 0..HOLDS_PER_PASS {
+        match step_one_hold(pool).await? {
+            None => break,
+            Some(Ok(DueStep::Activate)) => pass.activated += 1,
+            Some(Ok(DueStep::Expire)) => pass.expired += 1,
+            Some(Err(())) => pass.failed += 1,
+        }
+    }
+    let mut tx = pool.begin().await?;
+    pass.retired = retirement::retire_due(&mut tx, &scheduler()).await?;
+    tx.commit().await?;
+    Ok(pass)
+}
+
+/// Claims the next due hold and takes its step, in a transaction of its
+/// own. `None` when nothing is due; `Some(Err(()))` when the step failed
+/// (rolled back and recorded).
+async fn step_one_hold(pool: &PgPool) -> Result<Option<Result<DueStep, ()>>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    // The gate before the hold's row lock, the order every transition
+    // takes them in.
+    holds::enter_activation_gate(&mut tx).await?;
+    let Some((id, step)) = holds::claim_due(&mut tx).await? else {
+        tx.rollback().await?;
+        return Ok(None);
+    };
+    let change = match step {
+        DueStep::Activate => Transition::Activate,
+        DueStep::Expire => Transition::Expire,
+    };
+    let outcome = match transition(&mut tx, &scheduler(), id, change, None).await {
+        Ok(_) => holds::clear_schedule_failure(&mut tx, id)
+            .await
+            .map_err(TransitionError::from),
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(()) => match tx.commit().await {
+            Ok(()) => Ok(Some(Ok(step))),
+            Err(error) => {
+                record_failure(pool, id, step, &error.to_string()).await?;
+                Ok(Some(Err(())))
+            }
+        },
+        Err(error) => {
+            tx.rollback().await?;
+            record_failure(pool, id, step, &error.to_string()).await?;
+            Ok(Some(Err(())))
+        }
+    }
+}
+
+/// Records a failed step in its own transaction, auditing the first
+/// failure in a row (later ones only count, so a stuck hold does not write
+/// an audit event every retry).
+async fn record_failure(pool: &PgPool, id: Uuid, step: DueStep, error: &str) -> Result<(), sqlx::Error> {
+    tracing::error!(hold_id = %id, step = step.as_str(), %error, "a scheduled hold step failed; it will be retried");
+    let mut tx = pool.begin().await?;
+    let failures = holds::record_schedule_failure(&mut tx, id, step, error).await?;
+    if failures == 1 {
+        audit_failure(&mut tx, id, step, error).await?;
+    }
+    tx.commit().await
+}
+
+async fn audit_failure(conn: &mut PgConnection, id: Uuid, step: DueStep, error: &str) -> Result<i64, sqlx::Error> {
+    let action = match step {
+        DueStep::Activate => "hold.activation_failed",
+        DueStep::Expire => "hold.expiry_failed",
+    };
+    audit::append(
+        conn,
+        AuditEntry {
+            actor: SCHEDULER,
+            actor_roles: Vec::new(),
+            tenant_id: None,
+            action,
+            target_type: "hold",
+            target_id: id.to_string(),
+            before: None,
+            after: None,
+            reason: Some(&error.chars().take(2_000).collect::<String>()),
+            request_id: None,
+        },
+    )
+    .await
+}
+
+/// Runs [`run_once`] every `tick` until the process ends.
+pub fn spawn(pool: PgPool, catalog: CatalogHandle, tick: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(TICK);
+        let mut ticker = tokio::time::interval(tick);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
             match run_once(&pool).await {
-                Ok((0, 0)) => {}
-                Ok((activated, ended)) => {
-                    tracing::info!(activated, ended, "scheduled hold changes applied");
+                Ok(pass) if pass.changed_anything() => {
+                    tracing::info!(
+                        activated = pass.activated,
+                        expired = pass.expired,
+                        retired = pass.retired,
+                        failed = pass.failed,
+                        "scheduled changes applied"
+                    );
                     if let Err(error) = catalog.refresh_if_stale(&pool).await {
-                        tracing::warn!(%error, "catalog reload after scheduled hold changes failed");
+                        tracing::warn!(%error, "catalog reload after scheduled changes failed");
                     }
                 }
-                Err(error) => tracing::warn!(%error, "the hold scheduler failed; it will retry"),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "the scheduler failed; it will retry"),
             }
         }
     })

@@ -95,7 +95,7 @@ impl Application {
         let catalog = CatalogHandle::reading_content_from(read_replica);
         catalog.reload(&pool).await?;
         catalog.spawn_refresher(pool.clone());
-        crate::scheduler::spawn(pool.clone(), catalog.clone());
+        crate::scheduler::spawn(pool.clone(), catalog.clone(), settings.scheduler_tick);
         let metrics = std::sync::Arc::new(crate::metrics::Metrics::default());
         crate::webhooks::spawn(pool.clone(), settings.webhooks_allow_private, metrics.clone());
         let settings_rate_limit = settings.rate_limit;

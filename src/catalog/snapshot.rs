@@ -17,7 +17,7 @@ use super::search::SearchIndex;
 use super::visibility::TenantView;
 use crate::db::catalog_read::{CatalogRows, RuleRows};
 use crate::domain::decision::{ListingFacts, OfferFacts, Viewer};
-use crate::domain::hold::HoldView;
+use crate::domain::hold::{Ancestor, HoldView, Operator, Placement};
 use crate::domain::policy::TenantPolicy;
 use crate::domain::vocab::{
     Capability, Cloud, DeploymentType, LifecycleStatus, Lineage, Modality, OfferStatus, PriceDimension, PriceUnit,
@@ -69,6 +69,9 @@ pub struct Listing {
     pub origin_country: Option<String>,
     pub lineage: Lineage,
     pub base_model: Option<ModelRef>,
+    /// What it derives from through `base_model`, nearest first, each once
+    /// (a cycle in the data ends the walk).
+    pub ancestors: Vec<Ancestor>,
     pub model_card_url: Option<String>,
     pub weights_digest: Option<String>,
     pub release_date: Option<NaiveDate>,
@@ -135,6 +138,24 @@ impl PricePeriod {
 }
 
 impl Listing {
+    /// Where hold coverage looks: this listing served by `offer` (in its
+    /// region), or the listing as a whole without one, for `tenant`.
+    pub fn placement<'a>(&'a self, offer: Option<&'a Offer>, tenant: Uuid) -> Placement<'a> {
+        Placement {
+            model_id: self.id,
+            publisher_id: self.publisher.id,
+            origin_country: self.origin_country.as_deref(),
+            ancestors: &self.ancestors,
+            operator: offer.map(|o| Operator {
+                name: &o.operator_name,
+                country: o.operator_country.as_deref(),
+            }),
+            region: offer.map(|o| o.region.as_str()),
+            jurisdiction: offer.and_then(|o| o.jurisdiction.as_deref()),
+            tenant,
+        }
+    }
+
     /// What the decision function reads of the listing.
     pub fn facts(&self) -> ListingFacts<'_> {
         ListingFacts {
@@ -142,6 +163,7 @@ impl Listing {
             publisher_id: self.publisher.id,
             publisher_slug: &self.publisher.slug,
             origin_country: self.origin_country.as_deref(),
+            ancestors: &self.ancestors,
             license: &self.license,
             lifecycle: self.lifecycle,
         }
@@ -155,6 +177,7 @@ impl Offer {
             region: &self.region,
             jurisdiction: self.jurisdiction.as_deref(),
             deployment_type: self.deployment_type,
+            operator_name: &self.operator_name,
             operator_country: self.operator_country.as_deref(),
             status: self.status,
             input_price: self.token_price(PriceDimension::InputTokens, at),
@@ -189,6 +212,8 @@ pub struct CatalogContent {
     pub built_at: DateTime<Utc>,
     pub publishers: Vec<Arc<Publisher>>,
     pub regions: Vec<Region>,
+    /// Every operator that runs an offer, sorted.
+    pub operators: Vec<String>,
     /// Sorted by slug.
     pub listings: Vec<Listing>,
     pub(super) by_id: HashMap<Uuid, u32>,
@@ -283,6 +308,7 @@ impl CatalogContent {
             built_at: Utc::now(),
             publishers: Vec::new(),
             regions: Vec::new(),
+            operators: Vec::new(),
             listings: Vec::new(),
             by_id: HashMap::new(),
             by_slug: HashMap::new(),
@@ -304,6 +330,14 @@ impl CatalogContent {
 
     pub fn region(&self, code: &str) -> Option<&Region> {
         self.regions.iter().find(|r| r.code == code)
+    }
+
+    /// An operator's name as offers spell it, found without regard to case.
+    pub fn operator_named(&self, name: &str) -> Option<&str> {
+        self.operators
+            .iter()
+            .find(|known| known.eq_ignore_ascii_case(name))
+            .map(String::as_str)
     }
 
     /// Relevance scores of the listings matching the search `q`, by position.
@@ -465,6 +499,52 @@ fn rules_fingerprint(policy: &TenantPolicy, holds: &[HoldView]) -> String {
     hex::encode(&digest[..8])
 }
 
+/// Every model's base model and the facts lineage rules read, to walk a
+/// listing's ancestry.
+struct Ancestry {
+    models: HashMap<Uuid, (Option<Uuid>, Ancestor)>,
+}
+
+impl Ancestry {
+    fn new(models: &[crate::db::catalog_read::ModelRow], publishers: &HashMap<Uuid, Arc<Publisher>>) -> Self {
+        let models = models
+            .iter()
+            .map(|m| {
+                let ancestor = Ancestor {
+                    model_id: m.id,
+                    slug: m.fields.slug.clone(),
+                    publisher_id: m.fields.publisher_id,
+                    publisher_slug: publishers
+                        .get(&m.fields.publisher_id)
+                        .map(|p| p.slug.clone())
+                        .unwrap_or_default(),
+                    origin_country: m.fields.origin_country.clone(),
+                };
+                (m.id, (m.fields.base_model_id, ancestor))
+            })
+            .collect();
+        Ancestry { models }
+    }
+
+    /// The ancestors of `id`, nearest first, each once: the same walk as
+    /// the SQL `model_lineage` the enablement decision reads.
+    fn of(&self, id: Uuid) -> Vec<Ancestor> {
+        let mut ancestors: Vec<Ancestor> = Vec::new();
+        let mut next = self.models.get(&id).and_then(|(base, _)| *base);
+        while let Some(base) = next {
+            if base == id || ancestors.iter().any(|a| a.model_id == base) {
+                break;
+            }
+            let Some((further, ancestor)) = self.models.get(&base) else {
+                break;
+            };
+            ancestors.push(ancestor.clone());
+            next = *further;
+        }
+        ancestors
+    }
+}
+
 impl CatalogContent {
     /// Builds listings, references and indexes from the content rows.
     fn build(rows: CatalogRows) -> Result<Self, UnknownValue> {
@@ -558,6 +638,7 @@ impl CatalogContent {
         }
 
         let slugs: HashMap<Uuid, String> = rows.models.iter().map(|m| (m.id, m.fields.slug.clone())).collect();
+        let ancestry = Ancestry::new(&rows.models, &publishers);
         let reference =
             |id: Option<Uuid>| id.and_then(|id| slugs.get(&id).map(|slug| ModelRef { id, slug: slug.clone() }));
         let mut listings = Vec::with_capacity(rows.models.len());
@@ -586,12 +667,17 @@ impl CatalogContent {
                 output_modalities: known_all(Modality::parse, &model.output_modalities, "models", "output_modalities")?,
                 capabilities: known_all(Capability::parse, &model.capabilities, "models", "capabilities")?,
                 lineage: known(Lineage::parse, &model.lineage, "models", "lineage")?,
-                lifecycle: known(
-                    LifecycleStatus::parse,
-                    &model.lifecycle_status,
-                    "models",
-                    "lifecycle_status",
-                )?,
+                lifecycle: crate::domain::lifecycle::in_force(
+                    known(
+                        LifecycleStatus::parse,
+                        &model.lifecycle_status,
+                        "models",
+                        "lifecycle_status",
+                    )?,
+                    model.retirement_date,
+                    now.date_naive(),
+                ),
+                ancestors: ancestry.of(id),
                 base_model: reference(model.base_model_id),
                 successor: reference(model.successor_id),
                 slug: model.slug,
@@ -620,6 +706,12 @@ impl CatalogContent {
             });
         }
         listings.sort_by(|a, b| a.slug.cmp(&b.slug));
+        let mut operators: Vec<String> = listings
+            .iter()
+            .flat_map(|l| l.offers.iter().map(|o| o.operator_name.clone()))
+            .collect();
+        operators.sort();
+        operators.dedup();
         let by_id = listings.iter().enumerate().map(|(i, l)| (l.id, i as u32)).collect();
         let by_slug = listings
             .iter()
@@ -641,6 +733,7 @@ impl CatalogContent {
             built_at: now,
             publishers,
             regions,
+            operators,
             listings,
             by_id,
             by_slug,

@@ -72,8 +72,7 @@ impl TenantView {
             }
             for offer in &listing.offers {
                 let offer_facts = offer.facts(now);
-                let (hidden, covered) =
-                    hold_effect(&facts, Some((&offer.region, offer.jurisdiction.as_deref())), viewer);
+                let (hidden, covered) = hold_effect(&facts, Some(&offer_facts), viewer);
                 if hidden {
                     view.offer_hidden.insert(next_offer);
                 } else if !covered {

@@ -17,6 +17,7 @@ use uuid::Uuid;
 use super::audit::{self, AuditEntry};
 use super::models::ModelFields;
 use crate::domain::batch::{CatalogBatch, ModelRecord, OfferRecord, PriceRecord, PublisherRecord};
+use crate::domain::vocab::LifecycleStatus;
 
 /// Created / updated / unchanged counts for one kind of row.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -321,7 +322,14 @@ async fn apply_models(
                     .provenance
                     .release_date
                     .or(previous.and_then(|p| p.fields.release_date)),
-                lifecycle_status: record.lifecycle.status.as_str().to_owned(),
+                // Retirement is final: a feed that still lists a retired
+                // listing as deprecated does not bring it back.
+                lifecycle_status: match previous {
+                    Some(old) if old.fields.lifecycle_status == LifecycleStatus::Retired.as_str() => {
+                        old.fields.lifecycle_status.clone()
+                    }
+                    _ => record.lifecycle.status.as_str().to_owned(),
+                },
                 deprecation_date: record.lifecycle.deprecation_date,
                 retirement_date: record.lifecycle.retirement_date,
                 successor_id: resolve(&record.lifecycle.successor_slug),

@@ -6,6 +6,8 @@ use serde::Serialize;
 use sqlx::{FromRow, PgConnection, PgPool};
 use uuid::Uuid;
 
+use crate::domain::hold::Ancestor;
+
 #[derive(Debug, Clone, FromRow, Serialize)]
 pub struct EnablementRow {
     pub tenant_id: Uuid,
@@ -13,6 +15,8 @@ pub struct EnablementRow {
     pub model_id: Uuid,
     pub region_code: String,
     pub deployment_type: String,
+    pub operator_name: Option<String>,
+    pub operator_country: Option<String>,
     pub status: String,
     pub suspended_by_hold_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
@@ -21,8 +25,8 @@ pub struct EnablementRow {
     pub updated_by: String,
 }
 
-const COLUMNS: &str = "tenant_id, id, model_id, region_code, deployment_type, status, suspended_by_hold_id,
-    created_at, created_by, updated_at, updated_by";
+const COLUMNS: &str = "tenant_id, id, model_id, region_code, deployment_type, operator_name, operator_country,
+    status, suspended_by_hold_id, created_at, created_by, updated_at, updated_by";
 
 pub async fn list(
     pool: &PgPool,
@@ -65,6 +69,7 @@ pub struct ListingForDecision {
     pub origin_country: Option<String>,
     pub license: String,
     pub lifecycle_status: String,
+    pub retirement_date: Option<chrono::NaiveDate>,
 }
 
 pub async fn listing_for_decision(
@@ -72,7 +77,8 @@ pub async fn listing_for_decision(
     model_id: Uuid,
 ) -> Result<Option<ListingForDecision>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT m.id, m.slug, m.publisher_id, p.slug AS publisher_slug, m.origin_country, m.license, m.lifecycle_status
+        "SELECT m.id, m.slug, m.publisher_id, p.slug AS publisher_slug, m.origin_country, m.license,
+                m.lifecycle_status, m.retirement_date
          FROM models m JOIN publishers p ON p.id = m.publisher_id
          WHERE m.id = $1 FOR SHARE OF m",
     )
@@ -82,11 +88,49 @@ pub async fn listing_for_decision(
 }
 
 #[derive(Debug, Clone, FromRow)]
+struct AncestorRow {
+    model_id: Uuid,
+    slug: String,
+    publisher_id: Uuid,
+    publisher_slug: String,
+    origin_country: Option<String>,
+}
+
+/// What the listing derives from through its base model, nearest first,
+/// share-locked: the walk `model_lineage` makes in SQL, as the snapshot
+/// makes it in Rust.
+pub async fn ancestors_for_decision(conn: &mut PgConnection, model_id: Uuid) -> Result<Vec<Ancestor>, sqlx::Error> {
+    let rows: Vec<AncestorRow> = sqlx::query_as(
+        "SELECT l.model_id, m.slug, l.publisher_id, p.slug AS publisher_slug, l.origin_country
+         FROM model_lineage($1) l
+         JOIN models m ON m.id = l.model_id
+         JOIN publishers p ON p.id = l.publisher_id
+         WHERE l.depth > 0
+         ORDER BY l.depth
+         FOR SHARE OF m",
+    )
+    .bind(model_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| Ancestor {
+            model_id: row.model_id,
+            slug: row.slug,
+            publisher_id: row.publisher_id,
+            publisher_slug: row.publisher_slug,
+            origin_country: row.origin_country,
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone, FromRow)]
 pub struct OfferForDecision {
     pub id: Uuid,
     pub region_code: String,
     pub jurisdiction: Option<String>,
     pub deployment_type: String,
+    pub operator_name: String,
     pub operator_country: Option<String>,
     pub status: String,
     pub input_price: Option<Decimal>,
@@ -102,7 +146,7 @@ pub async fn offers_for_decision(
     deployment_type: &str,
 ) -> Result<Vec<OfferForDecision>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT o.id, o.region_code, r.jurisdiction, o.deployment_type, o.operator_country, o.status,
+        "SELECT o.id, o.region_code, r.jurisdiction, o.deployment_type, o.operator_name, o.operator_country, o.status,
                 (SELECT amount FROM offer_prices p
                  WHERE p.offer_id = o.id AND p.dimension = 'input_tokens' AND p.unit = '1M_tokens'
                    AND p.currency = 'USD' AND p.tier_min_context_tokens IS NULL
@@ -144,24 +188,36 @@ pub async fn find_live(
     .await
 }
 
+/// What an enablement is granted on: a listing's offer in a region under
+/// a deployment type, served by one operator.
+#[derive(Debug, Clone, Copy)]
+pub struct Grant<'a> {
+    pub tenant_id: Uuid,
+    pub model_id: Uuid,
+    pub region: &'a str,
+    pub deployment_type: &'a str,
+    pub operator_name: &'a str,
+    pub operator_country: Option<&'a str>,
+}
+
 pub async fn insert_active(
     conn: &mut PgConnection,
-    tenant_id: Uuid,
-    model_id: Uuid,
-    region: &str,
-    deployment_type: &str,
+    grant: &Grant<'_>,
     actor: &str,
 ) -> Result<EnablementRow, sqlx::Error> {
     sqlx::query_as(&format!(
-        "INSERT INTO enablements (tenant_id, id, model_id, region_code, deployment_type, status, created_by, updated_by)
-         VALUES ($1, $2, $3, $4, $5, 'active', $6, $6)
+        "INSERT INTO enablements (tenant_id, id, model_id, region_code, deployment_type, operator_name,
+                                  operator_country, status, created_by, updated_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $8)
          RETURNING {COLUMNS}"
     ))
-    .bind(tenant_id)
+    .bind(grant.tenant_id)
     .bind(Uuid::now_v7())
-    .bind(model_id)
-    .bind(region)
-    .bind(deployment_type)
+    .bind(grant.model_id)
+    .bind(grant.region)
+    .bind(grant.deployment_type)
+    .bind(grant.operator_name)
+    .bind(grant.operator_country)
     .bind(actor)
     .fetch_one(conn)
     .await

@@ -13,6 +13,7 @@ use sqlx::{FromRow, PgConnection};
 use uuid::Uuid;
 
 use crate::domain::hold::{HoldScope, HoldView};
+use crate::domain::vocab::{HoldKind, HoldStatus};
 
 /// The advisory lock key shared by enablement (shared) and activation
 /// (exclusive). Whoever takes it must do so before any other lock an
@@ -39,20 +40,28 @@ pub async fn enter_activation_gate(conn: &mut PgConnection) -> Result<(), sqlx::
 #[derive(Debug, Clone, FromRow, Serialize)]
 pub struct HoldRow {
     pub id: Uuid,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: HoldKind,
     pub legal_basis: String,
     pub public_notice: String,
     pub public_notice_url: Option<String>,
     pub scope_models: Vec<Uuid>,
     pub scope_publishers: Vec<Uuid>,
     pub scope_origin_countries: Vec<String>,
+    pub scope_include_derivatives: bool,
+    pub scope_operators: Vec<String>,
+    pub scope_operator_countries: Vec<String>,
     pub scope_regions: Vec<String>,
     pub scope_jurisdictions: Vec<String>,
     pub scope_tenants: Vec<Uuid>,
     pub effect_hide: bool,
     pub effect_block_new: bool,
     pub effect_suspend_existing: bool,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: HoldStatus,
+    /// Whether its effects are in force: the `IN_EFFECT` expression, read
+    /// with the row.
+    pub in_effect: bool,
     pub effective_at: Option<DateTime<Utc>>,
     pub expires_at: Option<DateTime<Utc>>,
     pub activated_at: Option<DateTime<Utc>>,
@@ -71,11 +80,23 @@ pub struct HoldRow {
     pub row_version: i64,
 }
 
-pub const COLUMNS: &str = "id, kind, legal_basis, public_notice, public_notice_url, scope_models, scope_publishers,
-    scope_origin_countries, scope_regions, scope_jurisdictions, scope_tenants, effect_hide, effect_block_new,
-    effect_suspend_existing, status, effective_at, expires_at, activated_at, proposed_by, proposed_at,
-    proposal_reason, approved_by, approved_at, rejected_by, rejected_at, rejection_reason, lifted_by, lifted_at,
-    lift_reason, expired_at, row_version";
+/// Whether a hold is in effect: approved, activated and not yet ended (by
+/// a lift or by the scheduler's expiry, each of which changes `status` in
+/// the transaction that restores what the hold suspended). The same test as
+/// SQL's `hold_in_effect`; every reader uses one or the other: the API's
+/// `in_effect`, the snapshot's rules and the enablement decision.
+const IN_EFFECT: &str = "(status = 'active' AND activated_at IS NOT NULL)";
+
+fn columns() -> String {
+    format!(
+        "id, kind, legal_basis, public_notice, public_notice_url, scope_models, scope_publishers,
+         scope_origin_countries, scope_include_derivatives, scope_operators, scope_operator_countries,
+         scope_regions, scope_jurisdictions, scope_tenants, effect_hide, effect_block_new,
+         effect_suspend_existing, status, {IN_EFFECT} AS in_effect, effective_at, expires_at, activated_at,
+         proposed_by, proposed_at, proposal_reason, approved_by, approved_at, rejected_by, rejected_at,
+         rejection_reason, lifted_by, lifted_at, lift_reason, expired_at, row_version"
+    )
+}
 
 impl HoldRow {
     pub fn scope(&self) -> HoldScope {
@@ -83,6 +104,9 @@ impl HoldRow {
             models: self.scope_models.clone(),
             publishers: self.scope_publishers.clone(),
             origin_countries: self.scope_origin_countries.clone(),
+            include_derivatives: self.scope_include_derivatives,
+            operators: self.scope_operators.clone(),
+            operator_countries: self.scope_operator_countries.clone(),
             regions: self.scope_regions.clone(),
             jurisdictions: self.scope_jurisdictions.clone(),
             tenants: self.scope_tenants.clone(),
@@ -102,12 +126,11 @@ impl HoldRow {
     }
 }
 
-/// The holds in effect now: approved, activated and not expired.
+/// The holds in effect now.
 pub async fn effective(conn: &mut PgConnection) -> Result<Vec<HoldRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM compliance_holds
-         WHERE status = 'active' AND activated_at IS NOT NULL AND (expires_at IS NULL OR expires_at > now())
-         ORDER BY id"
+        "SELECT {} FROM compliance_holds WHERE {IN_EFFECT} ORDER BY id",
+        columns()
     ))
     .fetch_all(conn)
     .await
@@ -116,7 +139,7 @@ pub async fn effective(conn: &mut PgConnection) -> Result<Vec<HoldRow>, sqlx::Er
 /// A hold as proposed.
 #[derive(Debug, Clone)]
 pub struct NewHold {
-    pub kind: String,
+    pub kind: HoldKind,
     pub legal_basis: String,
     pub public_notice: String,
     pub public_notice_url: Option<String>,
@@ -133,20 +156,26 @@ pub struct NewHold {
 pub async fn insert(conn: &mut PgConnection, hold: &NewHold) -> Result<HoldRow, sqlx::Error> {
     sqlx::query_as(&format!(
         "INSERT INTO compliance_holds (id, kind, legal_basis, public_notice, public_notice_url, scope_models,
-             scope_publishers, scope_origin_countries, scope_regions, scope_jurisdictions, scope_tenants,
+             scope_publishers, scope_origin_countries, scope_include_derivatives, scope_operators,
+             scope_operator_countries, scope_regions, scope_jurisdictions, scope_tenants,
              effect_hide, effect_block_new, effect_suspend_existing, status, effective_at, expires_at,
              proposed_by, proposal_reason)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'proposed', $15, $16, $17, $18)
-         RETURNING {COLUMNS}"
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'proposed', $18, $19,
+                 $20, $21)
+         RETURNING {}",
+        columns()
     ))
     .bind(Uuid::now_v7())
-    .bind(&hold.kind)
+    .bind(hold.kind.as_str())
     .bind(&hold.legal_basis)
     .bind(&hold.public_notice)
     .bind(&hold.public_notice_url)
     .bind(&hold.scope.models)
     .bind(&hold.scope.publishers)
     .bind(&hold.scope.origin_countries)
+    .bind(hold.scope.include_derivatives)
+    .bind(&hold.scope.operators)
+    .bind(&hold.scope.operator_countries)
     .bind(&hold.scope.regions)
     .bind(&hold.scope.jurisdictions)
     .bind(&hold.scope.tenants)
@@ -162,7 +191,7 @@ pub async fn insert(conn: &mut PgConnection, hold: &NewHold) -> Result<HoldRow, 
 }
 
 pub async fn get(conn: &mut PgConnection, id: Uuid) -> Result<Option<HoldRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM compliance_holds WHERE id = $1"))
+    sqlx::query_as(&format!("SELECT {} FROM compliance_holds WHERE id = $1", columns()))
         .bind(id)
         .fetch_optional(conn)
         .await
@@ -171,7 +200,8 @@ pub async fn get(conn: &mut PgConnection, id: Uuid) -> Result<Option<HoldRow>, s
 /// The hold, locked for the caller's state change.
 pub async fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<HoldRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM compliance_holds WHERE id = $1 FOR UPDATE"
+        "SELECT {} FROM compliance_holds WHERE id = $1 FOR UPDATE",
+        columns()
     ))
     .bind(id)
     .fetch_optional(conn)
@@ -180,49 +210,75 @@ pub async fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<HoldRow>, 
 
 pub async fn list(
     conn: &mut PgConnection,
-    status: Option<&str>,
-    kind: Option<&str>,
+    status: Option<HoldStatus>,
+    kind: Option<HoldKind>,
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<HoldRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM compliance_holds
+        "SELECT {} FROM compliance_holds
          WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR kind = $2)
            AND ($3::uuid IS NULL OR id > $3)
-         ORDER BY id LIMIT $4"
+         ORDER BY id LIMIT $4",
+        columns()
     ))
-    .bind(status)
-    .bind(kind)
+    .bind(status.map(HoldStatus::as_str))
+    .bind(kind.map(HoldKind::as_str))
     .bind(after)
     .bind(limit)
     .fetch_all(conn)
     .await
 }
 
-/// Sets the status columns of a decision (approve, reject, lift, expire).
-pub async fn set_status(
+/// Which tenants of `ids` exist, for checking a scope before it is stored.
+pub async fn existing_tenants(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM tenants WHERE id = ANY ($1)")
+        .bind(ids)
+        .fetch_all(conn)
+        .await
+}
+
+/// A state change of a hold: the new status and who made it, and for
+/// activation the instant its effects start. Each names exactly the
+/// columns it sets.
+#[derive(Debug, Clone, Copy)]
+pub enum StatusChange<'a> {
+    Approved { by: &'a str },
+    Rejected { by: &'a str, reason: &'a str },
+    Lifted { by: &'a str, reason: &'a str },
+    Expired,
+    Activated,
+}
+
+/// Applies `change` to the hold (locked by the caller) and returns it.
+pub async fn change_status(
     conn: &mut PgConnection,
     id: Uuid,
-    status: &str,
-    actor: &str,
-    reason: Option<&str>,
+    change: StatusChange<'_>,
 ) -> Result<HoldRow, sqlx::Error> {
-    let assignments = match status {
-        "active" => "approved_by = $3, approved_at = now()",
-        "rejected" => "rejected_by = $3, rejected_at = now(), rejection_reason = $4",
-        "lifted" => "lifted_by = $3, lifted_at = now(), lift_reason = $4",
-        _ => "expired_at = now()",
+    let (assignments, texts): (&str, Vec<&str>) = match change {
+        StatusChange::Approved { by } => ("status = 'active', approved_by = $2, approved_at = now()", vec![by]),
+        StatusChange::Rejected { by, reason } => (
+            "status = 'rejected', rejected_by = $2, rejected_at = now(), rejection_reason = $3",
+            vec![by, reason],
+        ),
+        StatusChange::Lifted { by, reason } => (
+            "status = 'lifted', lifted_by = $2, lifted_at = now(), lift_reason = $3",
+            vec![by, reason],
+        ),
+        StatusChange::Expired => ("status = 'expired', expired_at = now()", vec![]),
+        StatusChange::Activated => ("activated_at = now()", vec![]),
     };
-    sqlx::query_as(&format!(
-        "UPDATE compliance_holds SET status = $2, {assignments}, row_version = row_version + 1, updated_at = now()
-         WHERE id = $1 RETURNING {COLUMNS}"
-    ))
-    .bind(id)
-    .bind(status)
-    .bind(actor)
-    .bind(reason)
-    .fetch_one(conn)
-    .await
+    let sql = format!(
+        "UPDATE compliance_holds SET {assignments}, row_version = row_version + 1, updated_at = now()
+         WHERE id = $1 RETURNING {}",
+        columns()
+    );
+    let mut query = sqlx::query_as(&sql).bind(id);
+    for text in texts {
+        query = query.bind(text);
+    }
+    query.fetch_one(conn).await
 }
 
 /// One enablement a hold changed.
@@ -231,39 +287,44 @@ pub struct TouchedEnablement {
     pub tenant_id: Uuid,
     pub id: Uuid,
     pub model_id: Uuid,
+    #[serde(rename = "region")]
     pub region_code: String,
     #[schema(value_type = crate::domain::vocab::DeploymentType)]
     pub deployment_type: String,
+    /// Who serves it; null for an enablement made before operators were
+    /// recorded whose offer is gone.
+    pub operator_name: Option<String>,
     #[schema(value_type = crate::domain::vocab::EnablementStatus)]
     pub status: String,
     pub suspended_by_hold_id: Option<Uuid>,
 }
 
-/// Puts the hold's effects in force now, in the caller's transaction (which
-/// must hold the activation gate): marks it activated and suspends every
-/// matching active enablement when it suspends existing ones.
-pub async fn activate(conn: &mut PgConnection, id: Uuid, actor: &str) -> Result<Vec<TouchedEnablement>, sqlx::Error> {
-    sqlx::query("UPDATE compliance_holds SET activated_at = now(), updated_at = now() WHERE id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    let suspended: Vec<TouchedEnablement> = sqlx::query_as(
+const TOUCHED: &str = "e.tenant_id, e.id, e.model_id, e.region_code, e.deployment_type, e.operator_name, e.status,
+    e.suspended_by_hold_id";
+
+/// Suspends every active enablement the hold covers, in the caller's
+/// transaction (which must hold the activation gate), and records which
+/// hold suspended each.
+pub async fn suspend_covered(
+    conn: &mut PgConnection,
+    id: Uuid,
+    actor: &str,
+) -> Result<Vec<TouchedEnablement>, sqlx::Error> {
+    let suspended: Vec<TouchedEnablement> = sqlx::query_as(&format!(
         "WITH targets AS (
              SELECT e.tenant_id, e.id
-             FROM enablements e
-             JOIN models m ON m.id = e.model_id
-             JOIN regions r ON r.code = e.region_code
-             JOIN compliance_holds h ON h.id = $1
-             WHERE e.status = 'active' AND h.effect_suspend_existing
-               AND hold_covers(h, m.id, m.publisher_id, m.origin_country, e.region_code, r.jurisdiction, e.tenant_id)
+             FROM compliance_holds h
+             CROSS JOIN LATERAL hold_covered_enablements(h) c
+             JOIN enablements e ON e.tenant_id = c.tenant_id AND e.id = c.id
+             WHERE h.id = $1 AND h.effect_suspend_existing AND e.status = 'active'
              FOR UPDATE OF e)
          UPDATE enablements e
          SET status = 'suspended', suspended_by_hold_id = $1, updated_at = now(), updated_by = $2,
              row_version = e.row_version + 1
          FROM targets t
          WHERE e.tenant_id = t.tenant_id AND e.id = t.id
-         RETURNING e.tenant_id, e.id, e.model_id, e.region_code, e.deployment_type, e.status, e.suspended_by_hold_id",
-    )
+         RETURNING {TOUCHED}"
+    ))
     .bind(id)
     .bind(actor)
     .fetch_all(&mut *conn)
@@ -299,17 +360,17 @@ async fn record_suspensions(
 /// enablement it suspended is restored, unless another hold in effect that
 /// suspends still covers it, in which case that hold now holds it.
 pub async fn release(conn: &mut PgConnection, id: Uuid, actor: &str) -> Result<Vec<TouchedEnablement>, sqlx::Error> {
-    let touched: Vec<TouchedEnablement> = sqlx::query_as(
-        "WITH affected AS (
-             SELECT e.tenant_id, e.id,
-                    (SELECT h2.id FROM compliance_holds h2
-                     WHERE h2.id <> $1 AND hold_in_effect(h2, now()) AND h2.effect_suspend_existing
-                       AND hold_covers(h2, m.id, m.publisher_id, m.origin_country, e.region_code, r.jurisdiction,
-                                       e.tenant_id)
-                     ORDER BY h2.id LIMIT 1) AS other
+    let touched: Vec<TouchedEnablement> = sqlx::query_as(&format!(
+        "WITH still_held AS (
+             SELECT c.tenant_id, c.id, min(h2.id::text)::uuid AS other
+             FROM compliance_holds h2
+             CROSS JOIN LATERAL hold_covered_enablements(h2) c
+             WHERE h2.id <> $1 AND hold_in_effect(h2) AND h2.effect_suspend_existing
+             GROUP BY c.tenant_id, c.id),
+         affected AS (
+             SELECT e.tenant_id, e.id, s.other
              FROM enablements e
-             JOIN models m ON m.id = e.model_id
-             JOIN regions r ON r.code = e.region_code
+             LEFT JOIN still_held s ON s.tenant_id = e.tenant_id AND s.id = e.id
              WHERE e.suspended_by_hold_id = $1 AND e.status = 'suspended'
              FOR UPDATE OF e)
          UPDATE enablements e
@@ -317,8 +378,8 @@ pub async fn release(conn: &mut PgConnection, id: Uuid, actor: &str) -> Result<V
              suspended_by_hold_id = a.other, updated_at = now(), updated_by = $2, row_version = e.row_version + 1
          FROM affected a
          WHERE e.tenant_id = a.tenant_id AND e.id = a.id
-         RETURNING e.tenant_id, e.id, e.model_id, e.region_code, e.deployment_type, e.status, e.suspended_by_hold_id",
-    )
+         RETURNING {TOUCHED}"
+    ))
     .bind(id)
     .bind(actor)
     .fetch_all(&mut *conn)
@@ -327,70 +388,129 @@ pub async fn release(conn: &mut PgConnection, id: Uuid, actor: &str) -> Result<V
         .bind(id)
         .execute(&mut *conn)
         .await?;
-    for enablement in touched.iter().filter(|e| e.suspended_by_hold_id.is_some()) {
-        record_suspensions(
-            conn,
-            enablement.suspended_by_hold_id.unwrap_or(id),
-            std::slice::from_ref(enablement),
-        )
-        .await?;
+    for enablement in &touched {
+        if let Some(other) = enablement.suspended_by_hold_id {
+            record_suspensions(conn, other, std::slice::from_ref(enablement)).await?;
+        }
     }
     Ok(touched)
 }
 
-/// Enablements a scope would suspend, for the impact preview.
+/// What a scope would suspend, for the impact preview: the active
+/// enablements it covers (counted, with the tenants they belong to, and a
+/// sample), by the same SQL coverage approval uses.
 pub async fn enablements_in_scope(
     conn: &mut PgConnection,
     scope: &HoldScope,
     limit: i64,
 ) -> Result<(i64, i64, Vec<TouchedEnablement>), sqlx::Error> {
-    const MATCH: &str = "FROM enablements e
-         JOIN models m ON m.id = e.model_id
-         JOIN regions r ON r.code = e.region_code
+    let covered: Vec<TouchedEnablement> = sqlx::query_as(&format!(
+        "SELECT {TOUCHED}
+         FROM scope_covered_enablements($1, $2, $3, $4, $5, $6, $7, $8, $9) c
+         JOIN enablements e ON e.tenant_id = c.tenant_id AND e.id = c.id
          WHERE e.status = 'active'
-           AND scope_covers($1, $2, $3, $4, $5, $6, m.id, m.publisher_id, m.origin_country, e.region_code,
-                            r.jurisdiction, e.tenant_id)";
-    let (count, tenants): (i64, i64) = sqlx::query_as(&format!("SELECT count(*), count(DISTINCT e.tenant_id) {MATCH}"))
-        .bind(&scope.models)
-        .bind(&scope.publishers)
-        .bind(&scope.origin_countries)
-        .bind(&scope.regions)
-        .bind(&scope.jurisdictions)
-        .bind(&scope.tenants)
-        .fetch_one(&mut *conn)
-        .await?;
-    let sample: Vec<TouchedEnablement> = sqlx::query_as(&format!(
-        "SELECT e.tenant_id, e.id, e.model_id, e.region_code, e.deployment_type, e.status, e.suspended_by_hold_id
-         {MATCH} ORDER BY e.tenant_id, e.id LIMIT $7"
+         ORDER BY e.tenant_id, e.id"
     ))
     .bind(&scope.models)
     .bind(&scope.publishers)
     .bind(&scope.origin_countries)
+    .bind(scope.include_derivatives)
+    .bind(&scope.operators)
+    .bind(&scope.operator_countries)
     .bind(&scope.regions)
     .bind(&scope.jurisdictions)
     .bind(&scope.tenants)
-    .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
-    Ok((count, tenants, sample))
+    let count = covered.len() as i64;
+    let mut tenants: Vec<Uuid> = covered.iter().map(|e| e.tenant_id).collect();
+    tenants.dedup();
+    let sample = covered.into_iter().take(limit.max(0) as usize).collect();
+    Ok((count, tenants.len() as i64, sample))
 }
 
-/// Holds due to take effect or to expire, locked without waiting so each is
-/// handled by exactly one server.
-pub async fn due(conn: &mut PgConnection) -> Result<(Vec<Uuid>, Vec<Uuid>), sqlx::Error> {
-    let activate: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT id FROM compliance_holds
-         WHERE status = 'active' AND activated_at IS NULL AND effective_at <= now()
-         ORDER BY effective_at LIMIT 20 FOR UPDATE SKIP LOCKED",
+/// Which scheduled step a hold is due for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueStep {
+    /// Approved with a later `effective_at`, which has come.
+    Activate,
+    /// In effect with an `expires_at`, which has come.
+    Expire,
+}
+
+impl DueStep {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DueStep::Activate => "activate",
+            DueStep::Expire => "expire",
+        }
+    }
+}
+
+/// The next hold due for a scheduled step, locked without waiting, so each
+/// is handled by exactly one server; holds whose last attempt failed wait
+/// for their retry time, so they never hold up the others.
+pub async fn claim_due(conn: &mut PgConnection) -> Result<Option<(Uuid, DueStep)>, sqlx::Error> {
+    let row: Option<(Uuid, bool)> = sqlx::query_as(
+        "SELECT h.id, h.activated_at IS NULL AS activate
+         FROM compliance_holds h
+         LEFT JOIN hold_schedule_failures f ON f.hold_id = h.id
+         WHERE h.status = 'active'
+           AND ((h.activated_at IS NULL AND h.effective_at <= now()) OR h.expires_at <= now())
+           AND (f.next_attempt_at IS NULL OR f.next_attempt_at <= now())
+         ORDER BY least(CASE WHEN h.activated_at IS NULL THEN h.effective_at END, h.expires_at), h.id
+         LIMIT 1
+         FOR UPDATE OF h SKIP LOCKED",
     )
-    .fetch_all(&mut *conn)
+    .fetch_optional(conn)
     .await?;
-    let expire: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT id FROM compliance_holds
-         WHERE status = 'active' AND expires_at <= now()
-         ORDER BY expires_at LIMIT 20 FOR UPDATE SKIP LOCKED",
+    Ok(row.map(|(id, activate)| (id, if activate { DueStep::Activate } else { DueStep::Expire })))
+}
+
+/// Records that a scheduled step of the hold failed and when to try again
+/// (backing off from 2 s to 5 min); returns how many times in a row it has
+/// failed.
+pub async fn record_schedule_failure(
+    conn: &mut PgConnection,
+    hold: Uuid,
+    step: DueStep,
+    error: &str,
+) -> Result<i32, sqlx::Error> {
+    let error: String = error.chars().take(2_000).collect();
+    sqlx::query_scalar(
+        "INSERT INTO hold_schedule_failures (hold_id, step, failures, last_error, next_attempt_at)
+         VALUES ($1, $2, 1, $3, now() + interval '2 seconds')
+         ON CONFLICT (hold_id) DO UPDATE SET
+             step = excluded.step,
+             failures = hold_schedule_failures.failures + 1,
+             last_error = excluded.last_error,
+             last_failed_at = now(),
+             next_attempt_at = now() + least(interval '5 minutes',
+                                             interval '2 seconds' * power(2, hold_schedule_failures.failures))
+         RETURNING failures",
     )
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok((activate, expire))
+    .bind(hold)
+    .bind(step.as_str())
+    .bind(error)
+    .fetch_one(conn)
+    .await
+}
+
+/// Forgets a hold's scheduling failures once a step succeeded.
+pub async fn clear_schedule_failure(conn: &mut PgConnection, hold: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM hold_schedule_failures WHERE hold_id = $1")
+        .bind(hold)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Holds whose scheduled step is failing and still due, for /metrics.
+pub async fn failing_count(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM hold_schedule_failures f JOIN compliance_holds h ON h.id = f.hold_id
+         WHERE h.status = 'active'",
+    )
+    .fetch_one(conn)
+    .await
 }

@@ -159,3 +159,60 @@ pub async fn touch(conn: &mut PgConnection, id: Uuid, expected_version: i64) -> 
     .fetch_optional(conn)
     .await
 }
+
+/// A listing the clock retired.
+#[derive(Debug, Clone, FromRow)]
+pub struct RetiredListing {
+    pub id: Uuid,
+    pub slug: String,
+    pub previous_status: String,
+    pub retirement_date: Option<NaiveDate>,
+    pub successor_id: Option<Uuid>,
+    pub row_version: i64,
+}
+
+/// The UTC day, as retirement dates are read.
+const TODAY: &str = "(now() AT TIME ZONE 'UTC')::date";
+
+/// Whether any listing's retirement date has come and it is not retired yet:
+/// a read, so a tick with nothing due writes nothing (an empty UPDATE would
+/// still fire the catalog's statement trigger and reload every server).
+pub async fn retirement_due(conn: &mut PgConnection) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(&format!(
+        "SELECT EXISTS (SELECT 1 FROM models WHERE lifecycle_status <> 'retired' AND retirement_date <= {TODAY})"
+    ))
+    .fetch_one(conn)
+    .await
+}
+
+/// Retires up to `limit` listings whose retirement date has come, claimed
+/// with `SKIP LOCKED` so two servers never retire the same one.
+pub async fn retire_due(conn: &mut PgConnection, limit: i64) -> Result<Vec<RetiredListing>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "WITH due AS (
+             SELECT id, lifecycle_status AS previous_status FROM models
+             WHERE lifecycle_status <> 'retired' AND retirement_date <= {TODAY}
+             ORDER BY retirement_date, id LIMIT $1
+             FOR UPDATE SKIP LOCKED)
+         UPDATE models m SET lifecycle_status = 'retired', row_version = m.row_version + 1, updated_at = now()
+         FROM due WHERE m.id = due.id
+         RETURNING m.id, m.slug, due.previous_status, m.retirement_date, m.successor_id, m.row_version"
+    ))
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// The live (active or suspended) enablements of `models`, by tenant.
+pub async fn live_enablements_of(
+    conn: &mut PgConnection,
+    models: &[Uuid],
+) -> Result<Vec<(Uuid, Uuid, Uuid)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT tenant_id, model_id, id FROM enablements
+         WHERE model_id = ANY ($1) AND status <> 'disabled' ORDER BY tenant_id, model_id, id",
+    )
+    .bind(models)
+    .fetch_all(conn)
+    .await
+}

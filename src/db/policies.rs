@@ -13,6 +13,7 @@ pub struct PolicyRow {
     pub allowed_regions: Option<Vec<String>>,
     pub denied_origin_countries: Vec<String>,
     pub denied_operator_countries: Vec<String>,
+    pub deny_unknown_operator_country: bool,
     pub denied_publishers: Vec<String>,
     pub allowed_licenses: Option<Vec<String>>,
     pub max_input_price_per_mtok: Option<Decimal>,
@@ -29,6 +30,7 @@ impl PolicyRow {
             allowed_regions: self.allowed_regions.clone(),
             denied_origin_countries: self.denied_origin_countries.clone(),
             denied_operator_countries: self.denied_operator_countries.clone(),
+            deny_unknown_operator_country: self.deny_unknown_operator_country,
             denied_publishers: self.denied_publishers.clone(),
             allowed_licenses: self.allowed_licenses.clone(),
             max_input_price_per_mtok: self.max_input_price_per_mtok.map(|d| d.normalize()),
@@ -39,7 +41,7 @@ impl PolicyRow {
 }
 
 const COLUMNS: &str = "tenant_id, allowed_regions, denied_origin_countries, denied_operator_countries,
-    denied_publishers, allowed_licenses, max_input_price_per_mtok, max_output_price_per_mtok, ga_only,
+    deny_unknown_operator_country, denied_publishers, allowed_licenses, max_input_price_per_mtok, max_output_price_per_mtok, ga_only,
     row_version, updated_at, updated_by";
 
 pub async fn get(pool: &PgPool, tenant_id: Uuid) -> Result<Option<PolicyRow>, sqlx::Error> {
@@ -89,6 +91,7 @@ pub async fn replace(
         "UPDATE tenant_policies SET allowed_regions = $3, denied_origin_countries = $4,
                 denied_operator_countries = $5, denied_publishers = $6, allowed_licenses = $7,
                 max_input_price_per_mtok = $8, max_output_price_per_mtok = $9, ga_only = $10,
+                deny_unknown_operator_country = $12,
                 row_version = row_version + 1, updated_at = now(), updated_by = $11
          WHERE tenant_id = $1 AND ($2::bigint IS NULL OR row_version = $2)
          RETURNING {COLUMNS}"
@@ -104,6 +107,7 @@ pub async fn replace(
     .bind(policy.max_output_price_per_mtok)
     .bind(policy.ga_only)
     .bind(actor)
+    .bind(policy.deny_unknown_operator_country)
     .fetch_optional(conn)
     .await
 }

@@ -13,7 +13,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::hold::{HoldView, Placement};
+use super::hold::{Ancestor, HoldView, Operator, Placement};
 use super::policy::TenantPolicy;
 use super::vocab::{DeploymentType, LifecycleStatus, OfferStatus};
 
@@ -35,6 +35,8 @@ pub enum ReasonCode {
     PolicyRegionNotAllowed,
     /// The tenant refuses operators from the offer operator's country.
     PolicyOperatorCountryDenied,
+    /// The tenant refuses operators whose country is not known.
+    PolicyOperatorCountryUnknown,
     /// The offer's input price is above the tenant's ceiling.
     PolicyInputPriceCeiling,
     /// The offer's output price is above the tenant's ceiling.
@@ -82,7 +84,11 @@ pub struct ListingFacts<'a> {
     pub publisher_id: Uuid,
     pub publisher_slug: &'a str,
     pub origin_country: Option<&'a str>,
+    /// What the listing derives from through its base model, nearest
+    /// first: rules on a model, its publisher or its origin follow lineage.
+    pub ancestors: &'a [Ancestor],
     pub license: &'a str,
+    /// The lifecycle in force (a passed retirement date counts as retired).
     pub lifecycle: LifecycleStatus,
 }
 
@@ -93,6 +99,7 @@ pub struct OfferFacts<'a> {
     /// The region's jurisdiction, for holds scoped by jurisdiction.
     pub jurisdiction: Option<&'a str>,
     pub deployment_type: DeploymentType,
+    pub operator_name: &'a str,
     pub operator_country: Option<&'a str>,
     pub status: OfferStatus,
     /// Current base-tier USD price per 1M input tokens; `None` when the
@@ -150,19 +157,23 @@ impl Refusals for AnyRefusal {
 }
 
 /// The holds that cover a placement and either hide it or block new
-/// enablements there; `region` (code and jurisdiction) is `None` for the
-/// listing as a whole.
+/// enablements there; `offer` is `None` for the listing as a whole.
 pub fn covering_holds<'a>(
     listing: &ListingFacts<'a>,
-    region: Option<(&'a str, Option<&'a str>)>,
+    offer: Option<&OfferFacts<'a>>,
     viewer: &Viewer<'a>,
 ) -> impl Iterator<Item = &'a HoldView> + 'a {
     let placement = Placement {
         model_id: listing.model_id,
         publisher_id: listing.publisher_id,
         origin_country: listing.origin_country,
-        region: region.map(|(code, _)| code),
-        jurisdiction: region.and_then(|(_, jurisdiction)| jurisdiction),
+        ancestors: listing.ancestors,
+        operator: offer.map(|o| Operator {
+            name: o.operator_name,
+            country: o.operator_country,
+        }),
+        region: offer.map(|o| o.region),
+        jurisdiction: offer.and_then(|o| o.jurisdiction),
         tenant: viewer.tenant,
     };
     viewer
@@ -177,12 +188,12 @@ pub fn covering_holds<'a>(
 /// The covering holds' reasons, and the first that hides.
 fn hold_reasons<'a>(
     listing: &ListingFacts<'a>,
-    region: Option<(&'a str, Option<&'a str>)>,
+    offer: Option<&OfferFacts<'a>>,
     viewer: &Viewer<'a>,
 ) -> (Vec<Reason>, Option<Uuid>) {
     let mut reasons = Vec::new();
     let mut hidden_by = None;
-    for hold in covering_holds(listing, region, viewer) {
+    for hold in covering_holds(listing, offer, viewer) {
         if hold.hide && hidden_by.is_none() {
             hidden_by = Some(hold.id);
         }
@@ -200,12 +211,12 @@ fn hold_reasons<'a>(
 /// suspending).
 pub fn hold_effect<'a>(
     listing: &ListingFacts<'a>,
-    region: Option<(&'a str, Option<&'a str>)>,
+    offer: Option<&OfferFacts<'a>>,
     viewer: &Viewer<'a>,
 ) -> (bool, bool) {
     let mut hidden = false;
     let mut covered = false;
-    for hold in covering_holds(listing, region, viewer) {
+    for hold in covering_holds(listing, offer, viewer) {
         covered = true;
         hidden |= hold.hide;
     }
@@ -228,16 +239,42 @@ pub fn listing_rules(listing: &ListingFacts<'_>, policy: &TenantPolicy, refusals
             )
         });
     }
-    if let Some(country) = listing.origin_country {
-        if contains_ignoring_case(&policy.denied_origin_countries, country) {
-            refusals.refuse(ReasonCode::PolicyOriginCountryDenied, || {
-                format!("the tenant policy denies models originating in {country}")
-            });
-        }
+    // Origin and publisher rules follow lineage: a fine-tune published from
+    // DE of a model made in CN originates in CN too.
+    if let Some(country) = listing
+        .origin_country
+        .filter(|c| contains_ignoring_case(&policy.denied_origin_countries, c))
+    {
+        refusals.refuse(ReasonCode::PolicyOriginCountryDenied, || {
+            format!("the tenant policy denies models originating in {country}")
+        });
+    } else if let Some(ancestor) = listing.ancestors.iter().find(|a| {
+        a.origin_country
+            .as_deref()
+            .is_some_and(|c| contains_ignoring_case(&policy.denied_origin_countries, c))
+    }) {
+        refusals.refuse(ReasonCode::PolicyOriginCountryDenied, || {
+            format!(
+                "the tenant policy denies models originating in {}, and this one derives from {}",
+                ancestor.origin_country.as_deref().unwrap_or_default(),
+                ancestor.slug
+            )
+        });
     }
     if contains_ignoring_case(&policy.denied_publishers, listing.publisher_slug) {
         refusals.refuse(ReasonCode::PolicyPublisherDenied, || {
             format!("the tenant policy denies the publisher {}", listing.publisher_slug)
+        });
+    } else if let Some(ancestor) = listing
+        .ancestors
+        .iter()
+        .find(|a| contains_ignoring_case(&policy.denied_publishers, &a.publisher_slug))
+    {
+        refusals.refuse(ReasonCode::PolicyPublisherDenied, || {
+            format!(
+                "the tenant policy denies the publisher {}, and this model derives from {}",
+                ancestor.publisher_slug, ancestor.slug
+            )
         });
     }
     if let Some(allowed) = &policy.allowed_licenses {
@@ -270,12 +307,24 @@ pub fn offer_rules(offer: &OfferFacts<'_>, policy: &TenantPolicy, refusals: &mut
             });
         }
     }
-    if let Some(country) = offer.operator_country {
-        if contains_ignoring_case(&policy.denied_operator_countries, country) {
+    match offer.operator_country {
+        Some(country) if contains_ignoring_case(&policy.denied_operator_countries, country) => {
             refusals.refuse(ReasonCode::PolicyOperatorCountryDenied, || {
-                format!("the tenant policy denies operators headquartered in {country}")
+                format!(
+                    "the tenant policy denies operators headquartered in {country}, such as {}",
+                    offer.operator_name
+                )
             });
         }
+        None if policy.deny_unknown_operator_country => {
+            refusals.refuse(ReasonCode::PolicyOperatorCountryUnknown, || {
+                format!(
+                    "the tenant policy denies operators whose country is unknown, such as {}",
+                    offer.operator_name
+                )
+            });
+        }
+        _ => {}
     }
     let ceilings = [
         (
@@ -316,7 +365,7 @@ pub fn offer_reasons(offer: &OfferFacts<'_>, policy: &TenantPolicy) -> Vec<Reaso
 pub fn decide_offer(listing: &ListingFacts<'_>, offer: &OfferFacts<'_>, viewer: &Viewer<'_>) -> Decision {
     let mut reasons = listing_reasons(listing, viewer.policy);
     reasons.extend(offer_reasons(offer, viewer.policy));
-    let (held, hidden_by) = hold_reasons(listing, Some((offer.region, offer.jurisdiction)), viewer);
+    let (held, hidden_by) = hold_reasons(listing, Some(offer), viewer);
     reasons.extend(held);
     Decision::from_reasons(reasons, hidden_by)
 }
@@ -340,7 +389,7 @@ pub fn decide_listing<'a>(
     let mut all_hidden = true;
     for offer in offers {
         any_offer = true;
-        let (held, hiding) = hold_reasons(listing, Some((offer.region, offer.jurisdiction)), viewer);
+        let (held, hiding) = hold_reasons(listing, Some(&offer), viewer);
         if let Some(hold) = hiding {
             hidden_by.get_or_insert(hold);
             continue;
@@ -405,6 +454,7 @@ mod tests {
             publisher_id: Uuid::from_u128(2),
             publisher_slug: "deepseek",
             origin_country: Some("CN"),
+            ancestors: &[],
             license: "MIT",
             lifecycle: LifecycleStatus::Ga,
         }
@@ -415,6 +465,7 @@ mod tests {
             region,
             jurisdiction: None,
             deployment_type: DeploymentType::Serverless,
+            operator_name: "Azure",
             operator_country: Some("US"),
             status: OfferStatus::Available,
             input_price: Some(input.parse().unwrap()),

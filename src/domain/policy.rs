@@ -11,6 +11,8 @@ pub struct TenantPolicy {
     pub denied_origin_countries: Vec<String>,
     /// ISO 3166-1 alpha-2 countries whose operators the tenant refuses.
     pub denied_operator_countries: Vec<String>,
+    /// Refuse offers whose operator's country is not known.
+    pub deny_unknown_operator_country: bool,
     /// Publisher slugs the tenant refuses.
     pub denied_publishers: Vec<String>,
     /// License ids the tenant accepts (case-insensitive).

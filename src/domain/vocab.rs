@@ -30,6 +30,18 @@ macro_rules! vocabulary {
             }
         }
 
+        /// For mapping stored text at the database boundary: an unknown
+        /// spelling is an error, never a default.
+        impl TryFrom<String> for $name {
+            type Error = String;
+
+            fn try_from(text: String) -> Result<Self, String> {
+                Self::parse(&text).ok_or_else(|| {
+                    format!("{text:?} is not a {}; expected one of {}", stringify!($name), Self::expected())
+                })
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())

@@ -18,10 +18,9 @@ use crate::db::audit::{self, AuditEntry};
 use crate::db::enablements::{self, EnablementRow};
 use crate::db::holds;
 use crate::db::policies;
-use crate::domain::decision::{
-    decide_offer, listing_reasons, Decision, ListingFacts, OfferFacts, Reason, ReasonCode, Viewer,
-};
+use crate::domain::decision::{decide_offer, listing_reasons, ListingFacts, OfferFacts, Reason, ReasonCode, Viewer};
 use crate::domain::hold::HoldView;
+use crate::domain::lifecycle;
 use crate::domain::vocab::{DeploymentType, EnablementStatus, LifecycleStatus, OfferStatus};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::RequestId;
@@ -43,6 +42,20 @@ pub struct EnablementInput {
     #[schema(example = "westeurope")]
     pub region: String,
     pub deployment_type: DeploymentType,
+    /// Who should serve it, by the operator name its offers give; without
+    /// it, the cheapest offer the tenant may use there.
+    #[schema(example = "Microsoft Azure", max_length = 200)]
+    pub operator: Option<String>,
+}
+
+/// Who serves an enablement.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EnablementOperator {
+    #[schema(example = "Microsoft Azure")]
+    pub name: String,
+    /// ISO 3166-1 alpha-2 headquarters country; null when not known.
+    #[schema(example = "US")]
+    pub country: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -53,6 +66,10 @@ pub struct Enablement {
     #[schema(example = "westeurope")]
     pub region: String,
     pub deployment_type: DeploymentType,
+    /// Who serves it: the operator of the offer it was granted on. Null only
+    /// for enablements made before operators were recorded whose offer is
+    /// gone.
+    pub operator: Option<EnablementOperator>,
     pub status: EnablementStatus,
     /// The hold that suspended it, while suspended.
     pub suspended_by_hold_id: Option<Uuid>,
@@ -70,6 +87,10 @@ impl From<&EnablementRow> for Enablement {
             model_id: row.model_id,
             region: row.region_code.clone(),
             deployment_type: DeploymentType::parse(&row.deployment_type).unwrap_or(DeploymentType::Serverless),
+            operator: row.operator_name.as_ref().map(|name| EnablementOperator {
+                name: name.clone(),
+                country: row.operator_country.clone(),
+            }),
             status: EnablementStatus::parse(&row.status).unwrap_or(EnablementStatus::Disabled),
             suspended_by_hold_id: row.suspended_by_hold_id,
             created_at: row.created_at,
@@ -162,7 +183,10 @@ fn refusal(reasons: Vec<Reason>) -> ApiError {
 /// Enable a model for the tenant.
 ///
 /// Decided with the same rules discovery applies (lifecycle, tenant policy,
-/// availability, compliance holds): a refusal is 409 `not_enableable` with
+/// lineage, operator, availability, compliance holds) for every offer of
+/// the model there (only `operator`'s when named), and granted on the
+/// cheapest one the tenant may use, which the enablement then names as its
+/// `operator`. A refusal is 409 `not_enableable` with
 /// every reason in `context.reasons`, or 451 when a compliance hold refuses,
 /// with `Link: <notice>; rel="blocked-by"` and the hold's public notice. Honours `Idempotency-Key` (scoped to the tenant and
 /// this route, kept 24 hours): the same key and body replay the first
@@ -234,23 +258,34 @@ pub async fn create_enablement(
         policy: &policy,
         holds: &effective,
     };
+    let ancestors = enablements::ancestors_for_decision(&mut tx, listing.id).await?;
+    let stored_lifecycle = LifecycleStatus::parse(&listing.lifecycle_status)
+        .ok_or_else(|| ApiError::internal(std::io::Error::other("unknown lifecycle status")))?;
     let listing_facts = ListingFacts {
         model_id: listing.id,
         publisher_id: listing.publisher_id,
         publisher_slug: &listing.publisher_slug,
         origin_country: listing.origin_country.as_deref(),
+        ancestors: &ancestors,
         license: &listing.license,
-        lifecycle: LifecycleStatus::parse(&listing.lifecycle_status).unwrap_or(LifecycleStatus::Retired),
+        lifecycle: lifecycle::in_force(stored_lifecycle, listing.retirement_date, Utc::now().date_naive()),
     };
-    let offers =
+    let mut offers =
         enablements::offers_for_decision(&mut tx, listing.id, &input.region, input.deployment_type.as_str()).await?;
+    if let Some(operator) = &input.operator {
+        offers.retain(|offer| offer.operator_name.eq_ignore_ascii_case(operator));
+    }
+    // Every offer is decided; the grant goes to the cheapest one the
+    // tenant may use (input price, then output price, then name; an offer
+    // without a token price sorts last).
     let mut reasons = Vec::new();
-    let mut decided: Option<Decision> = None;
+    let mut allowed: Vec<&enablements::OfferForDecision> = Vec::new();
     for offer in &offers {
         let facts = OfferFacts {
             region: &offer.region_code,
             jurisdiction: offer.jurisdiction.as_deref(),
             deployment_type: input.deployment_type,
+            operator_name: &offer.operator_name,
             operator_country: offer.operator_country.as_deref(),
             status: OfferStatus::parse(&offer.status).unwrap_or(OfferStatus::Unavailable),
             input_price: offer.input_price.map(|d| d.normalize()),
@@ -258,18 +293,31 @@ pub async fn create_enablement(
         };
         let decision = decide_offer(&listing_facts, &facts, &viewer);
         if decision.enableable {
-            decided = Some(decision);
-            break;
+            allowed.push(offer);
+        } else {
+            reasons.extend(decision.reasons);
         }
-        reasons.extend(decision.reasons);
     }
-    if decided.is_none() {
+    let unpriced = |price: Option<rust_decimal::Decimal>| (price.is_none(), price);
+    allowed.sort_by(|a, b| {
+        (unpriced(a.input_price), unpriced(a.output_price), &a.operator_name).cmp(&(
+            unpriced(b.input_price),
+            unpriced(b.output_price),
+            &b.operator_name,
+        ))
+    });
+    let Some(chosen) = allowed.first() else {
         if offers.is_empty() {
             reasons.extend(listing_reasons(&listing_facts, &policy));
+            let by = input
+                .operator
+                .as_deref()
+                .map(|operator| format!(" operated by {operator}"))
+                .unwrap_or_default();
             reasons.push(Reason {
                 code: ReasonCode::NoMatchingOffer,
                 message: format!(
-                    "{} has no {} offer in {}",
+                    "{} has no {} offer in {}{by}",
                     listing.slug, input.deployment_type, input.region
                 ),
                 hold_id: None,
@@ -281,7 +329,7 @@ pub async fn create_enablement(
             return Err(super::models::blocked_by(&effective, hold, &reasons));
         }
         return Err(refusal(reasons));
-    }
+    };
 
     let deployment = input.deployment_type.as_str();
     if let Some(existing) = enablements::find_live(&mut tx, tenant, listing.id, &input.region, deployment).await? {
@@ -295,7 +343,15 @@ pub async fn create_enablement(
         .with_context(serde_json::json!({ "enablement_id": existing })));
     }
     let actor = access.actor();
-    let row = enablements::insert_active(&mut tx, tenant, listing.id, &input.region, deployment, &actor).await?;
+    let grant = enablements::Grant {
+        tenant_id: tenant,
+        model_id: listing.id,
+        region: &input.region,
+        deployment_type: deployment,
+        operator_name: &chosen.operator_name,
+        operator_country: chosen.operator_country.as_deref(),
+    };
+    let row = enablements::insert_active(&mut tx, &grant, &actor).await?;
     let view = Enablement::from(&row);
     audit::append(
         &mut tx,

@@ -1,6 +1,7 @@
 //! Compliance holds: `/v1/admin/holds` for compliance staff, and the public
 //! notice tenants are pointed to (`/v1/holds/{id}/notice`).
 
+use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -10,24 +11,34 @@ use uuid::Uuid;
 use super::paging;
 use crate::auth::{Authorized, DiscoverCatalog, ManageHolds, ReadHolds};
 use crate::catalog::Snapshot;
-use crate::compliance::{self, Actor};
 use crate::db::audit::{self, AuditEntry};
 use crate::db::holds::{self, HoldRow, NewHold, TouchedEnablement};
 use crate::domain::country::parse_country;
-use crate::domain::hold::{HoldScope, Placement};
+use crate::domain::hold::{check_notice_url, HoldScope};
 use crate::domain::vocab::{HoldKind, HoldStatus};
 use crate::error::{ApiError, ErrorCode, FieldError, Problem};
-use crate::http::RequestId;
+use crate::holds::{transition, Actor, Transition, TransitionError};
+use crate::http::{etag, if_match, stale, RequestId};
 use crate::state::AppState;
 
 const CREATE_ROUTE: &str = "POST /v1/admin/holds";
 const MAX_SCOPE_ENTRIES: usize = 500;
 const IMPACT_SAMPLE: usize = 100;
 
-/// What is held, where and for whom. At least one of `models`,
-/// `publishers`, `origin_countries`; empty `regions` and `jurisdictions`
-/// mean everywhere, empty `tenants` everyone.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+fn include_derivatives_by_default() -> bool {
+    true
+}
+
+/// What is held, who serves it, where and for whom. Name at least one of
+/// `models`, `publishers`, `origin_countries`, `operators`,
+/// `operator_countries`. What is held: any listing matching `models`,
+/// `publishers` or `origin_countries` and, with `include_derivatives`
+/// (default), any listing derived from one through its base model,
+/// transitively; naming none of the three holds every model its operators
+/// serve. Served by: `operators` or `operator_countries`, empty meaning
+/// whoever serves it. Empty `regions` and `jurisdictions` mean everywhere;
+/// empty `tenants` everyone.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScopeInput {
     /// Listings, by id or slug.
@@ -39,13 +50,40 @@ pub struct ScopeInput {
     /// ISO 3166-1 alpha-2 countries of origin.
     #[serde(default)]
     pub origin_countries: Vec<String>,
+    /// Whether listings derived from a held one (fine-tunes, distillations,
+    /// quantizations, merges, at any depth) are held too. Default true.
+    #[serde(default = "include_derivatives_by_default")]
+    pub include_derivatives: bool,
+    /// Operators (as offers name them) whose offers are held.
+    #[serde(default)]
+    pub operators: Vec<String>,
+    /// ISO 3166-1 alpha-2 countries whose operators' offers are held.
+    #[serde(default)]
+    pub operator_countries: Vec<String>,
     #[serde(default)]
     pub regions: Vec<String>,
     /// ISO 3166-1 alpha-2 countries whose regions are covered.
     #[serde(default)]
     pub jurisdictions: Vec<String>,
+    /// Tenants that exist (have called the API); others are refused.
     #[serde(default)]
     pub tenants: Vec<Uuid>,
+}
+
+impl Default for ScopeInput {
+    fn default() -> Self {
+        ScopeInput {
+            models: Vec::new(),
+            publishers: Vec::new(),
+            origin_countries: Vec::new(),
+            include_derivatives: true,
+            operators: Vec::new(),
+            operator_countries: Vec::new(),
+            regions: Vec::new(),
+            jurisdictions: Vec::new(),
+            tenants: Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, ToSchema)]
@@ -78,7 +116,10 @@ pub struct HoldInput {
     pub legal_basis: String,
     /// What tenants are told.
     pub public_notice: String,
-    /// Where the public notice lives (the `blocked-by` link of 451 answers).
+    /// Where the public notice lives (the `blocked-by` link of 451 answers):
+    /// an absolute https URL of at most 2048 characters, without spaces,
+    /// control characters or any of `<>"\^`{|}`.
+    #[schema(example = "https://trust.example.com/notices/2026-114", max_length = 2048)]
     pub public_notice_url: Option<String>,
     pub scope: ScopeInput,
     pub effects: EffectsInput,
@@ -94,6 +135,9 @@ pub struct ScopeView {
     pub models: Vec<Uuid>,
     pub publishers: Vec<Uuid>,
     pub origin_countries: Vec<String>,
+    pub include_derivatives: bool,
+    pub operators: Vec<String>,
+    pub operator_countries: Vec<String>,
     pub regions: Vec<String>,
     pub jurisdictions: Vec<String>,
     pub tenants: Vec<Uuid>,
@@ -105,8 +149,14 @@ pub struct Hold {
     pub id: Uuid,
     pub kind: HoldKind,
     pub status: HoldStatus,
-    /// Whether its effects are in force now.
+    /// Whether its effects are in force: approved, activated (at approval
+    /// or at `effective_at`) and not yet lifted or expired. Read with the
+    /// hold, by the test the enablement decision applies.
     pub in_effect: bool,
+    /// The hold's version: send it as `If-Match` to approve, reject or lift
+    /// (also in the `ETag` header).
+    #[schema(example = "\"3\"")]
+    pub etag: String,
     pub legal_basis: String,
     pub public_notice: String,
     pub public_notice_url: Option<String>,
@@ -131,12 +181,12 @@ pub struct Hold {
 
 impl From<&HoldRow> for Hold {
     fn from(row: &HoldRow) -> Self {
-        let now = Utc::now();
         Hold {
             id: row.id,
-            kind: HoldKind::parse(&row.kind).unwrap_or(HoldKind::Legal),
-            status: HoldStatus::parse(&row.status).unwrap_or(HoldStatus::Proposed),
-            in_effect: row.status == "active" && row.activated_at.is_some() && row.expires_at.is_none_or(|at| at > now),
+            kind: row.kind,
+            status: row.status,
+            in_effect: row.in_effect,
+            etag: etag(row.row_version),
             legal_basis: row.legal_basis.clone(),
             public_notice: row.public_notice.clone(),
             public_notice_url: row.public_notice_url.clone(),
@@ -144,6 +194,9 @@ impl From<&HoldRow> for Hold {
                 models: row.scope_models.clone(),
                 publishers: row.scope_publishers.clone(),
                 origin_countries: row.scope_origin_countries.clone(),
+                include_derivatives: row.scope_include_derivatives,
+                operators: row.scope_operators.clone(),
+                operator_countries: row.scope_operator_countries.clone(),
                 regions: row.scope_regions.clone(),
                 jurisdictions: row.scope_jurisdictions.clone(),
                 tenants: row.scope_tenants.clone(),
@@ -172,14 +225,21 @@ impl From<&HoldRow> for Hold {
     }
 }
 
-/// Resolves a scope against the catalog, naming every bad entry.
+/// Resolves a scope against the catalog, naming every bad entry. Tenants
+/// are checked against the database by [`check_tenants`].
 fn resolve_scope(input: &ScopeInput, snapshot: &Snapshot, errors: &mut Vec<FieldError>) -> HoldScope {
     let mut error = |field: String, message: String| errors.push(FieldError { field, message });
-    let mut scope = HoldScope::default();
+    let mut scope = HoldScope {
+        include_derivatives: input.include_derivatives,
+        tenants: input.tenants.clone(),
+        ..HoldScope::default()
+    };
     for (field, len) in [
         ("scope.models", input.models.len()),
         ("scope.publishers", input.publishers.len()),
         ("scope.origin_countries", input.origin_countries.len()),
+        ("scope.operators", input.operators.len()),
+        ("scope.operator_countries", input.operator_countries.len()),
         ("scope.regions", input.regions.len()),
         ("scope.jurisdictions", input.jurisdictions.len()),
         ("scope.tenants", input.tenants.len()),
@@ -208,6 +268,15 @@ fn resolve_scope(input: &ScopeInput, snapshot: &Snapshot, errors: &mut Vec<Field
             ),
         }
     }
+    for (i, name) in input.operators.iter().enumerate() {
+        match snapshot.content.operator_named(name) {
+            Some(canonical) => scope.operators.push(canonical.to_owned()),
+            None => error(
+                format!("scope.operators[{i}]"),
+                format!("{name:?} operates no offer in the catalog"),
+            ),
+        }
+    }
     let mut countries = |field: &str, values: &[String], out: &mut Vec<String>| {
         for (i, value) in values.iter().enumerate() {
             match parse_country(value) {
@@ -224,6 +293,11 @@ fn resolve_scope(input: &ScopeInput, snapshot: &Snapshot, errors: &mut Vec<Field
         &input.origin_countries,
         &mut scope.origin_countries,
     );
+    countries(
+        "scope.operator_countries",
+        &input.operator_countries,
+        &mut scope.operator_countries,
+    );
     countries("scope.jurisdictions", &input.jurisdictions, &mut scope.jurisdictions);
     for (i, region) in input.regions.iter().enumerate() {
         if snapshot.content.region(region).is_some() {
@@ -235,28 +309,53 @@ fn resolve_scope(input: &ScopeInput, snapshot: &Snapshot, errors: &mut Vec<Field
             });
         }
     }
-    scope.tenants = input.tenants.clone();
     for list in [
         &mut scope.origin_countries,
+        &mut scope.operators,
+        &mut scope.operator_countries,
         &mut scope.regions,
         &mut scope.jurisdictions,
     ] {
         list.sort();
         list.dedup();
     }
-    scope.models.sort();
-    scope.models.dedup();
-    scope.publishers.sort();
-    scope.publishers.dedup();
-    scope.tenants.sort();
-    scope.tenants.dedup();
-    if scope.models.is_empty() && scope.publishers.is_empty() && scope.origin_countries.is_empty() {
+    for list in [&mut scope.models, &mut scope.publishers, &mut scope.tenants] {
+        list.sort();
+        list.dedup();
+    }
+    if !scope.names_what() && !scope.names_operators() {
         errors.push(FieldError {
             field: "scope".into(),
-            message: "name at least one of models, publishers or origin_countries".into(),
+            message: "name at least one of models, publishers, origin_countries, operators or operator_countries"
+                .into(),
         });
     }
     scope
+}
+
+/// Refuses scope tenants that do not exist. Tenants come only from the
+/// identity provider (a tenant's first token provisions it), so an id no
+/// token has carried is a typo or a tenant of another system; storing it
+/// would leave a hold that can never notify anyone, and an officer who
+/// means to pre-empt a tenant's onboarding can scope by region instead.
+async fn check_tenants(
+    conn: &mut sqlx::PgConnection,
+    tenants: &[Uuid],
+    errors: &mut Vec<FieldError>,
+) -> Result<(), ApiError> {
+    if tenants.is_empty() {
+        return Ok(());
+    }
+    let known = holds::existing_tenants(conn, tenants).await?;
+    for (i, tenant) in tenants.iter().enumerate() {
+        if !known.contains(tenant) {
+            errors.push(FieldError {
+                field: format!("scope.tenants[{i}]"),
+                message: format!("{tenant} is not a tenant of this platform (tenants exist once they have signed in)"),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn check_effects(effects: &EffectsInput, errors: &mut Vec<FieldError>) {
@@ -288,7 +387,8 @@ fn text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) {
     request_body = HoldInput,
     responses(
         (status = 201, description = "The proposed hold", body = Hold,
-         headers(("Location" = String, description = "The hold's URL"))),
+         headers(("Location" = String, description = "The hold's URL"),
+                 ("ETag" = String, description = "The hold's version, for If-Match"))),
         (status = 400, description = "The body is not a hold", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
@@ -314,7 +414,12 @@ pub async fn create_hold(
     text("legal_basis", &input.legal_basis, 10_000, &mut errors);
     text("public_notice", &input.public_notice, 2_000, &mut errors);
     if let Some(url) = &input.public_notice_url {
-        text("public_notice_url", url, 2_048, &mut errors);
+        if let Err(message) = check_notice_url(url) {
+            errors.push(FieldError {
+                field: "public_notice_url".into(),
+                message: message.into(),
+            });
+        }
     }
     if let Some(reason) = &input.reason {
         text("reason", reason, 2_000, &mut errors);
@@ -329,6 +434,7 @@ pub async fn create_hold(
             message: "must be in the future and after effective_at".into(),
         });
     }
+    check_tenants(&mut *state.pool.acquire().await?, &scope.tenants, &mut errors).await?;
     if !errors.is_empty() {
         return Err(ApiError::fields(ErrorCode::ValidationFailed, errors));
     }
@@ -340,7 +446,7 @@ pub async fn create_hold(
     let row = holds::insert(
         &mut tx,
         &NewHold {
-            kind: input.kind.as_str().to_owned(),
+            kind: input.kind,
             legal_basis: input.legal_basis.clone(),
             public_notice: input.public_notice.clone(),
             public_notice_url: input.public_notice_url.clone(),
@@ -376,7 +482,11 @@ pub async fn create_hold(
     let location = format!("/v1/admin/holds/{}", row.id);
     super::idempotency::remember(&mut tx, key.as_deref(), &actor, CREATE_ROUTE, &location, &body).await?;
     tx.commit().await?;
-    Ok(super::idempotency::created(&location, body))
+    let mut response = super::idempotency::created(&location, body);
+    if let Ok(value) = header::HeaderValue::from_str(&view.etag) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    Ok(response)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -436,14 +546,7 @@ pub async fn list_holds(
     let limit = paging::limit(params.limit.as_deref())?;
     let after = paging::decode_id(params.cursor.as_deref())?;
     let mut conn = state.pool.acquire().await?;
-    let rows = holds::list(
-        &mut conn,
-        status.map(|s| s.as_str()),
-        kind.map(|k| k.as_str()),
-        after,
-        limit + 1,
-    )
-    .await?;
+    let rows = holds::list(&mut conn, status, kind, after, limit + 1).await?;
     let (rows, next_cursor) = paging::page(rows, limit, |row| paging::encode_id(row.id));
     Ok(HttpResponse::Ok().json(HoldList {
         items: rows.iter().map(Hold::from).collect(),
@@ -461,7 +564,8 @@ fn parse_hold_id(text: &str) -> Result<Uuid, ApiError> {
     operation_id = "get_hold",
     params(("id" = Uuid, Path, description = "The hold")),
     responses(
-        (status = 200, description = "The hold", body = Hold),
+        (status = 200, description = "The hold", body = Hold,
+         headers(("ETag" = String, description = "The hold's version, for If-Match"))),
         (status = 404, description = "No such hold", body = Problem, content_type = "application/problem+json")
     ),
     security(("bearer" = []))
@@ -484,7 +588,9 @@ pub async fn get_hold(
     let row = holds::get(&mut conn, id)
         .await?
         .ok_or_else(|| ApiError::not_found("The hold"))?;
-    Ok(HttpResponse::Ok().json(Hold::from(&row)))
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(row.row_version)))
+        .json(Hold::from(&row)))
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
@@ -502,21 +608,26 @@ pub struct HoldDecision {
     pub enablements_changed: usize,
 }
 
-fn wrong_state(row: &HoldRow, wanted: &str, action: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::InvalidHoldTransition,
-        format!("Only a {wanted} hold can be {action}; this one is {}.", row.status),
-    )
+/// Which decision an officer's route makes.
+#[derive(Debug, Clone, Copy)]
+enum Decision {
+    Approve,
+    Reject,
+    Lift,
 }
 
+/// An officer's decision on a hold: checks the reason, then hands the state
+/// change to `holds::transition` and maps its refusals to problems.
 async fn decide(
     state: &AppState,
+    req: &HttpRequest,
     principal: &crate::auth::Principal,
     request_id: &RequestId,
     id: Uuid,
-    action: &'static str,
+    decision: Decision,
     reason: Option<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let expected = if_match(req)?;
     if let Some(reason) = &reason {
         let mut errors = Vec::new();
         text("reason", reason, 2_000, &mut errors);
@@ -524,9 +635,18 @@ async fn decide(
             return Err(ApiError::fields(ErrorCode::ValidationFailed, errors));
         }
     }
-    if matches!(action, "rejected" | "lifted") && reason.is_none() {
-        return Err(ApiError::validation("reason", "is required"));
-    }
+    let required = || ApiError::validation("reason", "is required");
+    let transition_to = match decision {
+        Decision::Approve => Transition::Approve {
+            reason: reason.as_deref(),
+        },
+        Decision::Reject => Transition::Reject {
+            reason: reason.as_deref().ok_or_else(required)?,
+        },
+        Decision::Lift => Transition::Lift {
+            reason: reason.as_deref().ok_or_else(required)?,
+        },
+    };
     let actor_name = principal.actor();
     let actor = Actor {
         name: &actor_name,
@@ -534,100 +654,57 @@ async fn decide(
         request_id: Some(request_id.as_str()),
     };
     let mut tx = state.pool.begin().await?;
-    if action != "rejected" {
-        // The gate first, before any lock an enablement also takes (the
-        // audit chain head among them), so the two can never deadlock.
-        holds::enter_activation_gate(&mut tx).await?;
-    }
-    let row = holds::lock(&mut tx, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("The hold"))?;
-    let (after, changed): (HoldRow, Vec<TouchedEnablement>) = match action {
-        "approved" => {
-            if row.status != "proposed" {
-                return Err(wrong_state(&row, "proposed", "approved"));
-            }
-            if row.proposed_by == actor_name {
-                return Err(ApiError::new(
-                    ErrorCode::SelfApprovalForbidden,
-                    "The officer who proposed a hold cannot approve it; another officer must.",
-                ));
-            }
-            let approved = holds::set_status(&mut tx, id, "active", &actor_name, reason.as_deref()).await?;
-            record_decision(&mut tx, &actor, "hold.approved", &row, &approved, reason.as_deref()).await?;
-            let due_now = approved.effective_at.is_none_or(|at| at <= Utc::now());
-            let suspended = if due_now {
-                compliance::put_in_effect(&mut tx, &approved, &actor).await?
-            } else {
-                Vec::new()
-            };
-            let now = holds::get(&mut tx, id).await?.unwrap_or(approved);
-            (now, suspended)
-        }
-        "rejected" => {
-            if row.status != "proposed" {
-                return Err(wrong_state(&row, "proposed", "rejected"));
-            }
-            let rejected = holds::set_status(&mut tx, id, "rejected", &actor_name, reason.as_deref()).await?;
-            record_decision(&mut tx, &actor, "hold.rejected", &row, &rejected, reason.as_deref()).await?;
-            (rejected, Vec::new())
-        }
-        _ => {
-            if row.status != "active" {
-                return Err(wrong_state(&row, "active", "lifted"));
-            }
-            compliance::end(&mut tx, &row, "lifted", &actor, reason.as_deref()).await?
-        }
-    };
+    let outcome = transition(&mut tx, &actor, id, transition_to, expected)
+        .await
+        .map_err(|error| match error {
+            TransitionError::NotFound => ApiError::not_found("The hold"),
+            TransitionError::Stale { current } => stale(current),
+            TransitionError::SelfApproval => ApiError::new(
+                ErrorCode::SelfApprovalForbidden,
+                "The officer who proposed a hold cannot approve it; another officer must.",
+            ),
+            TransitionError::WrongState { .. } | TransitionError::NotDue => ApiError::new(
+                ErrorCode::InvalidHoldTransition,
+                format!("{}.", capitalised(&error.to_string())),
+            ),
+            TransitionError::Database(error) => error.into(),
+        })?;
     tx.commit().await?;
     if let Err(error) = state.catalog.refresh_if_stale(&state.pool).await {
         tracing::warn!(%error, "catalog reload after a hold decision failed; the refresher will retry");
     }
-    Ok(HttpResponse::Ok().json(HoldDecision {
-        hold: Hold::from(&after),
-        enablements_changed: changed.len(),
-    }))
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(outcome.hold.row_version)))
+        .json(HoldDecision {
+            hold: Hold::from(&outcome.hold),
+            enablements_changed: outcome.enablements.len(),
+        }))
 }
 
-/// The audit event of an officer's decision on a hold, before and after.
-async fn record_decision(
-    tx: &mut sqlx::PgConnection,
-    actor: &Actor<'_>,
-    action: &str,
-    before: &HoldRow,
-    after: &HoldRow,
-    reason: Option<&str>,
-) -> Result<i64, sqlx::Error> {
-    audit::append(
-        tx,
-        AuditEntry {
-            actor: actor.name,
-            actor_roles: actor.roles.clone(),
-            tenant_id: None,
-            action,
-            target_type: "hold",
-            target_id: before.id.to_string(),
-            before: serde_json::to_value(Hold::from(before)).ok(),
-            after: serde_json::to_value(Hold::from(after)).ok(),
-            reason,
-            request_id: actor.request_id,
-        },
-    )
-    .await
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 macro_rules! hold_decision {
-    ($name:ident, $path:literal, $action:literal, $summary:literal, $doc:literal) => {
+    ($name:ident, $path:literal, $action:expr, $summary:literal, $doc:literal) => {
         #[doc = $summary]
         #[doc = ""]
         #[doc = $doc]
         #[utoipa::path(
             tag = "compliance",
             operation_id = stringify!($name),
-            params(("id" = Uuid, Path, description = "The hold")),
+            params(
+                ("id" = Uuid, Path, description = "The hold"),
+                ("If-Match" = String, Header, description = "The hold's ETag (from a GET, the list's `etag` or the last decision)")
+            ),
             request_body = DecisionInput,
             responses(
-                (status = 200, description = "The hold after the decision", body = HoldDecision),
+                (status = 200, description = "The hold after the decision", body = HoldDecision,
+                 headers(("ETag" = String, description = "The hold's new version"))),
                 (status = 400, description = "The body is not a decision", body = Problem,
                  content_type = "application/problem+json"),
                 (status = 403, description = "A role is missing; approving one's own proposal is refused as `self_approval_forbidden`",
@@ -635,9 +712,12 @@ macro_rules! hold_decision {
                 (status = 404, description = "No such hold", body = Problem, content_type = "application/problem+json"),
                 (status = 409, description = "The hold is not in a state that allows this", body = Problem,
                  content_type = "application/problem+json"),
+                (status = 412, description = "The hold changed since it was read (stale If-Match)", body = Problem,
+                 content_type = "application/problem+json"),
                 (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
                 (status = 422, description = "The reason is missing or too long", body = Problem,
-                 content_type = "application/problem+json")
+                 content_type = "application/problem+json"),
+                (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json")
             ),
             security(("bearer" = []))
         )]
@@ -645,12 +725,13 @@ macro_rules! hold_decision {
         pub async fn $name(
             state: web::Data<AppState>,
             principal: Authorized<ManageHolds>,
+            req: HttpRequest,
             request_id: RequestId,
             id: web::Path<String>,
             body: web::Json<DecisionInput>,
         ) -> Result<HttpResponse, ApiError> {
             let id = parse_hold_id(&id)?;
-            decide(&state, &principal, &request_id, id, $action, body.into_inner().reason).await
+            decide(&state, &req, &principal, &request_id, id, $action, body.into_inner().reason).await
         }
     };
 }
@@ -658,23 +739,23 @@ macro_rules! hold_decision {
 hold_decision!(
     approve_hold,
     "/v1/admin/holds/{id}/approve",
-    "approved",
+    Decision::Approve,
     "Approve a proposed hold.",
-    "By an officer other than the proposer. Unless `effective_at` is later, its effects start at once, in the same transaction: matching active enablements are suspended, each with an audit and an outbox event."
+    "By an officer other than the proposer, with `If-Match` naming the version the officer reviewed (412 if the hold changed since). Unless `effective_at` is later, its effects start at once, in the same transaction: matching active enablements are suspended, each with an audit and an outbox event."
 );
 hold_decision!(
     reject_hold,
     "/v1/admin/holds/{id}/reject",
-    "rejected",
+    Decision::Reject,
     "Reject a proposed hold.",
-    "Needs a reason."
+    "Needs a reason and `If-Match`."
 );
 hold_decision!(
     lift_hold,
     "/v1/admin/holds/{id}/lift",
-    "lifted",
+    Decision::Lift,
     "Lift an active hold.",
-    "Needs a reason. Restores exactly the enablements this hold suspended that no other hold in effect still covers."
+    "Needs a reason and `If-Match`. Restores exactly the enablements this hold suspended that no other hold in effect still covers."
 );
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
@@ -690,6 +771,10 @@ pub struct HiddenListing {
     pub slug: String,
     /// The regions where the scope covers its offers.
     pub regions: Vec<String>,
+    /// When the scope holds the listing only through its lineage: the
+    /// nearest ancestor it names (by model, publisher or origin).
+    #[schema(example = "deepseek/deepseek-r1")]
+    pub derived_from: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -697,6 +782,9 @@ pub struct ImpactReport {
     /// Listings with at least one offer the scope covers (for every tenant,
     /// or for the named ones).
     pub listings_covered: usize,
+    /// Of those, the listings covered only through their lineage
+    /// (derivatives of what the scope names).
+    pub derivatives_covered: usize,
     /// At most 100 of them.
     pub listings: Vec<HiddenListing>,
     /// Active enablements the hold would suspend (with `suspend_existing`).
@@ -739,34 +827,32 @@ pub async fn preview_hold_impact(
     // narrows who, not what or where.
     let probe = scope.tenants.first().copied().unwrap_or_default();
     let mut listings = Vec::new();
-    let mut covered = 0;
+    let (mut covered, mut derivatives) = (0, 0);
     for listing in &snapshot.content.listings {
-        let regions: Vec<String> = listing
+        let covered_offers: Vec<&crate::catalog::snapshot::Offer> = listing
             .offers
             .iter()
-            .filter(|offer| {
-                scope.covers(&Placement {
-                    model_id: listing.id,
-                    publisher_id: listing.publisher.id,
-                    origin_country: listing.origin_country.as_deref(),
-                    region: Some(&offer.region),
-                    jurisdiction: offer.jurisdiction.as_deref(),
-                    tenant: probe,
-                })
-            })
-            .map(|offer| offer.region.clone())
+            .filter(|offer| scope.covers(&listing.placement(Some(offer), probe)))
             .collect();
-        if !regions.is_empty() {
-            covered += 1;
-            if listings.len() < IMPACT_SAMPLE {
-                let mut regions = regions;
-                regions.dedup();
-                listings.push(HiddenListing {
-                    model_id: listing.id,
-                    slug: listing.slug.clone(),
-                    regions,
-                });
-            }
+        let Some(first) = covered_offers.first() else {
+            continue;
+        };
+        covered += 1;
+        let derived_from = scope
+            .held_through(&listing.placement(Some(first), probe))
+            .map(|a| a.slug.clone());
+        if derived_from.is_some() {
+            derivatives += 1;
+        }
+        if listings.len() < IMPACT_SAMPLE {
+            let mut regions: Vec<String> = covered_offers.iter().map(|o| o.region.clone()).collect();
+            regions.dedup();
+            listings.push(HiddenListing {
+                model_id: listing.id,
+                slug: listing.slug.clone(),
+                regions,
+                derived_from,
+            });
         }
     }
     let mut conn = state.pool.acquire().await?;
@@ -777,6 +863,7 @@ pub async fn preview_hold_impact(
     };
     Ok(HttpResponse::Ok().json(ImpactReport {
         listings_covered: covered,
+        derivatives_covered: derivatives,
         listings,
         enablements_to_suspend: count,
         tenants_affected: tenants,
@@ -823,8 +910,8 @@ pub async fn get_hold_notice(
         .ok_or_else(|| ApiError::not_found("The notice"))?;
     Ok(HttpResponse::Ok().json(HoldNotice {
         id: row.id,
-        kind: HoldKind::parse(&row.kind).unwrap_or(HoldKind::Legal),
-        status: HoldStatus::parse(&row.status).unwrap_or(HoldStatus::Active),
+        kind: row.kind,
+        status: row.status,
         public_notice: row.public_notice,
         effective_at: row.effective_at.or(row.activated_at),
         expires_at: row.expires_at,

@@ -377,8 +377,11 @@ const SUNSET: HeaderName = HeaderName::from_static("sunset");
 pub fn blocked_by(holds: &[HoldView], hold_id: uuid::Uuid, reasons: &[Reason]) -> ApiError {
     let hold = holds.iter().find(|h| h.id == hold_id);
     let notice = hold.map(|h| h.public_notice.clone()).unwrap_or_default();
+    // A stored URL is checked again before it goes into a header, so a row
+    // written before the check existed cannot split the Link header.
     let link = hold
         .and_then(|h| h.public_notice_url.clone())
+        .filter(|url| crate::domain::hold::check_notice_url(url).is_ok())
         .unwrap_or_else(|| format!("/v1/holds/{hold_id}/notice"));
     ApiError::new(ErrorCode::UnavailableForLegalReasons, notice.clone())
         .with_header(header::LINK, format!("<{link}>; rel=\"blocked-by\""))

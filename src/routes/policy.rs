@@ -30,7 +30,8 @@ const MAX_LICENSES: usize = 200;
 #[schema(example = json!({
     "allowed_regions": ["westeurope", "swedencentral"],
     "denied_origin_countries": ["CN"],
-    "denied_operator_countries": [],
+    "denied_operator_countries": ["CN"],
+    "deny_unknown_operator_country": true,
     "denied_publishers": [],
     "allowed_licenses": null,
     "max_input_price_per_mtok": "5.00",
@@ -47,6 +48,9 @@ pub struct PolicyInput {
     /// ISO 3166-1 alpha-2 countries whose operators are refused.
     #[serde(default)]
     pub denied_operator_countries: Vec<String>,
+    /// Refuse offers whose operator's country is not known (default false).
+    #[serde(default)]
+    pub deny_unknown_operator_country: bool,
     /// Publisher slugs that are refused.
     #[serde(default)]
     pub denied_publishers: Vec<String>,
@@ -73,6 +77,7 @@ pub struct Policy {
     pub allowed_regions: Option<Vec<String>>,
     pub denied_origin_countries: Vec<String>,
     pub denied_operator_countries: Vec<String>,
+    pub deny_unknown_operator_country: bool,
     pub denied_publishers: Vec<String>,
     pub allowed_licenses: Option<Vec<String>>,
     #[schema(value_type = Option<String>, example = "5")]
@@ -95,6 +100,7 @@ impl From<&PolicyRow> for Policy {
             allowed_regions: policy.allowed_regions,
             denied_origin_countries: policy.denied_origin_countries,
             denied_operator_countries: policy.denied_operator_countries,
+            deny_unknown_operator_country: policy.deny_unknown_operator_country,
             denied_publishers: policy.denied_publishers,
             allowed_licenses: policy.allowed_licenses,
             max_input_price_per_mtok: policy.max_input_price_per_mtok,
@@ -232,6 +238,7 @@ fn validate(input: PolicyInput, known_region: impl Fn(&str) -> bool) -> Result<T
         allowed_regions,
         denied_origin_countries,
         denied_operator_countries,
+        deny_unknown_operator_country: input.deny_unknown_operator_country,
         denied_publishers,
         allowed_licenses,
         max_input_price_per_mtok: input.max_input_price_per_mtok.map(|d| d.normalize()),

@@ -19,6 +19,8 @@ pub enum TargetError {
     Credentials,
     #[error("has no host")]
     NoHost,
+    #[error("names port 0, which no server listens on")]
+    PortZero,
     #[error("does not resolve")]
     DoesNotResolve,
     #[error("resolves to a non-public address ({0})")]
@@ -44,18 +46,45 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || a >= 240)
         }
         IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
+            let segments = v6.segments();
+            let first = segments[0];
+            // Forms that carry an IPv4 address inside (mapped, compatible,
+            // translated, NAT64 and 6to4) reach that address: judge it.
+            if let Some(v4) = embedded_ipv4(v6) {
                 return is_public(IpAddr::V4(v4));
             }
-            let first = v6.segments()[0];
             !(v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
                 || (first & 0xfe00) == 0xfc00 // unique local
                 || (first & 0xffc0) == 0xfe80 // link local
-                || first == 0x2001 && v6.segments()[1] == 0x0db8) // documentation
+                || (first & 0xffc0) == 0xfec0 // site local (deprecated)
+                || (first == 0x2001 && segments[1] == 0x0db8) // documentation
+                || (first == 0x2001 && segments[1] == 0x0000) // Teredo: a tunnel to an IPv4 host
+                || (first == 0x0064 && segments[1] == 0xff9b && segments[2] == 0x0001) // local-use NAT64
+                || (first == 0x0100 && segments[1..4] == [0, 0, 0]) // discard only
+                || segments[..5] == [0, 0, 0, 0, 0]) // the rest of ::/80
         }
     }
+}
+
+/// The IPv4 address an IPv6 address stands for, where its form embeds one:
+/// IPv4-mapped `::ffff:a.b.c.d`, IPv4-compatible `::a.b.c.d`, IPv4-translated
+/// `::ffff:0:a.b.c.d`, NAT64 `64:ff9b::a.b.c.d` and 6to4 `2002:AABB:CCDD::`.
+fn embedded_ipv4(v6: std::net::Ipv6Addr) -> Option<std::net::Ipv4Addr> {
+    let s = v6.segments();
+    let v4 = |high: u16, low: u16| std::net::Ipv4Addr::from(((high as u32) << 16) | low as u32);
+    let compatible = s[..6] == [0, 0, 0, 0, 0, 0] && (s[6] != 0 || s[7] > 1);
+    let mapped = s[..6] == [0, 0, 0, 0, 0, 0xffff];
+    let translated = s[..6] == [0, 0, 0, 0, 0xffff, 0];
+    let nat64 = s[..6] == [0x0064, 0xff9b, 0, 0, 0, 0];
+    if compatible || mapped || translated || nat64 {
+        return Some(v4(s[6], s[7]));
+    }
+    if s[0] == 0x2002 {
+        return Some(v4(s[1], s[2]));
+    }
+    None
 }
 
 /// Checks the URL's form.
@@ -71,6 +100,9 @@ pub fn parse(text: &str, allow_private: bool) -> Result<Url, TargetError> {
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(TargetError::NoHost);
+    }
+    if url.port() == Some(0) {
+        return Err(TargetError::PortZero);
     }
     Ok(url)
 }
@@ -114,10 +146,28 @@ mod tests {
             "fe80::1",
             "fd00::1",
             "::ffff:127.0.0.1",
+            "::ffff:0:127.0.0.1",
+            "::127.0.0.1",
+            "::10.0.0.1",
+            "64:ff9b::7f00:1",
+            "64:ff9b::a9fe:a9fe",
+            "64:ff9b:1::1",
+            "2002:7f00:1::",
+            "2002:c0a8:101::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "fec0::1",
+            "100::1",
         ] {
             assert!(!is_public(private.parse().unwrap()), "{private}");
         }
-        for public in ["93.184.216.34", "8.8.8.8", "2606:4700::1111"] {
+        for public in [
+            "93.184.216.34",
+            "8.8.8.8",
+            "2606:4700::1111",
+            "64:ff9b::808:808",
+            "2002:808:808::1",
+            "::ffff:8.8.8.8",
+        ] {
             assert!(is_public(public.parse().unwrap()), "{public}");
         }
     }
@@ -132,6 +182,8 @@ mod tests {
         );
         assert_eq!(parse("not a url", false), Err(TargetError::NotAUrl));
         assert!(parse("https://hooks.example.com/modelmart", false).is_ok());
+        assert_eq!(parse("https://hooks.example.com:0/", false), Err(TargetError::PortZero));
+        assert_eq!(parse("http://127.0.0.1:0/", true), Err(TargetError::PortZero));
     }
 
     #[tokio::test]

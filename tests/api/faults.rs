@@ -74,12 +74,6 @@ async fn enable_until_definite(app: &TestApp, model: Uuid, refusals: &AtomicUsiz
     None
 }
 
-fn officer(name: &str) -> String {
-    let mut c = claims(&["compliance.officer"], None);
-    c["sub"] = json!(name);
-    sign_hs256(&c)
-}
-
 /// Whether a response settles a write: `Some(response)` when the server
 /// answered something other than 503, `None` when it must be retried (503
 /// with Retry-After, or the connection broke and the outcome is unknown).
@@ -100,7 +94,7 @@ async fn definite(response: reqwest::Result<reqwest::Response>) -> Option<reqwes
 async fn suspend_until_definite(app: &TestApp, model: Uuid) -> Uuid {
     let deadline = Instant::now() + Duration::from_secs(60);
     let key = Uuid::new_v4().to_string();
-    let hold: Uuid = loop {
+    let (hold, etag): (Uuid, String) = loop {
         assert!(Instant::now() < deadline, "the proposal never settled");
         let response = app
             .client
@@ -118,7 +112,10 @@ async fn suspend_until_definite(app: &TestApp, model: Uuid) -> Uuid {
         if let Some(response) = definite(response).await {
             assert_eq!(response.status(), 201, "proposal: {}", response.text().await.unwrap());
             let body: Value = response.json().await.unwrap();
-            break body["id"].as_str().unwrap().parse().unwrap();
+            break (
+                body["id"].as_str().unwrap().parse().unwrap(),
+                body["etag"].as_str().unwrap().to_owned(),
+            );
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
@@ -128,6 +125,7 @@ async fn suspend_until_definite(app: &TestApp, model: Uuid) -> Uuid {
             .client
             .post(app.url(&format!("/v1/admin/holds/{hold}/approve")))
             .bearer_auth(officer("bob"))
+            .header("if-match", &etag)
             .timeout(Duration::from_secs(10))
             .json(&json!({}))
             .send()
@@ -135,7 +133,9 @@ async fn suspend_until_definite(app: &TestApp, model: Uuid) -> Uuid {
         if let Some(response) = definite(response).await {
             match response.status().as_u16() {
                 200 => return hold,
-                409 => {
+                // An earlier try won: the hold has moved on (412) or is no
+                // longer proposed (409).
+                409 | 412 => {
                     let read = app
                         .client
                         .get(app.url(&format!("/v1/admin/holds/{hold}")))
@@ -144,7 +144,7 @@ async fn suspend_until_definite(app: &TestApp, model: Uuid) -> Uuid {
                         .await;
                     if let Some(read) = definite(read).await {
                         let body: Value = read.json().await.unwrap();
-                        assert_eq!(body["status"], "active", "a 409 only because an earlier try won");
+                        assert_eq!(body["status"], "active", "a 409 or 412 only because an earlier try won");
                         return hold;
                     }
                 }

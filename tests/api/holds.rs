@@ -4,20 +4,12 @@ use uuid::Uuid;
 use crate::fixtures;
 use crate::helpers::*;
 
-fn alice() -> String {
-    sign_hs256(&{
-        let mut c = claims(&["compliance.officer"], None);
-        c["sub"] = json!("alice");
-        c
-    })
+pub(crate) fn alice() -> String {
+    officer("alice")
 }
 
-fn bob() -> String {
-    sign_hs256(&{
-        let mut c = claims(&["compliance.officer"], None);
-        c["sub"] = json!("bob");
-        c
-    })
+pub(crate) fn bob() -> String {
+    officer("bob")
 }
 
 async fn model_id(app: &TestApp, slug: &str) -> Uuid {
@@ -29,16 +21,6 @@ async fn model_id(app: &TestApp, slug: &str) -> Uuid {
 }
 
 impl TestApp {
-    async fn post_json(&self, path: &str, token: &str, body: Value) -> reqwest::Response {
-        self.client
-            .post(self.url(path))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-    }
-
     async fn enable_model(&self, tenant: Uuid, model: Uuid, region: &str) -> reqwest::Response {
         self.post_json(
             &format!("/v1/tenants/{tenant}/enablements"),
@@ -49,20 +31,11 @@ impl TestApp {
     }
 
     async fn propose(&self, body: Value) -> String {
-        let response = self.post_json("/v1/admin/holds", &alice(), body).await;
-        assert_eq!(response.status(), 201);
-        let hold: Value = response.json().await.unwrap();
-        assert_eq!(hold["status"], "proposed");
-        hold["id"].as_str().unwrap().to_owned()
+        self.propose_hold(body).await
     }
 
     async fn decide(&self, hold: &str, action: &str, token: &str, reason: Option<&str>) -> reqwest::Response {
-        self.post_json(
-            &format!("/v1/admin/holds/{hold}/{action}"),
-            token,
-            json!({ "reason": reason }),
-        )
-        .await
+        self.decide_hold(hold, action, token, reason).await
     }
 
     async fn enablement_status(&self, tenant: Uuid, region: &str) -> (String, Option<Uuid>) {
@@ -423,12 +396,10 @@ async fn holds_move_only_along_their_lifecycle_and_reads_are_for_staff() {
 /// in effect that suspends existing enablements.
 async fn violations(app: &TestApp) -> i64 {
     sqlx::query_scalar(
-        "SELECT count(*) FROM enablements e
-         JOIN models m ON m.id = e.model_id
-         JOIN regions r ON r.code = e.region_code
-         JOIN compliance_holds h ON hold_in_effect(h, now()) AND h.effect_suspend_existing
-         WHERE e.status = 'active'
-           AND hold_covers(h, m.id, m.publisher_id, m.origin_country, e.region_code, r.jurisdiction, e.tenant_id)",
+        "SELECT count(*) FROM compliance_holds h
+         CROSS JOIN LATERAL hold_covered_enablements(h) c
+         JOIN enablements e ON e.tenant_id = c.tenant_id AND e.id = c.id
+         WHERE hold_in_effect(h) AND h.effect_suspend_existing AND e.status = 'active'",
     )
     .fetch_one(&app.pool)
     .await

@@ -9,37 +9,13 @@ use uuid::Uuid;
 use crate::fixtures;
 use crate::helpers::*;
 
-fn officer(name: &str) -> String {
-    let mut c = claims(&["compliance.officer"], None);
-    c["sub"] = json!(name);
-    sign_hs256(&c)
-}
-
 pub async fn suspend_r1_everywhere(app: &TestApp) -> String {
-    let response = app
-        .client
-        .post(app.url("/v1/admin/holds"))
-        .bearer_auth(officer("alice"))
-        .json(&json!({
-            "kind": "sanctions", "legal_basis": "internal", "public_notice": "Unavailable under sanctions rules.",
-            "scope": {"models": ["deepseek/deepseek-r1"]},
-            "effects": {"hide": true, "block_new": true, "suspend_existing": true}
-        }))
-        .send()
-        .await
-        .unwrap();
-    let hold: Value = response.json().await.unwrap();
-    let id = hold["id"].as_str().unwrap().to_owned();
-    let response = app
-        .client
-        .post(app.url(&format!("/v1/admin/holds/{id}/approve")))
-        .bearer_auth(officer("bob"))
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    id
+    app.hold_in_effect(json!({
+        "kind": "sanctions", "legal_basis": "internal", "public_notice": "Unavailable under sanctions rules.",
+        "scope": {"models": ["deepseek/deepseek-r1"]},
+        "effects": {"hide": true, "block_new": true, "suspend_existing": true}
+    }))
+    .await
 }
 
 pub async fn enable_r1(app: &TestApp, tenant: Uuid) {
@@ -257,6 +233,13 @@ async fn webhook_urls_must_be_https_and_public_outside_development() {
         "https://[::1]/x",
         "https://10.0.0.8/x",
         "https://169.254.169.254/latest",
+        // IPv6 forms that embed an IPv4 address reach that address.
+        "https://[64:ff9b::7f00:1]/x",
+        "https://[2002:7f00:1::]/x",
+        "https://[::ffff:127.0.0.1]/x",
+        "https://[::127.0.0.1]/x",
+        "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/x",
+        "https://hooks.example.com:0/x",
     ] {
         let response = app
             .client

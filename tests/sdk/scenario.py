@@ -295,15 +295,26 @@ def propose_hold(alice: AuthenticatedClient, model: Model) -> Hold:
 def approve(alice: AuthenticatedClient, bob: AuthenticatedClient, proposed: Hold) -> HoldDecision:
     """Step 3b: the two-person rule: A may not approve her own proposal, B may."""
     own = expect(
-        approve_hold.sync_detailed(proposed.id, client=alice, body=DecisionInput(reason="my own proposal")),
+        approve_hold.sync_detailed(
+            proposed.id, client=alice, body=DecisionInput(reason="my own proposal"), if_match=proposed.etag
+        ),
         403,
         Problem,
         "the proposer approving her own hold",
     )
     check(own.code == "self_approval_forbidden", f"self-approval was refused as {own.code}")
+    stale = expect(
+        approve_hold.sync_detailed(
+            proposed.id, client=bob, body=DecisionInput(reason="an old tab"), if_match='"999"'
+        ),
+        412,
+        Problem,
+        "approving with a stale ETag",
+    )
+    check(stale.code == "precondition_failed", f"a stale approval was refused as {stale.code}")
     decision = expect(
         approve_hold.sync_detailed(
-            proposed.id, client=bob, body=DecisionInput(reason="second officer agrees")
+            proposed.id, client=bob, body=DecisionInput(reason="second officer agrees"), if_match=proposed.etag
         ),
         200,
         HoldDecision,
@@ -399,7 +410,9 @@ def main() -> int:
 
     # Step 6.
     lifted = expect(
-        lift_hold.sync_detailed(hold.id, client=alice, body=DecisionInput(reason="review concluded")),
+        lift_hold.sync_detailed(
+            hold.id, client=alice, body=DecisionInput(reason="review concluded"), if_match=hold.etag
+        ),
         200,
         HoldDecision,
         "lift the hold",

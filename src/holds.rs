@@ -1,0 +1,369 @@
+//! The life of a compliance hold after it is proposed, in one place:
+//! `transition` takes a hold from one state to the next, with everything that
+//! must happen in the same transaction: the state checks, the two-person
+//! rule, the audit event, the enablements the hold suspends or restores
+//! (each with its audit and outbox event), and the tenants' notices. The
+//! officers' routes and the scheduler both call it.
+//!
+//! ```text
+//! proposed --approve--> active --(effective_at)--> in effect --lift/expire--> lifted / expired
+//!    \--reject--> rejected         \--lift--> lifted
+//! ```
+//!
+//! Activation and enablement creation serialise on one advisory lock (the
+//! hold gate, `db::holds`): enabling takes it shared, every transition that
+//! changes what is in effect takes it exclusive, so no race can leave an
+//! active enablement under a hold in effect.
+
+use chrono::Utc;
+use serde_json::json;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::db::audit::{self, AuditEntry};
+use crate::db::holds::{self, HoldRow, StatusChange, TouchedEnablement};
+use crate::db::outbox;
+use crate::domain::vocab::HoldStatus;
+
+/// Who is acting, for the audit log.
+#[derive(Debug, Clone)]
+pub struct Actor<'a> {
+    pub name: &'a str,
+    pub roles: Vec<String>,
+    pub request_id: Option<&'a str>,
+}
+
+/// The scheduler, as the audit log names it.
+pub const SCHEDULER: &str = "system:scheduler";
+
+/// A step in a hold's life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition<'a> {
+    /// A second officer approves a proposal; its effects start now unless
+    /// `effective_at` is later.
+    Approve { reason: Option<&'a str> },
+    /// An officer turns a proposal down.
+    Reject { reason: &'a str },
+    /// An officer ends an approved hold (in effect or still scheduled).
+    Lift { reason: &'a str },
+    /// The scheduler: an approved hold's `effective_at` has come.
+    Activate,
+    /// The scheduler: a hold's `expires_at` has come.
+    Expire,
+}
+
+impl Transition<'_> {
+    fn name(&self) -> &'static str {
+        match self {
+            Transition::Approve { .. } => "approved",
+            Transition::Reject { .. } => "rejected",
+            Transition::Lift { .. } => "lifted",
+            Transition::Activate => "activated",
+            Transition::Expire => "expired",
+        }
+    }
+
+    /// The state the hold must be in.
+    fn from(&self) -> HoldStatus {
+        match self {
+            Transition::Approve { .. } | Transition::Reject { .. } => HoldStatus::Proposed,
+            Transition::Lift { .. } | Transition::Activate | Transition::Expire => HoldStatus::Active,
+        }
+    }
+}
+
+/// Why a transition did not happen; nothing changed.
+#[derive(Debug, thiserror::Error)]
+pub enum TransitionError {
+    #[error("no such hold")]
+    NotFound,
+    #[error("the hold has changed since it was read; its version is {current}")]
+    Stale { current: i64 },
+    #[error("only a {wanted} hold can be {action}; this one is {actual}")]
+    WrongState {
+        wanted: HoldStatus,
+        actual: HoldStatus,
+        action: &'static str,
+    },
+    #[error("the hold is not due for this step")]
+    NotDue,
+    #[error("the officer who proposed a hold cannot approve it")]
+    SelfApproval,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// The hold after a transition, and the enablements it suspended or
+/// restored.
+#[derive(Debug)]
+pub struct TransitionOutcome {
+    pub hold: HoldRow,
+    pub enablements: Vec<TouchedEnablement>,
+}
+
+/// Takes hold `id` through `transition` in the caller's transaction, when
+/// its row version is still `expected_version` (if given). The caller
+/// commits.
+pub async fn transition(
+    conn: &mut PgConnection,
+    actor: &Actor<'_>,
+    id: Uuid,
+    transition: Transition<'_>,
+    expected_version: Option<i64>,
+) -> Result<TransitionOutcome, TransitionError> {
+    if !matches!(transition, Transition::Reject { .. }) {
+        // The gate first, before any lock an enablement also takes (the
+        // audit chain head among them), so the two can never deadlock.
+        holds::enter_activation_gate(conn).await?;
+    }
+    let before = holds::lock(conn, id).await?.ok_or(TransitionError::NotFound)?;
+    if expected_version.is_some_and(|version| version != before.row_version) {
+        return Err(TransitionError::Stale {
+            current: before.row_version,
+        });
+    }
+    if before.status != transition.from() {
+        return Err(TransitionError::WrongState {
+            wanted: transition.from(),
+            actual: before.status,
+            action: transition.name(),
+        });
+    }
+    let now = Utc::now();
+    match transition {
+        Transition::Approve { reason } => {
+            if before.proposed_by == actor.name {
+                return Err(TransitionError::SelfApproval);
+            }
+            let approved = holds::change_status(conn, id, StatusChange::Approved { by: actor.name }).await?;
+            record(conn, actor, "hold.approved", &before, &approved, reason).await?;
+            if approved.effective_at.is_none_or(|at| at <= now) {
+                return put_in_effect(conn, actor, approved).await;
+            }
+            Ok(TransitionOutcome {
+                hold: approved,
+                enablements: Vec::new(),
+            })
+        }
+        Transition::Reject { reason } => {
+            let rejected = holds::change_status(conn, id, StatusChange::Rejected { by: actor.name, reason }).await?;
+            record(conn, actor, "hold.rejected", &before, &rejected, Some(reason)).await?;
+            Ok(TransitionOutcome {
+                hold: rejected,
+                enablements: Vec::new(),
+            })
+        }
+        Transition::Lift { reason } => {
+            let lifted = holds::change_status(conn, id, StatusChange::Lifted { by: actor.name, reason }).await?;
+            record(conn, actor, "hold.lifted", &before, &lifted, Some(reason)).await?;
+            take_out_of_effect(conn, actor, &before, lifted).await
+        }
+        Transition::Activate => {
+            if before.activated_at.is_some() || before.effective_at.is_some_and(|at| at > now) {
+                return Err(TransitionError::NotDue);
+            }
+            let outcome = put_in_effect(conn, actor, before.clone()).await?;
+            let reason = format!(
+                "effective_at reached; {} enablements suspended",
+                outcome.enablements.len()
+            );
+            record(conn, actor, "hold.activated", &before, &outcome.hold, Some(&reason)).await?;
+            Ok(outcome)
+        }
+        Transition::Expire => {
+            if before.expires_at.is_none_or(|at| at > now) {
+                return Err(TransitionError::NotDue);
+            }
+            let expired = holds::change_status(conn, id, StatusChange::Expired).await?;
+            record(
+                conn,
+                actor,
+                "hold.expired",
+                &before,
+                &expired,
+                Some("expires_at reached"),
+            )
+            .await?;
+            take_out_of_effect(conn, actor, &before, expired).await
+        }
+    }
+}
+
+/// The audit event of a change to the hold itself, before and after.
+async fn record(
+    conn: &mut PgConnection,
+    actor: &Actor<'_>,
+    action: &str,
+    before: &HoldRow,
+    after: &HoldRow,
+    reason: Option<&str>,
+) -> Result<i64, sqlx::Error> {
+    audit::append(
+        conn,
+        AuditEntry {
+            actor: actor.name,
+            actor_roles: actor.roles.clone(),
+            tenant_id: None,
+            action,
+            target_type: "hold",
+            target_id: before.id.to_string(),
+            before: serde_json::to_value(before).ok(),
+            after: serde_json::to_value(after).ok(),
+            reason,
+            request_id: actor.request_id,
+        },
+    )
+    .await
+}
+
+/// Starts an approved hold's effects now: marks it activated, suspends what
+/// it covers and tells the tenants.
+async fn put_in_effect(
+    conn: &mut PgConnection,
+    actor: &Actor<'_>,
+    hold: HoldRow,
+) -> Result<TransitionOutcome, TransitionError> {
+    let activated = holds::change_status(conn, hold.id, StatusChange::Activated).await?;
+    let suspended = holds::suspend_covered(conn, hold.id, actor.name).await?;
+    for enablement in &suspended {
+        record_enablement(conn, actor, enablement, EnablementChange::Suspended, &activated).await?;
+    }
+    if activated.effect_hide || activated.effect_block_new {
+        for tenant in audience(&activated) {
+            outbox::append(conn, tenant, "model.delisted", notice(&activated)).await?;
+        }
+    }
+    Ok(TransitionOutcome {
+        hold: activated,
+        enablements: suspended,
+    })
+}
+
+/// Ends a hold's effects (it was lifted or expired): restores what it
+/// suspended that no other hold in effect still covers, and tells tenants.
+async fn take_out_of_effect(
+    conn: &mut PgConnection,
+    actor: &Actor<'_>,
+    before: &HoldRow,
+    after: HoldRow,
+) -> Result<TransitionOutcome, TransitionError> {
+    if !before.in_effect {
+        // Lifted before its effective_at: nothing was ever suspended.
+        return Ok(TransitionOutcome {
+            hold: after,
+            enablements: Vec::new(),
+        });
+    }
+    let touched = holds::release(conn, before.id, actor.name).await?;
+    for enablement in &touched {
+        let change = if enablement.status == "active" {
+            EnablementChange::Restored
+        } else {
+            EnablementChange::Transferred
+        };
+        record_enablement(conn, actor, enablement, change, &after).await?;
+    }
+    if after.effect_hide || after.effect_block_new {
+        for tenant in audience(&after) {
+            outbox::append(conn, tenant, "model.relisted", notice(&after)).await?;
+        }
+    }
+    Ok(TransitionOutcome {
+        hold: after,
+        enablements: touched,
+    })
+}
+
+/// What a hold did to one enablement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EnablementChange {
+    Suspended,
+    Restored,
+    /// Still covered by another hold in effect: it stays suspended, now by
+    /// that one. Audited; the tenant is not told (nothing changed for it).
+    Transferred,
+}
+
+async fn record_enablement(
+    conn: &mut PgConnection,
+    actor: &Actor<'_>,
+    enablement: &TouchedEnablement,
+    change: EnablementChange,
+    hold: &HoldRow,
+) -> Result<(), sqlx::Error> {
+    let (action, before) = match change {
+        EnablementChange::Suspended => ("enablement.suspended", json!({ "status": "active" })),
+        EnablementChange::Restored => (
+            "enablement.restored",
+            json!({ "status": "suspended", "suspended_by_hold_id": hold.id }),
+        ),
+        EnablementChange::Transferred => (
+            "enablement.suspension_transferred",
+            json!({ "status": "suspended", "suspended_by_hold_id": hold.id }),
+        ),
+    };
+    audit::append(
+        conn,
+        AuditEntry {
+            actor: actor.name,
+            actor_roles: actor.roles.clone(),
+            tenant_id: Some(enablement.tenant_id),
+            action,
+            target_type: "enablement",
+            target_id: enablement.id.to_string(),
+            before: Some(before),
+            after: Some(
+                json!({ "status": enablement.status, "suspended_by_hold_id": enablement.suspended_by_hold_id }),
+            ),
+            reason: Some(&hold.public_notice),
+            request_id: actor.request_id,
+        },
+    )
+    .await?;
+    if change == EnablementChange::Transferred {
+        return Ok(());
+    }
+    outbox::append(
+        conn,
+        Some(enablement.tenant_id),
+        action,
+        json!({
+            "enablement_id": enablement.id,
+            "model_id": enablement.model_id,
+            "region": enablement.region_code,
+            "deployment_type": enablement.deployment_type,
+            "operator": enablement.operator_name,
+            "status": enablement.status,
+            "hold": notice(hold),
+        }),
+    )
+    .await?;
+    Ok(())
+}
+
+/// What tenants are told about a hold: never the internal legal basis.
+fn notice(hold: &HoldRow) -> serde_json::Value {
+    json!({
+        "hold_id": hold.id,
+        "kind": hold.kind,
+        "public_notice": hold.public_notice,
+        "public_notice_url": hold.public_notice_url,
+        "models": hold.scope_models,
+        "include_derivatives": hold.scope_include_derivatives,
+        "publishers": hold.scope_publishers,
+        "origin_countries": hold.scope_origin_countries,
+        "operators": hold.scope_operators,
+        "operator_countries": hold.scope_operator_countries,
+        "regions": hold.scope_regions,
+        "jurisdictions": hold.scope_jurisdictions,
+    })
+}
+
+/// The tenants a hold's notices go to: those it names, or everyone.
+fn audience(hold: &HoldRow) -> Vec<Option<Uuid>> {
+    if hold.scope_tenants.is_empty() {
+        vec![None]
+    } else {
+        hold.scope_tenants.iter().copied().map(Some).collect()
+    }
+}
