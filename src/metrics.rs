@@ -219,6 +219,7 @@ impl Exposition {
 /// What the database says at scrape time.
 struct DatabaseFigures {
     holds_by_status: Vec<(String, i64)>,
+    holds_failing: i64,
     pending_deliveries: i64,
     oldest_pending_seconds: f64,
 }
@@ -228,6 +229,7 @@ async fn database_figures(pool: &sqlx::PgPool) -> Result<DatabaseFigures, sqlx::
         sqlx::query_as("SELECT status, count(*) FROM compliance_holds GROUP BY status ORDER BY status")
             .fetch_all(pool)
             .await?;
+    let holds_failing = crate::db::holds::failing_count(&mut *pool.acquire().await?).await?;
     let (pending_deliveries, oldest_pending_seconds): (i64, f64) = sqlx::query_as(
         "SELECT count(*),
                 COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8
@@ -237,6 +239,7 @@ async fn database_figures(pool: &sqlx::PgPool) -> Result<DatabaseFigures, sqlx::
     .await?;
     Ok(DatabaseFigures {
         holds_by_status,
+        holds_failing,
         pending_deliveries,
         oldest_pending_seconds,
     })
@@ -359,6 +362,12 @@ pub async fn render(state: &AppState) -> String {
                     .map_or(0, |(_, n)| *n);
                 out.sample("modelmart_holds", &format!("status=\"{status}\""), count as f64);
             }
+            out.gauge(
+                "modelmart_holds_schedule_failing",
+                "Approved holds whose scheduled activation or expiry last failed; the scheduler retries \
+                 them with backoff (the hold's audit trail has the first failure, hold_schedule_failures the last).",
+                figures.holds_failing as f64,
+            );
             out.gauge(
                 "modelmart_outbox_pending_deliveries",
                 "Webhook deliveries waiting to be made (the outbox backlog), across all processes.",

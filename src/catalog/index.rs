@@ -293,6 +293,15 @@ impl FilterIndex {
                 set.subtract(&open_set);
             }
         }
+        if !(query.base_models.is_empty() && query.derived_from.is_empty()) {
+            // Few listings have a lineage, and these filters are rare: a
+            // scan of the candidates left, by the same test `matches` uses.
+            let keep: Vec<u32> = set
+                .iter()
+                .filter(|&position| query.matches_lineage(&listings[position as usize]))
+                .collect();
+            set = self.set(&keep);
+        }
         self.keep_all_of(&mut set, &self.input_modalities, &query.input_modalities);
         self.keep_all_of(&mut set, &self.output_modalities, &query.output_modalities);
         self.keep_all_of(&mut set, &self.capabilities, &query.capabilities);

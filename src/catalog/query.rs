@@ -148,6 +148,14 @@ pub struct DiscoveryParams {
     /// Lifecycle states. Retired listings appear only when asked for here.
     #[param(value_type = Option<Vec<LifecycleStatus>>, style = Form, explode = true, min_items = 1, max_items = 50, example = json!(["ga"]))]
     pub lifecycle: Option<String>,
+    /// Listings whose base model is one of these (by id or slug): direct
+    /// fine-tunes, distillations, quantizations and merges.
+    #[param(value_type = Option<Vec<FilterValue>>, style = Form, explode = true, min_items = 1, max_items = 50, example = json!(["deepseek/deepseek-r1"]))]
+    pub base_model: Option<String>,
+    /// Listings derived from one of these (by id or slug) at any depth of
+    /// their lineage: the derivatives a hold on those models covers.
+    #[param(value_type = Option<Vec<FilterValue>>, style = Form, explode = true, min_items = 1, max_items = 50, example = json!(["deepseek/deepseek-r1"]))]
+    pub derived_from: Option<String>,
     /// Only open-weights (true) or only closed (false) models.
     #[param(value_type = Option<bool>)]
     pub open_weights: Option<String>,
@@ -182,7 +190,7 @@ pub struct DiscoveryParams {
 }
 
 /// The parameters that hold lists, the only ones that may be repeated.
-const LIST_PARAMETERS: [&str; 12] = [
+const LIST_PARAMETERS: [&str; 14] = [
     "publisher",
     "task",
     "modality",
@@ -195,6 +203,8 @@ const LIST_PARAMETERS: [&str; 12] = [
     "license",
     "lifecycle",
     "tag",
+    "base_model",
+    "derived_from",
 ];
 
 impl DiscoveryParams {
@@ -244,6 +254,9 @@ pub struct DiscoveryQuery {
     pub origin_countries: Vec<String>,
     pub licenses: Vec<String>,
     pub lifecycles: Vec<LifecycleStatus>,
+    /// Listing ids or lower-case slugs.
+    pub base_models: Vec<String>,
+    pub derived_from: Vec<String>,
     pub open_weights: Option<bool>,
     pub tags: Vec<String>,
     pub max_input_price: Option<Decimal>,
@@ -386,6 +399,22 @@ impl DiscoveryQuery {
             &LifecycleStatus::expected(),
         );
         query.tags = problems.list("tag", params.tag.as_deref(), lower, "a tag");
+        let listing_ref = |v: &str| {
+            let v = v.to_ascii_lowercase();
+            (Uuid::parse_str(&v).is_ok() || (v.contains('/') && identifier(&v).is_some())).then_some(v)
+        };
+        query.base_models = problems.list(
+            "base_model",
+            params.base_model.as_deref(),
+            listing_ref,
+            "a listing id or publisher/name slug",
+        );
+        query.derived_from = problems.list(
+            "derived_from",
+            params.derived_from.as_deref(),
+            listing_ref,
+            "a listing id or publisher/name slug",
+        );
         if let Some(include) = params.include_unavailable.as_deref() {
             match include {
                 "true" => query.include_unavailable = true,
@@ -466,7 +495,7 @@ impl DiscoveryQuery {
     pub fn fingerprint(&self) -> String {
         let sort = self.effective_sort();
         let canonical = format!(
-            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
             self.q,
             self.publishers,
             self.tasks,
@@ -479,6 +508,8 @@ impl DiscoveryQuery {
             self.origin_countries,
             self.licenses,
             self.lifecycles,
+            self.base_models,
+            self.derived_from,
             self.open_weights,
             self.tags,
             self.max_input_price.map(|d| d.normalize()),
@@ -489,6 +520,26 @@ impl DiscoveryQuery {
             self.include_unavailable,
         );
         hex::encode(&Sha256::digest(canonical.as_bytes())[..8])
+    }
+
+    /// Whether `listing` passes the lineage filters (`base_model`,
+    /// `derived_from`), matched by id or slug.
+    pub fn matches_lineage(&self, listing: &Listing) -> bool {
+        let names = |id: &Uuid, slug: &str, wanted: &[String]| {
+            wanted
+                .iter()
+                .any(|w| *w == slug || Uuid::parse_str(w).is_ok_and(|w| w == *id))
+        };
+        (self.base_models.is_empty()
+            || listing
+                .base_model
+                .as_ref()
+                .is_some_and(|base| names(&base.id, &base.slug, &self.base_models)))
+            && (self.derived_from.is_empty()
+                || listing
+                    .ancestors
+                    .iter()
+                    .any(|a| names(&a.model_id, &a.slug, &self.derived_from)))
     }
 
     /// Whether `listing` passes every filter (not `q`, not the tenant's
@@ -533,6 +584,7 @@ impl DiscoveryQuery {
                     .as_ref()
                     .is_some_and(|c| self.origin_countries.contains(c)))
             && (self.licenses.is_empty() || self.licenses.iter().any(|l| l.eq_ignore_ascii_case(&listing.license)))
+            && self.matches_lineage(listing)
             && self.open_weights.is_none_or(|open| listing.open_weights == open)
             && self.tags.iter().all(|t| listing.tags.contains(t))
             && self

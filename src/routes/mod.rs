@@ -27,6 +27,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(health::metrics)
         .service(models::list_models)
         .service(models::list_model_offers)
+        .service(models::list_model_derivatives)
         .service(models::get_model)
         .service(reference::list_publishers)
         .service(reference::list_regions)

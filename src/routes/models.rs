@@ -251,21 +251,31 @@ pub async fn list_models(
     params: DiscoveryParams,
 ) -> Result<HttpResponse, ApiError> {
     let query = DiscoveryQuery::parse(&params)?;
-    let snapshot = state.catalog.current();
+    discovery_page(&state.catalog.current(), &req, principal.tenant_id, &query)
+}
+
+/// A page of discovery under the asker's rules, with its ETag, from the
+/// snapshot's page cache when it was served before.
+fn discovery_page(
+    snapshot: &Snapshot,
+    req: &actix_web::HttpRequest,
+    tenant: Option<Uuid>,
+    query: &DiscoveryQuery,
+) -> Result<HttpResponse, ApiError> {
     // The page is a function of the catalog's content, the query and the
     // rules the asker is under (staff: none), so a client revalidating the
     // same URL gets a 304 until the content, its tenant's policy or a hold
     // that applies to it changes; another tenant's policy does not count.
-    let rules = rules_of(&snapshot, principal.tenant_id);
+    let rules = rules_of(snapshot, tenant);
     let tag = format!("W/\"{}-{}\"", snapshot.content.etag_seed, rules);
-    if if_none_match(&req, &tag) {
+    if if_none_match(req, &tag) {
         return Ok(not_modified(tag));
     }
     let key = format!("{rules}|{}", query.page_key());
     let body = match snapshot.cached_page(&key) {
         Some(body) => body,
         None => {
-            let page = discover(&snapshot, &query, principal.tenant_id);
+            let page = discover(snapshot, query, tenant);
             let page = ModelPage {
                 items: page
                     .items
@@ -287,6 +297,71 @@ pub async fn list_models(
         .insert_header((header::VARY, "Authorization"))
         .content_type("application/json")
         .body(body))
+}
+
+/// List a listing's derivatives.
+///
+/// The listings derived from this one at any depth of their lineage
+/// (fine-tunes, distillations, quantizations and merges of it, and of
+/// those): what a hold on it covers by default. The same page as
+/// `GET /v1/models?derived_from={id}`, with every other discovery
+/// parameter; a tenant sees only what discovery shows it.
+#[utoipa::path(
+    tag = "discovery",
+    operation_id = "list_model_derivatives",
+    params(
+        ("id_or_slug" = String, Path, description = "Listing UUID or `publisher/name` slug", example = "deepseek%2Fdeepseek-r1"),
+        DiscoveryParams,
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of a page read before")
+    ),
+    responses(
+        (status = 200, description = "A page of the listing's derivatives", body = ModelPage,
+         headers(("ETag" = String, description = "Revalidate with If-None-Match"))),
+        (status = 304, description = "Unchanged since the ETag in If-None-Match"),
+        (status = 400, description = "A parameter is invalid (`derived_from` is the path's)", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 404, description = "No such listing", body = Problem, content_type = "application/problem+json"),
+        (status = 451, description = "A compliance hold hides the listing from this tenant", body = Problem,
+         content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/models/{id_or_slug}/derivatives")]
+pub async fn list_model_derivatives(
+    state: web::Data<AppState>,
+    principal: Authorized<DiscoverCatalog>,
+    req: actix_web::HttpRequest,
+    id_or_slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let snapshot = state.catalog.current();
+    let listing = find(&snapshot, &id_or_slug)?;
+    if let Some(tenant) = principal.tenant_id {
+        tenant_decision(&snapshot, listing, tenant)?;
+    }
+    let given = DiscoveryParams::from_query_string(req.query_string())?;
+    if given.derived_from.is_some() {
+        return Err(ApiError::invalid_parameter(
+            "derived_from",
+            "is the listing in the path here; use GET /v1/models to combine several",
+        ));
+    }
+    let mut params = given;
+    params.derived_from = Some(listing.id.to_string());
+    let query = DiscoveryQuery::parse(&params)?;
+    discovery_page(&snapshot, &req, principal.tenant_id, &query)
+}
+
+/// Whether `tenant` may enable the listing, and why not; 451 when a hold
+/// hides it (everywhere it is offered) from the tenant.
+fn tenant_decision(snapshot: &Snapshot, listing: &Listing, tenant: Uuid) -> Result<Decision, ApiError> {
+    let policy = snapshot.policy_for(tenant);
+    let viewer = snapshot.viewer(tenant, &policy);
+    let now = Utc::now();
+    let decision = decide_listing(&listing.facts(), listing.offers.iter().map(|o| o.facts(now)), &viewer);
+    match decision.hidden_by {
+        Some(hold) => Err(blocked_by(&snapshot.holds, hold, &[])),
+        None => Ok(decision),
+    }
 }
 
 /// Names the rules a representation was computed under: the tenant's
@@ -457,16 +532,7 @@ pub async fn get_model(
     refuse_retired(listing)?;
     let availability = match principal.tenant_id {
         None => None,
-        Some(tenant) => {
-            let policy = snapshot.policy_for(tenant);
-            let viewer = snapshot.viewer(tenant, &policy);
-            let now = Utc::now();
-            let decision = decide_listing(&listing.facts(), listing.offers.iter().map(|o| o.facts(now)), &viewer);
-            if let Some(hold) = decision.hidden_by {
-                return Err(blocked_by(&snapshot.holds, hold, &[]));
-            }
-            Some(decision)
-        }
+        Some(tenant) => Some(tenant_decision(&snapshot, listing, tenant)?),
     };
     let mut response = match listing_response(&req, &snapshot, listing, principal.tenant_id) {
         Ok(response) => response,
@@ -535,6 +601,11 @@ pub struct ModelOffer {
     pub prices: Vec<Price>,
     /// Price periods scheduled to start later.
     pub scheduled_prices: Vec<Price>,
+    /// For tenant principals: whether this tenant may enable the model on
+    /// this offer (this operator, here), and if not, every reason. Absent
+    /// for platform staff.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub availability: Option<Decision>,
 }
 
 impl ModelOffer {
@@ -556,6 +627,7 @@ impl ModelOffer {
                 .filter(|p| p.effective_from > now)
                 .map(Price::from)
                 .collect(),
+            availability: None,
         }
     }
 }
@@ -610,22 +682,27 @@ pub async fn list_model_offers(
     let snapshot = state.catalog.current();
     let listing = find(&snapshot, &id_or_slug)?;
     refuse_retired(listing)?;
-    // A tenant does not see offers a hold hides from it.
-    let mut visible: Vec<&Offer> = listing.offers.iter().collect();
+    // A tenant does not see offers a hold hides from it, and sees for each
+    // other offer (each operator, in each region) whether it may enable it.
+    let mut visible: Vec<(&Offer, Option<Decision>)> = listing.offers.iter().map(|offer| (offer, None)).collect();
     if let Some(tenant) = principal.tenant_id {
         let policy = snapshot.policy_for(tenant);
         let viewer = snapshot.viewer(tenant, &policy);
         let now = Utc::now();
         let mut hidden_by = None;
-        visible.retain(
-            |offer| match decide_offer(&listing.facts(), &offer.facts(now), &viewer).hidden_by {
-                Some(hold) => {
-                    hidden_by.get_or_insert(hold);
-                    false
+        visible = visible
+            .into_iter()
+            .filter_map(|(offer, _)| {
+                let decision = decide_offer(&listing.facts(), &offer.facts(now), &viewer);
+                match decision.hidden_by {
+                    Some(hold) => {
+                        hidden_by.get_or_insert(hold);
+                        None
+                    }
+                    None => Some((offer, Some(decision))),
                 }
-                None => true,
-            },
-        );
+            })
+            .collect();
         if let (true, Some(hold)) = (visible.is_empty(), hidden_by) {
             return Err(blocked_by(&snapshot.holds, hold, &[]));
         }
@@ -637,7 +714,13 @@ pub async fn list_model_offers(
     let Some(at) = params.at.as_deref() else {
         let now = Utc::now();
         return Ok(response.json(ModelOfferList {
-            items: visible.iter().map(|offer| ModelOffer::at(offer, now)).collect(),
+            items: visible
+                .into_iter()
+                .map(|(offer, availability)| ModelOffer {
+                    availability,
+                    ..ModelOffer::at(offer, now)
+                })
+                .collect(),
             next_cursor: None,
         }));
     };
@@ -647,15 +730,18 @@ pub async fn list_model_offers(
     // The snapshot holds current and scheduled prices; history is read here.
     let rows = crate::db::offers::prices_from(&state.pool, listing.id, at).await?;
     let items = visible
-        .iter()
-        .map(|offer| {
-            let mut then = (*offer).clone();
+        .into_iter()
+        .map(|(offer, availability)| {
+            let mut then = offer.clone();
             then.prices = rows
                 .iter()
                 .filter(|row| row.offer_id == offer.id)
                 .filter_map(PricePeriod::from_row)
                 .collect();
-            ModelOffer::at(&then, at)
+            ModelOffer {
+                availability,
+                ..ModelOffer::at(&then, at)
+            }
         })
         .collect();
     Ok(response.json(ModelOfferList {

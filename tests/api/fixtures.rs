@@ -240,3 +240,99 @@ pub fn catalog() -> CatalogBatch {
     }
     batch
 }
+
+fn derivative(
+    slug: &str,
+    publisher: &str,
+    country: &str,
+    lineage: Lineage,
+    base: &str,
+    regions: &[&str],
+) -> (ModelRecord, Vec<OfferRecord>) {
+    let mut model = catalog()
+        .models
+        .into_iter()
+        .find(|m| m.slug == "deepseek/deepseek-r1")
+        .unwrap();
+    model.slug = slug.into();
+    model.publisher_slug = publisher.into();
+    model.name = slug.rsplit('/').next().unwrap().into();
+    model.description = format!("{} derived from {base}", model.name);
+    model.provenance.origin_country = Some(country.into());
+    model.provenance.lineage = lineage;
+    model.provenance.base_model_slug = Some(base.into());
+    let template = catalog()
+        .offers
+        .into_iter()
+        .find(|o| o.model_slug == "deepseek/deepseek-r1")
+        .unwrap();
+    let offers = regions
+        .iter()
+        .map(|region| OfferRecord {
+            model_slug: slug.into(),
+            region: region.to_string(),
+            ..template.clone()
+        })
+        .collect();
+    (model, offers)
+}
+
+/// The catalog above plus a lineage under DeepSeek R1, published from
+/// outside China:
+/// - `acme/deepseek-r1-tax`, a fine-tune of R1 (DE);
+/// - `acme/deepseek-r1-tax-q4`, a quantization of that fine-tune (DE);
+/// - `stellar/r1-distill-llama-8b`, a distillation of R1 (US);
+///
+/// and R1 in eastus run by two more operators: "Dragon Cloud" (CN, cheaper)
+/// and "Mystery Host" (country unknown, cheapest).
+pub fn lineage_catalog() -> CatalogBatch {
+    let mut batch = catalog();
+    batch.publishers.push(publisher("acme", "Acme Tax AI", "DE"));
+    batch.publishers.push(publisher("stellar", "Stellar Labs", "US"));
+    for (slug, publisher, country, lineage, base, regions) in [
+        (
+            "acme/deepseek-r1-tax",
+            "acme",
+            "DE",
+            Lineage::FineTune,
+            "deepseek/deepseek-r1",
+            &["eastus", "westeurope"][..],
+        ),
+        (
+            "acme/deepseek-r1-tax-q4",
+            "acme",
+            "DE",
+            Lineage::Quantization,
+            "acme/deepseek-r1-tax",
+            &["westeurope"][..],
+        ),
+        (
+            "stellar/r1-distill-llama-8b",
+            "stellar",
+            "US",
+            Lineage::Distillation,
+            "deepseek/deepseek-r1",
+            &["eastus"][..],
+        ),
+    ] {
+        let (model, offers) = derivative(slug, publisher, country, lineage, base, regions);
+        batch.models.push(model);
+        batch.offers.extend(offers);
+    }
+    let r1_eastus = batch
+        .offers
+        .iter()
+        .find(|o| o.model_slug == "deepseek/deepseek-r1" && o.region == "eastus")
+        .unwrap()
+        .clone();
+    for (operator, country, input) in [("Dragon Cloud", Some("CN"), "0.40"), ("Mystery Host", None, "0.30")] {
+        let mut offer = OfferRecord {
+            operator_name: operator.into(),
+            operator_country: country.map(str::to_owned),
+            ..r1_eastus.clone()
+        };
+        offer.prices[0].amount = input.parse().unwrap();
+        batch.offers.push(offer);
+    }
+    batch
+}
