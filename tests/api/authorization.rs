@@ -24,7 +24,12 @@ fn is_tenant_role(role: &str) -> bool {
 /// routes). Operations without security are open to everyone.
 fn admitted(operation_id: &str) -> &'static [&'static str] {
     match operation_id {
-        "list_models" | "get_model" | "list_model_offers" | "list_publishers" | "list_regions" => &[
+        "list_models"
+        | "get_model"
+        | "list_model_offers"
+        | "list_model_derivatives"
+        | "list_publishers"
+        | "list_regions" => &[
             "catalog.reader",
             "tenant.admin",
             "catalog.admin",

@@ -12,6 +12,7 @@ mod errors;
 mod faults;
 mod fixtures;
 mod helpers;
+mod hold_safety;
 mod holds;
 mod imports;
 mod lineage;
