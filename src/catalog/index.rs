@@ -293,7 +293,7 @@ impl FilterIndex {
                 set.subtract(&open_set);
             }
         }
-        if !(query.base_models.is_empty() && query.derived_from.is_empty()) {
+        if !(query.base_models.is_empty() && query.derived_from.is_empty() && query.derivatives_of.is_none()) {
             // Few listings have a lineage, and these filters are rare: a
             // scan of the candidates left, by the same test `matches` uses.
             let keep: Vec<u32> = set

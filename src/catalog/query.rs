@@ -257,6 +257,9 @@ pub struct DiscoveryQuery {
     /// Listing ids or lower-case slugs.
     pub base_models: Vec<String>,
     pub derived_from: Vec<String>,
+    /// Only derivatives of this listing (the derivatives view), besides
+    /// any `derived_from`.
+    pub derivatives_of: Option<Uuid>,
     pub open_weights: Option<bool>,
     pub tags: Vec<String>,
     pub max_input_price: Option<Decimal>,
@@ -327,6 +330,16 @@ fn identifier(value: &str) -> Option<String> {
 
 impl DiscoveryQuery {
     pub fn parse(params: &DiscoveryParams) -> Result<Self, ApiError> {
+        Self::parse_within(params, None)
+    }
+
+    /// The query of a listing's derivatives view: `params`, narrowed to
+    /// listings derived from `listing`.
+    pub fn derivatives(params: &DiscoveryParams, listing: Uuid) -> Result<Self, ApiError> {
+        Self::parse_within(params, Some(listing))
+    }
+
+    fn parse_within(params: &DiscoveryParams, derivatives_of: Option<Uuid>) -> Result<Self, ApiError> {
         // An empty search or cursor (`?q=`) is the same as an absent one.
         // Lists (`?task=`) and typed scalars (`?limit=`) must be valid.
         fn present(value: &Option<String>) -> Option<&str> {
@@ -335,6 +348,7 @@ impl DiscoveryQuery {
         let mut problems = Problems::default();
         let mut query = DiscoveryQuery {
             limit: DEFAULT_LIMIT,
+            derivatives_of,
             ..Default::default()
         };
         if let Some(q) = present(&params.q) {
@@ -495,7 +509,7 @@ impl DiscoveryQuery {
     pub fn fingerprint(&self) -> String {
         let sort = self.effective_sort();
         let canonical = format!(
-            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
             self.q,
             self.publishers,
             self.tasks,
@@ -510,6 +524,7 @@ impl DiscoveryQuery {
             self.lifecycles,
             self.base_models,
             self.derived_from,
+            self.derivatives_of,
             self.open_weights,
             self.tags,
             self.max_input_price.map(|d| d.normalize()),
@@ -540,6 +555,9 @@ impl DiscoveryQuery {
                     .ancestors
                     .iter()
                     .any(|a| names(&a.model_id, &a.slug, &self.derived_from)))
+            && self
+                .derivatives_of
+                .is_none_or(|of| listing.ancestors.iter().any(|a| a.model_id == of))
     }
 
     /// Whether `listing` passes every filter (not `q`, not the tenant's

@@ -305,7 +305,8 @@ fn discovery_page(
 /// (fine-tunes, distillations, quantizations and merges of it, and of
 /// those): what a hold on it covers by default. The same page as
 /// `GET /v1/models?derived_from={id}`, with every other discovery
-/// parameter; a tenant sees only what discovery shows it.
+/// parameter (a `derived_from` here narrows further); a tenant sees only
+/// what discovery shows it.
 #[utoipa::path(
     tag = "discovery",
     operation_id = "list_model_derivatives",
@@ -318,7 +319,7 @@ fn discovery_page(
         (status = 200, description = "A page of the listing's derivatives", body = ModelPage,
          headers(("ETag" = String, description = "Revalidate with If-None-Match"))),
         (status = 304, description = "Unchanged since the ETag in If-None-Match"),
-        (status = 400, description = "A parameter is invalid (`derived_from` is the path's)", body = Problem,
+        (status = 400, description = "A parameter is invalid", body = Problem,
          content_type = "application/problem+json"),
         (status = 404, description = "No such listing", body = Problem, content_type = "application/problem+json"),
         (status = 451, description = "A compliance hold hides the listing from this tenant", body = Problem,
@@ -338,16 +339,8 @@ pub async fn list_model_derivatives(
     if let Some(tenant) = principal.tenant_id {
         tenant_decision(&snapshot, listing, tenant)?;
     }
-    let given = DiscoveryParams::from_query_string(req.query_string())?;
-    if given.derived_from.is_some() {
-        return Err(ApiError::invalid_parameter(
-            "derived_from",
-            "is the listing in the path here; use GET /v1/models to combine several",
-        ));
-    }
-    let mut params = given;
-    params.derived_from = Some(listing.id.to_string());
-    let query = DiscoveryQuery::parse(&params)?;
+    let params = DiscoveryParams::from_query_string(req.query_string())?;
+    let query = DiscoveryQuery::derivatives(&params, listing.id)?;
     discovery_page(&snapshot, &req, principal.tenant_id, &query)
 }
 
