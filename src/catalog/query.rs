@@ -413,20 +413,18 @@ impl DiscoveryQuery {
             &LifecycleStatus::expected(),
         );
         query.tags = problems.list("tag", params.tag.as_deref(), lower, "a tag");
-        let listing_ref = |v: &str| {
-            let v = v.to_ascii_lowercase();
-            (Uuid::parse_str(&v).is_ok() || (v.contains('/') && identifier(&v).is_some())).then_some(v)
-        };
+        // A listing id or slug; a well-formed value naming no listing
+        // matches nothing, as other filters do.
         query.base_models = problems.list(
             "base_model",
             params.base_model.as_deref(),
-            listing_ref,
+            lower,
             "a listing id or publisher/name slug",
         );
         query.derived_from = problems.list(
             "derived_from",
             params.derived_from.as_deref(),
-            listing_ref,
+            lower,
             "a listing id or publisher/name slug",
         );
         if let Some(include) = params.include_unavailable.as_deref() {

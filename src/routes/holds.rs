@@ -70,22 +70,6 @@ pub struct ScopeInput {
     pub tenants: Vec<Uuid>,
 }
 
-impl Default for ScopeInput {
-    fn default() -> Self {
-        ScopeInput {
-            models: Vec::new(),
-            publishers: Vec::new(),
-            origin_countries: Vec::new(),
-            include_derivatives: true,
-            operators: Vec::new(),
-            operator_countries: Vec::new(),
-            regions: Vec::new(),
-            jurisdictions: Vec::new(),
-            tenants: Vec::new(),
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EffectsInput {
@@ -434,7 +418,8 @@ pub async fn create_hold(
             message: "must be in the future and after effective_at".into(),
         });
     }
-    check_tenants(&mut *state.pool.acquire().await?, &scope.tenants, &mut errors).await?;
+    // By the input's positions, so each error names the entry sent.
+    check_tenants(&mut *state.pool.acquire().await?, &input.scope.tenants, &mut errors).await?;
     if !errors.is_empty() {
         return Err(ApiError::fields(ErrorCode::ValidationFailed, errors));
     }
