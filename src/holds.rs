@@ -20,18 +20,11 @@ use serde_json::json;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::db::audit::{self, AuditEntry};
+use crate::db::audit::AuditEntry;
 use crate::db::holds::{self, HoldRow, StatusChange, TouchedEnablement};
 use crate::db::outbox;
+use crate::domain::actor::Actor;
 use crate::domain::vocab::HoldStatus;
-
-/// Who is acting, for the audit log.
-#[derive(Debug, Clone)]
-pub struct Actor<'a> {
-    pub name: &'a str,
-    pub roles: Vec<String>,
-    pub request_id: Option<&'a str>,
-}
 
 /// The scheduler, as the audit log names it.
 pub const SCHEDULER: &str = "system:scheduler";
@@ -106,7 +99,7 @@ pub struct TransitionOutcome {
 /// commits.
 pub async fn transition(
     conn: &mut PgConnection,
-    actor: &Actor<'_>,
+    actor: &Actor,
     id: Uuid,
     transition: Transition<'_>,
     expected_version: Option<i64>,
@@ -135,7 +128,7 @@ pub async fn transition(
             if before.proposed_by == actor.name {
                 return Err(TransitionError::SelfApproval);
             }
-            let approved = holds::change_status(conn, id, StatusChange::Approved { by: actor.name }).await?;
+            let approved = holds::change_status(conn, id, StatusChange::Approved { by: &actor.name }).await?;
             record(conn, actor, "hold.approved", &before, &approved, reason).await?;
             if approved.effective_at.is_none_or(|at| at <= now) {
                 return put_in_effect(conn, actor, approved).await;
@@ -146,7 +139,15 @@ pub async fn transition(
             })
         }
         Transition::Reject { reason } => {
-            let rejected = holds::change_status(conn, id, StatusChange::Rejected { by: actor.name, reason }).await?;
+            let rejected = holds::change_status(
+                conn,
+                id,
+                StatusChange::Rejected {
+                    by: &actor.name,
+                    reason,
+                },
+            )
+            .await?;
             record(conn, actor, "hold.rejected", &before, &rejected, Some(reason)).await?;
             Ok(TransitionOutcome {
                 hold: rejected,
@@ -154,7 +155,15 @@ pub async fn transition(
             })
         }
         Transition::Lift { reason } => {
-            let lifted = holds::change_status(conn, id, StatusChange::Lifted { by: actor.name, reason }).await?;
+            let lifted = holds::change_status(
+                conn,
+                id,
+                StatusChange::Lifted {
+                    by: &actor.name,
+                    reason,
+                },
+            )
+            .await?;
             record(conn, actor, "hold.lifted", &before, &lifted, Some(reason)).await?;
             take_out_of_effect(conn, actor, &before, lifted).await
         }
@@ -192,39 +201,29 @@ pub async fn transition(
 /// The audit event of a change to the hold itself, before and after.
 async fn record(
     conn: &mut PgConnection,
-    actor: &Actor<'_>,
+    actor: &Actor,
     action: &str,
     before: &HoldRow,
     after: &HoldRow,
     reason: Option<&str>,
 ) -> Result<i64, sqlx::Error> {
-    audit::append(
-        conn,
-        AuditEntry {
-            actor: actor.name,
-            actor_roles: actor.roles.clone(),
-            tenant_id: None,
-            action,
-            target_type: "hold",
-            target_id: before.id.to_string(),
-            before: serde_json::to_value(before).ok(),
-            after: serde_json::to_value(after).ok(),
-            reason,
-            request_id: actor.request_id,
-        },
-    )
-    .await
+    AuditEntry::new(actor, action, "hold", before.id)
+        .before(before)
+        .after(after)
+        .reason(reason)
+        .append(conn)
+        .await
 }
 
 /// Starts an approved hold's effects now: marks it activated, suspends what
 /// it covers and tells the tenants.
 async fn put_in_effect(
     conn: &mut PgConnection,
-    actor: &Actor<'_>,
+    actor: &Actor,
     hold: HoldRow,
 ) -> Result<TransitionOutcome, TransitionError> {
     let activated = holds::change_status(conn, hold.id, StatusChange::Activated).await?;
-    let suspended = holds::suspend_covered(conn, hold.id, actor.name).await?;
+    let suspended = holds::suspend_covered(conn, hold.id, &actor.name).await?;
     for enablement in &suspended {
         record_enablement(conn, actor, enablement, EnablementChange::Suspended, &activated).await?;
     }
@@ -243,7 +242,7 @@ async fn put_in_effect(
 /// suspended that no other hold in effect still covers, and tells tenants.
 async fn take_out_of_effect(
     conn: &mut PgConnection,
-    actor: &Actor<'_>,
+    actor: &Actor,
     before: &HoldRow,
     after: HoldRow,
 ) -> Result<TransitionOutcome, TransitionError> {
@@ -254,7 +253,7 @@ async fn take_out_of_effect(
             enablements: Vec::new(),
         });
     }
-    let touched = holds::release(conn, before.id, actor.name).await?;
+    let touched = holds::release(conn, before.id, &actor.name).await?;
     for enablement in &touched {
         let change = if enablement.status == "active" {
             EnablementChange::Restored
@@ -286,7 +285,7 @@ enum EnablementChange {
 
 async fn record_enablement(
     conn: &mut PgConnection,
-    actor: &Actor<'_>,
+    actor: &Actor,
     enablement: &TouchedEnablement,
     change: EnablementChange,
     hold: &HoldRow,
@@ -302,24 +301,13 @@ async fn record_enablement(
             json!({ "status": "suspended", "suspended_by_hold_id": hold.id }),
         ),
     };
-    audit::append(
-        conn,
-        AuditEntry {
-            actor: actor.name,
-            actor_roles: actor.roles.clone(),
-            tenant_id: Some(enablement.tenant_id),
-            action,
-            target_type: "enablement",
-            target_id: enablement.id.to_string(),
-            before: Some(before),
-            after: Some(
-                json!({ "status": enablement.status, "suspended_by_hold_id": enablement.suspended_by_hold_id }),
-            ),
-            reason: Some(&hold.public_notice),
-            request_id: actor.request_id,
-        },
-    )
-    .await?;
+    AuditEntry::new(actor, action, "enablement", enablement.id)
+        .tenant(enablement.tenant_id)
+        .before(before)
+        .after(json!({ "status": enablement.status, "suspended_by_hold_id": enablement.suspended_by_hold_id }))
+        .reason(Some(&hold.public_notice))
+        .append(conn)
+        .await?;
     if change == EnablementChange::Transferred {
         return Ok(());
     }

@@ -15,6 +15,7 @@ pub mod import;
 pub mod metrics;
 pub mod openapi;
 pub mod ratelimit;
+pub mod refresher;
 pub mod retirement;
 pub mod routes;
 pub mod scheduler;

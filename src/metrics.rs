@@ -16,8 +16,8 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::web;
 
-use crate::state::AppState;
-use crate::webhooks::DeliveryOutcome;
+use crate::db::webhooks::DeliveryOutcome;
+use crate::refresher::CatalogHandle;
 
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -250,9 +250,8 @@ async fn database_figures(pool: &sqlx::PgPool) -> Result<DatabaseFigures, sqlx::
 const HOLD_STATUSES: [&str; 5] = ["proposed", "active", "lifted", "rejected", "expired"];
 
 /// The whole exposition for this process.
-pub async fn render(state: &AppState) -> String {
+pub async fn render(metrics: &Metrics, pool: &sqlx::PgPool, catalog: &CatalogHandle) -> String {
     let mut out = Exposition::default();
-    let metrics = &state.metrics;
 
     out.family("modelmart_build_info", "gauge", "The running build; always 1.");
     out.sample(
@@ -269,7 +268,6 @@ pub async fn render(state: &AppState) -> String {
 
     metrics.render_http(&mut out);
 
-    let pool = &state.pool;
     let size = f64::from(pool.size());
     let idle = pool.num_idle() as f64;
     out.family(
@@ -289,7 +287,6 @@ pub async fn render(state: &AppState) -> String {
         f64::from(pool.options().get_max_connections()),
     );
 
-    let catalog = &state.catalog;
     let snapshot = catalog.current();
     let stats = catalog.stats();
     out.gauge(
@@ -399,14 +396,15 @@ pub async fn metrics_middleware(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let method = req.method().clone();
-    let state = req.app_data::<web::Data<AppState>>().cloned();
+    // Registered as its own app data, so counting needs nothing else.
+    let metrics = req.app_data::<web::Data<Arc<Metrics>>>().cloned();
     let outcome = next.call(req).await;
-    if let Some(state) = state {
+    if let Some(metrics) = metrics {
         let (route, status) = match &outcome {
             Ok(response) => (response.request().match_pattern(), response.status().as_u16()),
             Err(error) => (None, error.as_response_error().status_code().as_u16()),
         };
-        state.metrics.observe_request(&method, route, status, started.elapsed());
+        metrics.observe_request(&method, route, status, started.elapsed());
     }
     outcome
 }

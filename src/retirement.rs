@@ -11,16 +11,16 @@
 use serde_json::json;
 use sqlx::PgConnection;
 
-use crate::db::audit::{self, AuditEntry};
+use crate::db::audit::AuditEntry;
 use crate::db::{models, outbox};
-use crate::holds::Actor;
+use crate::domain::actor::Actor;
 
 /// At most this many listings are retired in one transaction.
 const PER_PASS: i64 = 500;
 
 /// Retires every listing whose date has come (up to [`PER_PASS`]), in the
 /// caller's transaction; returns how many.
-pub async fn retire_due(conn: &mut PgConnection, actor: &Actor<'_>) -> Result<usize, sqlx::Error> {
+pub async fn retire_due(conn: &mut PgConnection, actor: &Actor) -> Result<usize, sqlx::Error> {
     if !models::retirement_due(conn).await? {
         return Ok(0);
     }
@@ -29,22 +29,12 @@ pub async fn retire_due(conn: &mut PgConnection, actor: &Actor<'_>) -> Result<us
         return Ok(0);
     }
     for listing in &retired {
-        audit::append(
-            conn,
-            AuditEntry {
-                actor: actor.name,
-                actor_roles: actor.roles.clone(),
-                tenant_id: None,
-                action: "model.retired",
-                target_type: "model",
-                target_id: listing.id.to_string(),
-                before: Some(json!({ "lifecycle_status": listing.previous_status })),
-                after: Some(json!({ "lifecycle_status": "retired", "row_version": listing.row_version })),
-                reason: Some("retirement_date reached"),
-                request_id: actor.request_id,
-            },
-        )
-        .await?;
+        AuditEntry::new(actor, "model.retired", "model", listing.id)
+            .before(json!({ "lifecycle_status": listing.previous_status }))
+            .after(json!({ "lifecycle_status": "retired", "row_version": listing.row_version }))
+            .reason(Some("retirement_date reached"))
+            .append(conn)
+            .await?;
     }
     let ids: Vec<_> = retired.iter().map(|l| l.id).collect();
     let live = models::live_enablements_of(conn, &ids).await?;

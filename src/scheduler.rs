@@ -14,10 +14,11 @@ use std::time::Duration;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use crate::catalog::CatalogHandle;
-use crate::db::audit::{self, AuditEntry};
+use crate::db::audit::AuditEntry;
 use crate::db::holds::{self, DueStep};
-use crate::holds::{transition, Actor, Transition, TransitionError, SCHEDULER};
+use crate::domain::actor::Actor;
+use crate::holds::{transition, Transition, TransitionError, SCHEDULER};
+use crate::refresher::CatalogHandle;
 use crate::retirement;
 
 pub const TICK: Duration = Duration::from_secs(1);
@@ -42,12 +43,8 @@ impl Pass {
     }
 }
 
-fn scheduler() -> Actor<'static> {
-    Actor {
-        name: SCHEDULER,
-        roles: Vec::new(),
-        request_id: None,
-    }
+fn scheduler() -> Actor {
+    Actor::system(SCHEDULER)
 }
 
 /// One pass over everything due now.
@@ -123,22 +120,10 @@ async fn audit_failure(conn: &mut PgConnection, id: Uuid, step: DueStep, error: 
         DueStep::Activate => "hold.activation_failed",
         DueStep::Expire => "hold.expiry_failed",
     };
-    audit::append(
-        conn,
-        AuditEntry {
-            actor: SCHEDULER,
-            actor_roles: Vec::new(),
-            tenant_id: None,
-            action,
-            target_type: "hold",
-            target_id: id.to_string(),
-            before: None,
-            after: None,
-            reason: Some(&error.chars().take(2_000).collect::<String>()),
-            request_id: None,
-        },
-    )
-    .await
+    AuditEntry::new(&Actor::system(SCHEDULER), action, "hold", id)
+        .reason(Some(&error.chars().take(2_000).collect::<String>()))
+        .append(conn)
+        .await
 }
 
 /// Runs [`run_once`] every `tick` until the process ends.

@@ -6,32 +6,15 @@ use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpResponse, HttpServer};
 use sqlx::PgPool;
-use utoipa::OpenApi;
-use utoipa_actix_web::{AppExt, UtoipaApp};
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::auth::gate::{Gate, TenantRegistry};
 use crate::auth::jwt::{AuthSetupError, Authenticator};
-use crate::catalog::{CatalogHandle, ReloadError};
 use crate::config::Settings;
 use crate::http::{self, RouteTable};
-use crate::openapi::{self, ApiDoc};
-use crate::routes;
-use crate::state::{AppState, TenantRegistry};
-
-/// The documented routes on `app`; the OpenAPI document comes from here.
-pub fn router<T>(app: App<T>) -> UtoipaApp<T>
-where
-    T: actix_web::dev::ServiceFactory<
-        actix_web::dev::ServiceRequest,
-        Config = (),
-        Error = actix_web::Error,
-        InitError = (),
-    >,
-{
-    app.into_utoipa_app()
-        .openapi(ApiDoc::openapi())
-        .configure(routes::configure)
-}
+use crate::openapi;
+use crate::refresher::{CatalogHandle, ReloadError};
+use crate::state::AppState;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -98,15 +81,20 @@ impl Application {
         crate::scheduler::spawn(pool.clone(), catalog.clone(), settings.scheduler_tick);
         let metrics = std::sync::Arc::new(crate::metrics::Metrics::default());
         crate::webhooks::spawn(pool.clone(), settings.webhooks_allow_private, metrics.clone());
+        let metrics_data = web::Data::new(metrics.clone());
         let settings_rate_limit = settings.rate_limit;
         let cors = web::Data::new(crate::edge::CorsPolicy::new(settings.cors_origins.clone()));
+        let pages = web::Data::new(crate::routes::page_cache::PageCache::default());
+        let gate = web::Data::new(Gate {
+            authenticator,
+            limiter: crate::ratelimit::RateLimiter::new(settings_rate_limit),
+            tenants: TenantRegistry::default(),
+            pool: pool.clone(),
+        });
         let state = web::Data::new(AppState {
             pool,
             settings,
-            authenticator,
             catalog,
-            tenants: TenantRegistry::default(),
-            limiter: crate::ratelimit::RateLimiter::new(settings_rate_limit),
             metrics,
             draining: std::sync::atomic::AtomicBool::new(false),
         });
@@ -117,8 +105,11 @@ impl Application {
         let max_body = state.settings.max_body_bytes;
         let max_import = state.settings.max_import_bytes;
         let server = HttpServer::new(move || {
-            let (app, _) = router(App::new()).split_for_parts();
+            let (app, _) = crate::routes::router(App::new(), openapi::base()).split_for_parts();
             app.app_data(server_state.clone())
+                .app_data(metrics_data.clone())
+                .app_data(gate.clone())
+                .app_data(pages.clone())
                 .app_data(route_table.clone())
                 .app_data(cors.clone())
                 .app_data(http::json_config(max_body))

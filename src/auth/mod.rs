@@ -2,6 +2,7 @@
 //! forget either: a handler that takes `Authorized<R>` only runs for a
 //! verified principal holding one of `R::ROLES`.
 
+pub mod gate;
 pub mod jwt;
 pub mod roles;
 
@@ -13,9 +14,9 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use uuid::Uuid;
 
+use crate::domain::actor::Actor;
 use crate::error::{ApiError, ErrorCode};
 use crate::http::RequestId;
-use crate::state::AppState;
 pub use roles::{Role, RoleSet};
 
 /// A verified caller.
@@ -33,6 +34,16 @@ impl Principal {
         match self.tenant_id {
             Some(tenant) => format!("tenant:{tenant}:{}", self.subject),
             None => format!("platform:{}", self.subject),
+        }
+    }
+
+    /// This principal acting through the request `request_id`, for the
+    /// audit log.
+    pub fn acting(&self, request_id: &RequestId) -> Actor {
+        Actor {
+            name: self.actor(),
+            roles: self.roles.names(),
+            request_id: Some(request_id.as_str().to_owned()),
         }
     }
 }
@@ -98,11 +109,14 @@ async fn authenticate(req: HttpRequest) -> Result<Principal, ApiError> {
     }
 }
 
-async fn verify(req: HttpRequest) -> Result<Principal, ApiError> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
+fn gate_of(req: &HttpRequest) -> Result<web::Data<gate::Gate>, ApiError> {
+    req.app_data::<web::Data<gate::Gate>>()
         .cloned()
-        .ok_or_else(|| ApiError::internal(std::io::Error::other("application state is not configured")))?;
+        .ok_or_else(|| ApiError::internal(std::io::Error::other("the authentication gate is not configured")))
+}
+
+async fn verify(req: HttpRequest) -> Result<Principal, ApiError> {
+    let gate = gate_of(&req)?;
     let value = req.headers().get(header::AUTHORIZATION).ok_or_else(unauthenticated)?;
     let value = value
         .to_str()
@@ -111,7 +125,7 @@ async fn verify(req: HttpRequest) -> Result<Principal, ApiError> {
         Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => token.trim(),
         _ => return Err(invalid_token("the Authorization header must use the Bearer scheme")),
     };
-    let claims = state
+    let claims = gate
         .authenticator
         .verify(token)
         .await
@@ -134,7 +148,7 @@ async fn verify(req: HttpRequest) -> Result<Principal, ApiError> {
         Some(tenant) => format!("{tenant}/{}", principal.subject),
         None => format!("platform/{}", principal.subject),
     };
-    if let Err(wait) = state.limiter.admit(&caller) {
+    if let Err(wait) = gate.limiter.admit(&caller) {
         let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
         return Err(ApiError::new(
             ErrorCode::RateLimited,
@@ -144,9 +158,8 @@ async fn verify(req: HttpRequest) -> Result<Principal, ApiError> {
     }
     if let Some(tenant_id) = principal.tenant_id {
         let request_id = RequestId::of(&req);
-        state
-            .tenants
-            .ensure_provisioned(&state.pool, tenant_id, &principal, &request_id)
+        gate.tenants
+            .ensure_provisioned(&gate.pool, tenant_id, &principal, &request_id)
             .await?;
     }
     req.extensions_mut().insert(principal.clone());
@@ -306,10 +319,8 @@ impl<R: TenantRequirement + 'static> FromRequest for TenantAccess<R> {
                             format!("This operation needs {what}."),
                         ));
                     }
-                    let state = req.app_data::<web::Data<AppState>>().cloned().ok_or_else(|| {
-                        ApiError::internal(std::io::Error::other("application state is not configured"))
-                    })?;
-                    if !crate::db::tenants::exists(&state.pool, tenant_id).await? {
+                    let gate = gate_of(&req)?;
+                    if !crate::db::tenants::exists(&gate.pool, tenant_id).await? {
                         return Err(tenant_not_found());
                     }
                 }

@@ -190,7 +190,7 @@ pub struct DiscoveryParams {
 }
 
 /// The parameters that hold lists, the only ones that may be repeated.
-const LIST_PARAMETERS: [&str; 14] = [
+pub const LIST_PARAMETERS: [&str; 14] = [
     "publisher",
     "task",
     "modality",
@@ -206,39 +206,6 @@ const LIST_PARAMETERS: [&str; 14] = [
     "base_model",
     "derived_from",
 ];
-
-impl DiscoveryParams {
-    /// Reads a query string, joining a repeated list parameter's values
-    /// with commas; any other parameter given twice is refused.
-    pub fn from_query_string(query: &str) -> Result<Self, ApiError> {
-        let mut merged: Vec<(String, String)> = Vec::new();
-        for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
-            if LIST_PARAMETERS.contains(&key.as_ref()) {
-                if let Some((_, joined)) = merged.iter_mut().find(|(k, _)| *k == key) {
-                    joined.push(',');
-                    joined.push_str(&value);
-                    continue;
-                }
-            }
-            merged.push((key.into_owned(), value.into_owned()));
-        }
-        let reencoded = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(&merged)
-            .finish();
-        actix_web::web::Query::<Self>::from_query(&reencoded)
-            .map(actix_web::web::Query::into_inner)
-            .map_err(|error| crate::http::query_error(&error))
-    }
-}
-
-impl actix_web::FromRequest for DiscoveryParams {
-    type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, ApiError>>;
-
-    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        std::future::ready(Self::from_query_string(req.query_string()))
-    }
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct DiscoveryQuery {

@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use actix_web::web::Bytes;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
@@ -241,20 +240,7 @@ pub struct Snapshot {
     /// The compliance holds in effect.
     pub holds: Vec<HoldView>,
     views: RwLock<ViewCache>,
-    pages: RwLock<PageCache>,
 }
-
-/// Serialised discovery pages by (rules, query, page): the same page asked
-/// again under the same rules is served without being computed or
-/// serialised again. Dropped with the snapshot, so never stale.
-#[derive(Default)]
-struct PageCache {
-    pages: HashMap<String, Bytes>,
-    bytes: usize,
-}
-
-/// Past this many bytes of cached pages the cache starts over.
-const MAX_CACHED_PAGE_BYTES: usize = 64 << 20;
 
 /// Tenant views computed on this snapshot, by tenant and by the rules they
 /// were computed from (tenants with the same rules share one).
@@ -359,7 +345,6 @@ impl Snapshot {
             policies: rules.policies.iter().map(|row| (row.tenant_id, row.policy())).collect(),
             holds: rules.holds.iter().map(|row| row.view()).collect(),
             views: RwLock::new(ViewCache::default()),
-            pages: RwLock::new(PageCache::default()),
         }
     }
 
@@ -376,7 +361,6 @@ impl Snapshot {
             policies,
             holds,
             views: RwLock::new(ViewCache::default()),
-            pages: RwLock::new(PageCache::default()),
         }
     }
 
@@ -459,27 +443,6 @@ impl Snapshot {
         cache.by_rules.entry(fingerprint).or_insert_with(|| view.clone());
         cache.by_tenant.insert(tenant, view.clone());
         view
-    }
-
-    /// A page served before under `key` on this snapshot.
-    pub fn cached_page(&self, key: &str) -> Option<Bytes> {
-        self.pages
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .pages
-            .get(key)
-            .cloned()
-    }
-
-    pub fn remember_page(&self, key: String, body: Bytes) {
-        let mut cache = self.pages.write().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if cache.bytes + body.len() > MAX_CACHED_PAGE_BYTES {
-            *cache = PageCache::default();
-        }
-        cache.bytes += body.len();
-        if let Some(replaced) = cache.pages.insert(key, body) {
-            cache.bytes -= replaced.len();
-        }
     }
 
     /// Computes the view most tenants share (the default policy under the

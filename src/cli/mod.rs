@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::auth::jwt::{mint_dev_token, DevTokenRequest};
 use crate::auth::Role;
 use crate::config::Settings;
-use crate::db::catalog_write::Actor;
+use crate::domain::actor::Actor;
 use crate::import::{self, FeedFormat};
 
 /// The backend of the modelmart AI model catalog and marketplace.
@@ -118,10 +118,9 @@ pub async fn run(cli: Cli) -> CliResult {
             crate::db::prepare(&database.pool).await?;
             let started = std::time::Instant::now();
             let actor = Actor {
-                name: "cli:import",
+                name: "cli:import".to_owned(),
                 roles: vec![Role::CatalogAdmin.as_str().to_owned()],
                 request_id: None,
-                source: "litellm",
             };
             let report = import::import(&database.pool, format, &bytes, &actor).await?;
             let elapsed = started.elapsed();

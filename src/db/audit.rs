@@ -1,42 +1,82 @@
 //! Appending to the hash-chained audit log, inside the caller's transaction.
 
+use serde::Serialize;
 use serde_json::Value;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-/// One state change, as the audit log records it.
+use crate::domain::actor::Actor;
+
+/// One state change, as the audit log records it: who (`actor`) did what
+/// (`action`, `resource.verb`) to which target, with the state before and
+/// after and why. Built with [`AuditEntry::new`] and the setters, appended
+/// with [`AuditEntry::append`] in the transaction of the change.
 #[derive(Debug, Clone)]
 pub struct AuditEntry<'a> {
-    pub actor: &'a str,
-    pub actor_roles: Vec<String>,
-    pub tenant_id: Option<Uuid>,
-    /// `resource.verb`, e.g. `tenant.provisioned`, `catalog.imported`.
-    pub action: &'a str,
-    pub target_type: &'a str,
-    pub target_id: String,
-    pub before: Option<Value>,
-    pub after: Option<Value>,
-    pub reason: Option<&'a str>,
-    pub request_id: Option<&'a str>,
+    actor: &'a Actor,
+    action: &'a str,
+    target_type: &'a str,
+    target_id: String,
+    tenant_id: Option<Uuid>,
+    before: Option<Value>,
+    after: Option<Value>,
+    reason: Option<&'a str>,
 }
 
-/// Appends `entry` and returns its sequence number. The chain head is locked
-/// until the caller's transaction ends, which keeps the chain linear.
-pub async fn append(conn: &mut PgConnection, entry: AuditEntry<'_>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT append_audit_event($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
-        .bind(Uuid::now_v7())
-        .bind(entry.actor)
-        .bind(&entry.actor_roles)
-        .bind(entry.tenant_id)
-        .bind(entry.action)
-        .bind(entry.target_type)
-        .bind(&entry.target_id)
-        .bind(&entry.before)
-        .bind(&entry.after)
-        .bind(entry.reason)
-        .bind(entry.request_id)
-        .fetch_one(conn)
-        .await
+impl<'a> AuditEntry<'a> {
+    pub fn new(actor: &'a Actor, action: &'a str, target_type: &'a str, target_id: impl ToString) -> Self {
+        AuditEntry {
+            actor,
+            action,
+            target_type,
+            target_id: target_id.to_string(),
+            tenant_id: None,
+            before: None,
+            after: None,
+            reason: None,
+        }
+    }
+
+    /// The tenant whose resource changed.
+    pub fn tenant(mut self, tenant: Uuid) -> Self {
+        self.tenant_id = Some(tenant);
+        self
+    }
+
+    pub fn before(mut self, state: impl Serialize) -> Self {
+        self.before = serde_json::to_value(state).ok();
+        self
+    }
+
+    pub fn after(mut self, state: impl Serialize) -> Self {
+        self.after = serde_json::to_value(state).ok();
+        self
+    }
+
+    pub fn reason(mut self, reason: Option<&'a str>) -> Self {
+        self.reason = reason;
+        self
+    }
+
+    /// Appends the entry and returns its sequence number. The chain head is
+    /// locked until the caller's transaction ends, which keeps the chain
+    /// linear.
+    pub async fn append(self, conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT append_audit_event($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+            .bind(Uuid::now_v7())
+            .bind(&self.actor.name)
+            .bind(&self.actor.roles)
+            .bind(self.tenant_id)
+            .bind(self.action)
+            .bind(self.target_type)
+            .bind(&self.target_id)
+            .bind(&self.before)
+            .bind(&self.after)
+            .bind(self.reason)
+            .bind(self.actor.request_id.as_deref())
+            .fetch_one(conn)
+            .await
+    }
 }
 
 /// One audit event as stored.

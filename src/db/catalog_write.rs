@@ -14,8 +14,9 @@ use sqlx::types::Json;
 use sqlx::{FromRow, PgConnection};
 use uuid::Uuid;
 
-use super::audit::{self, AuditEntry};
+use super::audit::AuditEntry;
 use super::models::ModelFields;
+use crate::domain::actor::Actor;
 use crate::domain::batch::{CatalogBatch, ModelRecord, OfferRecord, PriceRecord, PublisherRecord};
 use crate::domain::vocab::LifecycleStatus;
 
@@ -42,16 +43,6 @@ impl ApplyOutcome {
         let touched = |c: &ChangeCounts| c.created + c.updated > 0;
         touched(&self.publishers) || touched(&self.listings) || touched(&self.offers) || self.price_changes > 0
     }
-}
-
-/// Who is applying the batch, for the audit log.
-#[derive(Debug, Clone)]
-pub struct Actor<'a> {
-    pub name: &'a str,
-    pub roles: Vec<String>,
-    pub request_id: Option<&'a str>,
-    /// What the batch came from, e.g. `litellm` or `demo-seed`.
-    pub source: &'a str,
 }
 
 #[derive(Debug, Clone, PartialEq, FromRow, Serialize)]
@@ -131,12 +122,13 @@ struct NewPrice<'a> {
     tier_min_context_tokens: Option<i32>,
 }
 
-/// Applies `batch` inside the caller's transaction and appends one audit
-/// event when anything changed.
+/// Applies `batch` from `source` (e.g. `litellm`, `demo-seed`) inside the
+/// caller's transaction and appends one audit event when anything changed.
 pub async fn apply(
     conn: &mut PgConnection,
     batch: &CatalogBatch,
-    actor: &Actor<'_>,
+    actor: &Actor,
+    source: &str,
 ) -> Result<ApplyOutcome, sqlx::Error> {
     // One writer at a time: two concurrent imports would otherwise race on
     // the same slugs and both try to insert them.
@@ -151,22 +143,10 @@ pub async fn apply(
     apply_offers(conn, &batch.offers, &model_ids, now, &mut outcome).await?;
 
     if outcome.changed_anything() {
-        audit::append(
-            conn,
-            AuditEntry {
-                actor: actor.name,
-                actor_roles: actor.roles.clone(),
-                tenant_id: None,
-                action: "catalog.imported",
-                target_type: "catalog",
-                target_id: actor.source.to_owned(),
-                before: None,
-                after: Some(serde_json::to_value(&outcome).unwrap_or_default()),
-                reason: None,
-                request_id: actor.request_id,
-            },
-        )
-        .await?;
+        AuditEntry::new(actor, "catalog.imported", "catalog", source)
+            .after(&outcome)
+            .append(conn)
+            .await?;
     }
     Ok(outcome)
 }

@@ -4,18 +4,12 @@
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::audit::{self, AuditEntry};
+use super::audit::AuditEntry;
+use crate::domain::actor::Actor;
 
 /// Creates the tenant and its default policy if it does not exist yet, with
 /// one audit event. Returns whether it was created by this call.
-pub async fn provision(
-    pool: &PgPool,
-    tenant_id: Uuid,
-    actor: &str,
-    actor_roles: Vec<String>,
-    subject: &str,
-    request_id: Option<&str>,
-) -> Result<bool, sqlx::Error> {
+pub async fn provision(pool: &PgPool, tenant_id: Uuid, actor: &Actor, subject: &str) -> Result<bool, sqlx::Error> {
     let mut tx = pool.begin().await?;
     let created = sqlx::query("INSERT INTO tenants (id, provisioned_by) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING")
         .bind(tenant_id)
@@ -27,25 +21,15 @@ pub async fn provision(
     if created {
         sqlx::query("INSERT INTO tenant_policies (tenant_id, updated_by) VALUES ($1, $2)")
             .bind(tenant_id)
-            .bind(actor)
+            .bind(&actor.name)
             .execute(&mut *tx)
             .await?;
-        audit::append(
-            &mut tx,
-            AuditEntry {
-                actor,
-                actor_roles,
-                tenant_id: Some(tenant_id),
-                action: "tenant.provisioned",
-                target_type: "tenant",
-                target_id: tenant_id.to_string(),
-                before: None,
-                after: Some(serde_json::json!({ "id": tenant_id, "provisioned_by": subject })),
-                reason: Some("first valid token carrying this tid"),
-                request_id,
-            },
-        )
-        .await?;
+        AuditEntry::new(actor, "tenant.provisioned", "tenant", tenant_id)
+            .tenant(tenant_id)
+            .after(serde_json::json!({ "id": tenant_id, "provisioned_by": subject }))
+            .reason(Some("first valid token carrying this tid"))
+            .append(&mut tx)
+            .await?;
     }
     tx.commit().await?;
     Ok(created)

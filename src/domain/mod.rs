@@ -1,5 +1,6 @@
 //! Pure domain types and rules: no actix, no sqlx.
 
+pub mod actor;
 pub mod batch;
 pub mod country;
 pub mod decision;

@@ -7,7 +7,8 @@ use serde::Serialize;
 use sqlx::PgPool;
 use utoipa::ToSchema;
 
-use crate::db::catalog_write::{self, Actor, ApplyOutcome, ChangeCounts};
+use crate::db::catalog_write::{self, ApplyOutcome, ChangeCounts};
+use crate::domain::actor::Actor;
 use crate::domain::batch::CatalogBatch;
 
 /// Feed formats the importer reads.
@@ -16,6 +17,15 @@ use crate::domain::batch::CatalogBatch;
 pub enum FeedFormat {
     /// The LiteLLM model price and context window JSON.
     Litellm,
+}
+
+impl FeedFormat {
+    /// The source an import of this format is recorded under.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeedFormat::Litellm => "litellm",
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -86,11 +96,11 @@ pub async fn import(
     pool: &PgPool,
     format: FeedFormat,
     bytes: &[u8],
-    actor: &Actor<'_>,
+    actor: &Actor,
 ) -> Result<ImportReport, ImportError> {
     let (entries, batch) = map(format, bytes)?;
     let mut tx = pool.begin().await?;
-    let outcome = catalog_write::apply(&mut tx, &batch, actor).await?;
+    let outcome = catalog_write::apply(&mut tx, &batch, actor, format.as_str()).await?;
     tx.commit().await?;
     Ok(report(format, entries, outcome, batch))
 }

@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::models::{Model, ModelOffer, ModelOfferList};
 use crate::auth::{Authorized, ManageCatalog};
 use crate::catalog::Snapshot;
-use crate::db::audit::{self, AuditEntry};
+use crate::db::audit::AuditEntry;
 use crate::db::catalog_read;
 use crate::db::models::{self, ModelFields};
 use crate::db::offers::{self, OfferSpec, PriceSpec};
@@ -407,23 +407,11 @@ pub async fn create_model(
         ));
     }
     let row = models::insert(&mut tx, Uuid::now_v7(), &fields).await?;
-    let actor = principal.actor();
-    audit::append(
-        &mut tx,
-        AuditEntry {
-            actor: &actor,
-            actor_roles: principal.roles.names(),
-            tenant_id: None,
-            action: "model.created",
-            target_type: "model",
-            target_id: row.id.to_string(),
-            before: None,
-            after: serde_json::to_value(&row.fields).ok(),
-            reason: None,
-            request_id: Some(request_id.as_str()),
-        },
-    )
-    .await?;
+    let actor = principal.acting(&request_id);
+    AuditEntry::new(&actor, "model.created", "model", row.id)
+        .after(&row.fields)
+        .append(&mut tx)
+        .await?;
     let (model, _, version) = view(&mut tx, row.id).await?;
     let body = serde_json::to_vec(&model).map_err(ApiError::internal)?;
     let location = format!("/v1/models/{}", row.id);
@@ -607,23 +595,12 @@ pub async fn update_model(
     let row = models::update(&mut tx, id, current.row_version, &fields)
         .await?
         .ok_or_else(|| stale(current.row_version))?;
-    let actor = principal.actor();
-    audit::append(
-        &mut tx,
-        AuditEntry {
-            actor: &actor,
-            actor_roles: principal.roles.names(),
-            tenant_id: None,
-            action: "model.updated",
-            target_type: "model",
-            target_id: id.to_string(),
-            before: serde_json::to_value(&before).ok(),
-            after: serde_json::to_value(&row.fields).ok(),
-            reason: None,
-            request_id: Some(request_id.as_str()),
-        },
-    )
-    .await?;
+    let actor = principal.acting(&request_id);
+    AuditEntry::new(&actor, "model.updated", "model", id)
+        .before(&before)
+        .after(&row.fields)
+        .append(&mut tx)
+        .await?;
     if deprecated_now {
         // Every tenant hears of a deprecation; delivery is the outbox's job.
         crate::db::outbox::append(
@@ -888,7 +865,7 @@ pub async fn replace_model_offers(
             .await?
             .ok_or_else(|| stale(current.row_version))?;
         let (_, after, _) = view(&mut tx, id).await?;
-        let actor = principal.actor();
+        let actor = principal.acting(&request_id);
         let summary = serde_json::to_string(&outcome).unwrap_or_default();
         if outcome.repriced > 0 {
             crate::db::outbox::append(
@@ -899,22 +876,12 @@ pub async fn replace_model_offers(
             )
             .await?;
         }
-        audit::append(
-            &mut tx,
-            AuditEntry {
-                actor: &actor,
-                actor_roles: principal.roles.names(),
-                tenant_id: None,
-                action: "model.offers_replaced",
-                target_type: "model",
-                target_id: id.to_string(),
-                before: serde_json::to_value(&before).ok(),
-                after: serde_json::to_value(&after).ok(),
-                reason: Some(&summary),
-                request_id: Some(request_id.as_str()),
-            },
-        )
-        .await?;
+        AuditEntry::new(&actor, "model.offers_replaced", "model", id)
+            .before(&before)
+            .after(&after)
+            .reason(Some(&summary))
+            .append(&mut tx)
+            .await?;
     }
     let (_, offers_now, version) = view(&mut tx, id).await?;
     tx.commit().await?;

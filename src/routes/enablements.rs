@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::paging;
 use crate::auth::{TenantAccess, TenantRead, TenantWrite};
-use crate::db::audit::{self, AuditEntry};
+use crate::db::audit::AuditEntry;
 use crate::db::enablements::{self, EnablementRow};
 use crate::db::holds;
 use crate::db::policies;
@@ -342,7 +342,7 @@ pub async fn create_enablement(
         )
         .with_context(serde_json::json!({ "enablement_id": existing })));
     }
-    let actor = access.actor();
+    let actor = access.acting(&request_id);
     let grant = enablements::Grant {
         tenant_id: tenant,
         model_id: listing.id,
@@ -351,24 +351,13 @@ pub async fn create_enablement(
         operator_name: &chosen.operator_name,
         operator_country: chosen.operator_country.as_deref(),
     };
-    let row = enablements::insert_active(&mut tx, &grant, &actor).await?;
+    let row = enablements::insert_active(&mut tx, &grant, &actor.name).await?;
     let view = Enablement::from(&row);
-    audit::append(
-        &mut tx,
-        AuditEntry {
-            actor: &actor,
-            actor_roles: access.roles.names(),
-            tenant_id: Some(tenant),
-            action: "enablement.created",
-            target_type: "enablement",
-            target_id: row.id.to_string(),
-            before: None,
-            after: serde_json::to_value(&view).ok(),
-            reason: None,
-            request_id: Some(request_id.as_str()),
-        },
-    )
-    .await?;
+    AuditEntry::new(&actor, "enablement.created", "enablement", row.id)
+        .tenant(tenant)
+        .after(&view)
+        .append(&mut tx)
+        .await?;
     let body = serde_json::to_vec(&view).map_err(ApiError::internal)?;
     let location = format!("/v1/tenants/{tenant}/enablements/{}", row.id);
     super::idempotency::remember(&mut tx, key.as_deref(), &scope, ROUTE, &location, &body).await?;
@@ -406,24 +395,14 @@ pub async fn delete_enablement(
         .await?
         .ok_or_else(|| ApiError::not_found("The enablement"))?;
     let mut tx = state.pool.begin().await?;
-    let actor = access.actor();
-    if let Some(after) = enablements::disable(&mut tx, tenant, id, &actor).await? {
-        audit::append(
-            &mut tx,
-            AuditEntry {
-                actor: &actor,
-                actor_roles: access.roles.names(),
-                tenant_id: Some(tenant),
-                action: "enablement.disabled",
-                target_type: "enablement",
-                target_id: id.to_string(),
-                before: serde_json::to_value(Enablement::from(&before)).ok(),
-                after: serde_json::to_value(Enablement::from(&after)).ok(),
-                reason: None,
-                request_id: Some(request_id.as_str()),
-            },
-        )
-        .await?;
+    let actor = access.acting(&request_id);
+    if let Some(after) = enablements::disable(&mut tx, tenant, id, &actor.name).await? {
+        AuditEntry::new(&actor, "enablement.disabled", "enablement", id)
+            .tenant(tenant)
+            .before(Enablement::from(&before))
+            .after(Enablement::from(&after))
+            .append(&mut tx)
+            .await?;
     }
     tx.commit().await?;
     Ok(HttpResponse::NoContent().finish())

@@ -11,13 +11,13 @@ use uuid::Uuid;
 use super::paging;
 use crate::auth::{Authorized, DiscoverCatalog, ManageHolds, ReadHolds};
 use crate::catalog::Snapshot;
-use crate::db::audit::{self, AuditEntry};
+use crate::db::audit::AuditEntry;
 use crate::db::holds::{self, HoldRow, NewHold, TouchedEnablement};
 use crate::domain::country::parse_country;
 use crate::domain::hold::{check_notice_url, HoldScope};
 use crate::domain::vocab::{HoldKind, HoldStatus};
 use crate::error::{ApiError, ErrorCode, FieldError, Problem};
-use crate::holds::{transition, Actor, Transition, TransitionError};
+use crate::holds::{transition, Transition, TransitionError};
 use crate::http::{etag, if_match, stale, RequestId};
 use crate::state::AppState;
 
@@ -447,22 +447,11 @@ pub async fn create_hold(
     )
     .await?;
     let view = Hold::from(&row);
-    audit::append(
-        &mut tx,
-        AuditEntry {
-            actor: &actor,
-            actor_roles: principal.roles.names(),
-            tenant_id: None,
-            action: "hold.proposed",
-            target_type: "hold",
-            target_id: row.id.to_string(),
-            before: None,
-            after: serde_json::to_value(&view).ok(),
-            reason: input.reason.as_deref(),
-            request_id: Some(request_id.as_str()),
-        },
-    )
-    .await?;
+    AuditEntry::new(&principal.acting(&request_id), "hold.proposed", "hold", row.id)
+        .after(&view)
+        .reason(input.reason.as_deref())
+        .append(&mut tx)
+        .await?;
     let body = serde_json::to_vec(&view).map_err(ApiError::internal)?;
     let location = format!("/v1/admin/holds/{}", row.id);
     super::idempotency::remember(&mut tx, key.as_deref(), &actor, CREATE_ROUTE, &location, &body).await?;
@@ -632,12 +621,7 @@ async fn decide(
             reason: reason.as_deref().ok_or_else(required)?,
         },
     };
-    let actor_name = principal.actor();
-    let actor = Actor {
-        name: &actor_name,
-        roles: principal.roles.names(),
-        request_id: Some(request_id.as_str()),
-    };
+    let actor = principal.acting(request_id);
     let mut tx = state.pool.begin().await?;
     let outcome = transition(&mut tx, &actor, id, transition_to, expected)
         .await

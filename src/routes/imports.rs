@@ -5,7 +5,6 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::{Authorized, ManageCatalog};
-use crate::db::catalog_write::Actor;
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::RequestId;
 use crate::import::{self, FeedFormat, ImportError, ImportReport};
@@ -48,13 +47,7 @@ pub async fn create_import(
     request_id: RequestId,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let actor_name = principal.actor();
-    let actor = Actor {
-        name: &actor_name,
-        roles: principal.roles.names(),
-        request_id: Some(request_id.as_str()),
-        source: "litellm",
-    };
+    let actor = principal.acting(&request_id);
     let report = import::import(&state.pool, params.format, &body, &actor)
         .await
         .map_err(|error| match error {

@@ -4,19 +4,38 @@
 
 pub mod admin_models;
 pub mod audit;
+pub mod discovery_query;
 pub mod enablements;
 pub mod health;
 pub mod holds;
 pub mod idempotency;
 pub mod imports;
 pub mod models;
+pub mod page_cache;
 pub mod paging;
 pub mod policy;
 pub mod recommendations;
 pub mod reference;
 pub mod webhooks;
 
+use actix_web::App;
 use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{AppExt, UtoipaApp};
+
+/// The documented routes on `app`, collected into `base` (the document's
+/// info, tags and shared schemas): both the server and the OpenAPI
+/// document come from here.
+pub fn router<T>(app: App<T>, base: utoipa::openapi::OpenApi) -> UtoipaApp<T>
+where
+    T: actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+{
+    app.into_utoipa_app().openapi(base).configure(configure)
+}
 
 /// Every documented operation. The OpenAPI document is collected from
 /// exactly these registrations, so it cannot drift from the router.

@@ -1,6 +1,8 @@
 //! Discovery: the catalog as tenants and staff browse it.
 
 use actix_web::http::header::{self, HeaderName};
+use std::sync::Arc;
+
 use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -8,6 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::page_cache::PageCache;
 use crate::auth::{Authorized, DiscoverCatalog};
 use crate::catalog::query::{discover, DiscoveryParams, DiscoveryQuery, FacetCount, Facets};
 use crate::catalog::snapshot::{Listing, ModelRef, Offer, PricePeriod, Snapshot};
@@ -246,18 +249,20 @@ pub struct ModelPage {
 #[get("/v1/models")]
 pub async fn list_models(
     state: web::Data<AppState>,
+    pages: web::Data<PageCache>,
     principal: Authorized<DiscoverCatalog>,
     req: actix_web::HttpRequest,
     params: DiscoveryParams,
 ) -> Result<HttpResponse, ApiError> {
     let query = DiscoveryQuery::parse(&params)?;
-    discovery_page(&state.catalog.current(), &req, principal.tenant_id, &query)
+    discovery_page(&state.catalog.current(), &pages, &req, principal.tenant_id, &query)
 }
 
 /// A page of discovery under the asker's rules, with its ETag, from the
 /// snapshot's page cache when it was served before.
 fn discovery_page(
-    snapshot: &Snapshot,
+    snapshot: &Arc<Snapshot>,
+    pages: &PageCache,
     req: &actix_web::HttpRequest,
     tenant: Option<Uuid>,
     query: &DiscoveryQuery,
@@ -272,7 +277,7 @@ fn discovery_page(
         return Ok(not_modified(tag));
     }
     let key = format!("{rules}|{}", query.page_key());
-    let body = match snapshot.cached_page(&key) {
+    let body = match pages.get(snapshot, &key) {
         Some(body) => body,
         None => {
             let page = discover(snapshot, query, tenant);
@@ -287,7 +292,7 @@ fn discovery_page(
                 facets: page.facets.into(),
             };
             let body = web::Bytes::from(serde_json::to_vec(&page).map_err(ApiError::internal)?);
-            snapshot.remember_page(key, body.clone());
+            pages.remember(snapshot, key, body.clone());
             body
         }
     };
@@ -330,6 +335,7 @@ fn discovery_page(
 #[get("/v1/models/{id_or_slug}/derivatives")]
 pub async fn list_model_derivatives(
     state: web::Data<AppState>,
+    pages: web::Data<PageCache>,
     principal: Authorized<DiscoverCatalog>,
     req: actix_web::HttpRequest,
     id_or_slug: web::Path<String>,
@@ -339,9 +345,9 @@ pub async fn list_model_derivatives(
     if let Some(tenant) = principal.tenant_id {
         tenant_decision(&snapshot, listing, tenant)?;
     }
-    let params = DiscoveryParams::from_query_string(req.query_string())?;
+    let params = super::discovery_query::read(req.query_string())?;
     let query = DiscoveryQuery::derivatives(&params, listing.id)?;
-    discovery_page(&snapshot, &req, principal.tenant_id, &query)
+    discovery_page(&snapshot, &pages, &req, principal.tenant_id, &query)
 }
 
 /// Whether `tenant` may enable the listing, and why not; 451 when a hold

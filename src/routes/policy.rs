@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::{TenantAccess, TenantRead, TenantWrite};
-use crate::db::audit::{self, AuditEntry};
+use crate::db::audit::AuditEntry;
 use crate::db::policies::{self, PolicyRow};
 use crate::domain::country::parse_country;
 use crate::domain::policy::TenantPolicy;
@@ -321,26 +321,16 @@ pub async fn replace_tenant_policy(
     if expected.is_some_and(|version| version != before.row_version) {
         return Err(stale(before.row_version));
     }
-    let actor = access.actor();
-    let after = policies::replace(&mut tx, access.tenant_id, expected, &policy, &actor)
+    let actor = access.acting(&request_id);
+    let after = policies::replace(&mut tx, access.tenant_id, expected, &policy, &actor.name)
         .await?
         .ok_or_else(|| stale(before.row_version))?;
-    audit::append(
-        &mut tx,
-        AuditEntry {
-            actor: &actor,
-            actor_roles: access.roles.names(),
-            tenant_id: Some(access.tenant_id),
-            action: "tenant_policy.replaced",
-            target_type: "tenant_policy",
-            target_id: access.tenant_id.to_string(),
-            before: serde_json::to_value(Policy::from(&before)).ok(),
-            after: serde_json::to_value(Policy::from(&after)).ok(),
-            reason: None,
-            request_id: Some(request_id.as_str()),
-        },
-    )
-    .await?;
+    AuditEntry::new(&actor, "tenant_policy.replaced", "tenant_policy", access.tenant_id)
+        .tenant(access.tenant_id)
+        .before(Policy::from(&before))
+        .after(Policy::from(&after))
+        .append(&mut tx)
+        .await?;
     tx.commit().await?;
     // Read-your-writes: this server's discovery applies the new policy now.
     if let Err(error) = state.catalog.refresh_if_stale(&state.pool).await {

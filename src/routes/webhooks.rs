@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::paging;
 use crate::auth::{TenantAccess, TenantRead, TenantWrite};
-use crate::db::audit::{self, AuditEntry};
+use crate::db::audit::AuditEntry;
 use crate::db::webhooks::{self, SubscriptionRow};
 use crate::error::{ApiError, ErrorCode, FieldError, Problem};
 use crate::http::RequestId;
@@ -312,7 +312,7 @@ pub async fn create_webhook(
     let mut event_types = input.event_types.clone();
     event_types.sort();
     event_types.dedup();
-    let actor = access.actor();
+    let actor = access.acting(&request_id);
     let row = webhooks::insert(
         &mut tx,
         access.tenant_id,
@@ -320,26 +320,14 @@ pub async fn create_webhook(
         &event_types,
         input.description.as_deref(),
         &new_secret()?,
-        &actor,
+        &actor.name,
     )
     .await?;
-    audit::append(
-        &mut tx,
-        AuditEntry {
-            actor: &actor,
-            actor_roles: access.roles.names(),
-            tenant_id: Some(access.tenant_id),
-            action: "webhook.created",
-            target_type: "webhook",
-            target_id: row.id.to_string(),
-            before: None,
-            // Never the secret.
-            after: serde_json::to_value(Webhook::from_row(&row, false)).ok(),
-            reason: None,
-            request_id: Some(request_id.as_str()),
-        },
-    )
-    .await?;
+    AuditEntry::new(&actor, "webhook.created", "webhook", row.id)
+        .tenant(access.tenant_id)
+        .after(Webhook::from_row(&row, false))
+        .append(&mut tx)
+        .await?;
     let body = serde_json::to_vec(&Webhook::from_row(&row, true)).map_err(ApiError::internal)?;
     let location = format!("/v1/tenants/{}/webhooks/{}", access.tenant_id, row.id);
     super::idempotency::remember(&mut tx, key.as_deref(), &scope, CREATE_ROUTE, &location, &body).await?;
@@ -374,23 +362,12 @@ pub async fn delete_webhook(
     }
     let mut tx = state.pool.begin().await?;
     if let Some(row) = webhooks::disable(&mut tx, access.tenant_id, id).await? {
-        let actor = access.actor();
-        audit::append(
-            &mut tx,
-            AuditEntry {
-                actor: &actor,
-                actor_roles: access.roles.names(),
-                tenant_id: Some(access.tenant_id),
-                action: "webhook.deleted",
-                target_type: "webhook",
-                target_id: id.to_string(),
-                before: serde_json::to_value(Webhook::from_row(&row, false)).ok(),
-                after: None,
-                reason: None,
-                request_id: Some(request_id.as_str()),
-            },
-        )
-        .await?;
+        let actor = access.acting(&request_id);
+        AuditEntry::new(&actor, "webhook.deleted", "webhook", id)
+            .tenant(access.tenant_id)
+            .before(Webhook::from_row(&row, false))
+            .append(&mut tx)
+            .await?;
     }
     tx.commit().await?;
     Ok(HttpResponse::NoContent().finish())

@@ -7,8 +7,9 @@ pub mod synthetic;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::db::catalog_write::{self, Actor};
+use crate::db::catalog_write;
 use crate::db::tenants;
+use crate::domain::actor::Actor;
 
 pub struct DemoTenant {
     pub id: Uuid,
@@ -35,19 +36,14 @@ const DEMO_TENANTS: &[(u128, &str, &str)] = &[
 pub async fn seed_demo(pool: &PgPool) -> Result<DemoSummary, sqlx::Error> {
     let batch = demo::demo_catalog();
     let mut tx = pool.begin().await?;
-    let actor = Actor {
-        name: "system:demo-seed",
-        roles: Vec::new(),
-        request_id: None,
-        source: "demo-seed",
-    };
-    catalog_write::apply(&mut tx, &batch, &actor).await?;
+    let actor = Actor::system("system:demo-seed");
+    catalog_write::apply(&mut tx, &batch, &actor, "demo-seed").await?;
     tx.commit().await?;
 
     let mut tenants_out = Vec::new();
     for (id, name, policy) in DEMO_TENANTS {
         let id = Uuid::from_u128(*id);
-        let created = tenants::provision(pool, id, "system:demo-seed", Vec::new(), "demo-seed", None).await?;
+        let created = tenants::provision(pool, id, &actor, "demo-seed").await?;
         if created {
             sqlx::query("UPDATE tenants SET display_name = $2 WHERE id = $1")
                 .bind(id)
@@ -92,12 +88,7 @@ async fn apply_demo_policy(pool: &PgPool, tenant: Uuid, kind: &str) -> Result<()
 pub async fn seed_synthetic(pool: &PgPool, count: usize) -> Result<(usize, usize), sqlx::Error> {
     const CHUNK: usize = 10_000;
     let catalog = synthetic::synthetic_catalog(count);
-    let actor = Actor {
-        name: "system:synthetic-seed",
-        roles: Vec::new(),
-        request_id: None,
-        source: "synthetic-seed",
-    };
+    let actor = Actor::system("system:synthetic-seed");
     let mut written_offers = 0;
     for models in catalog.models.chunks(CHUNK) {
         let slugs: std::collections::HashSet<&str> = models.iter().map(|m| m.slug.as_str()).collect();
@@ -115,7 +106,7 @@ pub async fn seed_synthetic(pool: &PgPool, count: usize) -> Result<(usize, usize
             rejected: Vec::new(),
         };
         let mut tx = pool.begin().await?;
-        catalog_write::apply(&mut tx, &chunk, &actor).await?;
+        catalog_write::apply(&mut tx, &chunk, &actor, "synthetic-seed").await?;
         tx.commit().await?;
     }
     Ok((catalog.models.len(), written_offers))

@@ -25,33 +25,6 @@ pub const MAX_ATTEMPTS: i32 = 12;
 const TIMEOUT: Duration = Duration::from_secs(10);
 const TICK: Duration = Duration::from_millis(500);
 
-/// How a webhook delivery attempt ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeliveryOutcome {
-    /// The receiver answered 2xx.
-    Delivered,
-    /// It failed and will be tried again after a backoff.
-    Retrying,
-    /// It failed for the last time.
-    Abandoned,
-}
-
-impl DeliveryOutcome {
-    pub const ALL: [DeliveryOutcome; 3] = [
-        DeliveryOutcome::Delivered,
-        DeliveryOutcome::Retrying,
-        DeliveryOutcome::Abandoned,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            DeliveryOutcome::Delivered => "delivered",
-            DeliveryOutcome::Retrying => "retrying",
-            DeliveryOutcome::Abandoned => "abandoned",
-        }
-    }
-}
-
 /// The signature of `body` at `timestamp` with `secret`.
 pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC accepts any key length");

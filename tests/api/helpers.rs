@@ -8,7 +8,8 @@ use std::sync::OnceLock;
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use modelmart::config::Settings;
-use modelmart::db::catalog_write::{self, Actor};
+use modelmart::db::catalog_write;
+use modelmart::domain::actor::Actor;
 use modelmart::domain::batch::CatalogBatch;
 use modelmart::embedded_pg::{free_port, EmbeddedOptions, EmbeddedPostgres};
 use modelmart::startup::Application;
@@ -298,13 +299,7 @@ impl TestApp {
     /// snapshot through the admin import path's refresh.
     pub async fn load_batch(&self, batch: &CatalogBatch) {
         let mut tx = self.pool.begin().await.unwrap();
-        let actor = Actor {
-            name: "test",
-            roles: vec![],
-            request_id: None,
-            source: "test-fixture",
-        };
-        catalog_write::apply(&mut tx, batch, &actor)
+        catalog_write::apply(&mut tx, batch, &Actor::system("test"), "test-fixture")
             .await
             .expect("apply the batch");
         tx.commit().await.unwrap();

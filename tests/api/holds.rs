@@ -563,7 +563,7 @@ async fn a_hold_swaps_in_new_rules_over_the_same_content_and_a_content_change_re
     let app = spawn_app().await;
     app.load_batch(&fixtures::catalog()).await;
     // A second server's view of the catalog, refreshed by hand.
-    let replica = modelmart::catalog::CatalogHandle::default();
+    let replica = modelmart::refresher::CatalogHandle::default();
     replica.reload(&app.pool).await.unwrap();
     let before = replica.current();
     assert!(before.holds.is_empty());

@@ -1,6 +1,7 @@
 //! Integration tests over HTTP against a real PostgreSQL.
 
 mod admin;
+mod architecture;
 mod audit;
 mod auth;
 mod authorization;

@@ -83,7 +83,7 @@ async fn a_change_whose_notification_is_lost_is_found_by_the_version_check() {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    let within = modelmart::catalog::VERSION_CHECK_INTERVAL * 3;
+    let within = modelmart::refresher::VERSION_CHECK_INTERVAL * 3;
     let took = wait_for_name(&a, "openai/gpt-4o", "Quietly renamed", within).await;
     eprintln!("the version check found the change after {took:?}");
 }
@@ -92,13 +92,8 @@ async fn a_change_whose_notification_is_lost_is_found_by_the_version_check() {
 /// `pool` without going through any server.
 async fn apply_fixtures(pool: &sqlx::PgPool) {
     let mut tx = pool.begin().await.unwrap();
-    let actor = modelmart::db::catalog_write::Actor {
-        name: "test",
-        roles: vec![],
-        request_id: None,
-        source: "test-fixture",
-    };
-    modelmart::db::catalog_write::apply(&mut tx, &fixtures::catalog(), &actor)
+    let actor = modelmart::domain::actor::Actor::system("test");
+    modelmart::db::catalog_write::apply(&mut tx, &fixtures::catalog(), &actor, "test-fixture")
         .await
         .expect("apply the batch");
     tx.commit().await.unwrap();
