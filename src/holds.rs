@@ -24,7 +24,7 @@ use crate::db::audit::AuditEntry;
 use crate::db::holds::{self, HoldRow, StatusChange, TouchedEnablement};
 use crate::db::outbox;
 use crate::domain::actor::Actor;
-use crate::domain::vocab::HoldStatus;
+use crate::domain::vocab::{EnablementStatus, HoldStatus};
 
 /// The scheduler, as the audit log names it.
 pub const SCHEDULER: &str = "system:scheduler";
@@ -255,7 +255,7 @@ async fn take_out_of_effect(
     }
     let touched = holds::release(conn, before.id, &actor.name).await?;
     for enablement in &touched {
-        let change = if enablement.status == "active" {
+        let change = if enablement.status == EnablementStatus::Active {
             EnablementChange::Restored
         } else {
             EnablementChange::Transferred

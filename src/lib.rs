@@ -8,6 +8,7 @@ pub mod db;
 pub mod domain;
 pub mod edge;
 pub mod embedded_pg;
+pub mod enablements;
 pub mod error;
 pub mod holds;
 pub mod http;

@@ -97,23 +97,39 @@ pub struct Versions {
     pub content_version: i64,
 }
 
-/// One listing with what its view needs (publisher, the listings it names,
-/// offers and prices), read on `conn`, so a write's response can be built
-/// inside the write's own transaction with the snapshot's conversion.
-pub async fn load_listing(conn: &mut sqlx::PgConnection, id: Uuid) -> Result<CatalogRows, sqlx::Error> {
+/// Whether [`load_listing`] share-locks what it reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lock {
+    /// A plain read.
+    None,
+    /// `FOR SHARE` on the listing, its lineage and its offers, so a
+    /// concurrent change to them waits for the caller's decision to commit.
+    Share,
+}
+
+/// One listing with what its view and its decisions need (its lineage to
+/// the original, its successor, their publishers, its offers and prices),
+/// read on `conn`, so a write can decide on and answer with the snapshot's
+/// own conversion inside its transaction.
+pub async fn load_listing(conn: &mut sqlx::PgConnection, id: Uuid, lock: Lock) -> Result<CatalogRows, sqlx::Error> {
+    let for_share = match lock {
+        Lock::None => "",
+        Lock::Share => "FOR SHARE",
+    };
     let (version, content_version, read_at): (i64, i64, DateTime<Utc>) =
         sqlx::query_as("SELECT version, content_version, now() FROM catalog_state")
             .fetch_one(&mut *conn)
             .await?;
-    let models: Vec<ModelRow> = sqlx::query_as(
+    let models: Vec<ModelRow> = sqlx::query_as(&format!(
         "SELECT id, slug, publisher_id, name, family, version, description, task, input_modalities,
                 output_modalities, context_window, max_output_tokens, capabilities, license, open_weights,
                 origin_country, lineage, base_model_id, model_card_url, weights_digest, release_date,
                 lifecycle_status, deprecation_date, retirement_date, successor_id, tags, row_version, updated_at
          FROM models
-         WHERE id = $1 OR id IN (SELECT base_model_id FROM models WHERE id = $1
-                                 UNION SELECT successor_id FROM models WHERE id = $1)",
-    )
+         WHERE id IN (SELECT model_id FROM model_lineage($1))
+            OR id = (SELECT successor_id FROM models WHERE id = $1)
+         {for_share}"
+    ))
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
@@ -125,11 +141,11 @@ pub async fn load_listing(conn: &mut sqlx::PgConnection, id: Uuid) -> Result<Cat
     let regions = sqlx::query_as("SELECT code, name, cloud, jurisdiction, geography FROM regions ORDER BY code")
         .fetch_all(&mut *conn)
         .await?;
-    let offers = sqlx::query_as(
+    let offers = sqlx::query_as(&format!(
         "SELECT id, model_id, region_code, deployment_type, processing_scope, operator_name, operator_country,
                 status, row_version
-         FROM offers WHERE model_id = $1",
-    )
+         FROM offers WHERE model_id = $1 {for_share}"
+    ))
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;

@@ -13,7 +13,7 @@ use sqlx::{FromRow, PgConnection};
 use uuid::Uuid;
 
 use crate::domain::hold::{HoldScope, HoldView};
-use crate::domain::vocab::{HoldKind, HoldStatus};
+use crate::domain::vocab::{DeploymentType, EnablementStatus, HoldKind, HoldStatus};
 
 /// The advisory lock key shared by enablement (shared) and activation
 /// (exclusive). Whoever takes it must do so before any other lock an
@@ -289,13 +289,13 @@ pub struct TouchedEnablement {
     pub model_id: Uuid,
     #[serde(rename = "region")]
     pub region_code: String,
-    #[schema(value_type = crate::domain::vocab::DeploymentType)]
-    pub deployment_type: String,
+    #[sqlx(try_from = "String")]
+    pub deployment_type: DeploymentType,
     /// Who serves it; null for an enablement made before operators were
     /// recorded whose offer is gone.
     pub operator_name: Option<String>,
-    #[schema(value_type = crate::domain::vocab::EnablementStatus)]
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: EnablementStatus,
     pub suspended_by_hold_id: Option<Uuid>,
 }
 

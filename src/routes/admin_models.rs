@@ -274,7 +274,7 @@ async fn resolve(conn: &mut PgConnection, reference: &str) -> Result<Option<Uuid
 /// The listing's view, built inside the transaction with the snapshot's own
 /// conversion, so responses are exactly what discovery will show.
 async fn view(conn: &mut PgConnection, id: Uuid) -> Result<(Model, ModelOfferList, i64), ApiError> {
-    let rows = catalog_read::load_listing(conn, id).await?;
+    let rows = catalog_read::load_listing(conn, id, catalog_read::Lock::None).await?;
     let snapshot = Snapshot::build(rows).map_err(ApiError::internal)?;
     let listing = snapshot
         .find(&id.to_string())
@@ -548,7 +548,8 @@ pub async fn update_model(
             fields.release_date = provenance.release_date;
         }
     }
-    let from = LifecycleStatus::parse(&current.fields.lifecycle_status).unwrap_or(LifecycleStatus::Retired);
+    let from = LifecycleStatus::try_from(current.fields.lifecycle_status.clone())
+        .map_err(|unknown| ApiError::internal(std::io::Error::other(unknown)))?;
     let mut deprecated_now = false;
     if let Some(lifecycle) = &patch.lifecycle {
         let to = lifecycle.status;

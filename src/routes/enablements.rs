@@ -1,10 +1,8 @@
 //! A tenant's enablements: `GET|POST /v1/tenants/{tid}/enablements`,
 //! `DELETE /v1/tenants/{tid}/enablements/{id}`.
 //!
-//! Creating one decides inside the database transaction that writes it,
-//! with the same decision function discovery uses, fed from rows it has
-//! share-locked: what discovery shows, enablement grants, and a concurrent
-//! policy or listing change cannot slip between the decision and the write.
+//! Creating one is `crate::enablements::enable`; these handlers extract,
+//! call and map.
 
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -16,12 +14,9 @@ use super::paging;
 use crate::auth::{TenantAccess, TenantRead, TenantWrite};
 use crate::db::audit::AuditEntry;
 use crate::db::enablements::{self, EnablementRow};
-use crate::db::holds;
-use crate::db::policies;
-use crate::domain::decision::{decide_offer, listing_reasons, ListingFacts, OfferFacts, Reason, ReasonCode, Viewer};
-use crate::domain::hold::HoldView;
-use crate::domain::lifecycle;
-use crate::domain::vocab::{DeploymentType, EnablementStatus, LifecycleStatus, OfferStatus};
+use crate::domain::decision::Reason;
+use crate::domain::vocab::{DeploymentType, EnablementStatus};
+use crate::enablements::{EnableError, EnableRequest};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::RequestId;
 use crate::state::AppState;
@@ -86,12 +81,12 @@ impl From<&EnablementRow> for Enablement {
             tenant_id: row.tenant_id,
             model_id: row.model_id,
             region: row.region_code.clone(),
-            deployment_type: DeploymentType::parse(&row.deployment_type).unwrap_or(DeploymentType::Serverless),
+            deployment_type: row.deployment_type,
             operator: row.operator_name.as_ref().map(|name| EnablementOperator {
                 name: name.clone(),
                 country: row.operator_country.clone(),
             }),
-            status: EnablementStatus::parse(&row.status).unwrap_or(EnablementStatus::Disabled),
+            status: row.status,
             suspended_by_hold_id: row.suspended_by_hold_id,
             created_at: row.created_at,
             created_by: row.created_by.clone(),
@@ -151,14 +146,7 @@ pub async fn list_enablements(
     };
     let limit = paging::limit(params.limit.as_deref())?;
     let after = paging::decode_id(params.cursor.as_deref())?;
-    let rows = enablements::list(
-        &state.pool,
-        access.tenant_id,
-        status.map(|s| s.as_str()),
-        after,
-        limit + 1,
-    )
-    .await?;
+    let rows = enablements::list(&state.pool, access.tenant_id, status, after, limit + 1).await?;
     let (rows, next_cursor) = paging::page(rows, limit, |row| paging::encode_id(row.id));
     Ok(HttpResponse::Ok().json(EnablementList {
         items: rows.iter().map(Enablement::from).collect(),
@@ -236,128 +224,37 @@ pub async fn create_enablement(
         return Ok(replay);
     }
 
-    // Shared side of the hold gate: an activation cannot run between this
-    // decision and its commit (see db::holds).
-    holds::enter_enablement_gate(&mut tx).await?;
-    let listing = enablements::listing_for_decision(&mut tx, input.model_id)
-        .await?
-        .ok_or_else(|| ApiError::validation("model_id", "names no listing"))?;
-    if state.catalog.current().content.region(&input.region).is_none() {
-        return Err(ApiError::validation(
-            "region",
-            format!("{:?} is not a known region code", input.region),
-        ));
-    }
-    let policy = policies::get_for_decision(&mut tx, tenant)
-        .await?
-        .map(|row| row.policy())
-        .unwrap_or_default();
-    let effective: Vec<HoldView> = holds::effective(&mut tx).await?.iter().map(|h| h.view()).collect();
-    let viewer = Viewer {
-        tenant,
-        policy: &policy,
-        holds: &effective,
-    };
-    let ancestors = enablements::ancestors_for_decision(&mut tx, listing.id).await?;
-    let stored_lifecycle = LifecycleStatus::parse(&listing.lifecycle_status)
-        .ok_or_else(|| ApiError::internal(std::io::Error::other("unknown lifecycle status")))?;
-    let listing_facts = ListingFacts {
-        model_id: listing.id,
-        publisher_id: listing.publisher_id,
-        publisher_slug: &listing.publisher_slug,
-        origin_country: listing.origin_country.as_deref(),
-        ancestors: &ancestors,
-        license: &listing.license,
-        lifecycle: lifecycle::in_force(stored_lifecycle, listing.retirement_date, Utc::now().date_naive()),
-    };
-    let mut offers =
-        enablements::offers_for_decision(&mut tx, listing.id, &input.region, input.deployment_type.as_str()).await?;
-    if let Some(operator) = &input.operator {
-        offers.retain(|offer| offer.operator_name.eq_ignore_ascii_case(operator));
-    }
-    // Every offer is decided; the grant goes to the cheapest one the
-    // tenant may use (input price, then output price, then name; an offer
-    // without a token price sorts last).
-    let mut reasons = Vec::new();
-    let mut allowed: Vec<&enablements::OfferForDecision> = Vec::new();
-    for offer in &offers {
-        let facts = OfferFacts {
-            region: &offer.region_code,
-            jurisdiction: offer.jurisdiction.as_deref(),
-            deployment_type: input.deployment_type,
-            operator_name: &offer.operator_name,
-            operator_country: offer.operator_country.as_deref(),
-            status: OfferStatus::parse(&offer.status).unwrap_or(OfferStatus::Unavailable),
-            input_price: offer.input_price.map(|d| d.normalize()),
-            output_price: offer.output_price.map(|d| d.normalize()),
-        };
-        let decision = decide_offer(&listing_facts, &facts, &viewer);
-        if decision.enableable {
-            allowed.push(offer);
-        } else {
-            reasons.extend(decision.reasons);
-        }
-    }
-    let unpriced = |price: Option<rust_decimal::Decimal>| (price.is_none(), price);
-    allowed.sort_by(|a, b| {
-        (unpriced(a.input_price), unpriced(a.output_price), &a.operator_name).cmp(&(
-            unpriced(b.input_price),
-            unpriced(b.output_price),
-            &b.operator_name,
-        ))
-    });
-    let Some(chosen) = allowed.first() else {
-        if offers.is_empty() {
-            reasons.extend(listing_reasons(&listing_facts, &policy));
-            let by = input
-                .operator
-                .as_deref()
-                .map(|operator| format!(" operated by {operator}"))
-                .unwrap_or_default();
-            reasons.push(Reason {
-                code: ReasonCode::NoMatchingOffer,
-                message: format!(
-                    "{} has no {} offer in {}{by}",
-                    listing.slug, input.deployment_type, input.region
-                ),
-                hold_id: None,
-            });
-        }
-        reasons.sort_by_key(|r| r.code);
-        reasons.dedup();
-        if let Some(hold) = reasons.iter().find_map(|r| r.hold_id) {
-            return Err(super::models::blocked_by(&effective, hold, &reasons));
-        }
-        return Err(refusal(reasons));
-    };
-
-    let deployment = input.deployment_type.as_str();
-    if let Some(existing) = enablements::find_live(&mut tx, tenant, listing.id, &input.region, deployment).await? {
-        return Err(ApiError::new(
-            ErrorCode::AlreadyEnabled,
-            format!(
-                "{} is already enabled in {} ({deployment}) as {existing}.",
-                listing.slug, input.region
-            ),
-        )
-        .with_context(serde_json::json!({ "enablement_id": existing })));
-    }
     let actor = access.acting(&request_id);
-    let grant = enablements::Grant {
-        tenant_id: tenant,
-        model_id: listing.id,
+    let request = EnableRequest {
+        tenant,
+        model_id: input.model_id,
         region: &input.region,
-        deployment_type: deployment,
-        operator_name: &chosen.operator_name,
-        operator_country: chosen.operator_country.as_deref(),
+        deployment_type: input.deployment_type,
+        operator: input.operator.as_deref(),
     };
-    let row = enablements::insert_active(&mut tx, &grant, &actor.name).await?;
+    let row = crate::enablements::enable(&mut tx, &actor, &request)
+        .await
+        .map_err(|error| match error {
+            EnableError::UnknownModel => ApiError::validation("model_id", "names no listing"),
+            EnableError::UnknownRegion(region) => {
+                ApiError::validation("region", format!("{region:?} is not a known region code"))
+            }
+            EnableError::Refused { reasons, holds } => match reasons.iter().find_map(|r| r.hold_id) {
+                Some(hold) => super::models::blocked_by(&holds, hold, &reasons),
+                None => refusal(reasons),
+            },
+            EnableError::AlreadyEnabled { slug, existing } => ApiError::new(
+                ErrorCode::AlreadyEnabled,
+                format!(
+                    "{slug} is already enabled in {} ({}) as {existing}.",
+                    input.region, input.deployment_type
+                ),
+            )
+            .with_context(serde_json::json!({ "enablement_id": existing })),
+            EnableError::Catalog(error) => ApiError::internal(error),
+            EnableError::Database(error) => error.into(),
+        })?;
     let view = Enablement::from(&row);
-    AuditEntry::new(&actor, "enablement.created", "enablement", row.id)
-        .tenant(tenant)
-        .after(&view)
-        .append(&mut tx)
-        .await?;
     let body = serde_json::to_vec(&view).map_err(ApiError::internal)?;
     let location = format!("/v1/tenants/{tenant}/enablements/{}", row.id);
     super::idempotency::remember(&mut tx, key.as_deref(), &scope, ROUTE, &location, &body).await?;
