@@ -5,17 +5,14 @@
 //! (and writing every reason's message) for every match.
 //!
 //! The rules come from `domain::decision`; this module only records their
-//! outcomes, and mirrors how `decide_listing` combines them:
-//! - a listing is hidden when a hiding hold covers every offer under
-//!   consideration (or, with none, the listing as a whole);
-//! - it is enableable when its own rules pass and one offer under
-//!   consideration passes the offer rules with no hold covering it.
+//! outcomes per listing and per offer, and combines them with the same
+//! `OffersOutcome` that `decide_listing` uses.
 
 use chrono::{DateTime, Utc};
 
 use super::bitset::Bitset;
 use super::snapshot::{Listing, Offer};
-use crate::domain::decision::{hold_effect, listing_rules, offer_rules, AnyRefusal, Viewer};
+use crate::domain::decision::{hold_effect, listing_rules, offer_rules, AnyRefusal, OffersOutcome, Viewer};
 
 pub struct TenantView {
     /// Names the rules this view was computed from, for ETags.
@@ -102,29 +99,19 @@ impl TenantView {
     /// `considered` selects.
     pub fn outcome(&self, position: u32, listing: &Listing, considered: impl Fn(&Offer) -> bool) -> Outcome {
         let first = self.offer_start[position as usize];
-        let mut any_considered = false;
-        let mut all_hidden = true;
-        let mut one_passes = false;
-        for (offset, offer) in listing.offers.iter().enumerate() {
-            if !considered(offer) {
-                continue;
-            }
-            any_considered = true;
-            let number = first + offset as u32;
-            if !self.offer_hidden.contains(number) {
-                all_hidden = false;
-                one_passes |= self.offer_passes.contains(number);
-            }
-        }
-        if !any_considered {
-            return Outcome {
-                visible: !self.whole_hidden.contains(position),
-                enableable: false,
-            };
-        }
+        let offers = listing
+            .offers
+            .iter()
+            .enumerate()
+            .filter(|(_, offer)| considered(offer))
+            .map(|(offset, _)| {
+                let number = first + offset as u32;
+                (self.offer_hidden.contains(number), self.offer_passes.contains(number))
+            });
+        let combined = OffersOutcome::of(offers);
         Outcome {
-            visible: !all_hidden,
-            enableable: !all_hidden && one_passes && self.listing_passes.contains(position),
+            visible: combined.visible(self.whole_hidden.contains(position)),
+            enableable: combined.enableable(self.listing_passes.contains(position)),
         }
     }
 

@@ -381,57 +381,109 @@ pub fn decide_listing<'a>(
     offers: impl IntoIterator<Item = OfferFacts<'a>>,
     viewer: &Viewer<'_>,
 ) -> Decision {
-    let mut reasons = listing_reasons(listing, viewer.policy);
-    let mut offer_problems = Vec::new();
-    let mut any_offer = false;
-    let mut some_offer_passes = false;
-    let mut hidden_by = None;
-    let mut all_hidden = true;
-    for offer in offers {
-        any_offer = true;
-        let (held, hiding) = hold_reasons(listing, Some(&offer), viewer);
-        if let Some(hold) = hiding {
-            hidden_by.get_or_insert(hold);
-            continue;
-        }
-        all_hidden = false;
-        let mut problems = offer_reasons(&offer, viewer.policy);
-        problems.extend(held);
-        if problems.is_empty() {
-            some_offer_passes = true;
-        }
-        offer_problems.extend(problems);
-    }
-    if !any_offer {
-        let (held, hiding) = hold_reasons(listing, None, viewer);
-        if hiding.is_some() {
-            return Decision::from_reasons(held, hiding);
-        }
-        reasons.extend(held);
-        reasons.push(Reason::new(
-            ReasonCode::NoMatchingOffer,
-            "the listing has no offers".into(),
-        ));
-        return Decision::from_reasons(reasons, None);
-    }
-    if all_hidden {
-        let notice = viewer
-            .holds
+    // Each offer: the hold that hides it, or what refuses it there.
+    let judged: Vec<(Option<Uuid>, Vec<Reason>)> = offers
+        .into_iter()
+        .map(|offer| {
+            let (held, hiding) = hold_reasons(listing, Some(&offer), viewer);
+            if hiding.is_some() {
+                return (hiding, Vec::new());
+            }
+            let mut problems = offer_reasons(&offer, viewer.policy);
+            problems.extend(held);
+            (None, problems)
+        })
+        .collect();
+    let outcome = OffersOutcome::of(
+        judged
             .iter()
-            .find(|h| Some(h.id) == hidden_by)
-            .map(|h| h.public_notice.clone())
-            .unwrap_or_default();
-        let reason = Reason {
-            code: ReasonCode::ComplianceHold,
-            message: notice,
-            hold_id: hidden_by,
-        };
-        return Decision::from_reasons(vec![reason], hidden_by);
+            .map(|(hiding, problems)| (hiding.is_some(), problems.is_empty())),
+    );
+    match outcome {
+        OffersOutcome::NoOffers => {
+            let (held, hiding) = hold_reasons(listing, None, viewer);
+            if hiding.is_some() {
+                return Decision::from_reasons(held, hiding);
+            }
+            let mut reasons = listing_reasons(listing, viewer.policy);
+            reasons.extend(held);
+            reasons.push(Reason::new(
+                ReasonCode::NoMatchingOffer,
+                "the listing has no offers".into(),
+            ));
+            Decision::from_reasons(reasons, None)
+        }
+        OffersOutcome::AllHidden => {
+            let hidden_by = judged.iter().find_map(|(hiding, _)| *hiding);
+            let notice = viewer
+                .holds
+                .iter()
+                .find(|h| Some(h.id) == hidden_by)
+                .map(|h| h.public_notice.clone())
+                .unwrap_or_default();
+            let reason = Reason {
+                code: ReasonCode::ComplianceHold,
+                message: notice,
+                hold_id: hidden_by,
+            };
+            Decision::from_reasons(vec![reason], hidden_by)
+        }
+        OffersOutcome::Shown { one_passes } => {
+            let mut reasons = listing_reasons(listing, viewer.policy);
+            if !one_passes {
+                reasons.extend(judged.into_iter().flat_map(|(_, problems)| problems));
+            }
+            Decision::from_reasons(reasons, None)
+        }
     }
-    if !some_offer_passes {
-        reasons.extend(offer_problems);
+}
+
+/// What a listing's offers add up to: the one combination the decision
+/// above and the precomputed tenant views (`catalog::visibility`) share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OffersOutcome {
+    /// No offer (under consideration): the listing as a whole decides
+    /// whether it is hidden, and nothing is enableable.
+    NoOffers,
+    /// A hiding hold covers every offer: the listing is hidden.
+    AllHidden,
+    /// Some offer is shown; `one_passes` when one of those passes every
+    /// offer rule with no hold covering it.
+    Shown { one_passes: bool },
+}
+
+impl OffersOutcome {
+    /// From each offer's (hidden, passes).
+    pub fn of(offers: impl IntoIterator<Item = (bool, bool)>) -> Self {
+        let mut outcome = OffersOutcome::NoOffers;
+        for (hidden, passes) in offers {
+            outcome = match (outcome, hidden) {
+                (OffersOutcome::NoOffers | OffersOutcome::AllHidden, true) => OffersOutcome::AllHidden,
+                (OffersOutcome::Shown { one_passes }, true) => OffersOutcome::Shown { one_passes },
+                (OffersOutcome::Shown { one_passes }, false) => OffersOutcome::Shown {
+                    one_passes: one_passes || passes,
+                },
+                (_, false) => OffersOutcome::Shown { one_passes: passes },
+            };
+        }
+        outcome
     }
-    Decision::from_reasons(reasons, None)
+
+    /// Whether the listing is visible, given whether a hold hides the
+    /// listing as a whole (which counts only without offers).
+    pub fn visible(self, whole_hidden: bool) -> bool {
+        match self {
+            OffersOutcome::NoOffers => !whole_hidden,
+            OffersOutcome::AllHidden => false,
+            OffersOutcome::Shown { .. } => true,
+        }
+    }
+
+    /// Whether the tenant may enable the listing, given whether the
+    /// listing's own rules pass.
+    pub fn enableable(self, listing_passes: bool) -> bool {
+        matches!(self, OffersOutcome::Shown { one_passes: true }) && listing_passes
+    }
 }
 
 #[cfg(test)]
