@@ -6,6 +6,7 @@
 pub mod bitset;
 pub mod cursor;
 pub mod index;
+pub mod listing;
 pub mod query;
 pub mod search;
 pub mod snapshot;

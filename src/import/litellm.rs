@@ -2389,20 +2389,18 @@ mod tests {
 
     // --- the real feed ------------------------------------------------------
 
-    fn real_feed() -> Option<Value> {
+    /// The real feed; its absence fails the test rather than passing it
+    /// unseen (CI always has `../shared` beside the checkout).
+    fn real_feed() -> Value {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/litellm_model_prices.json");
-        match std::fs::read_to_string(path) {
-            Ok(text) => Some(serde_json::from_str(&text).expect("the feed is JSON")),
-            Err(_) => {
-                println!("note: {path} not found; skipping the real-feed test");
-                None
-            }
-        }
+        let text = std::fs::read_to_string(path)
+            .unwrap_or_else(|error| panic!("the real feed ../shared/data/litellm_model_prices.json: {error}"));
+        serde_json::from_str(&text).expect("the feed is JSON")
     }
 
     #[test]
     fn the_real_feed_maps_every_key_into_offers_or_rejections() {
-        let Some(feed) = real_feed() else { return };
+        let feed = real_feed();
         let started = std::time::Instant::now();
         let batch = map_feed(&feed).unwrap();
         let elapsed = started.elapsed();

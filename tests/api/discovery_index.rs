@@ -24,7 +24,8 @@ use uuid::Uuid;
 use crate::helpers::fresh_database;
 
 async fn demo_content() -> Arc<CatalogContent> {
-    let pool = PgPool::connect(&fresh_database().await).await.expect("connect");
+    let database = fresh_database().await;
+    let pool = PgPool::connect(&database).await.expect("connect");
     modelmart::seed::seed_demo(&pool).await.expect("seed the demo catalog");
     let snapshot = Snapshot::build(catalog_read::load(&pool).await.expect("load")).expect("build");
     pool.close().await;

@@ -153,21 +153,61 @@ async fn drop_stale_test_databases(admin: &mut PgConnection) {
     }
 }
 
-/// A fresh, migrated, empty database; returns its URL.
-pub async fn fresh_database() -> String {
+/// A database a test made: dropped (connections and all) when the guard
+/// goes, so runs leave nothing behind. Derefs to its URL.
+pub struct TestDatabase {
+    url: String,
+}
+
+impl std::ops::Deref for TestDatabase {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.url
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let url = self.url.clone();
+        // Drop runs inside the test's runtime, which must not block on
+        // itself: the DROP goes through a runtime of its own on a thread.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            runtime.block_on(async {
+                let (server, name) = url.rsplit_once('/')?;
+                let name = name.split('?').next()?;
+                let mut admin = PgConnection::connect(&format!("{server}/postgres")).await.ok()?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .await
+                    .ok()
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Some(_))) {
+            eprintln!("could not drop the test database {}", self.url);
+        }
+    }
+}
+
+/// A fresh, migrated, empty database.
+pub async fn fresh_database() -> TestDatabase {
     let name = format!("mm_test_{}_{}", chrono::Utc::now().timestamp(), Uuid::new_v4().simple());
     create_database(&name, template().await).await
 }
 
 /// A copy of the database at `url` as it is now (nothing may be connected
-/// to it); returns the copy's URL.
-pub async fn copy_of_database(url: &str) -> String {
+/// to it).
+pub async fn copy_of_database(url: &str) -> TestDatabase {
     let source = url.rsplit('/').next().unwrap().split('?').next().unwrap();
     create_database(&format!("{source}_copy"), source).await
 }
 
-/// Creates `name` as a copy of `template` on the test server; returns its URL.
-async fn create_database(name: &str, template: &str) -> String {
+/// Creates `name` as a copy of `template` on the test server.
+async fn create_database(name: &str, template: &str) -> TestDatabase {
     let server = server_url().await;
     let mut admin = PgConnection::connect(&with_database(server, "postgres"))
         .await
@@ -176,7 +216,9 @@ async fn create_database(name: &str, template: &str) -> String {
         .execute(&mut admin)
         .await
         .unwrap_or_else(|e| panic!("create {name} from {template}: {e}"));
-    with_database(server, name)
+    TestDatabase {
+        url: with_database(server, name),
+    }
 }
 
 pub fn test_settings(database_url: &str, extra: &[(&str, &str)]) -> Settings {
@@ -204,6 +246,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub pool: PgPool,
     pub database_url: String,
+    /// The database this app was given to own, dropped with it.
+    database: Option<TestDatabase>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -211,8 +255,10 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
-    let database_url = fresh_database().await;
-    spawn_app_on(&database_url, extra).await
+    let database = fresh_database().await;
+    let mut app = spawn_app_on(&database, extra).await;
+    app.database = Some(database);
+    app
 }
 
 /// Another server on an existing database, as a second replica would be.
@@ -237,6 +283,7 @@ pub async fn spawn_app_on(database_url: &str, extra: &[(&str, &str)]) -> TestApp
         client: reqwest::Client::new(),
         pool,
         database_url,
+        database: None,
     }
 }
 
@@ -276,6 +323,17 @@ pub fn tenant_token(role: &str, tenant: Uuid) -> String {
 }
 
 impl TestApp {
+    /// A server started some other way (a child process) on `database_url`.
+    pub fn at(address: String, pool: PgPool, database_url: &str) -> TestApp {
+        TestApp {
+            address,
+            client: reqwest::Client::new(),
+            pool,
+            database_url: database_url.to_owned(),
+            database: None,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
@@ -340,10 +398,13 @@ impl TestApp {
     }
 }
 
-/// The real LiteLLM feed from `../shared/data`, when present.
-pub fn litellm_feed() -> Option<Vec<u8>> {
+/// The real LiteLLM feed from `../shared/data`. Its absence fails the test
+/// that needs it, rather than letting it pass unseen: CI always has
+/// `../shared` beside the checkout.
+pub fn litellm_feed() -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/litellm_model_prices.json");
-    std::fs::read(path).ok()
+    std::fs::read(&path)
+        .unwrap_or_else(|error| panic!("the real feed ../shared/data/litellm_model_prices.json: {error}"))
 }
 
 /// Asserts a response is an RFC 9457 problem with `code`, returning its body.
@@ -417,5 +478,26 @@ impl TestApp {
         let response = self.decide_hold(&hold, "approve", &officer("bob"), None).await;
         assert_eq!(response.status(), 200, "approval refused");
         hold
+    }
+}
+
+/// Waits until `check` holds, polling every 20 ms, for at most `within`;
+/// returns whether it came to hold. For behaviour that happens on its own
+/// clock (a refill, a refresh), so a test waits for the outcome rather than
+/// for a guessed time.
+pub async fn eventually<F, Fut>(within: std::time::Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        if check().await {
+            return true;
+        }
+        if std::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }

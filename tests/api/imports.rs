@@ -6,10 +6,7 @@ use crate::helpers::*;
 
 #[tokio::test]
 async fn the_real_feed_imports_with_every_bad_entry_reported_and_a_second_import_changes_nothing() {
-    let Some(feed) = litellm_feed() else {
-        eprintln!("skipped: ../shared/data/litellm_model_prices.json is not present");
-        return;
-    };
+    let feed = litellm_feed();
     let app = spawn_app().await;
     let started = std::time::Instant::now();
     let (status, first) = app.import_litellm(feed.clone()).await;
@@ -43,10 +40,7 @@ async fn the_real_feed_imports_with_every_bad_entry_reported_and_a_second_import
 
 #[tokio::test]
 async fn after_importing_the_real_feed_paging_returns_every_listing_once_and_deepseek_search_is_precise() {
-    let Some(feed) = litellm_feed() else {
-        eprintln!("skipped: ../shared/data/litellm_model_prices.json is not present");
-        return;
-    };
+    let feed = litellm_feed();
     let app = spawn_app().await;
     let (status, report) = app.import_litellm(feed).await;
     assert_eq!(status, 200);

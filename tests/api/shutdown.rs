@@ -48,12 +48,11 @@ async fn serve_logging_to(database_url: &str, extra: &[(&str, &str)], log: Optio
         command.env(name, value);
     }
     let child = command.spawn().expect("start modelmart serve");
-    let app = TestApp {
-        address: format!("http://127.0.0.1:{port}"),
-        client: reqwest::Client::new(),
-        pool: PgPool::connect(database_url).await.unwrap(),
-        database_url: database_url.to_owned(),
-    };
+    let app = TestApp::at(
+        format!("http://127.0.0.1:{port}"),
+        PgPool::connect(database_url).await.unwrap(),
+        database_url,
+    );
     let started = Instant::now();
     loop {
         if let Ok(response) = app.client.get(app.url("/readyz")).send().await {

@@ -1,0 +1,195 @@
+//! A listing as the snapshot holds it: the model with its publisher,
+//! lineage, offers and price periods, and what the decision function reads
+//! of them.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::domain::decision::{ListingFacts, OfferFacts};
+use crate::domain::hold::{Ancestor, Operator, Placement};
+use crate::domain::vocab::{
+    Capability, Cloud, DeploymentType, LifecycleStatus, Lineage, Modality, OfferStatus, PriceDimension, PriceUnit,
+    ProcessingScope, Task,
+};
+
+#[derive(Debug, Clone)]
+pub struct Publisher {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub country: Option<String>,
+    pub website: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Region {
+    pub code: String,
+    pub name: String,
+    pub cloud: Cloud,
+    pub jurisdiction: Option<String>,
+    pub geography: String,
+}
+
+/// Another listing, by id and slug.
+#[derive(Debug, Clone)]
+pub struct ModelRef {
+    pub id: Uuid,
+    pub slug: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Listing {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub publisher: Arc<Publisher>,
+    pub family: Option<String>,
+    pub version: Option<String>,
+    pub description: String,
+    pub task: Task,
+    pub input_modalities: Vec<Modality>,
+    pub output_modalities: Vec<Modality>,
+    pub capabilities: Vec<Capability>,
+    pub context_window: Option<i32>,
+    pub max_output_tokens: Option<i32>,
+    pub license: String,
+    pub open_weights: bool,
+    pub origin_country: Option<String>,
+    pub lineage: Lineage,
+    pub base_model: Option<ModelRef>,
+    /// What it derives from through `base_model`, nearest first, each once
+    /// (a cycle in the data ends the walk).
+    pub ancestors: Vec<Ancestor>,
+    pub model_card_url: Option<String>,
+    pub weights_digest: Option<String>,
+    pub release_date: Option<NaiveDate>,
+    pub lifecycle: LifecycleStatus,
+    pub deprecation_date: Option<NaiveDate>,
+    pub retirement_date: Option<NaiveDate>,
+    pub successor: Option<ModelRef>,
+    pub tags: Vec<String>,
+    pub row_version: i64,
+    pub updated_at: DateTime<Utc>,
+    pub offers: Vec<Offer>,
+    /// Regions with at least one offer, sorted.
+    pub regions: Vec<String>,
+    /// Cheapest current base-tier USD price per 1M input / output tokens over
+    /// the listing's usable offers; `None` when no offer quotes one.
+    pub min_input_price: Option<Decimal>,
+    pub min_output_price: Option<Decimal>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Offer {
+    pub id: Uuid,
+    pub region: String,
+    /// The region's jurisdiction.
+    pub jurisdiction: Option<String>,
+    pub deployment_type: DeploymentType,
+    pub processing_scope: ProcessingScope,
+    pub operator_name: String,
+    pub operator_country: Option<String>,
+    pub status: OfferStatus,
+    pub row_version: i64,
+    /// Current and scheduled price periods.
+    pub prices: Vec<PricePeriod>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PricePeriod {
+    pub dimension: PriceDimension,
+    pub unit: PriceUnit,
+    pub amount: Decimal,
+    pub currency: String,
+    pub tier_min_context_tokens: Option<i32>,
+    pub effective_from: DateTime<Utc>,
+    pub effective_to: Option<DateTime<Utc>>,
+}
+
+impl PricePeriod {
+    /// A stored period; `None` for a value outside this binary's vocabulary.
+    pub fn from_row(row: &crate::db::catalog_read::PriceRow) -> Option<Self> {
+        Some(PricePeriod {
+            dimension: PriceDimension::parse(&row.dimension)?,
+            unit: PriceUnit::parse(&row.unit)?,
+            amount: row.amount.normalize(),
+            currency: row.currency.clone(),
+            tier_min_context_tokens: row.tier_min_context_tokens,
+            effective_from: row.effective_from,
+            effective_to: row.effective_to,
+        })
+    }
+
+    pub fn is_in_effect(&self, at: DateTime<Utc>) -> bool {
+        self.effective_from <= at && self.effective_to.is_none_or(|to| at < to)
+    }
+}
+
+impl Listing {
+    /// Where hold coverage looks: this listing served by `offer` (in its
+    /// region), or the listing as a whole without one, for `tenant`.
+    pub fn placement<'a>(&'a self, offer: Option<&'a Offer>, tenant: Uuid) -> Placement<'a> {
+        Placement {
+            model_id: self.id,
+            publisher_id: self.publisher.id,
+            origin_country: self.origin_country.as_deref(),
+            ancestors: &self.ancestors,
+            operator: offer.map(|o| Operator {
+                name: &o.operator_name,
+                country: o.operator_country.as_deref(),
+            }),
+            region: offer.map(|o| o.region.as_str()),
+            jurisdiction: offer.and_then(|o| o.jurisdiction.as_deref()),
+            tenant,
+        }
+    }
+
+    /// What the decision function reads of the listing.
+    pub fn facts(&self) -> ListingFacts<'_> {
+        ListingFacts {
+            model_id: self.id,
+            publisher_id: self.publisher.id,
+            publisher_slug: &self.publisher.slug,
+            origin_country: self.origin_country.as_deref(),
+            ancestors: &self.ancestors,
+            license: &self.license,
+            lifecycle: self.lifecycle,
+        }
+    }
+}
+
+impl Offer {
+    /// What the decision function reads of the offer, with prices at `at`.
+    pub fn facts(&self, at: DateTime<Utc>) -> OfferFacts<'_> {
+        OfferFacts {
+            region: &self.region,
+            jurisdiction: self.jurisdiction.as_deref(),
+            deployment_type: self.deployment_type,
+            operator_name: &self.operator_name,
+            operator_country: self.operator_country.as_deref(),
+            status: self.status,
+            input_price: self.token_price(PriceDimension::InputTokens, at),
+            output_price: self.token_price(PriceDimension::OutputTokens, at),
+        }
+    }
+
+    /// The price components in effect at `at`.
+    pub fn prices_at(&self, at: DateTime<Utc>) -> impl Iterator<Item = &PricePeriod> {
+        self.prices.iter().filter(move |p| p.is_in_effect(at))
+    }
+
+    /// The base-tier USD price per 1M tokens of `dimension` in effect at `at`.
+    pub fn token_price(&self, dimension: PriceDimension, at: DateTime<Utc>) -> Option<Decimal> {
+        self.prices_at(at)
+            .find(|p| {
+                p.dimension == dimension
+                    && p.unit == PriceUnit::PerMillionTokens
+                    && p.currency == "USD"
+                    && p.tier_min_context_tokens.is_none()
+            })
+            .map(|p| p.amount)
+    }
+}
