@@ -311,10 +311,7 @@ fn lifecycle_conflict(from: LifecycleStatus, to: LifecycleStatus) -> ApiError {
         (status = 201, description = "The new listing", body = Model,
          headers(("ETag" = String, description = "Its version, for If-Match"),
                  ("Location" = String, description = "Its URL"))),
-        (status = 400, description = "The body is not a listing", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid, or the Idempotency-Key was used with another body",
          body = Problem, content_type = "application/problem+json")
     ),
@@ -451,14 +448,11 @@ fn parse_id(text: &str) -> Result<Uuid, ApiError> {
     responses(
         (status = 200, description = "The changed listing", body = Model,
          headers(("ETag" = String, description = "Its new version"))),
-        (status = 400, description = "The body is not a listing patch", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such listing", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A lifecycle move the lifecycle does not allow", body = Problem,
          content_type = "application/problem+json"),
         (status = 412, description = "The listing changed since it was read", body = Problem,
          content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json")
     ),
@@ -826,12 +820,9 @@ fn offer_specs(
     responses(
         (status = 200, description = "The listing's offers now", body = ModelOfferList,
          headers(("ETag" = String, description = "The listing's new version"))),
-        (status = 400, description = "The body is not a set of offers", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such listing", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The listing changed since it was read", body = Problem,
          content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json")
     ),

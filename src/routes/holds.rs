@@ -373,9 +373,6 @@ fn text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) {
         (status = 201, description = "The proposed hold", body = Hold,
          headers(("Location" = String, description = "The hold's URL"),
                  ("ETag" = String, description = "The hold's version, for If-Match"))),
-        (status = 400, description = "The body is not a hold", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid; `errors` names each", body = Problem,
          content_type = "application/problem+json")
     ),
@@ -674,8 +671,6 @@ macro_rules! hold_decision {
             responses(
                 (status = 200, description = "The hold after the decision", body = HoldDecision,
                  headers(("ETag" = String, description = "The hold's new version"))),
-                (status = 400, description = "The body is not a decision", body = Problem,
-                 content_type = "application/problem+json"),
                 (status = 403, description = "A role is missing; approving one's own proposal is refused as `self_approval_forbidden`",
                  body = Problem, content_type = "application/problem+json"),
                 (status = 404, description = "No such hold", body = Problem, content_type = "application/problem+json"),
@@ -683,7 +678,6 @@ macro_rules! hold_decision {
                  content_type = "application/problem+json"),
                 (status = 412, description = "The hold changed since it was read (stale If-Match)", body = Problem,
                  content_type = "application/problem+json"),
-                (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
                 (status = 422, description = "The reason is missing or too long", body = Problem,
                  content_type = "application/problem+json"),
                 (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json")
@@ -773,8 +767,6 @@ pub struct ImpactReport {
     request_body = ImpactInput,
     responses(
         (status = 200, description = "What the hold would touch", body = ImpactReport),
-        (status = 400, description = "The body is not a scope", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json")
     ),
     security(("bearer" = []))

@@ -34,7 +34,7 @@ pub struct ImportParams {
         (status = 200, description = "What the import created, updated, left unchanged and rejected", body = ImportReport),
         (status = 400, description = "The body is not JSON, or not a feed of this format", body = Problem,
          content_type = "application/problem+json"),
-        (status = 413, description = "The feed is larger than the import limit", body = Problem,
+        (status = 413, description = "The feed is larger than the import limit (MODELMART_MAX_IMPORT_BYTES)", body = Problem,
          content_type = "application/problem+json")
     ),
     security(("bearer" = []))

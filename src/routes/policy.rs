@@ -289,13 +289,10 @@ pub async fn get_tenant_policy(
     responses(
         (status = 200, description = "The new policy", body = Policy,
          headers(("ETag" = String, description = "The new version"))),
-        (status = 400, description = "The body is not a policy", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such tenant visible to this principal", body = Problem,
          content_type = "application/problem+json"),
         (status = 412, description = "The policy changed since it was read", body = Problem,
          content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid; `errors` names each", body = Problem,
          content_type = "application/problem+json"),
         (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json")

@@ -222,12 +222,8 @@ fn reason_name(code: ReasonCode) -> String {
     request_body = RecommendationRequest,
     responses(
         (status = 200, description = "Ranked offers with monthly estimates", body = RecommendationList),
-        (status = 400, description = "The body is not a recommendation request", body = Problem,
-         content_type = "application/problem+json"),
         (status = 404, description = "No such tenant visible to this principal", body = Problem,
          content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid; `errors` names each", body = Problem,
          content_type = "application/problem+json")
     ),

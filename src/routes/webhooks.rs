@@ -239,10 +239,8 @@ fn new_secret() -> Result<String, ApiError> {
     request_body = WebhookInput,
     responses(
         (status = 201, description = "The webhook, with its signing secret (shown only now)", body = Webhook),
-        (status = 400, description = "The body is not a webhook", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such tenant visible to this principal", body = Problem,
          content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The URL or an event type is not acceptable", body = Problem,
          content_type = "application/problem+json")
     ),
