@@ -1,9 +1,9 @@
-//! The life of a compliance hold after it is proposed, in one place:
-//! `transition` takes a hold from one state to the next, with everything that
-//! must happen in the same transaction: the state checks, the two-person
-//! rule, the audit event, the enablements the hold suspends or restores
-//! (each with its audit and outbox event), and the tenants' notices. The
-//! officers' routes and the scheduler both call it.
+//! The life of a compliance hold, in one place: `propose` records a
+//! proposal, and `transition` takes a hold from one state to the next with
+//! everything that must happen in the same transaction: the state checks,
+//! the two-person rule, the audit event, the enablements the hold suspends
+//! or restores (each with its audit and outbox event), and the tenants'
+//! notices. The officers' routes and the scheduler both call it.
 //!
 //! ```text
 //! proposed --approve--> active --(effective_at)--> in effect --lift/expire--> lifted / expired
@@ -21,7 +21,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::db::audit::AuditEntry;
-use crate::db::holds::{self, HoldRow, StatusChange, TouchedEnablement};
+use crate::db::holds::{self, HoldRow, NewHold, StatusChange, TouchedEnablement};
 use crate::db::outbox;
 use crate::domain::actor::Actor;
 use crate::domain::vocab::{EnablementStatus, HoldStatus};
@@ -196,6 +196,18 @@ pub async fn transition(
             take_out_of_effect(conn, actor, &before, expired).await
         }
     }
+}
+
+/// Records a proposal, which changes nothing until another officer
+/// approves it, with its audit event, in the caller's transaction.
+pub async fn propose(conn: &mut PgConnection, actor: &Actor, proposal: &NewHold) -> Result<HoldRow, sqlx::Error> {
+    let row = holds::insert(conn, proposal).await?;
+    AuditEntry::new(actor, "hold.proposed", "hold", row.id)
+        .after(&row)
+        .reason(proposal.reason.as_deref())
+        .append(conn)
+        .await?;
+    Ok(row)
 }
 
 /// The audit event of a change to the hold itself, before and after.

@@ -11,7 +11,6 @@ use uuid::Uuid;
 use super::paging;
 use crate::auth::{Authorized, DiscoverCatalog, ManageHolds, ReadHolds};
 use crate::catalog::Snapshot;
-use crate::db::audit::AuditEntry;
 use crate::db::holds::{self, HoldRow, NewHold, TouchedEnablement};
 use crate::domain::country::parse_country;
 use crate::domain::hold::{check_notice_url, HoldScope};
@@ -425,30 +424,22 @@ pub async fn create_hold(
     if let Some(replay) = super::idempotency::claim(&mut tx, key.as_deref(), &actor, CREATE_ROUTE, &input).await? {
         return Ok(replay);
     }
-    let row = holds::insert(
-        &mut tx,
-        &NewHold {
-            kind: input.kind,
-            legal_basis: input.legal_basis.clone(),
-            public_notice: input.public_notice.clone(),
-            public_notice_url: input.public_notice_url.clone(),
-            scope,
-            hide: input.effects.hide,
-            block_new: input.effects.block_new,
-            suspend_existing: input.effects.suspend_existing,
-            effective_at: input.effective_at,
-            expires_at: input.expires_at,
-            proposed_by: actor.clone(),
-            reason: input.reason.clone(),
-        },
-    )
-    .await?;
+    let proposal = NewHold {
+        kind: input.kind,
+        legal_basis: input.legal_basis.clone(),
+        public_notice: input.public_notice.clone(),
+        public_notice_url: input.public_notice_url.clone(),
+        scope,
+        hide: input.effects.hide,
+        block_new: input.effects.block_new,
+        suspend_existing: input.effects.suspend_existing,
+        effective_at: input.effective_at,
+        expires_at: input.expires_at,
+        proposed_by: actor.clone(),
+        reason: input.reason.clone(),
+    };
+    let row = crate::holds::propose(&mut tx, &principal.acting(&request_id), &proposal).await?;
     let view = Hold::from(&row);
-    AuditEntry::new(&principal.acting(&request_id), "hold.proposed", "hold", row.id)
-        .after(&view)
-        .reason(input.reason.as_deref())
-        .append(&mut tx)
-        .await?;
     let body = serde_json::to_vec(&view).map_err(ApiError::internal)?;
     let location = format!("/v1/admin/holds/{}", row.id);
     super::idempotency::remember(&mut tx, key.as_deref(), &actor, CREATE_ROUTE, &location, &body).await?;
