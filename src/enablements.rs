@@ -6,6 +6,7 @@
 //! hold change cannot slip between the decision and the write.
 
 use chrono::Utc;
+use rust_decimal::Decimal;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -16,7 +17,7 @@ use crate::db::catalog_read::{self, Lock};
 use crate::db::enablements::{self, EnablementRow, Grant};
 use crate::db::{holds, policies};
 use crate::domain::actor::Actor;
-use crate::domain::decision::{decide_offer, listing_reasons, Reason, ReasonCode, Viewer};
+use crate::domain::decision::{decide_listing, decide_offer, Reason, Viewer};
 use crate::domain::hold::HoldView;
 use crate::domain::vocab::DeploymentType;
 
@@ -100,18 +101,13 @@ pub async fn enable(
         })
         .collect();
     let facts = listing.facts();
-    let mut reasons = Vec::new();
-    let mut allowed = Vec::new();
-    for offer in &candidates {
-        let offer_facts = offer.facts(now);
-        let decision = decide_offer(&facts, &offer_facts, &viewer);
-        if decision.enableable {
-            allowed.push((offer, offer_facts.input_price, offer_facts.output_price));
-        } else {
-            reasons.extend(decision.reasons);
-        }
-    }
-    let unpriced = |price: Option<rust_decimal::Decimal>| (price.is_none(), price);
+    let mut allowed: Vec<(&Offer, Option<Decimal>, Option<Decimal>)> = candidates
+        .iter()
+        .map(|offer| (*offer, offer.facts(now)))
+        .filter(|(_, offer_facts)| decide_offer(&facts, offer_facts, &viewer).enableable)
+        .map(|(offer, offer_facts)| (offer, offer_facts.input_price, offer_facts.output_price))
+        .collect();
+    let unpriced = |price: Option<Decimal>| (price.is_none(), price);
     allowed.sort_by(|(a, a_in, a_out), (b, b_in, b_out)| {
         (unpriced(*a_in), unpriced(*a_out), &a.operator_name).cmp(&(
             unpriced(*b_in),
@@ -120,25 +116,11 @@ pub async fn enable(
         ))
     });
     let Some((chosen, _, _)) = allowed.first() else {
-        if candidates.is_empty() {
-            reasons.extend(listing_reasons(&facts, &policy));
-            let by = request
-                .operator
-                .map(|operator| format!(" operated by {operator}"))
-                .unwrap_or_default();
-            reasons.push(Reason {
-                code: ReasonCode::NoMatchingOffer,
-                message: format!(
-                    "{} has no {} offer in {}{by}",
-                    listing.slug, request.deployment_type, request.region
-                ),
-                hold_id: None,
-            });
-        }
-        reasons.sort_by_key(|r| r.code);
-        reasons.dedup();
+        // Every reason, from the same combination discovery uses over the
+        // offers that were asked for.
+        let decision = decide_listing(&facts, candidates.iter().map(|offer| offer.facts(now)), &viewer);
         return Err(EnableError::Refused {
-            reasons,
+            reasons: decision.reasons,
             holds: effective,
         });
     };

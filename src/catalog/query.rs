@@ -107,7 +107,7 @@ pub enum SortChoice {
 /// value within one list, except `capability`, `input_modality`,
 /// `output_modality` and `tag`, which require all). An empty search or
 /// cursor is the same as an absent one; an empty list is refused.
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct DiscoveryParams {

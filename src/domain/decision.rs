@@ -409,7 +409,7 @@ pub fn decide_listing<'a>(
             reasons.extend(held);
             reasons.push(Reason::new(
                 ReasonCode::NoMatchingOffer,
-                "the listing has no offers".into(),
+                "the listing has no matching offer".into(),
             ));
             Decision::from_reasons(reasons, None)
         }

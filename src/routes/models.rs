@@ -340,12 +340,19 @@ pub async fn list_model_derivatives(
     req: actix_web::HttpRequest,
     id_or_slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    // The request's own shape first: bad parameters are 400 whatever the
+    // listing's state.
+    let params = super::discovery_query::read(req.query_string())?;
+    // (The cursor is checked once the listing is known: it is bound to it.)
+    DiscoveryQuery::parse(&DiscoveryParams {
+        cursor: None,
+        ..params.clone()
+    })?;
     let snapshot = state.catalog.current();
     let listing = find(&snapshot, &id_or_slug)?;
     if let Some(tenant) = principal.tenant_id {
         tenant_decision(&snapshot, listing, tenant)?;
     }
-    let params = super::discovery_query::read(req.query_string())?;
     let query = DiscoveryQuery::derivatives(&params, listing.id)?;
     discovery_page(&snapshot, &pages, &req, principal.tenant_id, &query)
 }
@@ -678,6 +685,18 @@ pub async fn list_model_offers(
     id_or_slug: web::Path<String>,
     params: web::Query<OffersParams>,
 ) -> Result<HttpResponse, ApiError> {
+    // The request's own shape first: a bad `at` is 400 whatever the listing's state.
+    let at = params
+        .at
+        .as_deref()
+        .map(|at| {
+            DateTime::parse_from_rfc3339(at)
+                .map(|at| at.with_timezone(&Utc))
+                .map_err(|_| {
+                    ApiError::invalid_parameter("at", "must be an RFC 3339 instant such as 2027-01-01T00:00:00Z")
+                })
+        })
+        .transpose()?;
     let snapshot = state.catalog.current();
     let listing = find(&snapshot, &id_or_slug)?;
     refuse_retired(listing)?;
@@ -710,7 +729,7 @@ pub async fn list_model_offers(
         Ok(response) => response,
         Err(not_modified) => return Ok(*not_modified),
     };
-    let Some(at) = params.at.as_deref() else {
+    let Some(at) = at else {
         let now = Utc::now();
         return Ok(response.json(ModelOfferList {
             items: visible
@@ -723,9 +742,6 @@ pub async fn list_model_offers(
             next_cursor: None,
         }));
     };
-    let at = DateTime::parse_from_rfc3339(at)
-        .map_err(|_| ApiError::invalid_parameter("at", "must be an RFC 3339 instant such as 2027-01-01T00:00:00Z"))?
-        .with_timezone(&Utc);
     // The snapshot holds current and scheduled prices; history is read here.
     let rows = crate::db::offers::prices_from(&state.pool, listing.id, at).await?;
     let items = visible

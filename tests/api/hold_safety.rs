@@ -385,6 +385,10 @@ async fn a_listing_past_its_retirement_date_answers_410_refuses_enablement_and_i
     let link = response.headers().get("link").map(|v| v.to_str().unwrap().to_owned());
     assert_problem(response, 410, "gone").await;
     assert!(link.unwrap_or_default().contains("successor-version"));
+    let (status, _) = app
+        .get_json("/v1/models/deepseek%2Fdeepseek-r1/offers?at=not-a-time", &reader)
+        .await;
+    assert_eq!(status, 400, "the request's shape is judged before the listing's state");
     let problem = assert_problem(
         enable(&app, bystander, "deepseek/deepseek-r1", "eastus", None).await,
         409,

@@ -326,6 +326,23 @@ async fn discovery_filters_by_base_model_and_derived_from_and_lists_a_listings_d
     assert_eq!(status, 200);
     let (status, _) = app.get_json("/v1/models/nobody%2Fnothing/derivatives", &staff).await;
     assert_eq!(status, 404);
+    // Paged by cursor like any list; a bad parameter is 400 before anything else.
+    let mut seen = BTreeSet::new();
+    let mut path = format!("/v1/models/{r1}/derivatives?limit=1");
+    loop {
+        let (status, page) = app.get_json(&path, &staff).await;
+        assert_eq!(status, 200, "{page}");
+        seen.extend(slugs(&page));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/v1/models/{r1}/derivatives?limit=1&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 3);
+    let (status, _) = app
+        .get_json("/v1/models/nobody%2Fnothing/derivatives?limit=0", &staff)
+        .await;
+    assert_eq!(status, 400);
     // Another lineage filter narrows the view further.
     let (status, page) = app
         .get_json(&format!("/v1/models/{r1}/derivatives?derived_from={TAX}"), &staff)
