@@ -68,6 +68,10 @@ pub async fn run_once(pool: &PgPool) -> Result<Pass, sqlx::Error> {
 /// own. `None` when nothing is due; `Some(Err(()))` when the step failed
 /// (rolled back and recorded).
 async fn step_one_hold(pool: &PgPool) -> Result<Option<Result<DueStep, ()>>, sqlx::Error> {
+    // The gate is exclusive and enabling waits for it: look before taking it.
+    if !holds::any_due(pool).await? {
+        return Ok(None);
+    }
     let mut tx = pool.begin().await?;
     // The gate before the hold's row lock, the order every transition
     // takes them in.

@@ -447,21 +447,37 @@ impl DueStep {
     }
 }
 
+/// Holds due for a scheduled step: approved with an `effective_at` that
+/// has come and not yet activated, or with an `expires_at` that has come;
+/// those whose last attempt failed wait for their retry time, so they never
+/// hold up the others.
+const DUE: &str = "h.status = 'active'
+    AND ((h.activated_at IS NULL AND h.effective_at <= now()) OR h.expires_at <= now())
+    AND (f.next_attempt_at IS NULL OR f.next_attempt_at <= now())";
+
+/// Whether any hold is due, without taking a lock: the scheduler asks this
+/// every tick, and takes the exclusive hold gate only when something is.
+pub async fn any_due(pool: &sqlx::PgPool) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(&format!(
+        "SELECT EXISTS (SELECT 1 FROM compliance_holds h
+                        LEFT JOIN hold_schedule_failures f ON f.hold_id = h.id WHERE {DUE})"
+    ))
+    .fetch_one(pool)
+    .await
+}
+
 /// The next hold due for a scheduled step, locked without waiting, so each
-/// is handled by exactly one server; holds whose last attempt failed wait
-/// for their retry time, so they never hold up the others.
+/// is handled by exactly one server.
 pub async fn claim_due(conn: &mut PgConnection) -> Result<Option<(Uuid, DueStep)>, sqlx::Error> {
-    let row: Option<(Uuid, bool)> = sqlx::query_as(
+    let row: Option<(Uuid, bool)> = sqlx::query_as(&format!(
         "SELECT h.id, h.activated_at IS NULL AS activate
          FROM compliance_holds h
          LEFT JOIN hold_schedule_failures f ON f.hold_id = h.id
-         WHERE h.status = 'active'
-           AND ((h.activated_at IS NULL AND h.effective_at <= now()) OR h.expires_at <= now())
-           AND (f.next_attempt_at IS NULL OR f.next_attempt_at <= now())
+         WHERE {DUE}
          ORDER BY least(CASE WHEN h.activated_at IS NULL THEN h.effective_at END, h.expires_at), h.id
          LIMIT 1
-         FOR UPDATE OF h SKIP LOCKED",
-    )
+         FOR UPDATE OF h SKIP LOCKED"
+    ))
     .fetch_optional(conn)
     .await?;
     Ok(row.map(|(id, activate)| (id, if activate { DueStep::Activate } else { DueStep::Expire })))

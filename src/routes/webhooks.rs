@@ -23,6 +23,7 @@ const EVENT_TYPES: &[&str] = &[
     "enablement.suspended",
     "enablement.restored",
     "model.deprecated",
+    "model.retired",
     "price.changed",
 ];
 
@@ -42,6 +43,8 @@ pub enum EventType {
     EnablementRestored,
     #[serde(rename = "model.deprecated")]
     ModelDeprecated,
+    #[serde(rename = "model.retired")]
+    ModelRetired,
     #[serde(rename = "price.changed")]
     PriceChanged,
 }
@@ -383,6 +386,7 @@ mod tests {
             EventType::EnablementSuspended,
             EventType::EnablementRestored,
             EventType::ModelDeprecated,
+            EventType::ModelRetired,
             EventType::PriceChanged,
         ]
         .map(|t| serde_json::to_value(t).unwrap().as_str().unwrap().to_owned());
