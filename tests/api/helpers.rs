@@ -501,3 +501,27 @@ where
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
+
+impl TestApp {
+    /// Replaces `tenant`'s policy as its admin would: read the ETag, PUT
+    /// with If-Match; returns the new policy.
+    pub async fn replace_policy(&self, tenant: Uuid, policy: Value) -> Value {
+        let admin = tenant_token("tenant.admin", tenant);
+        let path = format!("/v1/tenants/{tenant}/policy");
+        let etag = self.get(&path, &admin).await.headers()["etag"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let response = self
+            .client
+            .put(self.url(&path))
+            .bearer_auth(&admin)
+            .header("if-match", etag)
+            .json(&policy)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "policy replaced");
+        response.json().await.unwrap()
+    }
+}

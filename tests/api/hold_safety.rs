@@ -447,25 +447,12 @@ async fn an_enablement_names_its_operator_and_operator_rules_and_holds_refuse_by
     assert_eq!(body["operator"], json!({"name": "Mystery Host", "country": null}));
 
     // A tenant refusing CN operators and operators of unknown country.
-    let admin = tenant_token("tenant.admin", careful);
-    let etag = app
-        .get(&format!("/v1/tenants/{careful}/policy"), &admin)
-        .await
-        .headers()["etag"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let response = app
-        .client
-        .put(app.url(&format!("/v1/tenants/{careful}/policy")))
-        .bearer_auth(&admin)
-        .header("if-match", etag)
-        .json(&json!({"denied_operator_countries": ["CN"], "deny_unknown_operator_country": true}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let policy: Value = response.json().await.unwrap();
+    let policy = app
+        .replace_policy(
+            careful,
+            json!({"denied_operator_countries": ["CN"], "deny_unknown_operator_country": true}),
+        )
+        .await;
     assert_eq!(policy["deny_unknown_operator_country"], true);
     for (operator, code) in [
         ("Dragon Cloud", "policy_operator_country_denied"),
@@ -491,7 +478,10 @@ async fn an_enablement_names_its_operator_and_operator_rules_and_holds_refuse_by
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["operator"], json!({"name": "Modelmart Cloud", "country": "US"}));
     let (_, listed) = app
-        .get_json(&format!("/v1/tenants/{careful}/enablements"), &admin)
+        .get_json(
+            &format!("/v1/tenants/{careful}/enablements"),
+            &tenant_token("tenant.admin", careful),
+        )
         .await;
     assert_eq!(listed["items"][0]["operator"]["name"], "Modelmart Cloud");
 

@@ -222,23 +222,10 @@ async fn a_tenant_denying_cn_origin_cannot_enable_any_r1_derivative_published_fr
     let app = spawn_app().await;
     app.load_batch(&fixtures::lineage_catalog()).await;
     let bank = Uuid::new_v4();
-    let admin = tenant_token("tenant.admin", bank);
-    let (_, policy) = app.get_json(&format!("/v1/tenants/{bank}/policy"), &admin).await;
-    let etag = app.get(&format!("/v1/tenants/{bank}/policy"), &admin).await.headers()["etag"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    assert_eq!(policy["denied_origin_countries"], json!([]));
-    let response = app
-        .client
-        .put(app.url(&format!("/v1/tenants/{bank}/policy")))
-        .bearer_auth(&admin)
-        .header("if-match", etag)
-        .json(&json!({"denied_origin_countries": ["CN"]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
+    let policy = app
+        .replace_policy(bank, json!({"denied_origin_countries": ["CN"]}))
+        .await;
+    assert_eq!(policy["denied_origin_countries"], json!(["CN"]));
 
     for (slug, region) in [
         (TAX, "westeurope"),

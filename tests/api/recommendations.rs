@@ -97,19 +97,8 @@ async fn recommendations_respect_the_tenant_policy_and_count_its_exclusions() {
     let app = spawn_app().await;
     app.load_batch(&fixtures::catalog()).await;
     let tenant = Uuid::new_v4();
-    let admin = tenant_token("tenant.admin", tenant);
-    let response = app.get(&format!("/v1/tenants/{tenant}/policy"), &admin).await;
-    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
-    let response = app
-        .client
-        .put(app.url(&format!("/v1/tenants/{tenant}/policy")))
-        .bearer_auth(&admin)
-        .header("if-match", etag)
-        .json(&json!({"denied_origin_countries": ["CN"]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
+    app.replace_policy(tenant, json!({"denied_origin_countries": ["CN"]}))
+        .await;
     let (_, body) = recommend(&app, tenant, workload()).await;
     let slugs: Vec<String> = slugs_and_costs(&body).into_iter().map(|(s, _)| s).collect();
     assert_eq!(slugs, ["meta/llama-3.1-8b-instruct", "openai/gpt-4o"]);
