@@ -297,8 +297,8 @@ async fn the_service_starts_and_serves_writes_as_the_application_role_once_migra
     let app = spawn_app_on(url.as_str(), &[]).await;
     app.load_batch(&crate::fixtures::catalog()).await;
     let tenant = Uuid::new_v4();
-    crate::notifications::enable_r1(&app, tenant).await;
-    crate::notifications::suspend_r1_everywhere(&app).await;
+    enable_r1(&app, tenant).await;
+    suspend_r1_everywhere(&app).await;
     let (status, events) = app
         .get_json(
             &format!("/v1/tenants/{tenant}/events"),

@@ -243,7 +243,7 @@ async fn acknowledged_writes_survive_repeated_database_restarts_exactly_once() {
         assert!(ready.headers().contains_key("retry-after"));
         let discovery = app.get("/v1/models", &platform_token("catalog.admin")).await;
         assert_eq!(discovery.status(), 200, "discovery is served from memory meanwhile");
-        let samples = crate::metrics::scrape(&app).await;
+        let samples = scrape(&app).await;
         assert_eq!(samples["modelmart_database_up"], 0.0, "metrics still answer, saying so");
         tokio::time::sleep(Duration::from_millis(700)).await;
         drop(postgres);

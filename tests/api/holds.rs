@@ -78,7 +78,7 @@ async fn an_export_control_hold_in_one_jurisdiction_delists_there_only_and_lifti
     // us_a and eu listen on webhooks.
     let mut hooks = Vec::new();
     for tenant in [us_a, eu] {
-        let (url, received) = crate::notifications::receiver(0).await;
+        let (url, received) = receiver(0).await;
         let response = app
             .post_json(
                 &format!("/v1/tenants/{tenant}/webhooks"),
@@ -203,7 +203,7 @@ async fn an_export_control_hold_in_one_jurisdiction_delists_there_only_and_lifti
     }
     let (signature, _, event_type, body) = hooks[0].1.lock().unwrap()[0].clone();
     assert_eq!(event_type, "enablement.suspended");
-    assert!(crate::notifications::signature_is_valid(&hooks[0].0, &signature, &body));
+    assert!(signature_is_valid(&hooks[0].0, &signature, &body));
     let delivered: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(delivered["data"]["hold"]["hold_id"], hold.as_str());
     assert!(hooks[1].1.lock().unwrap().is_empty(), "the EU tenant was not touched");

@@ -1,6 +1,3 @@
-use std::sync::{Arc, Mutex};
-
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
@@ -8,31 +5,6 @@ use uuid::Uuid;
 
 use crate::fixtures;
 use crate::helpers::*;
-
-pub async fn suspend_r1_everywhere(app: &TestApp) -> String {
-    app.hold_in_effect(json!({
-        "kind": "sanctions", "legal_basis": "internal", "public_notice": "Unavailable under sanctions rules.",
-        "scope": {"models": ["deepseek/deepseek-r1"]},
-        "effects": {"hide": true, "block_new": true, "suspend_existing": true}
-    }))
-    .await
-}
-
-pub async fn enable_r1(app: &TestApp, tenant: Uuid) {
-    let model: Uuid = sqlx::query_scalar("SELECT id FROM models WHERE slug = 'deepseek/deepseek-r1'")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    let response = app
-        .client
-        .post(app.url(&format!("/v1/tenants/{tenant}/enablements")))
-        .bearer_auth(tenant_token("tenant.admin", tenant))
-        .json(&json!({"model_id": model, "region": "eastus", "deployment_type": "serverless"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201);
-}
 
 #[tokio::test]
 async fn each_tenant_pulls_its_own_events_and_the_broadcasts() {
@@ -87,65 +59,6 @@ async fn each_tenant_pulls_its_own_events_and_the_broadcasts() {
         .await;
     assert_eq!(after["items"].as_array().unwrap().len(), 0);
     assert_eq!(after["next_cursor"], cursor);
-}
-
-pub type Received = Arc<Mutex<Vec<(String, String, String, Vec<u8>)>>>;
-
-/// A receiver on loopback that fails its first `failures` calls with 500.
-pub async fn receiver(failures: usize) -> (String, Received) {
-    let received: Received = Arc::new(Mutex::new(Vec::new()));
-    let calls = Arc::new(Mutex::new(0usize));
-    let state = (received.clone(), calls);
-    let server = HttpServer::new(move || {
-        let state = state.clone();
-        App::new().route(
-            "/hook",
-            web::post().to(move |req: HttpRequest, body: web::Bytes| {
-                let (received, calls) = state.clone();
-                async move {
-                    let header = |name: &str| {
-                        req.headers()
-                            .get(name)
-                            .map(|v| v.to_str().unwrap().to_owned())
-                            .unwrap_or_default()
-                    };
-                    received.lock().unwrap().push((
-                        header("modelmart-signature"),
-                        header("modelmart-event-id"),
-                        header("modelmart-event-type"),
-                        body.to_vec(),
-                    ));
-                    let mut calls = calls.lock().unwrap();
-                    *calls += 1;
-                    if *calls <= failures {
-                        HttpResponse::InternalServerError().finish()
-                    } else {
-                        HttpResponse::NoContent().finish()
-                    }
-                }
-            }),
-        )
-    })
-    .workers(1)
-    .bind("127.0.0.1:0")
-    .unwrap();
-    let port = server.addrs()[0].port();
-    tokio::spawn(server.run());
-    (format!("http://127.0.0.1:{port}/hook"), received)
-}
-
-/// Checks `t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
-pub fn signature_is_valid(secret: &str, signature: &str, body: &[u8]) -> bool {
-    let Some((t, v1)) = signature.split_once(',') else {
-        return false;
-    };
-    let (Some(timestamp), Some(given)) = (t.strip_prefix("t="), v1.strip_prefix("v1=")) else {
-        return false;
-    };
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(format!("{timestamp}.").as_bytes());
-    mac.update(body);
-    given == hex::encode(mac.finalize().into_bytes())
 }
 
 #[tokio::test]

@@ -161,7 +161,7 @@ async fn with_a_read_replica_the_catalog_comes_from_it_and_holds_from_the_primar
         listed(&app, &staff).await.is_empty(),
         "catalog content is read from the replica"
     );
-    let samples = crate::metrics::scrape(&app).await;
+    let samples = scrape(&app).await;
     assert!(
         samples["modelmart_catalog_verified_age_seconds"] >= 2.0,
         "lag shows: {samples:?}"
@@ -178,7 +178,7 @@ async fn with_a_read_replica_the_catalog_comes_from_it_and_holds_from_the_primar
     // A hold approved on the primary is enforced at once, though the
     // replica never sees it: rules are read from the primary.
     let approved = std::time::Instant::now();
-    crate::notifications::suspend_r1_everywhere(&app).await;
+    suspend_r1_everywhere(&app).await;
     delisted_within_a_second(&app, &reader, "deepseek/deepseek-r1", approved).await;
     let holds_on_replica: i64 = sqlx::query_scalar("SELECT count(*) FROM compliance_holds")
         .fetch_one(&replica_pool)
@@ -232,7 +232,7 @@ async fn with_a_read_replica_behind_on_content_a_hold_is_still_enforced_at_once(
     // ...and then a hold is approved: it must not wait for the replica.
     let reader = tenant_token("catalog.reader", uuid::Uuid::new_v4());
     let approved = std::time::Instant::now();
-    crate::notifications::suspend_r1_everywhere(&app).await;
+    suspend_r1_everywhere(&app).await;
     delisted_within_a_second(&app, &reader, "deepseek/deepseek-r1", approved).await;
     assert_ne!(
         name_on(&app, "openai/gpt-4o").await,
@@ -261,21 +261,21 @@ async fn migrating_again_leaves_the_catalog_version_alone_so_no_replica_reloads(
 #[tokio::test]
 async fn a_hold_approved_through_one_server_process_is_enforced_by_another_within_a_second() {
     let database = fresh_database().await;
-    let a = crate::shutdown::serve(&database, &[("MODELMART_SHUTDOWN_GRACE_MS", "0")]).await;
-    let b = crate::shutdown::serve(&database, &[("MODELMART_SHUTDOWN_GRACE_MS", "0")]).await;
+    let a = serve(&database, &[("MODELMART_SHUTDOWN_GRACE_MS", "0")]).await;
+    let b = serve(&database, &[("MODELMART_SHUTDOWN_GRACE_MS", "0")]).await;
     a.app.load_batch(&fixtures::catalog()).await;
     b.app.wait_for_catalog().await;
     // A tenant with R1 enabled, working through server B.
     let tenant = uuid::Uuid::new_v4();
     let reader = tenant_token("catalog.reader", tenant);
-    crate::notifications::enable_r1(&b.app, tenant).await;
+    enable_r1(&b.app, tenant).await;
     assert!(listed(&b.app, &reader)
         .await
         .contains(&"deepseek/deepseek-r1".to_owned()));
 
     // Officers approve a hold through server A.
     let approved = std::time::Instant::now();
-    let hold = crate::notifications::suspend_r1_everywhere(&a.app).await;
+    let hold = suspend_r1_everywhere(&a.app).await;
     let took = delisted_within_a_second(&b.app, &reader, "deepseek/deepseek-r1", approved).await;
     eprintln!("server B enforced the hold {took:?} after the approval on A");
     let (_, enablements) = b

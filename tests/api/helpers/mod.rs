@@ -3,6 +3,14 @@
 //! cluster started once per test binary. Each test database is cloned from a
 //! template that was migrated once, so a test costs one CREATE DATABASE.
 
+mod exposition;
+mod hooks;
+mod process;
+
+pub use exposition::scrape;
+pub use hooks::{receiver, signature_is_valid};
+pub use process::{serve, serve_logging_to};
+
 use std::net::TcpListener;
 use std::sync::OnceLock;
 
@@ -524,4 +532,29 @@ impl TestApp {
         assert_eq!(response.status(), 200, "policy replaced");
         response.json().await.unwrap()
     }
+}
+
+pub async fn suspend_r1_everywhere(app: &TestApp) -> String {
+    app.hold_in_effect(json!({
+        "kind": "sanctions", "legal_basis": "internal", "public_notice": "Unavailable under sanctions rules.",
+        "scope": {"models": ["deepseek/deepseek-r1"]},
+        "effects": {"hide": true, "block_new": true, "suspend_existing": true}
+    }))
+    .await
+}
+
+pub async fn enable_r1(app: &TestApp, tenant: Uuid) {
+    let model: Uuid = sqlx::query_scalar("SELECT id FROM models WHERE slug = 'deepseek/deepseek-r1'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let response = app
+        .client
+        .post(app.url(&format!("/v1/tenants/{tenant}/enablements")))
+        .bearer_auth(tenant_token("tenant.admin", tenant))
+        .json(&json!({"model_id": model, "region": "eastus", "deployment_type": "serverless"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
 }
