@@ -102,6 +102,23 @@ fn parse_role(text: &str) -> Result<Role, String> {
 
 pub type CliResult = Result<(), Box<dyn std::error::Error>>;
 
+/// Imports the feed in `file` as the command line's catalog admin.
+async fn import_file(
+    settings: &Settings,
+    format: import::FeedFormat,
+    file: &std::path::Path,
+) -> Result<import::ImportReport, Box<dyn std::error::Error>> {
+    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let database = database::open(settings).await?;
+    crate::db::prepare(&database.pool).await?;
+    let actor = Actor {
+        name: "cli:import".to_owned(),
+        roles: vec![Role::CatalogAdmin.as_str().to_owned()],
+        request_id: None,
+    };
+    Ok(import::import(&database.pool, format, &bytes, &actor).await?)
+}
+
 pub async fn run(cli: Cli) -> CliResult {
     let settings = Settings::from_env()?;
     match cli.command {
@@ -113,17 +130,20 @@ pub async fn run(cli: Cli) -> CliResult {
             Ok(())
         }
         Command::Import { format, file, json } => {
-            let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-            let database = database::open(&settings).await?;
-            crate::db::prepare(&database.pool).await?;
             let started = std::time::Instant::now();
-            let actor = Actor {
-                name: "cli:import".to_owned(),
-                roles: vec![Role::CatalogAdmin.as_str().to_owned()],
-                request_id: None,
-            };
-            let report = import::import(&database.pool, format, &bytes, &actor).await?;
+            let outcome = import_file(&settings, format, &file).await;
             let elapsed = started.elapsed();
+            let report = match outcome {
+                Ok(report) => report,
+                Err(error) if json => {
+                    // `--json` answers in JSON whatever happens, so a script
+                    // reading stdout never meets prose.
+                    let body = serde_json::json!({ "error": { "message": error.to_string() } });
+                    println!("{}", serde_json::to_string_pretty(&body)?);
+                    return Err(error);
+                }
+                Err(error) => return Err(error),
+            };
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {

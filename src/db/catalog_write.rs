@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::audit::AuditEntry;
 use super::models::ModelFields;
 use crate::domain::actor::Actor;
-use crate::domain::batch::{CatalogBatch, ModelRecord, OfferRecord, PriceRecord, PublisherRecord};
+use crate::domain::batch::{CatalogBatch, ModelRecord, OfferRecord, PriceRecord, PublisherRecord, Rejection};
 use crate::domain::vocab::LifecycleStatus;
 
 /// Created / updated / unchanged counts for one kind of row.
@@ -38,7 +38,22 @@ pub struct ApplyOutcome {
     pub price_changes: u64,
 }
 
+impl ChangeCounts {
+    fn add(&mut self, other: &ChangeCounts) {
+        self.created += other.created;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+    }
+}
+
 impl ApplyOutcome {
+    fn add(&mut self, other: &ApplyOutcome) {
+        self.publishers.add(&other.publishers);
+        self.listings.add(&other.listings);
+        self.offers.add(&other.offers);
+        self.price_changes += other.price_changes;
+    }
+
     pub fn changed_anything(&self) -> bool {
         let touched = |c: &ChangeCounts| c.created + c.updated > 0;
         touched(&self.publishers) || touched(&self.listings) || touched(&self.offers) || self.price_changes > 0
@@ -130,6 +145,133 @@ pub async fn apply(
     actor: &Actor,
     source: &str,
 ) -> Result<ApplyOutcome, sqlx::Error> {
+    let outcome = write(conn, batch).await?;
+    audit_apply(conn, actor, source, &outcome).await?;
+    Ok(outcome)
+}
+
+/// As [`apply`], but a row the database still refuses (a rule
+/// `domain::rules` does not know yet) costs only itself: the batch is
+/// written under a savepoint and, on a refusal, halved until the refused
+/// listings stand alone; each is returned as a rejection naming the
+/// database's reason, and the rest is written. The happy path is one
+/// savepoint. (After a split, publishers shared by both halves count once
+/// as created and once as unchanged.)
+pub async fn apply_isolating_refusals(
+    conn: &mut PgConnection,
+    batch: &CatalogBatch,
+    actor: &Actor,
+    source: &str,
+) -> Result<(ApplyOutcome, Vec<Rejection>), sqlx::Error> {
+    let mut total = ApplyOutcome::default();
+    let mut rejected = Vec::new();
+    let mut parts = vec![batch.clone()];
+    while let Some(part) = parts.pop() {
+        sqlx::query("SAVEPOINT catalog_part").execute(&mut *conn).await?;
+        match write(conn, &part).await {
+            Ok(outcome) => {
+                sqlx::query("RELEASE SAVEPOINT catalog_part")
+                    .execute(&mut *conn)
+                    .await?;
+                total.add(&outcome);
+            }
+            Err(error) if is_refusal(&error) => {
+                sqlx::query("ROLLBACK TO SAVEPOINT catalog_part")
+                    .execute(&mut *conn)
+                    .await?;
+                sqlx::query("RELEASE SAVEPOINT catalog_part")
+                    .execute(&mut *conn)
+                    .await?;
+                if part.models.len() <= 1 {
+                    rejected.extend(refused(&part, &error));
+                } else {
+                    let (first, second) = halves(&part);
+                    parts.push(second);
+                    parts.push(first);
+                }
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    audit_apply(conn, actor, source, &total).await?;
+    Ok((total, rejected))
+}
+
+async fn audit_apply(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    source: &str,
+    outcome: &ApplyOutcome,
+) -> Result<(), sqlx::Error> {
+    if outcome.changed_anything() {
+        AuditEntry::new(actor, "catalog.imported", "catalog", source)
+            .after(outcome)
+            .append(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A refusal of the data (SQLSTATE class 22, data exception, or 23,
+/// integrity constraint violation), as opposed to the database failing.
+fn is_refusal(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db) if db.code().is_some_and(|code| code.starts_with("22") || code.starts_with("23")))
+}
+
+/// The rejections of a part the database refused whole (at most one
+/// listing): each of its offers under its source key, or the listing.
+fn refused(part: &CatalogBatch, error: &sqlx::Error) -> Vec<Rejection> {
+    let why = match error {
+        sqlx::Error::Database(db) => match db.constraint() {
+            Some(constraint) => format!("the database refused it ({constraint})"),
+            None => format!("the database refused it: {}", db.message()),
+        },
+        other => other.to_string(),
+    };
+    let mut keys: Vec<String> = part.offers.iter().filter_map(|o| o.source_key.clone()).collect();
+    if keys.is_empty() {
+        keys = part.models.iter().map(|m| m.slug.clone()).collect();
+    }
+    if keys.is_empty() {
+        keys = part.publishers.iter().map(|p| p.slug.clone()).collect();
+    }
+    keys.into_iter()
+        .map(|key| Rejection {
+            key,
+            reason: why.clone(),
+        })
+        .collect()
+}
+
+/// Two parts of about half the listings each, with their offers and the
+/// publishers they name.
+fn halves(part: &CatalogBatch) -> (CatalogBatch, CatalogBatch) {
+    let middle = part.models.len() / 2;
+    let half = |models: &[crate::domain::batch::ModelRecord]| {
+        let slugs: BTreeSet<&str> = models.iter().map(|m| m.slug.as_str()).collect();
+        let publishers: BTreeSet<&str> = models.iter().map(|m| m.publisher_slug.as_str()).collect();
+        CatalogBatch {
+            publishers: part
+                .publishers
+                .iter()
+                .filter(|p| publishers.contains(p.slug.as_str()))
+                .cloned()
+                .collect(),
+            models: models.to_vec(),
+            offers: part
+                .offers
+                .iter()
+                .filter(|o| slugs.contains(o.model_slug.as_str()))
+                .cloned()
+                .collect(),
+            rejected: Vec::new(),
+        }
+    };
+    (half(&part.models[..middle]), half(&part.models[middle..]))
+}
+
+/// Reconciles the database with `batch`, without auditing.
+async fn write(conn: &mut PgConnection, batch: &CatalogBatch) -> Result<ApplyOutcome, sqlx::Error> {
     // One writer at a time: two concurrent imports would otherwise race on
     // the same slugs and both try to insert them.
     sqlx::query("SELECT pg_advisory_xact_lock(hashtext('modelmart.catalog_write'))")
@@ -142,12 +284,6 @@ pub async fn apply(
     let model_ids = apply_models(conn, &batch.models, &publisher_ids, &mut outcome).await?;
     apply_offers(conn, &batch.offers, &model_ids, now, &mut outcome).await?;
 
-    if outcome.changed_anything() {
-        AuditEntry::new(actor, "catalog.imported", "catalog", source)
-            .after(&outcome)
-            .append(conn)
-            .await?;
-    }
     Ok(outcome)
 }
 

@@ -3,6 +3,8 @@
 //! build one of these as pure data; `db::catalog_write` reconciles it with the
 //! database in one transaction, so every source of listings shares one writer.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -111,4 +113,97 @@ pub struct Rejection {
     /// The source entry's key (feed key or seed name).
     pub key: String,
     pub reason: String,
+}
+
+impl CatalogBatch {
+    /// The batch without the rows the schema would refuse: a publisher, a
+    /// listing or an offer breaking a column rule (`domain::rules`) is
+    /// dropped with what depends on it (a publisher's listings, a listing's
+    /// offers), and each drop is reported in `rejected` under the source
+    /// keys of the offers it took, with the rule broken. A link to a dropped
+    /// listing (base model, successor) is cleared. What remains can be
+    /// written whole.
+    pub fn without_invalid(mut self) -> CatalogBatch {
+        use super::rules::{check_model, check_offer, check_publisher};
+        let bad_publishers: BTreeMap<String, String> = self
+            .publishers
+            .iter()
+            .filter_map(|p| {
+                let problems = check_publisher(p);
+                (!problems.is_empty()).then(|| (p.slug.clone(), problems.summary()))
+            })
+            .collect();
+        self.publishers.retain(|p| !bad_publishers.contains_key(&p.slug));
+        let mut bad_models: BTreeMap<String, String> = BTreeMap::new();
+        for model in &self.models {
+            let problems = check_model(model);
+            let reason = if let Some(why) = bad_publishers.get(&model.publisher_slug) {
+                Some(format!("its publisher cannot be stored: {why}"))
+            } else {
+                (!problems.is_empty()).then(|| problems.summary())
+            };
+            if let Some(reason) = reason {
+                bad_models.insert(model.slug.clone(), reason);
+            }
+        }
+        let mut reported: BTreeSet<String> = BTreeSet::new();
+        let mut kept_offers = Vec::with_capacity(self.offers.len());
+        for offer in std::mem::take(&mut self.offers) {
+            let reason = match bad_models.get(&offer.model_slug) {
+                Some(why) => Some(format!("the listing {} cannot be stored: {why}", offer.model_slug)),
+                None => {
+                    let problems = check_offer(&offer);
+                    (!problems.is_empty()).then(|| format!("the offer cannot be stored: {}", problems.summary()))
+                }
+            };
+            match reason {
+                Some(reason) => {
+                    let key = offer.source_key.clone().unwrap_or_else(|| offer.model_slug.clone());
+                    reported.insert(offer.model_slug.clone());
+                    self.rejected.push(Rejection { key, reason });
+                }
+                None => kept_offers.push(offer),
+            }
+        }
+        // A listing that had offers and lost them all is dropped too: it came
+        // with them, and its rejections already say why.
+        let still_offered: BTreeSet<&str> = kept_offers.iter().map(|o| o.model_slug.as_str()).collect();
+        let emptied: Vec<String> = reported
+            .iter()
+            .filter(|slug| !still_offered.contains(slug.as_str()))
+            .cloned()
+            .collect();
+        self.offers = kept_offers;
+        for slug in emptied {
+            bad_models.entry(slug).or_default();
+        }
+        for (slug, why) in &bad_models {
+            if !reported.contains(slug) && !why.is_empty() {
+                self.rejected.push(Rejection {
+                    key: slug.clone(),
+                    reason: format!("the listing cannot be stored: {why}"),
+                });
+            }
+        }
+        self.models.retain(|m| !bad_models.contains_key(&m.slug));
+        for model in &mut self.models {
+            if model
+                .provenance
+                .base_model_slug
+                .as_ref()
+                .is_some_and(|s| bad_models.contains_key(s))
+            {
+                model.provenance.base_model_slug = None;
+            }
+            if model
+                .lifecycle
+                .successor_slug
+                .as_ref()
+                .is_some_and(|s| bad_models.contains_key(s))
+            {
+                model.lifecycle.successor_slug = None;
+            }
+        }
+        self
+    }
 }

@@ -9,4 +9,5 @@ pub mod lifecycle;
 pub mod policy;
 pub mod publishers;
 pub mod regions;
+pub mod rules;
 pub mod vocab;

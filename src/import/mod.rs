@@ -88,7 +88,9 @@ pub fn map(format: FeedFormat, bytes: &[u8]) -> Result<(usize, CatalogBatch), Im
     let batch = match format {
         FeedFormat::Litellm => litellm::map_feed(&feed)?,
     };
-    Ok((entries, batch))
+    // A row the schema would refuse is dropped and reported here, so the
+    // write never meets a constraint and one bad row never aborts the rest.
+    Ok((entries, batch.without_invalid()))
 }
 
 /// Imports a feed in one transaction.
@@ -98,10 +100,11 @@ pub async fn import(
     bytes: &[u8],
     actor: &Actor,
 ) -> Result<ImportReport, ImportError> {
-    let (entries, batch) = map(format, bytes)?;
+    let (entries, mut batch) = map(format, bytes)?;
     let mut tx = pool.begin().await?;
-    let outcome = catalog_write::apply(&mut tx, &batch, actor, format.as_str()).await?;
+    let (outcome, refused) = catalog_write::apply_isolating_refusals(&mut tx, &batch, actor, format.as_str()).await?;
     tx.commit().await?;
+    batch.rejected.extend(refused);
     Ok(report(format, entries, outcome, batch))
 }
 

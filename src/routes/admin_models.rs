@@ -23,6 +23,7 @@ use crate::db::models::{self, ModelFields};
 use crate::db::offers::{self, OfferSpec, PriceSpec};
 use crate::domain::country::parse_country;
 use crate::domain::lifecycle::{allowed_moves, may_move};
+use crate::domain::rules::{self, Problems};
 use crate::domain::vocab::{
     Capability, DeploymentType, LifecycleStatus, Lineage, Modality, OfferStatus, PriceDimension, PriceUnit,
     ProcessingScope, Task,
@@ -171,96 +172,78 @@ fn sorted_strings<T: std::fmt::Display>(items: &[T]) -> Vec<String> {
     out
 }
 
-fn is_slug_part(part: &str) -> bool {
-    let mut chars = part.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
-}
-
-/// The checks the schema's constraints make, as field errors a client can act on.
+/// The checks the schema's constraints make (`domain::rules`), as field
+/// errors a client can act on.
 fn check(fields: &ModelFields) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    let mut error = |field: &str, message: &str| {
-        errors.push(FieldError {
-            field: field.into(),
-            message: message.into(),
-        })
-    };
-    let valid_slug = fields.slug.len() <= 200
-        && fields
-            .slug
-            .split_once('/')
-            .is_some_and(|(p, n)| is_slug_part(p) && is_slug_part(n) && !n.contains('/'));
-    if !valid_slug {
-        error(
+    let mut problems = Problems::default();
+    if !rules::is_model_slug(&fields.slug) {
+        problems.push(
             "slug",
             "must be publisher/name in lower-case letters, digits, '.', '_' or '-'",
         );
     }
-    if fields.name.trim().is_empty() || fields.name.len() > 200 {
-        error("name", "must be 1 to 200 characters");
-    }
-    if fields.description.len() > 10_000 {
-        error("description", "at most 10,000 characters");
-    }
-    for (field, value) in [("family", &fields.family), ("version", &fields.version)] {
-        if value.as_ref().is_some_and(|v| v.is_empty() || v.len() > 100) {
-            error(field, "must be 1 to 100 characters");
-        }
-    }
+    problems.text("name", &fields.name, 1, 200);
+    problems.text("description", &fields.description, 0, 10_000);
+    problems.optional_text("family", fields.family.as_deref(), 1, 100);
+    problems.optional_text("version", fields.version.as_deref(), 1, 100);
     if fields.input_modalities.is_empty() {
-        error("input_modalities", "at least one modality");
+        problems.push("input_modalities", "at least one modality");
     }
     if fields.output_modalities.is_empty() {
-        error("output_modalities", "at least one modality");
+        problems.push("output_modalities", "at least one modality");
     }
     for (field, value) in [
         ("context_window", fields.context_window),
         ("max_output_tokens", fields.max_output_tokens),
     ] {
         if value.is_some_and(|v| v <= 0) {
-            error(field, "must be a positive number of tokens");
+            problems.push(field, "must be a positive number of tokens");
         }
     }
-    let license_ok = !fields.license.is_empty()
-        && fields.license.len() <= 64
-        && fields.license.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && fields
-            .license
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-'));
-    if !license_ok {
-        error("license", "must be an SPDX id or a named licence such as proprietary");
+    if !rules::is_license(&fields.license) {
+        problems.push("license", "must be an SPDX id or a named licence such as proprietary");
     }
     if fields
         .origin_country
         .as_deref()
         .is_some_and(|c| parse_country(c) != Some(c))
     {
-        error(
+        problems.push(
             "provenance.origin_country",
             "must be an ISO 3166-1 alpha-2 country code",
         );
     }
-    for (field, value, max) in [
-        ("provenance.model_card_url", &fields.model_card_url, 2048),
-        ("provenance.weights_digest", &fields.weights_digest, 200),
-    ] {
-        if value.as_ref().is_some_and(|v| v.len() > max) {
-            error(field, &format!("at most {max} characters"));
+    problems.optional_text("provenance.model_card_url", fields.model_card_url.as_deref(), 0, 2048);
+    problems.optional_text("provenance.weights_digest", fields.weights_digest.as_deref(), 0, 200);
+    if fields.tags.len() > 32 || fields.tags.iter().any(|t| t.is_empty() || t.chars().count() > 64) {
+        problems.push("tags", "at most 32 tags of 1 to 64 characters");
+    } else {
+        for (i, tag) in fields.tags.iter().enumerate() {
+            problems.text(&format!("tags[{i}]"), tag, 1, 64);
         }
     }
-    if fields.tags.len() > 32 || fields.tags.iter().any(|t| t.is_empty() || t.len() > 64) {
-        error("tags", "at most 32 tags of 1 to 64 characters");
+    for (field, date) in [
+        ("provenance.release_date", fields.release_date),
+        ("lifecycle.deprecation_date", fields.deprecation_date),
+        ("lifecycle.retirement_date", fields.retirement_date),
+    ] {
+        if date.is_some_and(|d| !rules::is_plausible_date(d)) {
+            problems.push(field, "must be a date between 1900 and 2200");
+        }
     }
     if let (Some(deprecated), Some(retired)) = (fields.deprecation_date, fields.retirement_date) {
         if retired < deprecated {
-            error("lifecycle.retirement_date", "must not be before the deprecation date");
+            problems.push("lifecycle.retirement_date", "must not be before the deprecation date");
         }
     }
-    errors
+    problems
+        .0
+        .into_iter()
+        .map(|p| FieldError {
+            field: p.field,
+            message: p.message,
+        })
+        .collect()
 }
 
 /// A listing by id or slug, on the write's connection.

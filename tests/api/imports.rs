@@ -228,3 +228,259 @@ async fn the_cli_seeds_a_synthetic_catalog_that_discovery_serves() {
         .await;
     assert_eq!(page["total"], 1500);
 }
+
+/// A good entry, and entries that each break one of the database's rules
+/// for a listing, an offer or a price.
+fn hostile_feed() -> Value {
+    let chat = |provider: &str| json!({"litellm_provider": provider, "mode": "chat", "input_cost_per_token": 1e-6, "output_cost_per_token": 2e-6});
+    let mut feed = serde_json::Map::new();
+    feed.insert("mistral/mistral-small-latest".into(), chat("mistral"));
+    feed.insert(format!("openai/{}", "very-long-model-name-".repeat(8)), chat("openai"));
+    feed.insert("longprovider/some-model".into(), chat(&"p".repeat(250)));
+    feed.insert("../../etc/passwd".into(), chat("openai"));
+    feed.insert(format!("openai/{}", "k".repeat(5_000)), chat("openai"));
+    feed.insert("openai/gpt\u{0}null".into(), chat("openai"));
+    let mut overflow = chat("openai");
+    overflow["input_cost_per_token"] = json!(123456789012345.0);
+    feed.insert("openai/overflowing-price".into(), overflow);
+    let mut ancient = chat("openai");
+    ancient["deprecation_date"] = json!("0000-01-01");
+    feed.insert("openai/ancient-deprecation".into(), ancient);
+    Value::Object(feed)
+}
+
+#[tokio::test]
+async fn a_row_breaking_a_database_rule_is_rejected_alone_and_the_rest_imports() {
+    let app = spawn_app().await;
+    let (status, report) = app.import_litellm(hostile_feed().to_string().into_bytes()).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["listings"]["created"], 1, "only the good listing: {report}");
+    let rejections = report["rejections"].as_array().unwrap();
+    assert_eq!(report["rejected"], 7, "{report}");
+    for rejection in rejections {
+        let key = rejection["key"].as_str().unwrap();
+        assert!(
+            key.chars().count() <= 201,
+            "keys are shortened for display: {}",
+            key.len()
+        );
+        assert!(!rejection["reason"].as_str().unwrap().is_empty());
+    }
+    let listed: Vec<String> = sqlx::query_scalar("SELECT slug FROM models")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(listed, ["mistral/mistral-small-latest"]);
+}
+
+#[tokio::test]
+async fn the_cli_prints_json_in_every_outcome() {
+    let app = spawn_app().await;
+    let dir = std::env::temp_dir().join(format!("modelmart-cli-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |name: &str, content: &str| {
+        let file = dir.join(name);
+        std::fs::write(&file, content).unwrap();
+        std::process::Command::new(env!("CARGO_BIN_EXE_modelmart"))
+            .args(["import", "--format", "litellm", "--json"])
+            .arg(&file)
+            .env("DATABASE_URL", &app.database_url)
+            .env("MODELMART_LOG", "error")
+            .output()
+            .unwrap()
+    };
+    let hostile = run("hostile.json", &hostile_feed().to_string());
+    assert!(hostile.status.success(), "{}", String::from_utf8_lossy(&hostile.stderr));
+    let report: Value = serde_json::from_slice(&hostile.stdout).expect("a JSON report");
+    assert_eq!(report["rejected"], 7);
+    for broken in ["{not json", "[1, 2, 3]"] {
+        let failed = run("broken.json", broken);
+        assert!(!failed.status.success());
+        let error: Value = serde_json::from_slice(&failed.stdout)
+            .unwrap_or_else(|_| panic!("not JSON: {:?}", String::from_utf8_lossy(&failed.stdout)));
+        assert!(
+            error["error"]["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{error}"
+        );
+    }
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn a_row_the_database_still_refuses_is_rejected_alone_naming_the_constraint() {
+    let app = spawn_app().await;
+    // A rule the importer does not know: the database's refusal must cost
+    // only the row that breaks it.
+    sqlx::query("ALTER TABLE models ADD CONSTRAINT test_no_forbidden_models CHECK (name NOT LIKE '%Forbidden%')")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let chat = json!({"litellm_provider": "mistral", "mode": "chat", "input_cost_per_token": 1e-6, "output_cost_per_token": 2e-6});
+    let mut feed = serde_json::Map::new();
+    for name in [
+        "mistral-small-latest",
+        "forbidden-model",
+        "mistral-large-latest",
+        "codestral-latest",
+        "ministral-8b",
+    ] {
+        feed.insert(format!("mistral/{name}"), chat.clone());
+    }
+    let (status, report) = app.import_litellm(Value::Object(feed).to_string().into_bytes()).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["listings"]["created"], 4, "{report}");
+    let rejection = report["rejections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "mistral/forbidden-model")
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(
+        rejection["reason"]
+            .as_str()
+            .unwrap()
+            .contains("test_no_forbidden_models"),
+        "{rejection}"
+    );
+    let imported: i64 = sqlx::query_scalar("SELECT count(*) FROM models")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(imported, 4);
+    let audits: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE action = 'catalog.imported'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(audits, 1, "one import, one audit event");
+}
+
+/// Rows the column rules accept are rows the database accepts: random
+/// listings and offers (any Unicode but NUL, lengths and numbers anywhere
+/// the rules allow, some rows broken on purpose) are filtered by
+/// `without_invalid` and written; the write never fails, and exactly the
+/// rows kept are stored.
+#[tokio::test]
+async fn rows_the_column_rules_accept_are_rows_the_database_accepts() {
+    use modelmart::domain::batch::*;
+    use modelmart::domain::vocab::*;
+    use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+
+    // Any Unicode, with a NUL now and then (about one string in fifty).
+    let text = |max: usize| {
+        (
+            proptest::collection::vec(any::<char>().prop_filter("NUL comes apart", |c| *c != '\0'), 0..max),
+            0u8..50,
+        )
+            .prop_map(|(chars, roll)| {
+                let mut text: String = chars.into_iter().collect();
+                if roll == 0 {
+                    text.push('\0');
+                }
+                text
+            })
+    };
+    let strategy = proptest::collection::vec(
+        (
+            "[a-z0-9][a-z0-9._-]{0,30}",
+            text(210),
+            proptest::option::of(text(105)),
+            text(300),
+            proptest::option::of(-5i32..2_000_000),
+            "[A-Za-z0-9][A-Za-z0-9.+-]{0,66}",
+            proptest::option::of("[A-Z]{2}|[a-z]{2}|[A-Z]{3}"),
+            (-10i64..2_000_000_000_000_000i64, 0u32..14),
+            text(210),
+            proptest::collection::vec(text(66), 0..4),
+        ),
+        30..60,
+    );
+    let app = spawn_app().await;
+    let mut runner = TestRunner::deterministic();
+    for round in 0..4 {
+        let rows = strategy.new_tree(&mut runner).unwrap().current();
+        let mut batch = CatalogBatch {
+            publishers: vec![PublisherRecord {
+                slug: "fuzz".into(),
+                name: "Fuzz Labs".into(),
+                country: Some("DE".into()),
+                website: None,
+            }],
+            ..Default::default()
+        };
+        for (i, (slug, name, family, description, context, license, country, (mantissa, scale), operator, tags)) in
+            rows.into_iter().enumerate()
+        {
+            let slug = format!("fuzz/{slug}-{round}-{i}");
+            batch.models.push(ModelRecord {
+                slug: slug.clone(),
+                publisher_slug: "fuzz".into(),
+                name,
+                family,
+                version: None,
+                description,
+                task: Task::Chat,
+                input_modalities: vec![Modality::Text],
+                output_modalities: vec![Modality::Text],
+                context_window: context,
+                max_output_tokens: None,
+                capabilities: Vec::new(),
+                license,
+                open_weights: false,
+                provenance: ProvenanceRecord {
+                    origin_country: country,
+                    lineage: Lineage::Original,
+                    base_model_slug: None,
+                    model_card_url: None,
+                    weights_digest: None,
+                    release_date: None,
+                },
+                lifecycle: LifecycleRecord {
+                    status: LifecycleStatus::Ga,
+                    deprecation_date: None,
+                    retirement_date: None,
+                    successor_slug: None,
+                },
+                tags,
+            });
+            batch.offers.push(OfferRecord {
+                model_slug: slug.clone(),
+                region: "eastus".into(),
+                deployment_type: DeploymentType::Serverless,
+                processing_scope: ProcessingScope::Regional,
+                operator_name: operator,
+                operator_country: None,
+                status: OfferStatus::Available,
+                prices: vec![PriceRecord {
+                    dimension: PriceDimension::InputTokens,
+                    unit: PriceUnit::PerMillionTokens,
+                    amount: rust_decimal::Decimal::new(mantissa, scale),
+                    currency: "USD".into(),
+                    tier_min_context_tokens: None,
+                }],
+                source_key: Some(slug),
+            });
+        }
+        let offered = batch.models.len();
+        let kept = batch.without_invalid();
+        assert!(
+            !kept.models.is_empty() && kept.models.len() < offered,
+            "round {round}: {} of {offered} rows kept ({:?}); the rounds should mix kept and refused rows",
+            kept.models.len(),
+            kept.rejected.iter().take(3).collect::<Vec<_>>()
+        );
+        let mut tx = app.pool.begin().await.unwrap();
+        let outcome = modelmart::db::catalog_write::apply(
+            &mut tx,
+            &kept,
+            &modelmart::domain::actor::Actor::system("test"),
+            "fuzz",
+        )
+        .await
+        .unwrap_or_else(|error| panic!("round {round}: the database refused a row the rules accepted: {error}"));
+        tx.commit().await.unwrap();
+        assert_eq!(outcome.listings.created as usize, kept.models.len());
+        assert_eq!(outcome.offers.created as usize, kept.offers.len());
+    }
+}
