@@ -24,5 +24,6 @@ pub mod seed;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod text_guard;
 pub mod webhooks;
 pub mod whole;

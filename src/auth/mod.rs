@@ -130,6 +130,14 @@ async fn verify(req: HttpRequest) -> Result<Principal, ApiError> {
         .verify(token)
         .await
         .map_err(|error| invalid_token(&error.to_string()))?;
+    // The subject names the actor of every change this principal makes, so
+    // it must be text the audit log can store.
+    let subject_ok = !claims.subject.is_empty()
+        && claims.subject.chars().count() <= 200
+        && !claims.subject.chars().any(char::is_control);
+    if !subject_ok {
+        return Err(invalid_token("the token's sub must be 1 to 200 printable characters"));
+    }
 
     let is_tenant = claims.tenant_id.is_some();
     let roles: RoleSet = claims

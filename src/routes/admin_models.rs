@@ -725,12 +725,12 @@ fn offer_specs(
                 message: format!("{:?} is not a known region code", offer.region),
             });
         }
-        if offer.operator.name.trim().is_empty() || offer.operator.name.len() > 200 {
-            errors.push(FieldError {
-                field: format!("{at}.operator.name"),
-                message: "must be 1 to 200 characters".into(),
-            });
-        }
+        let mut problems = Problems::default();
+        problems.text(&format!("{at}.operator.name"), &offer.operator.name, 1, 200);
+        errors.extend(problems.0.into_iter().map(|p| FieldError {
+            field: p.field,
+            message: p.message,
+        }));
         let country = offer.operator.country.as_deref().map(str::to_ascii_uppercase);
         if country.as_deref().is_some_and(|c| parse_country(c).is_none()) {
             errors.push(FieldError {
@@ -758,6 +758,7 @@ fn offer_specs(
             prices.push(spec);
         }
         let mut scheduled = Vec::new();
+        let mut starts = std::collections::HashSet::new();
         for (j, price) in offer.scheduled_prices.iter().enumerate() {
             let field = format!("{at}.scheduled_prices[{j}]");
             if price.effective_from <= now {
@@ -766,7 +767,22 @@ fn offer_specs(
                     message: "must be in the future".into(),
                 });
             }
-            scheduled.push((price.effective_from, price_spec(&price.price, &field, &mut errors)));
+            let spec = price_spec(&price.price, &field, &mut errors);
+            // One component cannot take two prices at one instant (however
+            // the instant is written: offsets are compared in UTC).
+            let component = (
+                spec.dimension.clone(),
+                spec.unit.clone(),
+                spec.tier_min_context_tokens,
+                price.effective_from,
+            );
+            if !starts.insert(component) {
+                errors.push(FieldError {
+                    field: format!("{field}.effective_from"),
+                    message: "another scheduled price of this component starts at the same instant".into(),
+                });
+            }
+            scheduled.push((price.effective_from, spec));
         }
         specs.push(OfferSpec {
             region: offer.region.clone(),

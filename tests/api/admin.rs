@@ -365,6 +365,21 @@ async fn an_offers_update_is_validated_and_needs_the_listing_etag() {
             "offers[0].scheduled_prices[0].effective_from"
         ]
     );
+    // Two scheduled prices of one component at one instant, however the
+    // instant is written.
+    let mut twice = offers("0.55", "2.19", Some(("0.35", "2030-01-01T00:00:00Z")));
+    let mut again = twice["offers"][0]["scheduled_prices"][0].clone();
+    again["effective_from"] = json!("2030-01-01T01:00:00+01:00");
+    again["amount"] = json!("0.30");
+    twice["offers"][0]["scheduled_prices"]
+        .as_array_mut()
+        .unwrap()
+        .push(again);
+    let problem = assert_problem(app.put_offers(&id, &etag, twice).await, 422, "validation_failed").await;
+    assert_eq!(
+        problem["errors"][0]["field"],
+        "offers[0].scheduled_prices[1].effective_from"
+    );
     let response = app.put_offers(&id, "\"42\"", offers("0.55", "2.19", None)).await;
     assert_problem(response, 412, "precondition_failed").await;
     let offers: i64 = sqlx::query_scalar(
@@ -404,7 +419,8 @@ async fn values_postgresql_cannot_store_are_422_and_whole_numbers_may_be_written
         let mut body = new_listing();
         body[field] = json!("nul\u{0}inside");
         let response = app.create_model(None, &body).await;
-        assert_eq!(response.status(), 422, "{field}");
+        let problem = assert_problem(response, 422, "validation_failed").await;
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
     }
     let models: i64 = sqlx::query_scalar("SELECT count(*) FROM models WHERE slug = 'mistral/mistral-small-3.2'")
         .fetch_one(&app.pool)

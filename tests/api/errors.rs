@@ -68,3 +68,51 @@ async fn the_docs_ui_is_served() {
     assert_eq!(response.status(), 200);
     assert!(response.text().await.unwrap().contains("swagger"));
 }
+
+#[tokio::test]
+async fn text_postgresql_cannot_store_is_refused_at_the_edge_naming_where_it_was() {
+    let app = spawn_app().await;
+    // A query parameter: 400, whichever operation.
+    let response = app
+        .get("/v1/admin/audit-events?actor=%00", &platform_token("auditor"))
+        .await;
+    let problem = assert_problem(response, 400, "invalid_parameter").await;
+    assert_eq!(problem["errors"][0]["field"], "actor");
+    // A body: 422 naming the field, deep in it.
+    let response = app
+        .post_json(
+            "/v1/admin/holds",
+            &officer("alice"),
+            serde_json::json!({
+                "kind": "legal", "legal_basis": "basis", "public_notice": "notice",
+                "scope": {"models": ["deepseek/deepseek-r1", "bad\u{0}slug"]},
+                "effects": {"hide": true}
+            }),
+        )
+        .await;
+    let problem = assert_problem(response, 422, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["field"], "scope.models[1]");
+    let tenant = uuid::Uuid::new_v4();
+    let response = app
+        .post_json(
+            &format!("/v1/tenants/{tenant}/webhooks"),
+            &tenant_token("tenant.admin", tenant),
+            serde_json::json!({"url": "https://hooks.example.com/x", "event_types": ["model.delisted"], "description": "a\u{0}b"}),
+        )
+        .await;
+    let problem = assert_problem(response, 422, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["field"], "description");
+    // A token whose subject the audit log could not store: 401, not a 500
+    // at its first write.
+    let mut claims = claims(&["tenant.admin"], Some(tenant));
+    claims["sub"] = serde_json::json!("mallory\u{0}");
+    let response = app.get("/v1/regions", &sign_hs256(&claims)).await;
+    assert_problem(response, 401, "invalid_token").await;
+    for table in ["compliance_holds", "webhook_subscriptions"] {
+        let rows: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+        assert_eq!(rows, 0, "{table}: nothing changed");
+    }
+}
