@@ -302,6 +302,17 @@ impl FilterIndex {
                 .collect();
             set = self.set(&keep);
         }
+        let field = query.effective_sort().field;
+        if matches!(field, SortField::InputPrice | SortField::OutputPrice) && !query.include_unpriced {
+            // Unknown prices sort last in the price order: the priced
+            // listings are its prefix.
+            let ascending = Sort {
+                field,
+                descending: false,
+            };
+            let priced = self.prefix_of(ascending, listings, |l| query.matches_price_order(l));
+            set.intersect_with(&priced);
+        }
         self.keep_all_of(&mut set, &self.input_modalities, &query.input_modalities);
         self.keep_all_of(&mut set, &self.output_modalities, &query.output_modalities);
         self.keep_all_of(&mut set, &self.capabilities, &query.capabilities);

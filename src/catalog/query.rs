@@ -183,6 +183,10 @@ pub struct DiscoveryParams {
     /// The `next_cursor` of the previous page, with the same other parameters.
     #[param(max_length = 1024)]
     pub cursor: Option<String>,
+    /// With `sort` by a price: also list listings with no known price for
+    /// it, last (default false: they are left out of a price ranking).
+    #[param(value_type = Option<bool>, example = false)]
+    pub include_unpriced: Option<String>,
     /// For tenant principals: also list models the tenant may not enable,
     /// each with `availability.reasons` (default false: they are left out).
     #[param(value_type = Option<bool>, example = false)]
@@ -236,6 +240,7 @@ pub struct DiscoveryQuery {
     pub limit: usize,
     pub cursor: Option<Cursor>,
     pub include_unavailable: bool,
+    pub include_unpriced: bool,
 }
 
 /// Collects every invalid parameter, so one response names them all.
@@ -401,6 +406,13 @@ impl DiscoveryQuery {
                 _ => problems.push("include_unavailable", "must be true or false"),
             }
         }
+        if let Some(include) = params.include_unpriced.as_deref() {
+            match include {
+                "true" => query.include_unpriced = true,
+                "false" => query.include_unpriced = false,
+                _ => problems.push("include_unpriced", "must be true or false"),
+            }
+        }
         if let Some(open) = params.open_weights.as_deref() {
             match open {
                 "true" => query.open_weights = Some(true),
@@ -474,7 +486,7 @@ impl DiscoveryQuery {
     pub fn fingerprint(&self) -> String {
         let sort = self.effective_sort();
         let canonical = format!(
-            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{}",
             self.q,
             self.publishers,
             self.tasks,
@@ -498,6 +510,7 @@ impl DiscoveryQuery {
             sort.field,
             sort.descending,
             self.include_unavailable,
+            self.include_unpriced,
         );
         hex::encode(&Sha256::digest(canonical.as_bytes())[..8])
     }
@@ -523,6 +536,20 @@ impl DiscoveryQuery {
             && self
                 .derivatives_of
                 .is_none_or(|of| listing.ancestors.iter().any(|a| a.model_id == of))
+    }
+
+    /// Whether `listing` has a price to be ranked by, when the order is a
+    /// price (an unknown price is not ranked as if free, nor at all unless
+    /// asked for with `include_unpriced`).
+    pub fn matches_price_order(&self, listing: &Listing) -> bool {
+        if self.include_unpriced {
+            return true;
+        }
+        match self.effective_sort().field {
+            SortField::InputPrice => listing.min_input_price.is_some(),
+            SortField::OutputPrice => listing.min_output_price.is_some(),
+            _ => true,
+        }
     }
 
     /// Whether `listing` passes every filter (not `q`, not the tenant's
@@ -568,6 +595,7 @@ impl DiscoveryQuery {
                     .is_some_and(|c| self.origin_countries.contains(c)))
             && (self.licenses.is_empty() || self.licenses.iter().any(|l| l.eq_ignore_ascii_case(&listing.license)))
             && self.matches_lineage(listing)
+            && self.matches_price_order(listing)
             && self.open_weights.is_none_or(|open| listing.open_weights == open)
             && self.tags.iter().all(|t| listing.tags.contains(t))
             && self

@@ -127,6 +127,9 @@ vocabulary!(
         Provisioned => "provisioned",
         ManagedCompute => "managed_compute",
         Batch => "batch",
+        // A local runtime on the tenant's own hardware (Ollama, Lemonade):
+        // nothing to buy, so no price.
+        SelfHosted => "self_hosted",
     }
 );
 

@@ -81,6 +81,16 @@ pub struct RecommendationRequest {
     pub budget: Option<Money>,
     #[serde(default)]
     pub tier: Tier,
+    /// Also list offers whose price for the workload is not known, after
+    /// every priced one, with no estimate (default false: they are left
+    /// out and counted as `no_token_price`).
+    #[serde(default)]
+    pub include_unpriced: bool,
+    /// Also consider self-hosted offers (local runtimes on the tenant's own
+    /// hardware, with nothing to buy; default false: counted as
+    /// `self_hosted`).
+    #[serde(default)]
+    pub include_self_hosted: bool,
     /// How many recommendations to return, 1 to 100 (default 10).
     #[serde(default, deserialize_with = "crate::whole::optional")]
     #[schema(minimum = 1, maximum = 100)]
@@ -101,6 +111,15 @@ pub struct CostLine {
     pub amount: Decimal,
 }
 
+/// Who runs a recommended offer.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecommendedOperator {
+    #[schema(example = "Microsoft Azure")]
+    pub name: String,
+    #[schema(example = "US")]
+    pub country: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Recommendation {
     pub model_id: Uuid,
@@ -109,8 +128,15 @@ pub struct Recommendation {
     pub offer_id: Uuid,
     pub region: String,
     pub deployment_type: DeploymentType,
-    /// The month's estimate, rounded half away from zero to the cent.
-    pub estimated_monthly_cost: Money,
+    /// Who runs the offer: what `operator` to name when enabling it.
+    pub operator: RecommendedOperator,
+    /// The month's estimate, rounded half away from zero to the cent; null
+    /// for an offer whose price is not known (listed only with
+    /// `include_unpriced`).
+    pub estimated_monthly_cost: Option<Money>,
+    /// The token dimensions the workload uses that the offer has no price
+    /// for; empty when the estimate is complete.
+    pub unpriced_dimensions: Vec<PriceDimension>,
     pub breakdown: Vec<CostLine>,
     pub capabilities: Vec<Capability>,
     pub context_window: Option<i32>,
@@ -120,7 +146,8 @@ pub struct Recommendation {
 pub struct RecommendationList {
     pub items: Vec<Recommendation>,
     /// Offers left out, by reason code (policy rules, lifecycle,
-    /// `no_token_price`, `over_budget`, `region_not_requested`, ...).
+    /// `no_token_price`, `self_hosted`, `over_budget`,
+    /// `region_not_requested`, ...).
     pub excluded: BTreeMap<String, u64>,
     /// How many offers fit the workload and were ranked.
     pub ranked: usize,
@@ -242,7 +269,9 @@ pub async fn create_recommendations(
     let viewer = snapshot.viewer(access.tenant_id, &policy);
     let now = Utc::now();
     let mut excluded = BTreeMap::new();
-    let mut ranked: Vec<(bool, Decimal, Recommendation)> = Vec::new();
+    // (priced, reasoning-capable, exact cost, item): unpriced offers rank
+    // after every priced one.
+    let mut ranked: Vec<(bool, bool, Decimal, Recommendation)> = Vec::new();
 
     for listing in &snapshot.content.listings {
         let fits = listing.task == request.task
@@ -265,6 +294,10 @@ pub async fn create_recommendations(
                 exclude(&mut excluded, "deployment_type_not_requested");
                 continue;
             }
+            if offer.deployment_type == DeploymentType::SelfHosted && !request.include_self_hosted {
+                exclude(&mut excluded, "self_hosted");
+                continue;
+            }
             let facts = offer.facts(now);
             let decision = decide_offer(&listing.facts(), &facts, &viewer);
             if let Some(first) = decision.reasons.first() {
@@ -272,7 +305,7 @@ pub async fn create_recommendations(
                 continue;
             }
             let mut breakdown = Vec::new();
-            let mut priced = true;
+            let mut unpriced = Vec::new();
             for (dimension, tokens, price) in [
                 (
                     PriceDimension::InputTokens,
@@ -295,21 +328,23 @@ pub async fn create_recommendations(
                         unit_price_per_mtok: price,
                         amount: line_cost(tokens, price).normalize(),
                     }),
-                    None => priced = false,
+                    None => unpriced.push(dimension),
                 }
             }
-            if !priced {
+            let priced = unpriced.is_empty();
+            if !priced && !request.include_unpriced {
                 exclude(&mut excluded, "no_token_price");
                 continue;
             }
             let exact: Decimal = breakdown.iter().map(|line| line.amount).sum();
             let total = to_cents(exact);
-            if request.budget.as_ref().is_some_and(|budget| total > budget.amount) {
+            if priced && request.budget.as_ref().is_some_and(|budget| total > budget.amount) {
                 exclude(&mut excluded, "over_budget");
                 continue;
             }
             let capable = listing.capabilities.contains(&Capability::Reasoning);
             ranked.push((
+                priced,
                 capable,
                 exact,
                 Recommendation {
@@ -318,10 +353,15 @@ pub async fn create_recommendations(
                     offer_id: offer.id,
                     region: offer.region.clone(),
                     deployment_type: offer.deployment_type,
-                    estimated_monthly_cost: Money {
+                    operator: RecommendedOperator {
+                        name: offer.operator_name.clone(),
+                        country: offer.operator_country.clone(),
+                    },
+                    estimated_monthly_cost: priced.then(|| Money {
                         amount: total,
                         currency: "USD".into(),
-                    },
+                    }),
+                    unpriced_dimensions: unpriced,
                     breakdown,
                     capabilities: listing.capabilities.clone(),
                     context_window: listing.context_window,
@@ -332,18 +372,19 @@ pub async fn create_recommendations(
     let complex = request.tier == Tier::Complex;
     ranked.sort_by(|a, b| {
         let group = if complex {
-            b.0.cmp(&a.0)
+            b.1.cmp(&a.1)
         } else {
             std::cmp::Ordering::Equal
         };
-        group
-            .then_with(|| a.1.cmp(&b.1))
-            .then_with(|| a.2.model_slug.cmp(&b.2.model_slug))
-            .then_with(|| a.2.offer_id.cmp(&b.2.offer_id))
+        b.0.cmp(&a.0)
+            .then(group)
+            .then_with(|| a.2.cmp(&b.2))
+            .then_with(|| a.3.model_slug.cmp(&b.3.model_slug))
+            .then_with(|| a.3.offer_id.cmp(&b.3.offer_id))
     });
     let total_ranked = ranked.len();
     Ok(HttpResponse::Ok().json(RecommendationList {
-        items: ranked.into_iter().take(limit).map(|(_, _, item)| item).collect(),
+        items: ranked.into_iter().take(limit).map(|(_, _, _, item)| item).collect(),
         excluded,
         ranked: total_ranked,
         tier: request.tier,

@@ -110,13 +110,23 @@ async fn retired_listings_leave_discovery_unless_asked_for() {
 }
 
 #[tokio::test]
-async fn sorting_by_price_puts_the_cheapest_first_and_unpriced_last() {
+async fn sorting_by_price_ranks_priced_listings_cheapest_first_and_unpriced_ones_only_when_asked() {
     let (app, token) = app_with_fixtures().await;
     let (_, body) = app.get_json("/v1/models?task=chat&sort=input_price", &token).await;
     let order = slugs(&body);
     assert_eq!(order.first().unwrap(), "meta/llama-3.1-8b-instruct");
+    assert!(
+        !order.contains(&"microsoft/phi-4".to_string()),
+        "an unknown price is not ranked: {order:?}"
+    );
+    let (_, body) = app
+        .get_json("/v1/models?task=chat&sort=input_price&include_unpriced=true", &token)
+        .await;
+    let order = slugs(&body);
     assert_eq!(order.last().unwrap(), "microsoft/phi-4", "no offers, so no price: last");
-    let (_, body) = app.get_json("/v1/models?task=chat&sort=-input_price", &token).await;
+    let (_, body) = app
+        .get_json("/v1/models?task=chat&sort=-input_price&include_unpriced=true", &token)
+        .await;
     let order = slugs(&body);
     assert_eq!(order.first().unwrap(), "openai/gpt-4o");
     assert_eq!(
@@ -148,7 +158,7 @@ async fn paging_by_cursor_visits_every_listing_exactly_once() {
         let mut seen = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
-            let mut path = format!("/v1/models?limit=2&sort={sort}");
+            let mut path = format!("/v1/models?limit=2&sort={sort}&include_unpriced=true");
             if let Some(c) = &cursor {
                 path.push_str(&format!("&cursor={c}"));
             }

@@ -126,3 +126,73 @@ async fn a_bad_recommendation_request_names_its_fields() {
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["code"], "malformed_body");
 }
+
+#[tokio::test]
+async fn on_the_real_feed_no_recommendation_is_free_because_its_price_is_unknown() {
+    let app = spawn_app().await;
+    let (status, report) = app.import_litellm(litellm_feed()).await;
+    assert_eq!(status, 200, "{}", report["listings"]);
+    // Unknown prices are not stored as 0, and local runtimes are self-hosted.
+    let zeros: i64 = sqlx::query_scalar("SELECT count(*) FROM offer_prices WHERE amount = 0")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(zeros, 0, "no price is a made-up zero");
+    let self_hosted: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT operator_name FROM offers WHERE deployment_type = 'self_hosted' ORDER BY 1",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert!(self_hosted.iter().any(|o| o == "Ollama"), "{self_hosted:?}");
+
+    let tenant = Uuid::new_v4();
+    let common = json!({
+        "task": "chat", "monthly_input_tokens": 200_000_000u64, "monthly_output_tokens": 50_000_000u64, "limit": 100
+    });
+    let (status, body) = recommend(&app, tenant, common.clone()).await;
+    assert_eq!(status, 200, "{body}");
+    let items = body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 100);
+    for item in items {
+        let cost: rust_decimal::Decimal = item["estimated_monthly_cost"]["amount"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(cost > rust_decimal::Decimal::ZERO, "a $0 recommendation: {item}");
+        assert_ne!(item["deployment_type"], "self_hosted");
+        assert!(
+            item["operator"]["name"].as_str().is_some_and(|n| !n.is_empty()),
+            "{item}"
+        );
+    }
+    assert!(
+        body["excluded"]["no_token_price"].as_u64().unwrap() > 0,
+        "{}",
+        body["excluded"]
+    );
+    assert!(
+        body["excluded"]["self_hosted"].as_u64().unwrap() > 0,
+        "{}",
+        body["excluded"]
+    );
+
+    // Asked for, unpriced and self-hosted offers come after every priced one,
+    // without an estimate.
+    let mut everything = common;
+    everything["include_unpriced"] = json!(true);
+    everything["include_self_hosted"] = json!(true);
+    everything["limit"] = json!(100);
+    everything["required_capabilities"] = json!(["function_calling"]);
+    let (_, body) = recommend(&app, tenant, everything).await;
+    let items = body["items"].as_array().unwrap();
+    let first_unpriced = items.iter().position(|i| i["estimated_monthly_cost"].is_null());
+    if let Some(first) = first_unpriced {
+        assert!(
+            items[first..].iter().all(|i| i["estimated_monthly_cost"].is_null()),
+            "unpriced last"
+        );
+        assert!(!items[first]["unpriced_dimensions"].as_array().unwrap().is_empty());
+    }
+}

@@ -205,7 +205,9 @@ pub(super) fn parse_entry(key: &str, value: &Value) -> Result<(Entry, Option<Str
         return Err("prices code-interpreter sessions, a tool rather than a model".to_string());
     }
 
-    let deployment = if parts.commitment_months.is_some() {
+    let deployment = if is_self_hosted(provider) {
+        DeploymentType::SelfHosted
+    } else if parts.commitment_months.is_some() {
         DeploymentType::Provisioned
     } else {
         DeploymentType::Serverless

@@ -32,6 +32,27 @@ pub(super) const fn host(
     }
 }
 
+/// Providers that are local runtimes: the model runs on the user's own
+/// hardware, so their entries are `self_hosted` offers, not managed ones
+/// (the feed writes their prices as 0, which means "nothing to buy").
+const SELF_HOSTED: &[&str] = &[
+    "ollama",
+    "ollama_chat",
+    "lemonade",
+    "lm_studio",
+    "llamafile",
+    "llamacpp",
+    "hosted_vllm",
+    "vllm",
+    "xinference",
+    "oobabooga",
+    "triton",
+];
+
+pub(super) fn is_self_hosted(provider: &str) -> bool {
+    SELF_HOSTED.contains(&provider_base(provider))
+}
+
 pub(super) const US: Option<&str> = Some("US");
 pub(super) const CN: Option<&str> = Some("CN");
 

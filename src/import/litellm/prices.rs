@@ -143,6 +143,12 @@ pub(super) fn prices(
         let Some(amount) = amount(field, value, *multiplier)? else {
             continue;
         };
+        // The feed writes 0 where it knows no price (unpriced models, local
+        // runtimes) and has no way to say "free": a 0 is unknown, and an
+        // unknown price is left out rather than quoted as free.
+        if amount.is_zero() {
+            continue;
+        }
         let record = PriceRecord {
             dimension: *dimension,
             unit: *unit,

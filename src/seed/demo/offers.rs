@@ -277,6 +277,8 @@ pub(super) fn offer_prices(listing: &Listing, placement: &Placement) -> Vec<Pric
             scaled(&listing.prices, Decimal::ONE)
         }
         DeploymentType::Serverless => scaled(&listing.prices, uplift),
+        // The demo places no self-hosted offers; one would have nothing to buy.
+        DeploymentType::SelfHosted => Vec::new(),
     }
 }
 
