@@ -331,7 +331,14 @@ pub(super) fn license_for(publisher: &str, name: &str) -> (&'static str, bool) {
         "moonshot" if name.starts_with("kimi-k2") => ("modified-mit", true),
         "ibm" if name.starts_with("granite") => ("Apache-2.0", true),
         "allenai" if name.starts_with("olmo") => ("Apache-2.0", true),
-        _ => ("proprietary", false),
+        // Publishers whose other models are sold only through their APIs,
+        // under their own terms.
+        "openai" | "anthropic" | "google" | "xai" | "amazon" | "cohere" | "ai21" | "perplexity" | "voyage"
+        | "mistral" | "microsoft" | "alibaba" | "moonshot" | "minimax" | "zhipu" => ("proprietary", false),
+        // The feed says nothing about licences: where this table does not
+        // know, the licence is unknown, not assumed proprietary (a tenant
+        // allow-listing licences refuses it until someone finds out).
+        _ => ("unknown", false),
     }
 }
 

@@ -1022,6 +1022,11 @@ fn open_weight_families_get_their_licence_and_others_are_proprietary() {
     assert_eq!(licence("gemini/gemma-3-27b-it", "gemini"), ("gemma".into(), true));
     assert_eq!(licence("azure_ai/Phi-4", "azure_ai"), ("MIT".into(), true));
     assert_eq!(licence("gpt-4o", "openai"), ("proprietary".into(), false));
+    // Nobody knows: unknown, not assumed proprietary.
+    assert_eq!(
+        licence("deepinfra/acme-labs/Acme-Chat-7B", "deepinfra"),
+        ("unknown".into(), false)
+    );
 }
 
 #[test]
