@@ -30,7 +30,10 @@ pub async fn text_guard_middleware(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"));
     if json && !ROW_BY_ROW.contains(&req.path()) {
-        let body = req.extract::<web::Bytes>().await?;
+        let limit = req
+            .app_data::<web::Data<crate::state::AppState>>()
+            .map_or(DEFAULT_BODY_LIMIT, |state| state.settings.max_body_bytes);
+        let body = read_body(&mut req, limit).await?;
         // Only a body that spells a NUL is parsed here; the handler's own
         // extractor judges everything else.
         if contains(&body, b"\\u0000") {
@@ -44,6 +47,36 @@ pub async fn text_guard_middleware(
         req.set_payload(bytes_payload(body));
     }
     next.call(req).await
+}
+
+/// The JSON body limit when no application state says otherwise.
+const DEFAULT_BODY_LIMIT: usize = 256 * 1024;
+
+/// Reads the body, but never more than `limit` bytes: a larger one is 413
+/// here, as the JSON extractor would answer, so guarding a body never
+/// means holding one larger than the operation accepts.
+async fn read_body(req: &mut ServiceRequest, limit: usize) -> Result<web::Bytes, actix_web::Error> {
+    use actix_web::HttpMessage;
+    use futures_util::StreamExt;
+    let too_large = |detail: String| ApiError::new(crate::error::ErrorCode::PayloadTooLarge, detail);
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if let Some(length) = declared.filter(|length| *length > limit) {
+        return Err(too_large(format!("The body is {length} bytes; the limit is {limit}.")).into());
+    }
+    let mut payload = req.take_payload();
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk?;
+        if body.len() + chunk.len() > limit {
+            return Err(too_large(format!("The body exceeds the limit of {limit} bytes.")).into());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 fn bytes_payload(body: web::Bytes) -> actix_web::dev::Payload {

@@ -184,3 +184,30 @@ async fn a_chunked_body_over_the_limit_is_413_and_changes_nothing() {
         .unwrap();
     assert_eq!(enablements, 0);
 }
+
+#[tokio::test]
+async fn a_declared_length_over_the_limit_is_refused_before_the_body_is_sent() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app_with(&[("MODELMART_MAX_BODY_BYTES", "65536")]).await;
+    let tenant = Uuid::new_v4();
+    let token = tenant_token("tenant.admin", tenant);
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    // Only the head goes out: a server that waited for ten megabytes before
+    // judging them would never answer.
+    let head = format!(
+        "POST /v1/tenants/{tenant}/enablements HTTP/1.1\r\nHost: {address}\r\n\
+         Authorization: Bearer {token}\r\nContent-Type: application/json\r\n\
+         Content-Length: 10485760\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    tokio::time::timeout(std::time::Duration::from_secs(20), stream.read_to_end(&mut response))
+        .await
+        .expect("the server answers without waiting for the body")
+        .unwrap();
+    let response = String::from_utf8_lossy(&response);
+    assert!(response.starts_with("HTTP/1.1 413 "), "{response}");
+    assert!(response.contains("application/problem+json"), "{response}");
+    assert!(response.contains("the limit is 65536"), "{response}");
+}
