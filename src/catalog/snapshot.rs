@@ -437,7 +437,11 @@ impl CatalogContent {
             });
             let mut regions: Vec<String> = offers.iter().map(|o| o.region.clone()).collect();
             regions.dedup();
-            let usable = || offers.iter().filter(|o| o.status != OfferStatus::Unavailable);
+            let usable = || {
+                offers
+                    .iter()
+                    .filter(|o| !matches!(o.status, OfferStatus::Unavailable | OfferStatus::Withdrawn))
+            };
             let min_input_price = usable()
                 .filter_map(|o| o.token_price(PriceDimension::InputTokens, now))
                 .min();

@@ -50,6 +50,11 @@ pub enum Command {
         /// Print the report as JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// The file holds only some of the source's entries: add or update
+        /// them, withdraw nothing. Without it the file is the source's whole
+        /// catalog and offers it no longer carries are withdrawn.
+        #[arg(long)]
+        partial: bool,
     },
     /// Print a development token signed with MODELMART_JWT_SECRET (or the
     /// demo's own secret in MODELMART_DATA_DIR).
@@ -106,6 +111,7 @@ pub type CliResult = Result<(), Box<dyn std::error::Error>>;
 async fn import_file(
     settings: &Settings,
     format: import::FeedFormat,
+    mode: import::ImportMode,
     file: &std::path::Path,
 ) -> Result<import::ImportReport, Box<dyn std::error::Error>> {
     let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
@@ -116,7 +122,7 @@ async fn import_file(
         roles: vec![Role::CatalogAdmin.as_str().to_owned()],
         request_id: None,
     };
-    Ok(import::import(&database.pool, format, &bytes, &actor).await?)
+    Ok(import::import(&database.pool, format, mode, &bytes, &actor).await?)
 }
 
 pub async fn run(cli: Cli) -> CliResult {
@@ -129,9 +135,19 @@ pub async fn run(cli: Cli) -> CliResult {
             eprintln!("migrations applied");
             Ok(())
         }
-        Command::Import { format, file, json } => {
+        Command::Import {
+            format,
+            file,
+            json,
+            partial,
+        } => {
+            let mode = if partial {
+                import::ImportMode::Partial
+            } else {
+                import::ImportMode::Full
+            };
             let started = std::time::Instant::now();
-            let outcome = import_file(&settings, format, &file).await;
+            let outcome = import_file(&settings, format, mode, &file).await;
             let elapsed = started.elapsed();
             let report = match outcome {
                 Ok(report) => report,
@@ -162,7 +178,14 @@ pub async fn run(cli: Cli) -> CliResult {
                 line("publishers", &report.publishers);
                 line("listings", &report.listings);
                 line("offers", &report.offers);
-                println!("price changes {}", report.price_changes);
+                println!(
+                    "price changes {}  withdrawn {}  owned by other sources {}",
+                    report.price_changes, report.offers_withdrawn, report.offers_owned_elsewhere
+                );
+                println!(
+                    "offers with unknown prices {}  self-hosted offers {}",
+                    report.offers_unpriced, report.offers_self_hosted
+                );
                 println!(
                     "entries {}  rejected {}  in {:.2}s",
                     report.entries,

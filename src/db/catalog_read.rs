@@ -144,7 +144,7 @@ pub async fn load_listing(conn: &mut sqlx::PgConnection, id: Uuid, lock: Lock) -
     let offers = sqlx::query_as(&format!(
         "SELECT id, model_id, region_code, deployment_type, processing_scope, operator_name, operator_country,
                 status, row_version
-         FROM offers WHERE model_id = $1 {for_share}"
+         FROM offers WHERE model_id = $1 AND status <> 'withdrawn' {for_share}"
     ))
     .bind(id)
     .fetch_all(&mut *conn)
@@ -226,7 +226,7 @@ pub async fn load(pool: &PgPool) -> Result<CatalogRows, sqlx::Error> {
     let offers = sqlx::query_as(
         "SELECT id, model_id, region_code, deployment_type, processing_scope, operator_name, operator_country,
                 status, row_version
-         FROM offers",
+         FROM offers WHERE status <> 'withdrawn'",
     )
     .fetch_all(&mut *tx)
     .await?;

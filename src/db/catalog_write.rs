@@ -1,11 +1,14 @@
-//! Reconciles a [`CatalogBatch`] with the database in one transaction: new
-//! rows are inserted, changed rows updated (their row_version bumped), equal
-//! rows left alone, and a changed price closes the current period and opens a
-//! new one. Nothing is deleted: a feed that stops mentioning an offer does not
-//! withdraw it; that is an explicit admin action. Writing only what differs
-//! makes a second import of the same feed a no-op.
+//! Reconciles a [`CatalogBatch`] from one source with the database in one
+//! transaction: new rows are inserted, changed rows updated (their
+//! row_version bumped), equal rows left alone, and a changed price closes
+//! the current period and opens a new one. Offers belong to the source that
+//! wrote them: a batch never rewrites another source's offer, and, when the
+//! batch is the source's whole catalog ([`Missing::Withdraw`]), the source's
+//! offers it no longer names are withdrawn (kept with their history, and
+//! announced), never deleted. Writing only what differs makes a second
+//! import of the same feed a no-op.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -36,6 +39,10 @@ pub struct ApplyOutcome {
     pub offers: ChangeCounts,
     /// Offers whose price components changed (a new price period was opened).
     pub price_changes: u64,
+    /// Offers the batch names that another source owns: left as they are.
+    pub offers_owned_elsewhere: u64,
+    /// The source's offers the batch no longer names, now withdrawn.
+    pub offers_withdrawn: u64,
 }
 
 impl ChangeCounts {
@@ -52,12 +59,30 @@ impl ApplyOutcome {
         self.listings.add(&other.listings);
         self.offers.add(&other.offers);
         self.price_changes += other.price_changes;
+        self.offers_owned_elsewhere += other.offers_owned_elsewhere;
+        self.offers_withdrawn += other.offers_withdrawn;
     }
 
     pub fn changed_anything(&self) -> bool {
         let touched = |c: &ChangeCounts| c.created + c.updated > 0;
-        touched(&self.publishers) || touched(&self.listings) || touched(&self.offers) || self.price_changes > 0
+        touched(&self.publishers)
+            || touched(&self.listings)
+            || touched(&self.offers)
+            || self.price_changes > 0
+            || self.offers_withdrawn > 0
     }
+}
+
+/// What a write does with the source's offers that the batch does not name.
+#[derive(Debug, Clone, Copy)]
+pub enum Missing<'a> {
+    /// Leave them: the batch is part of the source's catalog (a partial
+    /// import, a seed written in chunks).
+    Keep,
+    /// Withdraw them: the batch is the source's whole catalog. Offers whose
+    /// source key is in `except_keys` (entries the import rejected this
+    /// time) stay as they were: a bad row does not take a good offer away.
+    Withdraw { except_keys: &'a BTreeSet<String> },
 }
 
 #[derive(Debug, Clone, PartialEq, FromRow, Serialize)]
@@ -90,6 +115,7 @@ struct OfferRow {
     operator_country: Option<String>,
     status: String,
     source_key: Option<String>,
+    source: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, FromRow)]
@@ -145,7 +171,7 @@ pub async fn apply(
     actor: &Actor,
     source: &str,
 ) -> Result<ApplyOutcome, sqlx::Error> {
-    let outcome = write(conn, batch).await?;
+    let outcome = write(conn, batch, source).await?;
     audit_apply(conn, actor, source, &outcome).await?;
     Ok(outcome)
 }
@@ -156,19 +182,22 @@ pub async fn apply(
 /// listings stand alone; each is returned as a rejection naming the
 /// database's reason, and the rest is written. The happy path is one
 /// savepoint. (After a split, publishers shared by both halves count once
-/// as created and once as unchanged.)
+/// as created and once as unchanged.) Then the source's offers the batch
+/// does not name are treated as `missing` says; a refused listing's offers
+/// are named, so a refusal never withdraws what was there.
 pub async fn apply_isolating_refusals(
     conn: &mut PgConnection,
     batch: &CatalogBatch,
     actor: &Actor,
     source: &str,
+    missing: Missing<'_>,
 ) -> Result<(ApplyOutcome, Vec<Rejection>), sqlx::Error> {
     let mut total = ApplyOutcome::default();
     let mut rejected = Vec::new();
     let mut parts = vec![batch.clone()];
     while let Some(part) = parts.pop() {
         sqlx::query("SAVEPOINT catalog_part").execute(&mut *conn).await?;
-        match write(conn, &part).await {
+        match write(conn, &part, source).await {
             Ok(outcome) => {
                 sqlx::query("RELEASE SAVEPOINT catalog_part")
                     .execute(&mut *conn)
@@ -193,8 +222,99 @@ pub async fn apply_isolating_refusals(
             Err(error) => return Err(error),
         }
     }
+    if let Missing::Withdraw { except_keys } = missing {
+        total.offers_withdrawn = withdraw_unnamed(conn, batch, source, except_keys).await?;
+    }
     audit_apply(conn, actor, source, &total).await?;
     Ok((total, rejected))
+}
+
+/// An offer withdrawn because its source no longer carries it.
+#[derive(Debug, FromRow)]
+struct WithdrawnOffer {
+    id: Uuid,
+    model_id: Uuid,
+    slug: String,
+    region_code: String,
+    deployment_type: String,
+    operator_name: String,
+    operator_country: Option<String>,
+}
+
+/// Withdraws `source`'s offers that `batch` does not name (and whose source
+/// key is not in `except_keys`), and tells every tenant with one
+/// `offer.withdrawn` event per listing; returns how many.
+async fn withdraw_unnamed(
+    conn: &mut PgConnection,
+    batch: &CatalogBatch,
+    source: &str,
+    except_keys: &BTreeSet<String>,
+) -> Result<u64, sqlx::Error> {
+    // Compared here rather than in SQL: an anti-join against thousands of
+    // unnested keys is planned as a nested loop and takes seconds.
+    let named: BTreeSet<(&str, &str, &str, &str)> = batch
+        .offers
+        .iter()
+        .map(|o| {
+            (
+                o.model_slug.as_str(),
+                o.region.as_str(),
+                o.deployment_type.as_str(),
+                o.operator_name.as_str(),
+            )
+        })
+        .collect();
+    let current: Vec<(Uuid, String, String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT o.id, m.slug, o.region_code, o.deployment_type, o.operator_name, o.source_key
+         FROM offers o JOIN models m ON m.id = o.model_id
+         WHERE o.source = $1 AND o.status <> 'withdrawn'",
+    )
+    .bind(source)
+    .fetch_all(&mut *conn)
+    .await?;
+    let gone: Vec<Uuid> = current
+        .iter()
+        .filter(|(_, slug, region, deployment, operator, key)| {
+            !named.contains(&(slug.as_str(), region.as_str(), deployment.as_str(), operator.as_str()))
+                && !key.as_ref().is_some_and(|key| except_keys.contains(key))
+        })
+        .map(|(id, ..)| *id)
+        .collect();
+    if gone.is_empty() {
+        return Ok(0);
+    }
+    let withdrawn: Vec<WithdrawnOffer> = sqlx::query_as(
+        "UPDATE offers o SET status = 'withdrawn', row_version = o.row_version + 1, updated_at = now()
+         FROM models m
+         WHERE m.id = o.model_id AND o.id = ANY($1)
+         RETURNING o.id, o.model_id, m.slug, o.region_code, o.deployment_type, o.operator_name,
+                   o.operator_country",
+    )
+    .bind(&gone)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_listing: BTreeMap<(Uuid, &str), Vec<serde_json::Value>> = BTreeMap::new();
+    for offer in &withdrawn {
+        by_listing
+            .entry((offer.model_id, &offer.slug))
+            .or_default()
+            .push(serde_json::json!({
+                "offer_id": offer.id,
+                "region": offer.region_code,
+                "deployment_type": offer.deployment_type,
+                "operator": { "name": offer.operator_name, "country": offer.operator_country },
+            }));
+    }
+    for ((model_id, slug), offers) in by_listing {
+        super::outbox::append(
+            conn,
+            None,
+            "offer.withdrawn",
+            serde_json::json!({ "model_id": model_id, "slug": slug, "source": source, "offers": offers }),
+        )
+        .await?;
+    }
+    Ok(withdrawn.len() as u64)
 }
 
 async fn audit_apply(
@@ -270,19 +390,25 @@ fn halves(part: &CatalogBatch) -> (CatalogBatch, CatalogBatch) {
     (half(&part.models[..middle]), half(&part.models[middle..]))
 }
 
-/// Reconciles the database with `batch`, without auditing.
-async fn write(conn: &mut PgConnection, batch: &CatalogBatch) -> Result<ApplyOutcome, sqlx::Error> {
-    // One writer at a time: two concurrent imports would otherwise race on
-    // the same slugs and both try to insert them.
+/// Makes the caller's transaction the one catalog writer until it ends: two
+/// concurrent imports would otherwise race on the same slugs and both try
+/// to insert them. Taking it again in the same transaction is free.
+pub async fn lock_writer(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     sqlx::query("SELECT pg_advisory_xact_lock(hashtext('modelmart.catalog_write'))")
         .execute(&mut *conn)
         .await?;
+    Ok(())
+}
+
+/// Reconciles the database with `batch` from `source`, without auditing.
+async fn write(conn: &mut PgConnection, batch: &CatalogBatch, source: &str) -> Result<ApplyOutcome, sqlx::Error> {
+    lock_writer(conn).await?;
     let now: DateTime<Utc> = sqlx::query_scalar("SELECT now()").fetch_one(&mut *conn).await?;
     let mut outcome = ApplyOutcome::default();
 
     let publisher_ids = apply_publishers(conn, &batch.publishers, &mut outcome).await?;
     let model_ids = apply_models(conn, &batch.models, &publisher_ids, &mut outcome).await?;
-    apply_offers(conn, &batch.offers, &model_ids, now, &mut outcome).await?;
+    apply_offers(conn, &batch.offers, &model_ids, source, now, &mut outcome).await?;
 
     Ok(outcome)
 }
@@ -493,12 +619,13 @@ async fn apply_offers(
     conn: &mut PgConnection,
     offers: &[OfferRecord],
     model_ids: &HashMap<String, Uuid>,
+    source: &str,
     now: DateTime<Utc>,
     outcome: &mut ApplyOutcome,
 ) -> Result<(), sqlx::Error> {
     let existing: Vec<OfferRow> = sqlx::query_as(
         "SELECT id, model_id, region_code, deployment_type, processing_scope, operator_name, operator_country,
-                status, source_key FROM offers",
+                status, source_key, source FROM offers",
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -551,6 +678,10 @@ async fn apply_offers(
             record.operator_name.clone(),
         );
         let previous = by_key.get(&key);
+        if previous.is_some_and(|p| p.source != source) {
+            outcome.offers_owned_elsewhere += 1;
+            continue;
+        }
         let row = OfferRow {
             id: previous.map(|p| p.id).unwrap_or_else(Uuid::now_v7),
             model_id,
@@ -564,6 +695,7 @@ async fn apply_offers(
                 .or_else(|| previous.and_then(|p| p.operator_country.clone())),
             status: record.status.as_str().to_owned(),
             source_key: record.source_key.clone(),
+            source: source.to_owned(),
         };
         let wanted_prices: BTreeSet<PriceKey> = record.prices.iter().map(price_key).collect();
         let prices_changed = current_prices.get(&row.id).cloned().unwrap_or_default() != wanted_prices;
@@ -594,13 +726,14 @@ async fn apply_offers(
     outcome.offers.updated += updates.len() as u64;
 
     const OFFER_RECORDSET: &str = "r(id uuid, model_id uuid, region_code text, deployment_type text,
-        processing_scope text, operator_name text, operator_country text, status text, source_key text)";
+        processing_scope text, operator_name text, operator_country text, status text, source_key text,
+        source text)";
     if !inserts.is_empty() {
         sqlx::query(&format!(
             "INSERT INTO offers (id, model_id, region_code, deployment_type, processing_scope, operator_name,
-                                 operator_country, status, source_key)
+                                 operator_country, status, source_key, source)
              SELECT id, model_id, region_code, deployment_type, processing_scope, operator_name, operator_country,
-                    status, source_key
+                    status, source_key, source
              FROM jsonb_to_recordset($1) AS {OFFER_RECORDSET}"
         ))
         .bind(Json(&inserts))

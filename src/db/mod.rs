@@ -7,6 +7,7 @@ pub mod catalog_write;
 pub mod enablements;
 pub mod holds;
 pub mod idempotency;
+pub mod import_entries;
 pub mod models;
 pub mod offers;
 pub mod outbox;

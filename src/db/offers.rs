@@ -295,7 +295,7 @@ pub async fn replace(
 
     // Offers not in the new set are withdrawn, keeping their history.
     for old in by_key.into_values() {
-        if old.status != "unavailable" {
+        if old.status != "unavailable" && old.status != "withdrawn" {
             sqlx::query(
                 "UPDATE offers SET status = 'unavailable', row_version = row_version + 1, updated_at = now()
                  WHERE id = $1",

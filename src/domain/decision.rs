@@ -295,9 +295,12 @@ pub fn listing_reasons(listing: &ListingFacts<'_>, policy: &TenantPolicy) -> Vec
 
 /// The offer-level rules.
 pub fn offer_rules(offer: &OfferFacts<'_>, policy: &TenantPolicy, refusals: &mut impl Refusals) {
-    if offer.status == OfferStatus::Unavailable {
+    if matches!(offer.status, OfferStatus::Unavailable | OfferStatus::Withdrawn) {
         refusals.refuse(ReasonCode::OfferUnavailable, || {
-            format!("the {} offer in {} is unavailable", offer.deployment_type, offer.region)
+            format!(
+                "the {} offer in {} is {}",
+                offer.deployment_type, offer.region, offer.status
+            )
         });
     }
     if let Some(allowed) = &policy.allowed_regions {

@@ -158,6 +158,10 @@ vocabulary!(
         Available => "available",
         Limited => "limited",
         Unavailable => "unavailable",
+        // No longer carried by the source it came from (a full import of
+        // that source left it out): kept for its price history, never
+        // shown as an offer and never enableable.
+        Withdrawn => "withdrawn",
     }
 );
 

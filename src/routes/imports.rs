@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 use crate::auth::{Authorized, ManageCatalog};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::RequestId;
-use crate::import::{self, FeedFormat, ImportError, ImportReport};
+use crate::import::{self, FeedFormat, ImportError, ImportMode, ImportReport};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -16,14 +16,22 @@ use crate::state::AppState;
 pub struct ImportParams {
     /// The feed's format.
     pub format: FeedFormat,
+    /// `full` (the default): the feed is the source's whole catalog, and
+    /// the source's offers it no longer carries are withdrawn. `partial`:
+    /// the feed adds or updates some entries and withdraws nothing.
+    pub mode: Option<ImportMode>,
 }
 
 /// Import a catalog feed.
 ///
 /// The body is the feed document itself (for `litellm`, the JSON object of
 /// model entries). Every good entry is imported, every bad one is listed with
-/// its reason, and importing the same feed again changes nothing. Runs in one
-/// transaction; the catalog snapshot is reloaded before the response.
+/// its reason (its previous version, if any, stays in force), and importing
+/// the same feed again changes nothing. An import touches only its own
+/// source's offers; a full import withdraws the source's offers the feed no
+/// longer carries (each listing's tenants hear of it by an `offer.withdrawn`
+/// event). Runs in one transaction; the catalog snapshot is reloaded before
+/// the response.
 #[utoipa::path(
     tag = "catalog administration",
     operation_id = "create_import",
@@ -48,7 +56,8 @@ pub async fn create_import(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let actor = principal.acting(&request_id);
-    let report = import::import(&state.pool, params.format, &body, &actor)
+    let mode = params.mode.unwrap_or_default();
+    let report = import::import(&state.pool, params.format, mode, &body, &actor)
         .await
         .map_err(|error| match error {
             ImportError::InvalidJson(inner) => {

@@ -25,6 +25,7 @@ const EVENT_TYPES: &[&str] = &[
     "model.deprecated",
     "model.retired",
     "price.changed",
+    "offer.withdrawn",
 ];
 
 // Documentation only: the server keeps event types as the strings in
@@ -47,6 +48,8 @@ pub enum EventType {
     ModelRetired,
     #[serde(rename = "price.changed")]
     PriceChanged,
+    #[serde(rename = "offer.withdrawn")]
+    OfferWithdrawn,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -388,6 +391,7 @@ mod tests {
             EventType::ModelDeprecated,
             EventType::ModelRetired,
             EventType::PriceChanged,
+            EventType::OfferWithdrawn,
         ]
         .map(|t| serde_json::to_value(t).unwrap().as_str().unwrap().to_owned());
         assert_eq!(documented.as_slice(), EVENT_TYPES);

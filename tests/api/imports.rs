@@ -484,3 +484,263 @@ async fn rows_the_column_rules_accept_are_rows_the_database_accepts() {
         assert_eq!(outcome.offers.created as usize, kept.offers.len());
     }
 }
+
+impl TestApp {
+    async fn import_litellm_mode(&self, mode: &str, feed: &Value) -> Value {
+        let response = self
+            .client
+            .post(self.url(&format!("/v1/admin/imports?format=litellm&mode={mode}")))
+            .bearer_auth(platform_token("catalog.admin"))
+            .header("content-type", "application/json")
+            .body(feed.to_string())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
+    async fn offer_statuses(&self, slug: &str) -> Vec<(String, String)> {
+        sqlx::query_as(
+            "SELECT o.source_key, o.status FROM offers o JOIN models m ON m.id = o.model_id
+             WHERE m.slug = $1 ORDER BY o.source_key, o.region_code, o.deployment_type",
+        )
+        .bind(slug)
+        .fetch_all(&self.pool)
+        .await
+        .unwrap()
+    }
+}
+
+/// The real feed's entries, and the keys of those that became R1's offers.
+async fn real_feed_with_r1_keys(app: &TestApp) -> (serde_json::Map<String, Value>, Vec<String>) {
+    let feed: Value = serde_json::from_slice(&litellm_feed()).unwrap();
+    let (status, _) = app.import_litellm(litellm_feed()).await;
+    assert_eq!(status, 200);
+    let mut keys: Vec<String> = app
+        .offer_statuses("deepseek/deepseek-r1")
+        .await
+        .into_iter()
+        .map(|(key, _)| key)
+        .collect();
+    keys.dedup();
+    assert!(keys.len() >= 5, "R1 has many hosts in the real feed: {keys:?}");
+    (feed.as_object().unwrap().clone(), keys)
+}
+
+#[tokio::test]
+async fn a_partial_import_of_a_few_hosts_keeps_the_listing_described_from_all_of_them() {
+    let app = spawn_app().await;
+    let (feed, r1_keys) = real_feed_with_r1_keys(&app).await;
+    let token = platform_token("catalog.admin");
+    let (_, before) = app.get_json("/v1/models/deepseek%2Fdeepseek-r1", &token).await;
+    let offers_before = app.offer_statuses("deepseek/deepseek-r1").await;
+
+    // Five entries, one of them an R1 host with a new price.
+    let mut few = serde_json::Map::new();
+    for key in feed.keys().filter(|k| !r1_keys.contains(k)).take(4) {
+        few.insert(key.clone(), feed[key].clone());
+    }
+    let host = &r1_keys[0];
+    let mut repriced = feed[host].clone();
+    repriced["input_cost_per_token"] = json!(0.000001234);
+    few.insert(host.clone(), repriced);
+    let report = app.import_litellm_mode("partial", &Value::Object(few)).await;
+    assert_eq!(report["mode"], "partial");
+    assert_eq!(report["offers_withdrawn"], 0, "{report}");
+    assert_eq!(
+        report["listings"]["updated"], 0,
+        "no listing is rewritten from five entries: {report}"
+    );
+    assert!(report["price_changes"].as_u64().unwrap() >= 1, "{report}");
+
+    let (_, after) = app.get_json("/v1/models/deepseek%2Fdeepseek-r1", &token).await;
+    for field in [
+        "name",
+        "description",
+        "capabilities",
+        "tags",
+        "context_window",
+        "input_modalities",
+    ] {
+        assert_eq!(after[field], before[field], "{field}");
+    }
+    assert_eq!(app.offer_statuses("deepseek/deepseek-r1").await, offers_before);
+    let repriced: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM offer_prices p JOIN offers o ON o.id = p.offer_id
+         WHERE o.source_key = $1 AND p.dimension = 'input_tokens' AND p.amount = 1.234 AND p.effective_to IS NULL",
+    )
+    .bind(host)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(repriced >= 1, "the host's new price is in force");
+}
+
+#[tokio::test]
+async fn a_full_import_withdraws_what_its_source_no_longer_carries_and_announces_it() {
+    let app = spawn_app().await;
+    let (feed, r1_keys) = real_feed_with_r1_keys(&app).await;
+    let token = platform_token("catalog.admin");
+    let (_, offers_before) = app.get_json("/v1/models/deepseek%2Fdeepseek-r1/offers", &token).await;
+
+    // The source now carries one R1 host only (one not being deprecated,
+    // or the listing would be described as retiring).
+    let kept = r1_keys
+        .iter()
+        .find(|key| feed[key.as_str()].get("deprecation_date").is_none())
+        .unwrap();
+    let only = json!({ kept.as_str(): feed[kept].clone() });
+    let report = app.import_litellm_mode("full", &only).await;
+    let withdrawn = report["offers_withdrawn"].as_u64().unwrap();
+    assert!(withdrawn > 1000, "everything else the feed had is withdrawn: {report}");
+    let statuses = app.offer_statuses("deepseek/deepseek-r1").await;
+    assert!(
+        statuses
+            .iter()
+            .all(|(key, status)| (key == kept) == (status != "withdrawn")),
+        "{statuses:?}"
+    );
+
+    // Kept with their history, no longer offered, and announced.
+    app.wait_for_catalog().await;
+    let (_, offers_after) = app.get_json("/v1/models/deepseek%2Fdeepseek-r1/offers", &token).await;
+    let shown = offers_after["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{offers_after}"));
+    assert!(!shown.is_empty() && shown.len() < offers_before["items"].as_array().unwrap().len());
+    assert!(shown.iter().all(|o| o["status"] != "withdrawn"), "{offers_after}");
+    let history: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM offer_prices p JOIN offers o ON o.id = p.offer_id WHERE o.status = 'withdrawn'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(history > 0, "withdrawn offers keep their prices");
+    let event: Value = sqlx::query_scalar(
+        "SELECT payload FROM outbox_events WHERE event_type = 'offer.withdrawn' AND payload->>'slug' = 'deepseek/deepseek-r1'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(event["source"], "litellm");
+    let announced = event["offers"].as_array().unwrap().len();
+    let withdrawn_r1 = statuses.iter().filter(|(_, s)| s == "withdrawn").count();
+    assert_eq!(announced, withdrawn_r1, "{event}");
+
+    // The whole feed again brings every offer back; nothing was deleted.
+    let (_, again) = app.import_litellm(litellm_feed()).await;
+    assert_eq!(again["offers"]["created"], 0, "{again}");
+    assert_eq!(again["offers_withdrawn"], 0);
+    assert!(app
+        .offer_statuses("deepseek/deepseek-r1")
+        .await
+        .iter()
+        .all(|(_, status)| status != "withdrawn"));
+}
+
+#[tokio::test]
+async fn a_rejected_entry_keeps_its_previous_version_and_its_offer() {
+    let app = spawn_app().await;
+    let good = json!({"mistral/mistral-small-latest": {
+        "litellm_provider": "mistral", "mode": "chat",
+        "input_cost_per_token": 1e-6, "output_cost_per_token": 3e-6, "supports_function_calling": true
+    }});
+    app.import_litellm_mode("full", &good).await;
+    let mut bad = good.clone();
+    bad["mistral/mistral-small-latest"]["input_cost_per_token"] = json!(-1);
+    for mode in ["full", "partial"] {
+        let report = app.import_litellm_mode(mode, &bad).await;
+        assert_eq!(report["rejected"], 1, "{report}");
+        assert!(
+            report["rejections"][0]["reason"]
+                .as_str()
+                .unwrap()
+                .ends_with("the entry's previous version stays in force"),
+            "{report}"
+        );
+        assert_eq!(report["offers_withdrawn"], 0, "{mode}: {report}");
+        assert_eq!(report["price_changes"], 0, "{mode}: {report}");
+        assert_eq!(report["listings"]["updated"], 0, "{mode}: {report}");
+    }
+    let statuses = app.offer_statuses("mistral/mistral-small-latest").await;
+    assert!(
+        !statuses.is_empty() && statuses.iter().all(|(_, s)| s == "available"),
+        "{statuses:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_import_never_rewrites_or_withdraws_another_sources_offers() {
+    use modelmart::db::catalog_write::{apply_isolating_refusals, Missing};
+    let app = spawn_app().await;
+    let batch = crate::fixtures::catalog();
+    app.load_batch(&batch).await;
+    let offers: i64 = sqlx::query_scalar("SELECT count(*) FROM offers")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+
+    // The fixture's own offers, sent by another source: none is its to change.
+    let mut tx = app.pool.begin().await.unwrap();
+    let mut repriced = batch.clone();
+    for offer in &mut repriced.offers {
+        for price in &mut offer.prices {
+            price.amount += rust_decimal::Decimal::ONE;
+        }
+    }
+    let none = std::collections::BTreeSet::new();
+    let actor = modelmart::domain::actor::Actor::system("test");
+    let (outcome, _) = apply_isolating_refusals(
+        &mut tx,
+        &repriced,
+        &actor,
+        "litellm",
+        Missing::Withdraw { except_keys: &none },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(outcome.offers_owned_elsewhere as i64, offers);
+    assert_eq!((outcome.price_changes, outcome.offers_withdrawn), (0, 0));
+
+    // A full import of the feed source: the fixture's offers stay as they were.
+    let report = app.import_litellm_mode("full", &json!({})).await;
+    assert_eq!(report["offers_withdrawn"], 0, "{report}");
+    let available: i64 = sqlx::query_scalar("SELECT count(*) FROM offers WHERE status <> 'withdrawn'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(available, offers);
+}
+
+#[tokio::test]
+async fn the_cli_imports_part_of_a_feed_with_partial_and_withdraws_nothing() {
+    let app = spawn_app().await;
+    let chat = json!({"litellm_provider": "mistral", "mode": "chat", "input_cost_per_token": 1e-6, "output_cost_per_token": 2e-6});
+    app.import_litellm_mode(
+        "full",
+        &json!({"mistral/mistral-small-latest": chat, "mistral/codestral-latest": chat}),
+    )
+    .await;
+    let file = std::env::temp_dir().join(format!("modelmart-partial-{}.json", uuid::Uuid::new_v4()));
+    std::fs::write(&file, json!({"mistral/mistral-large-latest": chat}).to_string()).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_modelmart"))
+        .args(["import", "--format", "litellm", "--partial", "--json"])
+        .arg(&file)
+        .env("DATABASE_URL", &app.database_url)
+        .env("MODELMART_LOG", "error")
+        .output()
+        .unwrap();
+    std::fs::remove_file(&file).ok();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["mode"], "partial");
+    assert_eq!(report["offers"]["created"], 1, "{report}");
+    assert_eq!(report["offers_withdrawn"], 0, "{report}");
+    let withdrawn: i64 = sqlx::query_scalar("SELECT count(*) FROM offers WHERE status = 'withdrawn'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(withdrawn, 0);
+}

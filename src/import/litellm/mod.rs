@@ -37,8 +37,11 @@ pub enum FeedError {
 /// Maps the whole feed. Fails only when the document is not an object; every
 /// problem with a single entry becomes a [`Rejection`] instead.
 pub fn map_feed(feed: &Value) -> Result<CatalogBatch, FeedError> {
-    let entries = feed.as_object().ok_or(FeedError::NotAnObject)?;
+    Ok(map_entries(feed.as_object().ok_or(FeedError::NotAnObject)?))
+}
 
+/// Maps the feed's entries, keyed by model id.
+pub fn map_entries(entries: &Map<String, Value>) -> CatalogBatch {
     let mut rejected = Vec::new();
     let mut parsed = Vec::new();
     for (key, value) in entries {
@@ -63,8 +66,7 @@ pub fn map_feed(feed: &Value) -> Result<CatalogBatch, FeedError> {
 
     adopt_publishers(&mut parsed);
     let survivors = choose_offers(&parsed, &mut rejected);
-    let batch = assemble(&parsed, &survivors, rejected);
-    Ok(batch)
+    assemble(&parsed, &survivors, rejected)
 }
 
 // The mapping, one concern a file: who runs each provider's offers
