@@ -44,6 +44,8 @@ pub struct ModelRef {
 pub struct Listing {
     pub id: Uuid,
     pub slug: String,
+    /// Other spellings of `slug` that resolve to this listing, sorted.
+    pub aliases: Vec<String>,
     pub name: String,
     pub publisher: Arc<Publisher>,
     pub family: Option<String>,
@@ -80,6 +82,12 @@ pub struct Listing {
     /// the listing's usable offers; `None` when no offer quotes one.
     pub min_input_price: Option<Decimal>,
     pub min_output_price: Option<Decimal>,
+    /// Currencies of usable offers' current token prices that were converted
+    /// into USD at the catalog's rates, sorted.
+    pub converted_from: Vec<String>,
+    /// Currencies of usable offers' current token prices the catalog has no
+    /// rate for: those prices are not in the USD figures, sorted.
+    pub not_converted: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -104,18 +112,36 @@ pub struct PricePeriod {
     pub unit: PriceUnit,
     pub amount: Decimal,
     pub currency: String,
+    /// `amount` in USD: itself for USD, converted at the catalog's rate for
+    /// another currency, `None` when the catalog has no rate for it.
+    pub usd_amount: Option<Decimal>,
     pub tier_min_context_tokens: Option<i32>,
     pub effective_from: DateTime<Utc>,
     pub effective_to: Option<DateTime<Utc>>,
 }
 
+/// USD per unit of each currency the catalog converts (`EUR` → 1.08).
+pub type UsdRates = std::collections::HashMap<String, Decimal>;
+
+/// `amount` of `currency` in USD at `rates`; `None` without a rate.
+pub fn in_usd(amount: Decimal, currency: &str, rates: &UsdRates) -> Option<Decimal> {
+    if currency == "USD" {
+        return Some(amount);
+    }
+    // numeric(24, 12) holds every stored amount and rate; the product is
+    // rounded to the same scale, and a product beyond it is no price.
+    let usd = amount.checked_mul(*rates.get(currency)?)?;
+    Some(usd.round_dp(12).normalize())
+}
+
 impl PricePeriod {
     /// A stored period; `None` for a value outside this binary's vocabulary.
-    pub fn from_row(row: &crate::db::catalog_read::PriceRow) -> Option<Self> {
+    pub fn from_row(row: &crate::db::catalog_read::PriceRow, rates: &UsdRates) -> Option<Self> {
         Some(PricePeriod {
             dimension: PriceDimension::parse(&row.dimension)?,
             unit: PriceUnit::parse(&row.unit)?,
             amount: row.amount.normalize(),
+            usd_amount: in_usd(row.amount.normalize(), &row.currency, rates),
             currency: row.currency.clone(),
             tier_min_context_tokens: row.tier_min_context_tokens,
             effective_from: row.effective_from,
@@ -181,15 +207,17 @@ impl Offer {
         self.prices.iter().filter(move |p| p.is_in_effect(at))
     }
 
-    /// The base-tier USD price per 1M tokens of `dimension` in effect at `at`.
+    /// The base-tier price per 1M tokens of `dimension` in effect at `at`,
+    /// in USD (converted at the catalog's rate when quoted in another
+    /// currency; `None` when there is no rate for it).
     pub fn token_price(&self, dimension: PriceDimension, at: DateTime<Utc>) -> Option<Decimal> {
-        self.prices_at(at)
-            .find(|p| {
-                p.dimension == dimension
-                    && p.unit == PriceUnit::PerMillionTokens
-                    && p.currency == "USD"
-                    && p.tier_min_context_tokens.is_none()
-            })
-            .map(|p| p.amount)
+        self.base_token_period(dimension, at)?.usd_amount
+    }
+
+    /// The base-tier per-1M-token period of `dimension` in effect at `at`.
+    pub fn base_token_period(&self, dimension: PriceDimension, at: DateTime<Utc>) -> Option<&PricePeriod> {
+        self.prices_at(at).find(|p| {
+            p.dimension == dimension && p.unit == PriceUnit::PerMillionTokens && p.tier_min_context_tokens.is_none()
+        })
     }
 }

@@ -515,6 +515,19 @@ impl DiscoveryQuery {
         hex::encode(&Sha256::digest(canonical.as_bytes())[..8])
     }
 
+    /// Lineage filters may name a listing by an alias or in another case:
+    /// each such name becomes the listing's own slug, which is what
+    /// [`Self::matches_lineage`] compares.
+    pub fn resolve_aliases(&mut self, content: &super::snapshot::CatalogContent) {
+        for wanted in self.base_models.iter_mut().chain(self.derived_from.iter_mut()) {
+            if Uuid::parse_str(wanted).is_err() {
+                if let Some(listing) = content.find(wanted) {
+                    wanted.clone_from(&listing.slug);
+                }
+            }
+        }
+    }
+
     /// Whether `listing` passes the lineage filters (`base_model`,
     /// `derived_from`), matched by id or slug.
     pub fn matches_lineage(&self, listing: &Listing) -> bool {

@@ -75,6 +75,9 @@ impl SearchIndex {
             };
             add(&listing.name, NAME);
             add(&listing.slug, SLUG);
+            for alias in &listing.aliases {
+                add(alias, SLUG);
+            }
             add(&listing.publisher.slug, PUBLISHER);
             add(&listing.publisher.name, PUBLISHER);
             if let Some(family) = &listing.family {

@@ -3,7 +3,7 @@
 //! consistent read of the database and never mutated; a change builds a new
 //! snapshot that replaces this one atomically.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::index::FilterIndex;
-pub use super::listing::{Listing, ModelRef, Offer, PricePeriod, Publisher, Region};
+pub use super::listing::{in_usd, Listing, ModelRef, Offer, PricePeriod, Publisher, Region, UsdRates};
 use super::search::SearchIndex;
 use super::visibility::TenantView;
 use crate::db::catalog_read::{CatalogRows, RuleRows};
@@ -34,10 +34,15 @@ pub struct CatalogContent {
     pub regions: Vec<Region>,
     /// Every operator that runs an offer, sorted.
     pub operators: Vec<String>,
+    /// The rates other currencies are converted to USD at, by currency.
+    pub rates: Vec<crate::db::catalog_read::RateRow>,
+    pub usd_rates: UsdRates,
     /// Sorted by slug.
     pub listings: Vec<Listing>,
     pub(super) by_id: HashMap<Uuid, u32>,
     pub(super) by_slug: HashMap<String, u32>,
+    /// Other spellings of listings' slugs; a listing's own slug wins.
+    pub(super) by_alias: HashMap<String, u32>,
     pub(super) search: SearchIndex,
     pub(super) index: FilterIndex,
     /// The next instant a scheduled price takes or leaves effect; the snapshot
@@ -116,9 +121,12 @@ impl CatalogContent {
             publishers: Vec::new(),
             regions: Vec::new(),
             operators: Vec::new(),
+            rates: Vec::new(),
+            usd_rates: UsdRates::new(),
             listings: Vec::new(),
             by_id: HashMap::new(),
             by_slug: HashMap::new(),
+            by_alias: HashMap::new(),
             search: SearchIndex::default(),
             index: FilterIndex::build(&[]),
             next_price_change: None,
@@ -126,11 +134,15 @@ impl CatalogContent {
         }
     }
 
-    /// A listing by UUID or by `publisher/name` slug.
+    /// A listing by UUID, by `publisher/name` slug, or by another spelling
+    /// of its slug (an alias).
     pub fn find(&self, id_or_slug: &str) -> Option<&Listing> {
         let index = match Uuid::parse_str(id_or_slug) {
             Ok(id) => self.by_id.get(&id),
-            Err(_) => self.by_slug.get(&id_or_slug.to_ascii_lowercase()),
+            Err(_) => {
+                let slug = id_or_slug.to_ascii_lowercase();
+                self.by_slug.get(&slug).or_else(|| self.by_alias.get(&slug))
+            }
         }?;
         self.listings.get(*index as usize)
     }
@@ -361,6 +373,11 @@ impl CatalogContent {
             })
             .collect::<Result<Vec<_>, UnknownValue>>()?;
 
+        let usd_rates: UsdRates = rows
+            .rates
+            .iter()
+            .map(|r| (r.currency.clone(), r.usd_per_unit.normalize()))
+            .collect();
         let jurisdictions: HashMap<String, Option<String>> = regions
             .iter()
             .map(|r| (r.code.clone(), r.jurisdiction.clone()))
@@ -381,6 +398,7 @@ impl CatalogContent {
                 dimension: known(PriceDimension::parse, &price.dimension, "offer_prices", "dimension")?,
                 unit: known(PriceUnit::parse, &price.unit, "offer_prices", "unit")?,
                 amount: price.amount.normalize(),
+                usd_amount: in_usd(price.amount.normalize(), &price.currency, &usd_rates),
                 currency: price.currency,
                 tier_min_context_tokens: price.tier_min_context_tokens,
                 effective_from: price.effective_from,
@@ -422,6 +440,10 @@ impl CatalogContent {
         }
 
         let slugs: HashMap<Uuid, String> = rows.models.iter().map(|m| (m.id, m.fields.slug.clone())).collect();
+        let mut aliases_by_model: HashMap<Uuid, Vec<String>> = HashMap::new();
+        for (alias, model_id) in rows.aliases {
+            aliases_by_model.entry(model_id).or_default().push(alias);
+        }
         let ancestry = Ancestry::new(&rows.models, &publishers);
         let reference =
             |id: Option<Uuid>| id.and_then(|id| slugs.get(&id).map(|slug| ModelRef { id, slug: slug.clone() }));
@@ -448,8 +470,25 @@ impl CatalogContent {
             let min_output_price = usable()
                 .filter_map(|o| o.token_price(PriceDimension::OutputTokens, now))
                 .min();
+            let mut converted_from = BTreeSet::new();
+            let mut not_converted = BTreeSet::new();
+            for period in usable().flat_map(|o| {
+                [PriceDimension::InputTokens, PriceDimension::OutputTokens]
+                    .into_iter()
+                    .filter_map(move |d| o.base_token_period(d, now))
+            }) {
+                if period.currency != "USD" {
+                    match period.usd_amount {
+                        Some(_) => converted_from.insert(period.currency.clone()),
+                        None => not_converted.insert(period.currency.clone()),
+                    };
+                }
+            }
+            let mut aliases = aliases_by_model.remove(&id).unwrap_or_default();
+            aliases.sort();
             listings.push(Listing {
                 id,
+                aliases,
                 task: known(Task::parse, &model.task, "models", "task")?,
                 input_modalities: known_all(Modality::parse, &model.input_modalities, "models", "input_modalities")?,
                 output_modalities: known_all(Modality::parse, &model.output_modalities, "models", "output_modalities")?,
@@ -491,6 +530,8 @@ impl CatalogContent {
                 regions,
                 min_input_price,
                 min_output_price,
+                converted_from: converted_from.into_iter().collect(),
+                not_converted: not_converted.into_iter().collect(),
             });
         }
         listings.sort_by(|a, b| a.slug.cmp(&b.slug));
@@ -505,6 +546,11 @@ impl CatalogContent {
             .iter()
             .enumerate()
             .map(|(i, l)| (l.slug.clone(), i as u32))
+            .collect();
+        let by_alias = listings
+            .iter()
+            .enumerate()
+            .flat_map(|(i, l)| l.aliases.iter().map(move |alias| (alias.clone(), i as u32)))
             .collect();
         let search = SearchIndex::build(&listings);
         let index = FilterIndex::build(&listings);
@@ -522,9 +568,12 @@ impl CatalogContent {
             publishers,
             regions,
             operators,
+            rates: rows.rates,
+            usd_rates,
             listings,
             by_id,
             by_slug,
+            by_alias,
             search,
             index,
             next_price_change,

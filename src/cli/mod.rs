@@ -179,6 +179,10 @@ pub async fn run(cli: Cli) -> CliResult {
                 line("listings", &report.listings);
                 line("offers", &report.offers);
                 println!(
+                    "listings {}  other spellings merged into them (kept as aliases) {}",
+                    report.listings_described, report.aliases
+                );
+                println!(
                     "price changes {}  withdrawn {}  owned by other sources {}",
                     report.price_changes, report.offers_withdrawn, report.offers_owned_elsewhere
                 );

@@ -61,6 +61,17 @@ pub struct PriceRow {
     pub effective_to: Option<DateTime<Utc>>,
 }
 
+/// What one unit of a currency is worth in USD.
+#[derive(Debug, Clone, FromRow)]
+pub struct RateRow {
+    pub currency: String,
+    pub usd_per_unit: Decimal,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: String,
+}
+
+const RATES: &str = "SELECT currency, usd_per_unit, updated_at, updated_by FROM currency_rates ORDER BY currency";
+
 /// The raw material of one snapshot.
 #[derive(Debug, Default)]
 pub struct CatalogRows {
@@ -72,9 +83,13 @@ pub struct CatalogRows {
     pub publishers: Vec<PublisherRow>,
     pub regions: Vec<RegionRow>,
     pub models: Vec<ModelRow>,
+    /// Other spellings of the models' slugs: (alias, model id).
+    pub aliases: Vec<(String, Uuid)>,
     pub offers: Vec<OfferRow>,
     /// Current and future price periods (history is read on demand).
     pub prices: Vec<PriceRow>,
+    /// The USD rates other currencies are converted at.
+    pub rates: Vec<RateRow>,
     pub policies: Vec<super::policies::PolicyRow>,
     /// The holds in effect when the rows were read.
     pub holds: Vec<super::holds::HoldRow>,
@@ -133,6 +148,11 @@ pub async fn load_listing(conn: &mut sqlx::PgConnection, id: Uuid, lock: Lock) -
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
+    let model_ids: Vec<Uuid> = models.iter().map(|m| m.id).collect();
+    let aliases = sqlx::query_as("SELECT alias, model_id FROM model_aliases WHERE model_id = ANY($1)")
+        .bind(&model_ids)
+        .fetch_all(&mut *conn)
+        .await?;
     let publisher_ids: Vec<Uuid> = models.iter().map(|m| m.fields.publisher_id).collect();
     let publishers = sqlx::query_as("SELECT id, slug, name, country, website FROM publishers WHERE id = ANY($1)")
         .bind(&publisher_ids)
@@ -158,6 +178,7 @@ pub async fn load_listing(conn: &mut sqlx::PgConnection, id: Uuid, lock: Lock) -
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
+    let rates = sqlx::query_as(RATES).fetch_all(&mut *conn).await?;
     Ok(CatalogRows {
         version,
         content_version,
@@ -165,8 +186,10 @@ pub async fn load_listing(conn: &mut sqlx::PgConnection, id: Uuid, lock: Lock) -
         publishers,
         regions,
         models,
+        aliases,
         offers,
         prices,
+        rates,
         policies: Vec::new(),
         holds: Vec::new(),
     })
@@ -223,6 +246,9 @@ pub async fn load(pool: &PgPool) -> Result<CatalogRows, sqlx::Error> {
     )
     .fetch_all(&mut *tx)
     .await?;
+    let aliases = sqlx::query_as("SELECT alias, model_id FROM model_aliases")
+        .fetch_all(&mut *tx)
+        .await?;
     let offers = sqlx::query_as(
         "SELECT id, model_id, region_code, deployment_type, processing_scope, operator_name, operator_country,
                 status, row_version
@@ -236,6 +262,7 @@ pub async fn load(pool: &PgPool) -> Result<CatalogRows, sqlx::Error> {
     )
     .fetch_all(&mut *tx)
     .await?;
+    let rates = sqlx::query_as(RATES).fetch_all(&mut *tx).await?;
     let policies = super::policies::all(&mut tx).await?;
     let holds = super::holds::effective(&mut tx).await?;
     tx.commit().await?;
@@ -246,8 +273,10 @@ pub async fn load(pool: &PgPool) -> Result<CatalogRows, sqlx::Error> {
         publishers,
         regions,
         models,
+        aliases,
         offers,
         prices,
+        rates,
         policies,
         holds,
     })

@@ -384,6 +384,12 @@ fn halves(part: &CatalogBatch) -> (CatalogBatch, CatalogBatch) {
                 .filter(|o| slugs.contains(o.model_slug.as_str()))
                 .cloned()
                 .collect(),
+            aliases: part
+                .aliases
+                .iter()
+                .filter(|a| slugs.contains(a.model_slug.as_str()))
+                .cloned()
+                .collect(),
             rejected: Vec::new(),
         }
     };
@@ -400,6 +406,38 @@ pub async fn lock_writer(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// Points each alias at its listing. An alias that is some listing's own
+/// slug is left out (the listing wins); one that pointed elsewhere follows
+/// the batch; aliases the batch no longer names are kept, so a link that
+/// worked keeps working.
+async fn apply_aliases(
+    conn: &mut PgConnection,
+    aliases: &[crate::domain::batch::AliasRecord],
+    model_ids: &HashMap<String, Uuid>,
+    source: &str,
+) -> Result<(), sqlx::Error> {
+    let (names, ids): (Vec<&str>, Vec<Uuid>) = aliases
+        .iter()
+        .filter_map(|a| Some((a.alias.as_str(), *model_ids.get(&a.model_slug)?)))
+        .unzip();
+    if names.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO model_aliases (alias, model_id, source)
+         SELECT a.alias, a.model_id, $3 FROM unnest($1::text[], $2::uuid[]) AS a(alias, model_id)
+         WHERE NOT EXISTS (SELECT 1 FROM models m WHERE m.slug = a.alias)
+         ON CONFLICT (alias) DO UPDATE SET model_id = EXCLUDED.model_id, source = EXCLUDED.source
+         WHERE model_aliases.model_id <> EXCLUDED.model_id",
+    )
+    .bind(&names)
+    .bind(&ids)
+    .bind(source)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// Reconciles the database with `batch` from `source`, without auditing.
 async fn write(conn: &mut PgConnection, batch: &CatalogBatch, source: &str) -> Result<ApplyOutcome, sqlx::Error> {
     lock_writer(conn).await?;
@@ -408,6 +446,7 @@ async fn write(conn: &mut PgConnection, batch: &CatalogBatch, source: &str) -> R
 
     let publisher_ids = apply_publishers(conn, &batch.publishers, &mut outcome).await?;
     let model_ids = apply_models(conn, &batch.models, &publisher_ids, &mut outcome).await?;
+    apply_aliases(conn, &batch.aliases, &model_ids, source).await?;
     apply_offers(conn, &batch.offers, &model_ids, source, now, &mut outcome).await?;
 
     Ok(outcome)

@@ -64,6 +64,25 @@ pub async fn id_by_slug(conn: &mut PgConnection, slug: &str) -> Result<Option<Uu
         .await
 }
 
+/// The listing a slug or an alias names (a listing's own slug first).
+pub async fn id_by_slug_or_alias(conn: &mut PgConnection, slug: &str) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT coalesce((SELECT id FROM models WHERE slug = $1),
+                         (SELECT model_id FROM model_aliases WHERE alias = $1))",
+    )
+    .bind(slug)
+    .fetch_one(conn)
+    .await
+}
+
+/// The slug of the listing `alias` resolves to, when it is an alias.
+pub async fn listing_of_alias(conn: &mut PgConnection, alias: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT m.slug FROM model_aliases a JOIN models m ON m.id = a.model_id WHERE a.alias = $1")
+        .bind(alias)
+        .fetch_optional(conn)
+        .await
+}
+
 pub async fn exists(conn: &mut PgConnection, id: Uuid) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM models WHERE id = $1)")
         .bind(id)

@@ -18,8 +18,18 @@ pub struct CatalogBatch {
     pub publishers: Vec<PublisherRecord>,
     pub models: Vec<ModelRecord>,
     pub offers: Vec<OfferRecord>,
+    /// Other spellings of listings' slugs (`meta/llama3.1-8b` for
+    /// `meta/llama-3.1-8b`): each resolves to its listing.
+    pub aliases: Vec<AliasRecord>,
     /// Source entries that could not be turned into records, each with why.
     pub rejected: Vec<Rejection>,
+}
+
+/// A spelling of a listing's slug that resolves to the listing.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct AliasRecord {
+    pub alias: String,
+    pub model_slug: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -186,6 +196,12 @@ impl CatalogBatch {
             }
         }
         self.models.retain(|m| !bad_models.contains_key(&m.slug));
+        // An alias is a convenience: one the schema would refuse, or of a
+        // listing that is not written, is left out without a rejection (the
+        // entries it came from are imported under the listing's own slug).
+        self.aliases.retain(|a| {
+            super::rules::is_model_slug(&a.alias) && a.alias != a.model_slug && !bad_models.contains_key(&a.model_slug)
+        });
         for model in &mut self.models {
             if model
                 .provenance

@@ -87,6 +87,12 @@ pub struct ImportReport {
     pub offers: ChangeCounts,
     /// Offers whose prices changed (the old period closed, a new one opened).
     pub price_changes: u64,
+    /// Listings the source's entries describe.
+    pub listings_described: usize,
+    /// Other spellings of listings' slugs that differ only in punctuation
+    /// (`qwen2.5`/`qwen25`): merged into one listing, each kept as an alias
+    /// that resolves to it.
+    pub aliases: usize,
     /// The source's offers a full import no longer carries, now withdrawn
     /// (kept with their price history; an `offer.withdrawn` event says so).
     pub offers_withdrawn: u64,
@@ -278,6 +284,8 @@ fn report(
         listings: outcome.listings,
         offers: outcome.offers,
         price_changes: outcome.price_changes,
+        listings_described: batch.models.len(),
+        aliases: batch.aliases.len(),
         offers_withdrawn: outcome.offers_withdrawn,
         offers_owned_elsewhere: outcome.offers_owned_elsewhere,
         offers_unpriced: batch

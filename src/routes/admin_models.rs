@@ -250,7 +250,7 @@ fn check(fields: &ModelFields) -> Vec<FieldError> {
 async fn resolve(conn: &mut PgConnection, reference: &str) -> Result<Option<Uuid>, sqlx::Error> {
     match Uuid::parse_str(reference) {
         Ok(id) => Ok(models::exists(conn, id).await?.then_some(id)),
-        Err(_) => models::id_by_slug(conn, &reference.to_ascii_lowercase()).await,
+        Err(_) => models::id_by_slug_or_alias(conn, &reference.to_ascii_lowercase()).await,
     }
 }
 
@@ -386,6 +386,12 @@ pub async fn create_model(
             format!("The slug {} is taken.", fields.slug),
         ));
     }
+    if let Some(listing) = models::listing_of_alias(&mut tx, &fields.slug).await? {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            format!("The slug {} is another spelling of {listing}.", fields.slug),
+        ));
+    }
     let row = models::insert(&mut tx, Uuid::now_v7(), &fields).await?;
     let actor = principal.acting(&request_id);
     AuditEntry::new(&actor, "model.created", "model", row.id)
@@ -405,7 +411,7 @@ pub async fn create_model(
     Ok(response)
 }
 
-async fn refresh(state: &AppState) {
+pub(super) async fn refresh(state: &AppState) {
     if let Err(error) = state.catalog.refresh_if_stale(&state.pool).await {
         tracing::warn!(%error, "catalog reload after an admin change failed; the refresher will retry");
     }

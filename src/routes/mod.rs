@@ -4,6 +4,7 @@
 
 pub mod admin_models;
 pub mod audit;
+pub mod currency_rates;
 pub mod discovery_query;
 pub mod enablements;
 pub mod health;
@@ -50,6 +51,9 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(models::get_model)
         .service(reference::list_publishers)
         .service(reference::list_regions)
+        .service(currency_rates::list_currency_rates)
+        .service(currency_rates::set_currency_rate)
+        .service(currency_rates::delete_currency_rate)
         .service(policy::get_tenant_policy)
         .service(policy::replace_tenant_policy)
         .service(enablements::list_enablements)

@@ -72,7 +72,9 @@ pub struct Lifecycle {
     pub successor: Option<ModelLink>,
 }
 
-/// The cheapest current base-tier prices across the listing's offers.
+/// The cheapest current base-tier prices across the listing's offers, in
+/// USD. Prices quoted in another currency are converted at the catalog's
+/// rates (`GET /v1/currency-rates`), and the summary says which were.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PricingSummary {
     /// USD per 1M input tokens, as a decimal string.
@@ -83,6 +85,13 @@ pub struct PricingSummary {
     pub min_output_price_per_mtok: Option<Decimal>,
     #[schema(example = "USD")]
     pub currency: &'static str,
+    /// Currencies of offers' token prices converted into these figures.
+    #[schema(example = json!(["EUR"]))]
+    pub converted_from: Vec<String>,
+    /// Currencies of offers' token prices the catalog has no rate for: those
+    /// prices are not in these figures (nor in price filters and sorts).
+    #[schema(example = json!([]))]
+    pub not_converted: Vec<String>,
 }
 
 /// A catalog listing.
@@ -92,6 +101,11 @@ pub struct Model {
     /// `publisher/name`.
     #[schema(example = "deepseek/deepseek-r1")]
     pub slug: String,
+    /// Other spellings of `slug` (punctuation variants hosts use, such as
+    /// `meta/llama3.1-8b` for `meta/llama-3.1-8b`); each resolves to this
+    /// listing wherever a slug is accepted.
+    #[schema(example = json!([]))]
+    pub aliases: Vec<String>,
     #[schema(example = "DeepSeek R1")]
     pub name: String,
     pub publisher: PublisherSummary,
@@ -128,6 +142,7 @@ impl Model {
             availability,
             id: listing.id,
             slug: listing.slug.clone(),
+            aliases: listing.aliases.clone(),
             name: listing.name.clone(),
             publisher: PublisherSummary {
                 slug: listing.publisher.slug.clone(),
@@ -165,6 +180,8 @@ impl Model {
                 min_input_price_per_mtok: listing.min_input_price,
                 min_output_price_per_mtok: listing.min_output_price,
                 currency: "USD",
+                converted_from: listing.converted_from.clone(),
+                not_converted: listing.not_converted.clone(),
             },
             updated_at: listing.updated_at,
         }
@@ -254,8 +271,10 @@ pub async fn list_models(
     req: actix_web::HttpRequest,
     params: DiscoveryParams,
 ) -> Result<HttpResponse, ApiError> {
-    let query = DiscoveryQuery::parse(&params)?;
-    discovery_page(&state.catalog.current(), &pages, &req, principal.tenant_id, &query)
+    let mut query = DiscoveryQuery::parse(&params)?;
+    let snapshot = state.catalog.current();
+    query.resolve_aliases(&snapshot.content);
+    discovery_page(&snapshot, &pages, &req, principal.tenant_id, &query)
 }
 
 /// A page of discovery under the asker's rules, with its ETag, from the
@@ -353,7 +372,8 @@ pub async fn list_model_derivatives(
     if let Some(tenant) = principal.tenant_id {
         tenant_decision(&snapshot, listing, tenant)?;
     }
-    let query = DiscoveryQuery::derivatives(&params, listing.id)?;
+    let mut query = DiscoveryQuery::derivatives(&params, listing.id)?;
+    query.resolve_aliases(&snapshot.content);
     discovery_page(&snapshot, &pages, &req, principal.tenant_id, &query)
 }
 
@@ -511,12 +531,13 @@ fn find<'s>(snapshot: &'s Snapshot, id_or_slug: &str) -> Result<&'s Listing, Api
 #[utoipa::path(
     tag = "discovery",
     operation_id = "get_model",
-    params(("id_or_slug" = String, Path, description = "Listing UUID or `publisher/name` slug",
+    params(("id_or_slug" = String, Path, description = "Listing UUID, `publisher/name` slug, or an alias of the slug",
             example = "deepseek%2Fdeepseek-r1"),
            ("If-None-Match" = Option<String>, Header, description = "The ETag of a representation read before")),
     responses(
-        (status = 200, description = "The listing; deprecated ones carry `Deprecation`, `Sunset` and a successor `Link`",
-         body = Model, headers(("ETag" = String, description = "Changes with the listing, the catalog and the rules the caller is under; its leading number is the row version, and admin changes accept the whole tag in If-Match"))),
+        (status = 200, description = "The listing; deprecated ones carry `Deprecation`, `Sunset` and a successor `Link`. Asked by an alias (another spelling of its slug), the listing itself, with `Content-Location` naming its own path",
+         body = Model, headers(("ETag" = String, description = "Changes with the listing, the catalog and the rules the caller is under; its leading number is the row version, and admin changes accept the whole tag in If-Match"),
+                               ("Content-Location" = Option<String>, description = "When asked by an alias: the listing's own path"))),
         (status = 304, description = "Unchanged since the ETag in If-None-Match"),
         (status = 404, description = "No such listing", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "The listing is retired; `Link` names its successor", body = Problem,
@@ -544,6 +565,13 @@ pub async fn get_model(
         Ok(response) => response,
         Err(not_modified) => return Ok(*not_modified),
     };
+    if Uuid::parse_str(&id_or_slug).is_err() && !listing.slug.eq_ignore_ascii_case(&id_or_slug) {
+        // Asked by an alias: the answer is the listing, and says where it lives.
+        response.insert_header((
+            header::CONTENT_LOCATION,
+            format!("/v1/models/{}", listing.slug.replace('/', "%2F")),
+        ));
+    }
     Ok(response.json(Model::view(listing, availability)))
 }
 
@@ -565,6 +593,10 @@ pub struct Price {
     pub amount: Decimal,
     #[schema(example = "USD")]
     pub currency: String,
+    /// `amount` in USD: the same for USD, converted at the catalog's rate
+    /// for another currency, null when the catalog has no rate for it.
+    #[schema(value_type = Option<String>, example = "0.55")]
+    pub usd_amount: Option<Decimal>,
     /// Applies only above this many tokens of context; absent for the base tier.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tier: Option<PriceTier>,
@@ -585,6 +617,7 @@ impl From<&PricePeriod> for Price {
             unit: period.unit,
             amount: period.amount,
             currency: period.currency.clone(),
+            usd_amount: period.usd_amount,
             tier: period
                 .tier_min_context_tokens
                 .map(|min_context_tokens| PriceTier { min_context_tokens }),
@@ -751,7 +784,7 @@ pub async fn list_model_offers(
             then.prices = rows
                 .iter()
                 .filter(|row| row.offer_id == offer.id)
-                .filter_map(PricePeriod::from_row)
+                .filter_map(|row| PricePeriod::from_row(row, &snapshot.content.usd_rates))
                 .collect();
             ModelOffer {
                 availability,

@@ -137,6 +137,10 @@ pub struct Recommendation {
     /// The token dimensions the workload uses that the offer has no price
     /// for; empty when the estimate is complete.
     pub unpriced_dimensions: Vec<PriceDimension>,
+    /// Currencies the offer quotes that were converted to USD at the
+    /// catalog's rates for this estimate; empty when it quotes USD.
+    #[schema(example = json!([]))]
+    pub converted_from: Vec<String>,
     pub breakdown: Vec<CostLine>,
     pub capabilities: Vec<Capability>,
     pub context_window: Option<i32>,
@@ -306,6 +310,7 @@ pub async fn create_recommendations(
             }
             let mut breakdown = Vec::new();
             let mut unpriced = Vec::new();
+            let mut converted_from = Vec::new();
             for (dimension, tokens, price) in [
                 (
                     PriceDimension::InputTokens,
@@ -320,6 +325,11 @@ pub async fn create_recommendations(
             ] {
                 if tokens == 0 {
                     continue;
+                }
+                if let Some(quoted) = offer.base_token_period(dimension, now) {
+                    if price.is_some() && quoted.currency != "USD" && !converted_from.contains(&quoted.currency) {
+                        converted_from.push(quoted.currency.clone());
+                    }
                 }
                 match price {
                     Some(price) => breakdown.push(CostLine {
@@ -362,6 +372,7 @@ pub async fn create_recommendations(
                         currency: "USD".into(),
                     }),
                     unpriced_dimensions: unpriced,
+                    converted_from,
                     breakdown,
                     capabilities: listing.capabilities.clone(),
                     context_window: listing.context_window,

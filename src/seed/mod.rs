@@ -103,6 +103,7 @@ pub async fn seed_synthetic(pool: &PgPool, count: usize) -> Result<(usize, usize
             publishers: catalog.publishers.clone(),
             models: models.to_vec(),
             offers,
+            aliases: Vec::new(),
             rejected: Vec::new(),
         };
         let mut tx = pool.begin().await?;

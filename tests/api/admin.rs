@@ -435,3 +435,95 @@ async fn values_postgresql_cannot_store_are_422_and_whole_numbers_may_be_written
     let created: Value = response.json().await.unwrap();
     assert_eq!(created["context_window"], 128000);
 }
+
+async fn set_rate(app: &TestApp, currency: &str, body: Value) -> reqwest::Response {
+    app.client
+        .put(app.url(&format!("/v1/admin/currency-rates/{currency}")))
+        .bearer_auth(staff())
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn prices_in_another_currency_count_at_the_admins_rate_and_say_they_were_converted() {
+    let (app, id, etag) = app_with_new_listing().await;
+    let mut body = offers("0.50", "1.50", None);
+    for price in body["offers"][0]["prices"].as_array_mut().unwrap() {
+        price["currency"] = json!("EUR");
+    }
+    assert_eq!(app.put_offers(&id, &etag, body).await.status(), 200);
+    let path = format!("/v1/models/{id}");
+    let cheap = "/v1/models?max_input_price=1&q=mistral+small";
+
+    // No rate: the price is not free and not dropped silently.
+    let (_, listing) = app.get_json(&path, &staff()).await;
+    assert_eq!(listing["pricing"]["min_input_price_per_mtok"], Value::Null);
+    assert_eq!(listing["pricing"]["not_converted"], json!(["EUR"]));
+    let (_, page) = app.get_json(cheap, &staff()).await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 0, "{page}");
+
+    let response = set_rate(&app, "EUR", json!({"usd_per_unit": "1.1"})).await;
+    assert_eq!(response.status(), 200);
+    let rate: Value = response.json().await.unwrap();
+    assert_eq!(rate["usd_per_unit"], "1.1");
+    assert_eq!(audits(&app, "currency_rate.set").await, 1);
+    let (_, rates) = app.get_json("/v1/currency-rates", &staff()).await;
+    assert_eq!(rates["items"][0]["currency"], "EUR");
+
+    let (_, listing) = app.get_json(&path, &staff()).await;
+    assert_eq!(listing["pricing"]["min_input_price_per_mtok"], "0.55");
+    assert_eq!(listing["pricing"]["min_output_price_per_mtok"], "1.65");
+    assert_eq!(listing["pricing"]["converted_from"], json!(["EUR"]));
+    assert_eq!(listing["pricing"]["not_converted"], json!([]));
+    let (_, offered) = app.get_json(&format!("{path}/offers"), &staff()).await;
+    let price = &offered["items"][0]["prices"][0];
+    assert_eq!((&price["amount"], &price["currency"]), (&json!("0.5"), &json!("EUR")));
+    assert_eq!(price["usd_amount"], "0.55");
+    let (_, page) = app.get_json(cheap, &staff()).await;
+    assert_eq!(
+        page["items"][0]["id"],
+        json!(id),
+        "the converted price passes the filter: {page}"
+    );
+
+    // Bad rates change nothing.
+    for (currency, body, status) in [
+        ("USD", json!({"usd_per_unit": "1"}), 400),
+        ("eur", json!({"usd_per_unit": "1"}), 400),
+        ("EUR", json!({"usd_per_unit": "0"}), 422),
+        ("EUR", json!({"usd_per_unit": "-1"}), 422),
+        ("EUR", json!({"usd_per_unit": "1.0000000000001"}), 422),
+        ("EUR", json!({"usd_per_unit": "1", "note": "x"}), 400),
+    ] {
+        let response = set_rate(&app, currency, body.clone()).await;
+        assert_eq!(response.status(), status, "{currency} {body}");
+        assert_eq!(response.headers()["content-type"], "application/problem+json");
+    }
+    let reader = app
+        .client
+        .put(app.url("/v1/admin/currency-rates/EUR"))
+        .bearer_auth(platform_token("compliance.officer"))
+        .json(&json!({"usd_per_unit": "9"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reader.status(), 403);
+    let (_, rates) = app.get_json("/v1/currency-rates", &staff()).await;
+    assert_eq!(rates["items"][0]["usd_per_unit"], "1.1");
+
+    // Removing the rate takes the conversion back out, visibly.
+    let removed = app
+        .client
+        .delete(app.url("/v1/admin/currency-rates/EUR"))
+        .bearer_auth(staff())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removed.status(), 204);
+    assert_eq!(audits(&app, "currency_rate.removed").await, 1);
+    let (_, listing) = app.get_json(&path, &staff()).await;
+    assert_eq!(listing["pricing"]["min_input_price_per_mtok"], Value::Null);
+    assert_eq!(listing["pricing"]["not_converted"], json!(["EUR"]));
+}

@@ -30,7 +30,8 @@ fn admitted(operation_id: &str) -> &'static [&'static str] {
         | "list_model_offers"
         | "list_model_derivatives"
         | "list_publishers"
-        | "list_regions" => &[
+        | "list_regions"
+        | "list_currency_rates" => &[
             "catalog.reader",
             "tenant.admin",
             "catalog.admin",
@@ -44,7 +45,12 @@ fn admitted(operation_id: &str) -> &'static [&'static str] {
         "replace_tenant_policy" | "create_enablement" | "delete_enablement" | "create_webhook" | "delete_webhook" => {
             &["tenant.admin"]
         }
-        "create_import" | "create_model" | "update_model" | "replace_model_offers" => &["catalog.admin"],
+        "create_import"
+        | "create_model"
+        | "update_model"
+        | "replace_model_offers"
+        | "set_currency_rate"
+        | "delete_currency_rate" => &["catalog.admin"],
         "get_hold_notice" => &[
             "catalog.reader",
             "tenant.admin",
@@ -73,6 +79,7 @@ fn probe_answer(operation_id: &str) -> u16 {
         | "list_models"
         | "list_publishers"
         | "list_regions"
+        | "list_currency_rates"
         | "get_tenant_policy"
         | "replace_tenant_policy"
         | "list_enablements"
@@ -89,6 +96,7 @@ fn probe_answer(operation_id: &str) -> u16 {
         | "approve_hold"
         | "delete_enablement"
         | "delete_webhook"
+        | "delete_currency_rate"
         | "update_model" => 404,
         "create_enablement"
         | "create_webhook"
@@ -96,6 +104,7 @@ fn probe_answer(operation_id: &str) -> u16 {
         | "create_model"
         | "create_import"
         | "replace_model_offers"
+        | "set_currency_rate"
         | "create_hold"
         | "preview_hold_impact" => 400,
         "reject_hold" | "lift_hold" => 422,
@@ -126,7 +135,8 @@ async fn every_operation_answers_every_role_as_the_role_table_says() {
                 &path
                     .replace("{tid}", &own_tenant.to_string())
                     .replace("{id_or_slug}", &Uuid::new_v4().to_string())
-                    .replace("{id}", &Uuid::new_v4().to_string()),
+                    .replace("{id}", &Uuid::new_v4().to_string())
+                    .replace("{currency}", "XTS"),
             );
             let method_name = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let anonymous = app
@@ -175,7 +185,7 @@ async fn every_operation_answers_every_role_as_the_role_table_says() {
     }
     assert_eq!(checked, operations * ROLES.len(), "every operation, every role");
     assert_eq!(
-        operations, 33,
+        operations, 36,
         "the document's operations (a new one needs its row above)"
     );
 }
@@ -202,7 +212,8 @@ async fn a_tenant_principal_reaching_for_another_tenant_gets_404_on_every_tenant
             let url = app.url(
                 &path
                     .replace("{tid}", &other.to_string())
-                    .replace("{id}", &Uuid::new_v4().to_string()),
+                    .replace("{id}", &Uuid::new_v4().to_string())
+                    .replace("{currency}", "XTS"),
             );
             let request = match method.as_str() {
                 "get" => app.client.get(&url),

@@ -54,8 +54,9 @@ async fn after_importing_the_real_feed_paging_returns_every_listing_once_and_dee
     .fetch_one(&app.pool)
     .await
     .unwrap();
-    // About 1,880 listings, of which about 140 are past their retirement date.
-    assert!(listed >= 1700, "{listed} listings; report {}", report["listings"]);
+    // About 1,820 listings (spellings of one model merged), of which about
+    // 140 are past their retirement date.
+    assert!(listed >= 1600, "{listed} listings; report {}", report["listings"]);
 
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
@@ -743,4 +744,90 @@ async fn the_cli_imports_part_of_a_feed_with_partial_and_withdraws_nothing() {
         .await
         .unwrap();
     assert_eq!(withdrawn, 0);
+}
+
+#[tokio::test]
+async fn spellings_of_one_model_that_differ_in_punctuation_are_one_listing_and_each_spelling_finds_it() {
+    let app = spawn_app().await;
+    // Azure spells GPT-3.5 Turbo `gpt-35-turbo`, OpenAI `gpt-3.5-turbo`;
+    // Fireworks writes Llama 3.1 as `llama-v3p1` (`llama-v3.1`), Groq as
+    // `llama3.1`: the version `v` is punctuation too.
+    let feed = json!({
+        "gpt-3.5-turbo": {"litellm_provider": "openai", "mode": "chat", "max_input_tokens": 16385,
+                          "input_cost_per_token": 5e-07, "output_cost_per_token": 1.5e-06},
+        "azure/gpt-35-turbo": {"litellm_provider": "azure", "mode": "chat", "max_input_tokens": 4097,
+                               "input_cost_per_token": 5e-07, "output_cost_per_token": 1.5e-06,
+                               "supports_function_calling": true},
+        "fireworks_ai/accounts/fireworks/models/llama-v3p1-8b-instruct": {
+            "litellm_provider": "fireworks_ai", "mode": "chat",
+            "input_cost_per_token": 2e-07, "output_cost_per_token": 2e-07},
+        "groq/llama3.1-8b-instruct": {"litellm_provider": "groq", "mode": "chat",
+                                      "input_cost_per_token": 5e-08, "output_cost_per_token": 8e-08}
+    });
+    let (status, report) = app.import_litellm(serde_json::to_vec(&feed).unwrap()).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["listings_described"], 2, "{report}");
+    assert_eq!(report["aliases"], 2, "{report}");
+
+    let token = platform_token("catalog.admin");
+    let (_, page) = app.get_json("/v1/models?q=turbo", &token).await;
+    let slugs: Vec<&str> = page["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{page}"))
+        .iter()
+        .map(|m| m["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(slugs, ["openai/gpt-3.5-turbo"]);
+    assert_eq!(page["items"][0]["aliases"], json!(["openai/gpt-35-turbo"]));
+    assert_eq!(
+        page["items"][0]["capabilities"],
+        json!(["function_calling"]),
+        "described from both hosts"
+    );
+
+    let response = app.get("/v1/models/openai%2Fgpt-35-turbo", &token).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-location"],
+        "/v1/models/openai%2Fgpt-3.5-turbo"
+    );
+    let listing: Value = response.json().await.unwrap();
+    assert_eq!(listing["slug"], "openai/gpt-3.5-turbo");
+    let (_, offers) = app.get_json("/v1/models/openai%2Fgpt-35-turbo/offers", &token).await;
+    let operators: HashSet<&str> = offers["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["operator"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(operators.len(), 2, "both hosts offer the one listing: {offers}");
+
+    let (status, llama) = app.get_json("/v1/models/meta%2Fllama-v3.1-8b-instruct", &token).await;
+    assert_eq!(status, 200, "{llama}");
+    assert_eq!(llama["slug"], "meta/llama3.1-8b-instruct");
+    assert_eq!(llama["aliases"], json!(["meta/llama-v3.1-8b-instruct"]));
+    let (_, found) = app.get_json("/v1/models?q=gpt-35-turbo", &token).await;
+    assert_eq!(
+        found["items"][0]["slug"], "openai/gpt-3.5-turbo",
+        "search finds a listing by its aliases: {found}"
+    );
+
+    // A listing cannot be created under another listing's alias.
+    let response = app
+        .post_json(
+            "/v1/admin/models",
+            &platform_token("catalog.admin"),
+            json!({
+                "slug": "openai/gpt-35-turbo", "publisher": "openai", "name": "Duplicate",
+                "task": "chat", "input_modalities": ["text"], "output_modalities": ["text"],
+                "license": "unknown", "open_weights": false, "lifecycle_status": "ga"
+            }),
+        )
+        .await;
+    assert_eq!(response.status(), 409);
+    let refused: Value = response.json().await.unwrap();
+    assert!(
+        refused["detail"].as_str().unwrap().contains("openai/gpt-3.5-turbo"),
+        "{refused}"
+    );
 }

@@ -196,3 +196,37 @@ async fn on_the_real_feed_no_recommendation_is_free_because_its_price_is_unknown
         assert!(!items[first]["unpriced_dimensions"].as_array().unwrap().is_empty());
     }
 }
+
+#[tokio::test]
+async fn an_offer_quoted_in_another_currency_is_estimated_at_the_admins_rate_and_says_so() {
+    let app = spawn_app().await;
+    let mut catalog = fixtures::catalog();
+    let llama = "meta/llama-3.1-8b-instruct";
+    for offer in catalog.offers.iter_mut().filter(|o| o.model_slug == llama) {
+        for price in &mut offer.prices {
+            price.currency = "EUR".into();
+        }
+    }
+    app.load_batch(&catalog).await;
+    let tenant = Uuid::new_v4();
+
+    // Without a rate the EUR price is unknown: never $0, never first.
+    let (_, body) = recommend(&app, tenant, workload()).await;
+    assert!(slugs_and_costs(&body).iter().all(|(slug, _)| slug != llama), "{body}");
+    assert!(body["excluded"]["no_token_price"].as_u64().unwrap() >= 1, "{body}");
+
+    let response = app
+        .client
+        .put(app.url("/v1/admin/currency-rates/EUR"))
+        .bearer_auth(platform_token("catalog.admin"))
+        .json(&json!({"usd_per_unit": "1.1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let (_, body) = recommend(&app, tenant, workload()).await;
+    // (12.3456789 + 0.9876543) EUR × 1.1 = 14.66666652 USD -> 14.67
+    assert_eq!(slugs_and_costs(&body)[0], (llama.to_string(), "14.67".to_string()));
+    assert_eq!(body["items"][0]["converted_from"], json!(["EUR"]));
+    assert_eq!(body["items"][1]["converted_from"], json!([]));
+}

@@ -2,7 +2,12 @@
 
 use super::*;
 
-pub(super) fn assemble(parsed: &[Entry], survivors: &[Vec<Candidate>], mut rejected: Vec<Rejection>) -> CatalogBatch {
+pub(super) fn assemble(
+    parsed: &[Entry],
+    survivors: &[Vec<Candidate>],
+    aliases: Vec<AliasRecord>,
+    mut rejected: Vec<Rejection>,
+) -> CatalogBatch {
     let mut offers = Vec::new();
     let mut by_model: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (index, won) in survivors.iter().enumerate() {
@@ -32,8 +37,13 @@ pub(super) fn assemble(parsed: &[Entry], survivors: &[Vec<Candidate>], mut rejec
     }
 
     // Successors are feed keys: resolve them through the feed when present,
-    // else by the same key normalisation under the entry's provider.
+    // else by the same key normalisation under the entry's provider (and
+    // then to the spelling the listing is kept under).
     let slug_by_key: HashMap<&str, &str> = parsed.iter().map(|e| (e.key.as_str(), e.model_slug.as_str())).collect();
+    let listing_of_alias: HashMap<&str, &str> = aliases
+        .iter()
+        .map(|a| (a.alias.as_str(), a.model_slug.as_str()))
+        .collect();
     let resolve_successor = |entry: &Entry| -> Option<String> {
         let key = entry.successor_key.as_deref()?;
         if let Some(slug) = slug_by_key.get(key) {
@@ -42,7 +52,12 @@ pub(super) fn assemble(parsed: &[Entry], survivors: &[Vec<Candidate>], mut rejec
         let mut parts = parse_key(key, &entry.provider).ok()?;
         let maker = operator_for(&entry.provider).maker;
         let (publisher, _, name_slug) = identify(&mut parts, &entry.provider, &maker).ok()?;
-        Some(model_slug_for(&publisher, &name_slug, parts.fine_tune))
+        let slug = model_slug_for(&publisher, &name_slug, parts.fine_tune);
+        Some(
+            listing_of_alias
+                .get(slug.as_str())
+                .map_or(slug, |listing| listing.to_string()),
+        )
     };
 
     let model_slugs: BTreeSet<&str> = by_model.keys().copied().collect();
@@ -84,6 +99,7 @@ pub(super) fn assemble(parsed: &[Entry], survivors: &[Vec<Candidate>], mut rejec
             .collect(),
         models,
         offers,
+        aliases,
         rejected,
     }
 }
@@ -118,15 +134,23 @@ pub(super) fn build_model(
     let (_, name_part) = slug.split_once('/').unwrap_or(("", slug));
 
     // Display name from the spelling with the most capitals (the maker's own
-    // casing, e.g. `DeepSeek-R1` over `deepseek-r1`), ties alphabetically.
-    let raw = entries
-        .iter()
-        .map(|e| e.raw_name.as_str())
-        .max_by(|a, b| {
-            let caps = |s: &str| s.chars().filter(char::is_ascii_uppercase).count();
-            caps(a).cmp(&caps(b)).then_with(|| b.cmp(a))
-        })
-        .unwrap_or(name_part);
+    // casing, e.g. `DeepSeek-R1` over `deepseek-r1`), ties alphabetically;
+    // among entries spelled as the slug is, when some are (others are
+    // aliases: `gpt-35-turbo` does not name `gpt-3.5-turbo`).
+    let own_spelling = name_part.strip_prefix("ft-").unwrap_or(name_part);
+    let named: Vec<&&Entry> = entries.iter().filter(|e| e.name_slug == own_spelling).collect();
+    let raw = if named.is_empty() {
+        entries.iter().collect()
+    } else {
+        named
+    }
+    .into_iter()
+    .map(|e| e.raw_name.as_str())
+    .max_by(|a, b| {
+        let caps = |s: &str| s.chars().filter(char::is_ascii_uppercase).count();
+        caps(a).cmp(&caps(b)).then_with(|| b.cmp(a))
+    })
+    .unwrap_or(name_part);
     let fine_tune = entries[0].fine_tune;
     let name = if fine_tune {
         format!("{} (fine-tuned)", display_name(raw))

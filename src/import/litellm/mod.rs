@@ -19,7 +19,8 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Number, Value};
 
 use crate::domain::batch::{
-    CatalogBatch, LifecycleRecord, ModelRecord, OfferRecord, PriceRecord, ProvenanceRecord, PublisherRecord, Rejection,
+    AliasRecord, CatalogBatch, LifecycleRecord, ModelRecord, OfferRecord, PriceRecord, ProvenanceRecord,
+    PublisherRecord, Rejection,
 };
 use crate::domain::publishers::{find_publisher, publisher_for_model_name, publisher_for_org, KnownPublisher};
 use crate::domain::regions::find_region;
@@ -65,14 +66,16 @@ pub fn map_entries(entries: &Map<String, Value>) -> CatalogBatch {
     }
 
     adopt_publishers(&mut parsed);
+    let aliases = merge_spellings(&mut parsed);
     let survivors = choose_offers(&parsed, &mut rejected);
-    assemble(&parsed, &survivors, rejected)
+    assemble(&parsed, &survivors, aliases, rejected)
 }
 
 // The mapping, one concern a file: who runs each provider's offers
 // (`hosts`), who made a model (`publishers`), what a key says (`keys`), what
 // an entry says (`entries`) and costs (`prices`), which entry is kept for an
-// offer (`offers`), and the listings built from what survives (`listings`).
+// offer (`offers`), one spelling per model (`spellings`), and the listings
+// built from what survives (`listings`).
 mod entries;
 mod hosts;
 mod keys;
@@ -80,6 +83,7 @@ mod listings;
 mod offers;
 mod prices;
 mod publishers;
+mod spellings;
 #[cfg(test)]
 mod tests;
 
@@ -90,3 +94,4 @@ use listings::*;
 use offers::*;
 use prices::*;
 use publishers::*;
+use spellings::*;
