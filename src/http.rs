@@ -49,6 +49,19 @@ impl actix_web::FromRequest for RequestId {
 
 /// Middleware: assigns the request id, and renders every error response as
 /// problem+json with `instance` set to the request path, whatever raised it.
+/// HEAD wherever GET exists (RFC 9110 §9.3.2): a HEAD request is routed as
+/// the GET it asks about. The connection knows it was a HEAD and sends the
+/// GET's status and headers (`Content-Length`, `ETag`...) without the body.
+pub async fn head_as_get_middleware(
+    mut req: ServiceRequest,
+    next: actix_web::middleware::Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.method() == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
+    next.call(req).await
+}
+
 pub async fn problem_middleware(
     req: ServiceRequest,
     next: actix_web::middleware::Next<impl MessageBody + 'static>,
@@ -184,7 +197,7 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
 
 /// A JSON body that parsed as JSON but not as the operation's schema names
 /// the offending field where serde says which.
-fn body_error(inner: &serde_json::Error) -> ApiError {
+pub fn body_error(inner: &serde_json::Error) -> ApiError {
     let message = inner.to_string();
     match inner.classify() {
         serde_json::error::Category::Data => {
@@ -273,6 +286,10 @@ impl RouteTable {
                         methods.push(method);
                     }
                 }
+                // HEAD is served wherever GET is (`head_as_get_middleware`).
+                if item.get.is_some() {
+                    methods.insert(1, Method::HEAD);
+                }
                 (actix_router::ResourceDef::new(path.as_str()), methods)
             })
             .collect();
@@ -293,6 +310,16 @@ impl RouteTable {
             .flat_map(|(_, methods)| methods.iter().cloned())
             .collect()
     }
+}
+
+/// Whether `If-None-Match` names `tag` (weak comparison) or is `*`.
+pub fn if_none_match(req: &actix_web::HttpRequest, tag: &str) -> bool {
+    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_owned();
+    req.headers()
+        .get_all(actix_web::http::header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|candidate| candidate.trim() == "*" || opaque(candidate) == opaque(tag))
 }
 
 #[cfg(test)]
@@ -370,7 +397,7 @@ mod tests {
         assert_eq!(table.methods_for("/v1/admin/holds/impact"), vec![Method::POST]);
         assert_eq!(
             table.methods_for("/v1/admin/holds/0193a0c4-0000-7000-8000-000000000001"),
-            vec![Method::GET]
+            vec![Method::GET, Method::HEAD]
         );
         assert!(table.methods_for("/v1/nothing/here").is_empty());
     }

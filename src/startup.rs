@@ -126,6 +126,7 @@ impl Application {
                     }),
                 )
                 .default_service(web::to(http::fallback))
+                .wrap(from_fn(http::head_as_get_middleware))
                 .wrap(from_fn(crate::text_guard::text_guard_middleware))
                 .wrap(from_fn(crate::auth::authentication_middleware))
                 .wrap(from_fn(http::problem_middleware))

@@ -354,6 +354,12 @@ impl Requirement for ReadHolds {
     const ROLES: &'static [Role] = &[Role::ComplianceOfficer, Role::Auditor, Role::PlatformAdmin];
 }
 
+/// Reading the tenant directory: platform staff who support tenants.
+pub struct ReadTenants;
+impl Requirement for ReadTenants {
+    const ROLES: &'static [Role] = &[Role::PlatformAdmin];
+}
+
 /// Reading the platform audit log.
 pub struct ReadAudit;
 impl Requirement for ReadAudit {

@@ -41,3 +41,43 @@ pub async fn exists(pool: &PgPool, tenant_id: Uuid) -> Result<bool, sqlx::Error>
         .fetch_one(pool)
         .await
 }
+
+/// A tenant with what platform staff look at first.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TenantRow {
+    pub id: Uuid,
+    pub display_name: Option<String>,
+    pub provisioned_by: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Enablements that are active or suspended.
+    pub live_enablements: i64,
+    pub suspended_enablements: i64,
+    pub policy_updated_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+const TENANT_COLUMNS: &str = "t.id, t.display_name, t.provisioned_by, t.created_at,
+    (SELECT count(*) FROM enablements e WHERE e.tenant_id = t.id AND e.status <> 'disabled') AS live_enablements,
+    (SELECT count(*) FROM enablements e WHERE e.tenant_id = t.id AND e.status = 'suspended') AS suspended_enablements,
+    (SELECT p.updated_at FROM tenant_policies p WHERE p.tenant_id = t.id) AS policy_updated_at";
+
+/// Tenants by id, after `after`.
+pub async fn list(pool: &PgPool, after: Option<Uuid>, limit: i64) -> Result<Vec<TenantRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {TENANT_COLUMNS} FROM tenants t WHERE ($1::uuid IS NULL OR t.id > $1) ORDER BY t.id LIMIT $2"
+    ))
+    .bind(after)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<TenantRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {TENANT_COLUMNS} FROM tenants t WHERE t.id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+}
+
+pub async fn count(pool: &PgPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM tenants").fetch_one(pool).await
+}

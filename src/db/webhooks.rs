@@ -280,3 +280,54 @@ pub async fn events(
     .fetch_all(pool)
     .await
 }
+
+/// An active subscription of `tenant`.
+pub async fn get(pool: &PgPool, tenant: Uuid, id: Uuid) -> Result<Option<SubscriptionRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM webhook_subscriptions WHERE tenant_id = $1 AND id = $2 AND status = 'active'"
+    ))
+    .bind(tenant)
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}
+
+/// A delivery of one event to one subscription, as its log shows it.
+#[derive(Debug, Clone, FromRow)]
+pub struct DeliveryRow {
+    pub seq: i64,
+    pub id: Uuid,
+    pub event_id: Uuid,
+    pub event_type: String,
+    pub status: String,
+    pub attempts: i32,
+    pub last_status_code: Option<i32>,
+    pub last_error: Option<String>,
+    pub next_attempt_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A subscription's deliveries in the order of their events, after the
+/// event `after_seq`.
+pub async fn deliveries(
+    pool: &PgPool,
+    tenant: Uuid,
+    subscription: Uuid,
+    after_seq: Option<i64>,
+    limit: i64,
+) -> Result<Vec<DeliveryRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT e.seq, d.id, d.event_id, e.event_type, d.status, d.attempts, d.last_status_code, d.last_error,
+                d.next_attempt_at, d.delivered_at, d.created_at
+         FROM webhook_deliveries d JOIN outbox_events e ON e.id = d.event_id
+         WHERE d.tenant_id = $1 AND d.subscription_id = $2 AND ($3::bigint IS NULL OR e.seq > $3)
+         ORDER BY e.seq LIMIT $4",
+    )
+    .bind(tenant)
+    .bind(subscription)
+    .bind(after_seq)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}

@@ -83,7 +83,8 @@ pub async fn list_currency_rates(
 /// The path's currency, when it is one a rate can be set for.
 fn currency_of(path: &str) -> Result<String, ApiError> {
     if path == "USD" {
-        return Err(ApiError::invalid_parameter(
+        // A well-formed code, but not one a rate can be set for.
+        return Err(ApiError::validation(
             "currency",
             "USD is what other currencies are converted to",
         ));
@@ -105,13 +106,13 @@ fn currency_of(path: &str) -> Result<String, ApiError> {
 #[utoipa::path(
     tag = "catalog administration",
     operation_id = "set_currency_rate",
-    params(("currency" = String, Path, description = "ISO 4217 code, not USD", example = "EUR")),
+    params(("currency" = String, Path, description = "ISO 4217 code, not USD", example = "EUR", pattern = "^[A-Z]{3}$")),
     request_body = CurrencyRateInput,
     responses(
         (status = 200, description = "The rate in force", body = CurrencyRate),
-        (status = 400, description = "Not a currency code, or USD", body = Problem,
+        (status = 400, description = "Not a currency code", body = Problem,
          content_type = "application/problem+json"),
-        (status = 422, description = "The rate is not positive or has more than 12 decimals", body = Problem,
+        (status = 422, description = "USD, or a rate that is not positive or has more than 12 decimals", body = Problem,
          content_type = "application/problem+json")
     ),
     security(("bearer" = []))
@@ -154,7 +155,7 @@ pub async fn set_currency_rate(
 #[utoipa::path(
     tag = "catalog administration",
     operation_id = "delete_currency_rate",
-    params(("currency" = String, Path, description = "ISO 4217 code", example = "EUR")),
+    params(("currency" = String, Path, description = "ISO 4217 code", example = "EUR", pattern = "^[A-Z]{3}$")),
     responses(
         (status = 204, description = "Removed"),
         (status = 404, description = "No rate is set for that currency", body = Problem,

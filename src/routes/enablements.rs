@@ -1,5 +1,5 @@
 //! A tenant's enablements: `GET|POST /v1/tenants/{tid}/enablements`,
-//! `DELETE /v1/tenants/{tid}/enablements/{id}`.
+//! `GET|DELETE /v1/tenants/{tid}/enablements/{id}`.
 //!
 //! Creating one is `crate::enablements::enable`; these handlers extract,
 //! call and map.
@@ -154,6 +154,56 @@ pub async fn list_enablements(
     }))
 }
 
+/// An enablement's ETag: it changes whenever the enablement does (every
+/// change sets `updated_at`).
+fn enablement_etag(row: &EnablementRow) -> String {
+    format!("\"{}\"", row.updated_at.timestamp_micros())
+}
+
+/// Get one enablement.
+///
+/// The URL a create answers in `Location`. `platform.admin` may read any
+/// tenant's. Sends an `ETag`; `If-None-Match` with it answers 304 while the
+/// enablement is unchanged.
+#[utoipa::path(
+    tag = "tenants",
+    operation_id = "get_enablement",
+    params(
+        ("tid" = Uuid, Path, description = "The tenant"),
+        ("id" = Uuid, Path, description = "The enablement"),
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of a representation read before")
+    ),
+    responses(
+        (status = 200, description = "The enablement", body = Enablement,
+         headers(("ETag" = String, description = "Changes whenever the enablement does"))),
+        (status = 304, description = "Unchanged since the ETag in If-None-Match"),
+        (status = 404, description = "No such enablement visible to this principal", body = Problem,
+         content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/tenants/{tid}/enablements/{id}")]
+pub async fn get_enablement(
+    state: web::Data<AppState>,
+    access: TenantAccess<TenantRead>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let id = Uuid::parse_str(&path.1).map_err(|_| ApiError::not_found("The enablement"))?;
+    let row = enablements::get(&state.pool, access.tenant_id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("The enablement"))?;
+    let tag = enablement_etag(&row);
+    if crate::http::if_none_match(&req, &tag) {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((actix_web::http::header::ETAG, tag))
+            .finish());
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::ETAG, tag))
+        .json(Enablement::from(&row)))
+}
+
 fn refusal(reasons: Vec<Reason>) -> ApiError {
     let detail = reasons
         .iter()
@@ -190,7 +240,8 @@ fn refusal(reasons: Vec<Reason>) -> ApiError {
     request_body = EnablementInput,
     responses(
         (status = 201, description = "Enabled", body = Enablement,
-         headers(("Location" = String, description = "The enablement's URL"))),
+         headers(("Location" = String, description = "The enablement's URL"),
+                 ("ETag" = String, description = "The enablement's version"))),
         (status = 404, description = "No such tenant visible to this principal", body = Problem,
          content_type = "application/problem+json"),
         (status = 409, description = "Refused by the decision (`not_enableable`, with reasons) or already enabled",
@@ -255,7 +306,11 @@ pub async fn create_enablement(
     let location = format!("/v1/tenants/{tenant}/enablements/{}", row.id);
     super::idempotency::remember(&mut tx, key.as_deref(), &scope, ROUTE, &location, &body).await?;
     tx.commit().await?;
-    Ok(super::idempotency::created(&location, body))
+    let mut response = super::idempotency::created(&location, body);
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&enablement_etag(&row)) {
+        response.headers_mut().insert(actix_web::http::header::ETAG, value);
+    }
+    Ok(response)
 }
 
 /// Disable an enablement.

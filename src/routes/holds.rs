@@ -658,7 +658,7 @@ macro_rules! hold_decision {
                 ("id" = Uuid, Path, description = "The hold"),
                 ("If-Match" = String, Header, description = "The hold's ETag (from a GET, the list's `etag` or the last decision)")
             ),
-            request_body = DecisionInput,
+            request_body(content = Option<DecisionInput>, description = "Optional: an empty body is no reason"),
             responses(
                 (status = 200, description = "The hold after the decision", body = HoldDecision,
                  headers(("ETag" = String, description = "The hold's new version"))),
@@ -682,10 +682,11 @@ macro_rules! hold_decision {
             req: HttpRequest,
             request_id: RequestId,
             id: web::Path<String>,
-            body: web::Json<DecisionInput>,
+            body: web::Bytes,
         ) -> Result<HttpResponse, ApiError> {
             let id = parse_hold_id(&id)?;
-            decide(&state, &req, &principal, &request_id, id, $action, body.into_inner().reason).await
+            let input: DecisionInput = super::optional_json(&req, &body)?;
+            decide(&state, &req, &principal, &request_id, id, $action, input.reason).await
         }
     };
 }
@@ -712,11 +713,35 @@ hold_decision!(
     "Needs a reason and `If-Match`. Restores exactly the enablements this hold suspended that no other hold in effect still covers."
 );
 
+/// What to preview: a scope and effects. The body of a proposal
+/// (`POST /v1/admin/holds`) is accepted as it is; its other fields are
+/// checked for shape and otherwise not used.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImpactInput {
     pub scope: ScopeInput,
     pub effects: EffectsInput,
+    /// Not used by the preview.
+    #[serde(default)]
+    pub kind: Option<HoldKind>,
+    /// Not used by the preview.
+    #[serde(default)]
+    pub legal_basis: Option<String>,
+    /// Not used by the preview.
+    #[serde(default)]
+    pub public_notice: Option<String>,
+    /// Not used by the preview.
+    #[serde(default)]
+    pub public_notice_url: Option<String>,
+    /// Not used by the preview (it shows the impact now).
+    #[serde(default)]
+    pub effective_at: Option<DateTime<Utc>>,
+    /// Not used by the preview.
+    #[serde(default)]
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Not used by the preview.
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -751,7 +776,7 @@ pub struct ImpactReport {
 /// Preview a hold's impact.
 ///
 /// What a scope and effects would hide and suspend, now, without changing
-/// anything.
+/// anything. The body of a proposal is accepted as it is.
 #[utoipa::path(
     tag = "compliance",
     operation_id = "preview_hold_impact",
@@ -775,6 +800,54 @@ pub async fn preview_hold_impact(
     if !errors.is_empty() {
         return Err(ApiError::fields(ErrorCode::ValidationFailed, errors));
     }
+    let report = impact(&state, &snapshot, &scope, body.effects.suspend_existing).await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+/// Preview the impact of a hold already proposed.
+///
+/// What the hold's scope and effects would hide and suspend if it took
+/// effect now: what the second officer reviews before approving. For a
+/// hold in effect, what it covers now.
+#[utoipa::path(
+    tag = "compliance",
+    operation_id = "get_hold_impact",
+    params(("id" = Uuid, Path, description = "The hold")),
+    responses(
+        (status = 200, description = "What the hold touches or would touch", body = ImpactReport,
+         headers(("ETag" = String, description = "The version of the hold this impact is of"))),
+        (status = 404, description = "No such hold", body = Problem, content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/admin/holds/{id}/impact")]
+pub async fn get_hold_impact(
+    state: web::Data<AppState>,
+    _principal: Authorized<ReadHolds>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_hold_id(&id)?;
+    let row = {
+        let mut conn = state.pool.acquire().await?;
+        holds::get(&mut conn, id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("The hold"))?
+    };
+    let snapshot = state.catalog.current();
+    let report = impact(&state, &snapshot, &row.scope(), row.effect_suspend_existing).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(row.row_version)))
+        .json(report))
+}
+
+/// What `scope` covers in the catalog now, and the enablements it would
+/// suspend when `suspend_existing`.
+async fn impact(
+    state: &AppState,
+    snapshot: &Snapshot,
+    scope: &HoldScope,
+    suspend_existing: bool,
+) -> Result<ImpactReport, ApiError> {
     // For the listing count any tenant in scope will do: tenant scope only
     // narrows who, not what or where.
     let probe = scope.tenants.first().copied().unwrap_or_default();
@@ -808,19 +881,19 @@ pub async fn preview_hold_impact(
         }
     }
     let mut conn = state.pool.acquire().await?;
-    let (count, tenants, sample) = if body.effects.suspend_existing {
-        holds::enablements_in_scope(&mut conn, &scope, IMPACT_SAMPLE as i64).await?
+    let (count, tenants, sample) = if suspend_existing {
+        holds::enablements_in_scope(&mut conn, scope, IMPACT_SAMPLE as i64).await?
     } else {
         (0, 0, Vec::new())
     };
-    Ok(HttpResponse::Ok().json(ImpactReport {
+    Ok(ImpactReport {
         listings_covered: covered,
         derivatives_covered: derivatives,
         listings,
         enablements_to_suspend: count,
         tenants_affected: tenants,
         enablements: sample,
-    }))
+    })
 }
 
 /// A hold's public notice, as tenants are told it.

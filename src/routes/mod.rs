@@ -11,12 +11,14 @@ pub mod health;
 pub mod holds;
 pub mod idempotency;
 pub mod imports;
+pub mod merge_patch;
 pub mod models;
 pub mod page_cache;
 pub mod paging;
 pub mod policy;
 pub mod recommendations;
 pub mod reference;
+pub mod tenants;
 pub mod webhooks;
 
 use actix_web::App;
@@ -56,8 +58,10 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(currency_rates::delete_currency_rate)
         .service(policy::get_tenant_policy)
         .service(policy::replace_tenant_policy)
+        .service(policy::patch_tenant_policy)
         .service(enablements::list_enablements)
         .service(enablements::create_enablement)
+        .service(enablements::get_enablement)
         .service(enablements::delete_enablement)
         .service(recommendations::create_recommendations)
         .service(admin_models::create_model)
@@ -67,15 +71,59 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(holds::create_hold)
         .service(holds::list_holds)
         .service(holds::get_hold)
+        .service(holds::get_hold_impact)
         .service(holds::approve_hold)
         .service(holds::reject_hold)
         .service(holds::lift_hold)
         .service(holds::get_hold_notice)
+        .service(tenants::list_tenants)
+        .service(tenants::get_tenant)
         .service(audit::verify_audit_events)
         .service(audit::list_audit_events)
         .service(webhooks::list_events)
         .service(webhooks::list_webhooks)
         .service(webhooks::create_webhook)
+        .service(webhooks::get_webhook)
+        .service(webhooks::list_webhook_deliveries)
+        .service(webhooks::ping_webhook)
         .service(webhooks::delete_webhook)
         .service(imports::create_import);
+}
+
+/// A JSON body that may be left out: an empty body is `T::default()`. A body
+/// that is sent must be JSON (415 otherwise) of `T`'s shape (400 naming the
+/// field otherwise), as with `web::Json`.
+pub(crate) fn optional_json<T: serde::de::DeserializeOwned + Default>(
+    req: &actix_web::HttpRequest,
+    body: &[u8],
+) -> Result<T, crate::error::ApiError> {
+    use crate::error::{ApiError, ErrorCode};
+    // Bodies these operations take are a few fields; anything larger is
+    // not one of them.
+    const LIMIT: usize = 64 * 1024;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    if body.len() > LIMIT {
+        return Err(ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("The body exceeds the limit of {LIMIT} bytes."),
+        ));
+    }
+    let json = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<actix_web::mime::Mime>().ok())
+        .is_some_and(|mime| {
+            mime.type_() == actix_web::mime::APPLICATION
+                && (mime.subtype() == actix_web::mime::JSON || mime.suffix() == Some(actix_web::mime::JSON))
+        });
+    if !json {
+        return Err(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "The request body must be sent with Content-Type: application/json.",
+        ));
+    }
+    serde_json::from_slice(body).map_err(|error| crate::http::body_error(&error))
 }

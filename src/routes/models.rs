@@ -21,6 +21,7 @@ use crate::domain::vocab::{
     ProcessingScope, Task,
 };
 use crate::error::{ApiError, ErrorCode, Problem};
+use crate::http::if_none_match;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -435,16 +436,6 @@ fn not_modified(tag: String) -> HttpResponse {
         .insert_header((header::CACHE_CONTROL, "private, no-cache"))
         .insert_header((header::VARY, "Authorization"))
         .finish()
-}
-
-/// Whether `If-None-Match` names `tag` (weak comparison) or is `*`.
-fn if_none_match(req: &actix_web::HttpRequest, tag: &str) -> bool {
-    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_owned();
-    req.headers()
-        .get_all(header::IF_NONE_MATCH)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|candidate| candidate.trim() == "*" || opaque(candidate) == opaque(tag))
 }
 
 /// RFC 9745 `Deprecation` and RFC 8594 `Sunset` on a deprecated listing,

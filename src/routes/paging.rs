@@ -1,11 +1,26 @@
 //! Page sizes and cursors shared by the list operations.
 
+use serde::Deserialize;
+use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ErrorCode};
 
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 200;
+
+/// The query of a list with nothing to filter by: a page size and a cursor.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Page size (default 50).
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 200, example = 50)]
+    pub limit: Option<String>,
+    /// The `next_cursor` of the previous page.
+    #[param(max_length = 1024)]
+    pub cursor: Option<String>,
+}
 
 /// The `limit` parameter: 1 to 200, 50 when absent.
 pub fn limit(text: Option<&str>) -> Result<i64, ApiError> {

@@ -1,7 +1,7 @@
-//! A tenant's guard rails: `GET|PUT /v1/tenants/{tid}/policy`.
+//! A tenant's guard rails: `GET|PUT|PATCH /v1/tenants/{tid}/policy`.
 
 use actix_web::http::header;
-use actix_web::{get, put, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -68,6 +68,42 @@ pub struct PolicyInput {
     /// Only generally available listings.
     #[serde(default)]
     pub ga_only: bool,
+    /// Output only: accepted, so a policy as read can be sent back, and
+    /// ignored (AIP-203).
+    #[serde(default, skip_serializing)]
+    #[schema(value_type = Option<Uuid>, read_only)]
+    pub tenant_id: Option<serde::de::IgnoredAny>,
+    /// Output only: accepted and ignored.
+    #[serde(default, skip_serializing)]
+    #[schema(value_type = Option<String>, read_only)]
+    pub currency: Option<serde::de::IgnoredAny>,
+    /// Output only: accepted and ignored.
+    #[serde(default, skip_serializing)]
+    #[schema(value_type = Option<DateTime<Utc>>, read_only)]
+    pub updated_at: Option<serde::de::IgnoredAny>,
+    /// Output only: accepted and ignored.
+    #[serde(default, skip_serializing)]
+    #[schema(value_type = Option<String>, read_only)]
+    pub updated_by: Option<serde::de::IgnoredAny>,
+}
+
+impl PolicyInput {
+    /// The writable fields of a stored policy.
+    fn of(row: &PolicyRow) -> Self {
+        let policy = row.policy();
+        PolicyInput {
+            allowed_regions: policy.allowed_regions,
+            denied_origin_countries: policy.denied_origin_countries,
+            denied_operator_countries: policy.denied_operator_countries,
+            deny_unknown_operator_country: policy.deny_unknown_operator_country,
+            denied_publishers: policy.denied_publishers,
+            allowed_licenses: policy.allowed_licenses,
+            max_input_price_per_mtok: policy.max_input_price_per_mtok,
+            max_output_price_per_mtok: policy.max_output_price_per_mtok,
+            ga_only: policy.ga_only,
+            ..PolicyInput::default()
+        }
+    }
 }
 
 /// A tenant policy, with who changed it last.
@@ -278,6 +314,8 @@ pub async fn get_tenant_policy(
 /// Needs `If-Match` with the policy's current ETag: 428 without it, 412 when
 /// it is stale (and nothing changes). Unknown region or country codes are
 /// 422 naming the field. Takes effect in discovery and enablement at once.
+/// The policy as read (GET) can be sent back as it is: its output-only
+/// fields (`tenant_id`, `currency`, `updated_at`, `updated_by`) are ignored.
 #[utoipa::path(
     tag = "tenants",
     operation_id = "replace_tenant_policy",
@@ -307,9 +345,76 @@ pub async fn replace_tenant_policy(
     request_id: RequestId,
     body: web::Json<PolicyInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = if_match(&req)?;
+    let input = body.into_inner();
+    write_policy(&state, &access, &req, &request_id, "tenant_policy.replaced", |_| {
+        Ok(input)
+    })
+    .await
+}
+
+/// Change some of a tenant's rules.
+///
+/// A JSON Merge Patch (RFC 7396, `Content-Type: application/merge-patch+json`)
+/// of the policy: the members sent replace the current ones, `null` resets a
+/// rule to its default (an allow-list to "any", a deny-list to empty, a
+/// ceiling to none), and every other rule stays as it is. Needs `If-Match`
+/// like PUT, and is checked like it.
+#[utoipa::path(
+    tag = "tenants",
+    operation_id = "patch_tenant_policy",
+    params(
+        ("tid" = Uuid, Path, description = "The tenant"),
+        ("If-Match" = String, Header, description = "The ETag of the policy as last read")
+    ),
+    request_body(content = PolicyInput, content_type = "application/merge-patch+json",
+                 description = "The rules to change, as members of the policy",
+                 example = json!({"denied_origin_countries": ["CN", "RU"]})),
+    responses(
+        (status = 200, description = "The new policy", body = Policy,
+         headers(("ETag" = String, description = "The new version"))),
+        (status = 400, description = "The patch is not a JSON object of the policy's members", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant visible to this principal", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 412, description = "The policy changed since it was read", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 415, description = "Not sent as application/merge-patch+json (or application/json)", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid; `errors` names each", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/v1/tenants/{tid}/policy")]
+pub async fn patch_tenant_policy(
+    state: web::Data<AppState>,
+    access: TenantAccess<TenantWrite>,
+    req: HttpRequest,
+    request_id: RequestId,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let patch = super::merge_patch::read(&req, &body)?;
+    write_policy(&state, &access, &req, &request_id, "tenant_policy.patched", |before| {
+        let mut document = serde_json::to_value(PolicyInput::of(before)).map_err(ApiError::internal)?;
+        super::merge_patch::apply(&mut document, &patch);
+        serde_json::from_value(document).map_err(|error| crate::http::body_error(&error))
+    })
+    .await
+}
+
+/// Writes the policy `make` builds from the current one, under `If-Match`,
+/// audited as `action`.
+async fn write_policy(
+    state: &AppState,
+    access: &TenantAccess<TenantWrite>,
+    req: &HttpRequest,
+    request_id: &RequestId,
+    action: &str,
+    make: impl FnOnce(&PolicyRow) -> Result<PolicyInput, ApiError>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = if_match(req)?;
     let snapshot = state.catalog.current();
-    let policy = validate(body.into_inner(), |code| snapshot.content.region(code).is_some())?;
 
     let mut tx = state.pool.begin().await?;
     let before = policies::get_for_update(&mut tx, access.tenant_id)
@@ -318,11 +423,16 @@ pub async fn replace_tenant_policy(
     if expected.is_some_and(|version| version != before.row_version) {
         return Err(stale(before.row_version));
     }
-    let actor = access.acting(&request_id);
+    let policy = validate(make(&before)?, |code| snapshot.content.region(code).is_some())?;
+    if policy == before.policy() {
+        // Nothing changes: no new version, nothing to audit.
+        return Ok(respond(&before));
+    }
+    let actor = access.acting(request_id);
     let after = policies::replace(&mut tx, access.tenant_id, expected, &policy, &actor.name)
         .await?
         .ok_or_else(|| stale(before.row_version))?;
-    AuditEntry::new(&actor, "tenant_policy.replaced", "tenant_policy", access.tenant_id)
+    AuditEntry::new(&actor, action, "tenant_policy", access.tenant_id)
         .tenant(access.tenant_id)
         .before(Policy::from(&before))
         .after(Policy::from(&after))

@@ -1,5 +1,6 @@
 //! A tenant's notifications: the pull feed `GET /v1/tenants/{tid}/events`
-//! and webhooks `GET|POST /v1/tenants/{tid}/webhooks`, `DELETE .../{id}`.
+//! and webhooks `GET|POST /v1/tenants/{tid}/webhooks`, `GET|DELETE .../{id}`,
+//! their delivery log `GET .../{id}/deliveries` and a test `POST .../{id}/ping`.
 
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -244,7 +245,8 @@ fn new_secret() -> Result<String, ApiError> {
     ),
     request_body = WebhookInput,
     responses(
-        (status = 201, description = "The webhook, with its signing secret (shown only now)", body = Webhook),
+        (status = 201, description = "The webhook, with its signing secret (shown only now)", body = Webhook,
+         headers(("Location" = String, description = "The webhook's URL"))),
         (status = 404, description = "No such tenant visible to this principal", body = Problem,
          content_type = "application/problem+json"),
         (status = 422, description = "The URL or an event type is not acceptable", body = Problem,
@@ -337,6 +339,186 @@ pub async fn create_webhook(
     super::idempotency::remember(&mut tx, key.as_deref(), &scope, CREATE_ROUTE, &location, &body).await?;
     tx.commit().await?;
     Ok(super::idempotency::created(&location, body))
+}
+
+/// Get one webhook.
+///
+/// Its secret is not shown (only the create answer has it).
+#[utoipa::path(
+    tag = "notifications",
+    operation_id = "get_webhook",
+    params(("tid" = Uuid, Path, description = "The tenant"), ("id" = Uuid, Path, description = "The webhook")),
+    responses(
+        (status = 200, description = "The webhook", body = Webhook),
+        (status = 404, description = "No such webhook visible to this principal (or it was deleted)", body = Problem,
+         content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/tenants/{tid}/webhooks/{id}")]
+pub async fn get_webhook(
+    state: web::Data<AppState>,
+    access: TenantAccess<TenantRead>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let row = subscription(&state, access.tenant_id, &path.1).await?;
+    Ok(HttpResponse::Ok().json(Webhook::from_row(&row, false)))
+}
+
+/// The tenant's active webhook the path names, or 404.
+async fn subscription(state: &AppState, tenant: Uuid, id: &str) -> Result<SubscriptionRow, ApiError> {
+    let id = Uuid::parse_str(id).map_err(|_| ApiError::not_found("The webhook"))?;
+    webhooks::get(&state.pool, tenant, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("The webhook"))
+}
+
+/// One event's delivery to a webhook.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Delivery {
+    pub id: Uuid,
+    /// The event delivered (the receiver's `Modelmart-Event-Id`).
+    pub event_id: Uuid,
+    #[schema(value_type = EventType)]
+    pub event_type: String,
+    /// `pending` (to be tried, or tried again after `next_attempt_at`),
+    /// `delivered`, or `abandoned` (after the last attempt failed, or the
+    /// webhook was deleted).
+    #[schema(example = "delivered")]
+    pub status: String,
+    pub attempts: i32,
+    /// The receiver's HTTP status at the last attempt.
+    #[schema(example = 200)]
+    pub last_status_code: Option<i32>,
+    /// Why the last attempt failed, when it did without an HTTP status.
+    pub last_error: Option<String>,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryList {
+    pub items: Vec<Delivery>,
+    pub next_cursor: Option<String>,
+}
+
+/// List a webhook's deliveries.
+///
+/// In the order of their events, oldest first: each event sent to the
+/// webhook, how many attempts it took and how the last one ended.
+#[utoipa::path(
+    tag = "notifications",
+    operation_id = "list_webhook_deliveries",
+    params(("tid" = Uuid, Path, description = "The tenant"), ("id" = Uuid, Path, description = "The webhook"),
+           paging::PageParams),
+    responses(
+        (status = 200, description = "A page of deliveries", body = DeliveryList),
+        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such webhook visible to this principal", body = Problem,
+         content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/tenants/{tid}/webhooks/{id}/deliveries")]
+pub async fn list_webhook_deliveries(
+    state: web::Data<AppState>,
+    access: TenantAccess<TenantRead>,
+    path: web::Path<(String, String)>,
+    params: web::Query<paging::PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = paging::limit(params.limit.as_deref())?;
+    let after = paging::decode_seq(params.cursor.as_deref())?;
+    let row = subscription(&state, access.tenant_id, &path.1).await?;
+    let rows = webhooks::deliveries(&state.pool, access.tenant_id, row.id, after, limit + 1).await?;
+    let (rows, next_cursor) = paging::page(rows, limit, |row| row.seq.to_string());
+    Ok(HttpResponse::Ok().json(DeliveryList {
+        items: rows
+            .iter()
+            .map(|row| Delivery {
+                id: row.id,
+                event_id: row.event_id,
+                event_type: row.event_type.clone(),
+                status: row.status.clone(),
+                attempts: row.attempts,
+                last_status_code: row.last_status_code,
+                last_error: row.last_error.clone(),
+                next_attempt_at: (row.status == "pending").then_some(row.next_attempt_at),
+                delivered_at: row.delivered_at,
+                created_at: row.created_at,
+            })
+            .collect(),
+        next_cursor,
+    }))
+}
+
+/// How a test delivery went.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PingResult {
+    /// Whether the receiver answered 2xx.
+    pub delivered: bool,
+    /// The receiver's HTTP status, when it answered.
+    #[schema(example = 200)]
+    pub status_code: Option<u16>,
+    /// Why it failed, when it did without an HTTP status (refused address,
+    /// timeout, TLS, connection).
+    pub error: Option<String>,
+    pub duration_ms: u64,
+    /// The id the test event was sent with (`Modelmart-Event-Id`).
+    pub event_id: Uuid,
+}
+
+/// Send a webhook a test event.
+///
+/// One signed delivery of a `webhook.ping` event
+/// (`data: {"webhook_id"}`), made now, with the same checks, headers and
+/// signature as real deliveries, and answered with how it went. Not
+/// retried, not logged as a delivery, not in the event feed.
+#[utoipa::path(
+    tag = "notifications",
+    operation_id = "ping_webhook",
+    params(("tid" = Uuid, Path, description = "The tenant"), ("id" = Uuid, Path, description = "The webhook")),
+    responses(
+        (status = 200, description = "How the test delivery went (a failed delivery is still a 200)", body = PingResult),
+        (status = 404, description = "No such webhook visible to this principal", body = Problem,
+         content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
+#[post("/v1/tenants/{tid}/webhooks/{id}/ping")]
+pub async fn ping_webhook(
+    state: web::Data<AppState>,
+    access: TenantAccess<TenantWrite>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let row = subscription(&state, access.tenant_id, &path.1).await?;
+    let event_id = Uuid::now_v7();
+    let ping = webhooks::Claimed {
+        tenant_id: row.tenant_id,
+        id: event_id,
+        attempts: 1,
+        url: row.url.clone(),
+        secret: row.secret.clone(),
+        event_id,
+        event_type: "webhook.ping".into(),
+        event_tenant: Some(row.tenant_id),
+        occurred_at: Utc::now(),
+        payload: serde_json::json!({ "webhook_id": row.id }),
+    };
+    let started = std::time::Instant::now();
+    let outcome = crate::webhooks::deliver(&ping, state.settings.webhooks_allow_private).await;
+    let duration_ms = started.elapsed().as_millis() as u64;
+    let (status_code, error) = match outcome {
+        Ok(code) => (Some(code), None),
+        Err(error) => (None, Some(error)),
+    };
+    Ok(HttpResponse::Ok().json(PingResult {
+        delivered: status_code.is_some_and(|code| (200..300).contains(&code)),
+        status_code,
+        error,
+        duration_ms,
+        event_id,
+    }))
 }
 
 /// Delete a webhook.

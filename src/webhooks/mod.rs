@@ -39,7 +39,9 @@ pub fn backoff_secs(attempt: i32) -> i64 {
     2_i64.saturating_pow(attempt.clamp(1, 12) as u32).min(3600)
 }
 
-async fn deliver(claimed: &Claimed, allow_private: bool) -> Result<u16, String> {
+/// One signed POST of `claimed`'s event to its URL, checked against SSRF
+/// first; the receiver's status, or why there is none.
+pub async fn deliver(claimed: &Claimed, allow_private: bool) -> Result<u16, String> {
     let url = target::parse(&claimed.url, allow_private).map_err(|e| format!("the URL {e}"))?;
     let address = target::resolve(&url, allow_private)
         .await

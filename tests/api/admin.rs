@@ -490,7 +490,7 @@ async fn prices_in_another_currency_count_at_the_admins_rate_and_say_they_were_c
 
     // Bad rates change nothing.
     for (currency, body, status) in [
-        ("USD", json!({"usd_per_unit": "1"}), 400),
+        ("USD", json!({"usd_per_unit": "1"}), 422),
         ("eur", json!({"usd_per_unit": "1"}), 400),
         ("EUR", json!({"usd_per_unit": "0"}), 422),
         ("EUR", json!({"usd_per_unit": "-1"}), 422),

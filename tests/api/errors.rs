@@ -18,7 +18,7 @@ async fn a_known_path_with_the_wrong_method_answers_405_with_allow() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.headers()["allow"], "GET");
+    assert_eq!(response.headers()["allow"], "GET, HEAD");
     assert_problem(response, 405, "method_not_allowed").await;
 }
 

@@ -135,15 +135,29 @@ async fn unknown_region_or_country_codes_are_422_naming_the_field() {
 }
 
 #[tokio::test]
-async fn server_owned_fields_in_a_body_are_rejected_not_trusted() {
+async fn server_owned_fields_in_a_body_are_never_trusted() {
     let app = app_with_fixtures().await;
     let tenant = tenant();
+    // A policy's output-only fields are ignored (so a read can be sent
+    // back); a field the policy does not have is refused.
     let (etag, _) = app.get_policy(&tenant).await;
     let response = app
-        .put_policy(&tenant, Some(&etag), json!({"ga_only": true, "updated_by": "mallory"}))
+        .put_policy(
+            &tenant,
+            Some(&etag),
+            json!({"ga_only": true, "updated_by": "mallory", "tenant_id": Uuid::new_v4()}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let policy: Value = response.json().await.unwrap();
+    assert_ne!(policy["updated_by"], "mallory");
+    assert_eq!(policy["tenant_id"], tenant.id.to_string());
+    let (etag, _) = app.get_policy(&tenant).await;
+    let response = app
+        .put_policy(&tenant, Some(&etag), json!({"ga_only": true, "colour": "red"}))
         .await;
     let body = assert_problem(response, 400, "malformed_body").await;
-    assert_eq!(body["errors"][0]["field"], "updated_by");
+    assert_eq!(body["errors"][0]["field"], "colour");
     let model = model_id(&app, "meta/llama-3.1-8b-instruct").await;
     let response = app
         .enable(
