@@ -11,7 +11,9 @@ use std::collections::HashMap;
 use std::hash::Hash;
 
 use super::bitset::Bitset;
-use super::query::{compare, sort_value, DiscoveryQuery, FacetCount, Facets, Sort, SortField, MAX_FACET_VALUES};
+use super::query::{
+    compare, input_price_band, sort_value, DiscoveryQuery, FacetCount, Facets, Sort, SortField, MAX_FACET_VALUES,
+};
 use super::snapshot::Listing;
 use crate::domain::vocab::{Capability, DeploymentType, LifecycleStatus, Modality, Task};
 
@@ -49,38 +51,54 @@ impl<K: Hash + Eq> Postings<K> {
     }
 }
 
-/// One facet: each listing's value as an index into `values`.
+/// One facet: each listing's values (none, one, or several: a listing is
+/// offered in several regions) as indexes into `values`, listing by listing.
 struct FacetColumn {
     values: Vec<String>,
+    /// Listing `i`'s values are `of[starts[i]..starts[i + 1]]`.
+    starts: Vec<u32>,
     of: Vec<u32>,
 }
 
-const NO_VALUE: u32 = u32::MAX;
-
 impl FacetColumn {
+    /// A facet with at most one value per listing.
     fn build<'a>(listings: &'a [Listing], value: impl Fn(&'a Listing) -> Option<&'a str>) -> Self {
+        Self::build_many(listings, |listing| value(listing).into_iter().collect())
+    }
+
+    /// A facet with any number of values per listing (each counted once).
+    fn build_many<'a>(listings: &'a [Listing], values_of: impl Fn(&'a Listing) -> Vec<&'a str>) -> Self {
         let mut interned: HashMap<&str, u32> = HashMap::new();
         let mut values = Vec::new();
-        let of = listings
-            .iter()
-            .map(|listing| match value(listing) {
-                None => NO_VALUE,
-                Some(text) => *interned.entry(text).or_insert_with(|| {
+        let mut starts = Vec::with_capacity(listings.len() + 1);
+        let mut of = Vec::with_capacity(listings.len());
+        starts.push(0);
+        for listing in listings {
+            let mut mine = values_of(listing);
+            mine.sort_unstable();
+            mine.dedup();
+            for text in mine {
+                of.push(*interned.entry(text).or_insert_with(|| {
                     values.push(text.to_owned());
                     (values.len() - 1) as u32
-                }),
-            })
-            .collect();
-        FacetColumn { values, of }
+                }));
+            }
+            starts.push(of.len() as u32);
+        }
+        of.shrink_to_fit();
+        FacetColumn { values, starts, of }
     }
 
     /// The most frequent values among `matches`, ties by value.
     fn count(&self, matches: &Bitset) -> Vec<FacetCount> {
         let mut counts = vec![0u64; self.values.len()];
         for position in matches.iter() {
-            let value = self.of[position as usize];
-            if value != NO_VALUE {
-                counts[value as usize] += 1;
+            let (from, to) = (
+                self.starts[position as usize] as usize,
+                self.starts[position as usize + 1] as usize,
+            );
+            for value in &self.of[from..to] {
+                counts[*value as usize] += 1;
             }
         }
         let mut facet: Vec<FacetCount> = counts
@@ -128,6 +146,13 @@ pub struct FilterIndex {
     facet_task: FacetColumn,
     facet_license: FacetColumn,
     facet_origin_country: FacetColumn,
+    facet_region: FacetColumn,
+    facet_capability: FacetColumn,
+    facet_input_modality: FacetColumn,
+    facet_output_modality: FacetColumn,
+    facet_deployment_type: FacetColumn,
+    facet_lifecycle: FacetColumn,
+    facet_input_price_band: FacetColumn,
 }
 
 impl FilterIndex {
@@ -151,6 +176,21 @@ impl FilterIndex {
             facet_task: FacetColumn::build(listings, |l| Some(l.task.as_str())),
             facet_license: FacetColumn::build(listings, |l| Some(l.license.as_str())),
             facet_origin_country: FacetColumn::build(listings, |l| l.origin_country.as_deref()),
+            facet_region: FacetColumn::build_many(listings, |l| l.regions.iter().map(String::as_str).collect()),
+            facet_capability: FacetColumn::build_many(listings, |l| {
+                l.capabilities.iter().map(|c| c.as_str()).collect()
+            }),
+            facet_input_modality: FacetColumn::build_many(listings, |l| {
+                l.input_modalities.iter().map(|m| m.as_str()).collect()
+            }),
+            facet_output_modality: FacetColumn::build_many(listings, |l| {
+                l.output_modalities.iter().map(|m| m.as_str()).collect()
+            }),
+            facet_deployment_type: FacetColumn::build_many(listings, |l| {
+                l.offers.iter().map(|o| o.deployment_type.as_str()).collect()
+            }),
+            facet_lifecycle: FacetColumn::build(listings, |l| Some(l.lifecycle.as_str())),
+            facet_input_price_band: FacetColumn::build(listings, |l| Some(input_price_band(l.min_input_price))),
         };
         for (position, listing) in listings.iter().enumerate() {
             let position = position as u32;
@@ -353,6 +393,13 @@ impl FilterIndex {
             task: self.facet_task.count(matches),
             license: self.facet_license.count(matches),
             origin_country: self.facet_origin_country.count(matches),
+            region: self.facet_region.count(matches),
+            capability: self.facet_capability.count(matches),
+            input_modality: self.facet_input_modality.count(matches),
+            output_modality: self.facet_output_modality.count(matches),
+            deployment_type: self.facet_deployment_type.count(matches),
+            lifecycle: self.facet_lifecycle.count(matches),
+            input_price_band: self.facet_input_price_band.count(matches),
         }
     }
 }

@@ -624,9 +624,17 @@ impl DiscoveryQuery {
 }
 
 /// A listing's key for `field` (`score` is its relevance, for that sort).
+/// Days from the common era fit below this (until the year 2870), so a
+/// relevance key holds the score and then the release day.
+const RELEVANCE_SCALE: i64 = 1 << 20;
+
 pub fn sort_value(listing: &Listing, field: SortField, score: u32) -> SortValue {
     match field {
-        SortField::Relevance => SortValue::Int(i64::from(score)),
+        // Ties in relevance go to the newer listing (then by id): searching
+        // "claude sonnet" puts the latest Sonnet first.
+        SortField::Relevance => SortValue::Int(
+            i64::from(score) * RELEVANCE_SCALE + listing.release_date.map_or(0, |d| i64::from(d.num_days_from_ce())),
+        ),
         SortField::Name => SortValue::Text(listing.name.to_lowercase()),
         SortField::ReleaseDate => listing
             .release_date
@@ -673,6 +681,30 @@ pub struct Facets {
     pub task: Vec<FacetCount>,
     pub license: Vec<FacetCount>,
     pub origin_country: Vec<FacetCount>,
+    pub region: Vec<FacetCount>,
+    pub capability: Vec<FacetCount>,
+    pub input_modality: Vec<FacetCount>,
+    pub output_modality: Vec<FacetCount>,
+    pub deployment_type: Vec<FacetCount>,
+    pub lifecycle: Vec<FacetCount>,
+    pub input_price_band: Vec<FacetCount>,
+}
+
+/// The band a listing's cheapest input price (USD per 1M tokens) falls in,
+/// as the `input_price_band` facet names it: `0_to_1` (at most 1),
+/// `1_to_5` (over 1, at most 5), `5_to_20`, `over_20`, or `unknown`. A
+/// band's upper bound is the `max_input_price` that keeps it.
+pub fn input_price_band(price: Option<Decimal>) -> &'static str {
+    let Some(price) = price else { return "unknown" };
+    if price <= Decimal::ONE {
+        "0_to_1"
+    } else if price <= Decimal::from(5) {
+        "1_to_5"
+    } else if price <= Decimal::from(20) {
+        "5_to_20"
+    } else {
+        "over_20"
+    }
 }
 
 pub struct DiscoveryPage<'s> {

@@ -49,6 +49,15 @@ pub async fn list(
     .await
 }
 
+/// How many of the tenant's enablements `list` would page through.
+pub async fn count(pool: &PgPool, tenant_id: Uuid, status: Option<EnablementStatus>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM enablements WHERE tenant_id = $1 AND ($2::text IS NULL OR status = $2)")
+        .bind(tenant_id)
+        .bind(status.map(EnablementStatus::as_str))
+        .fetch_one(pool)
+        .await
+}
+
 pub async fn get(pool: &PgPool, tenant_id: Uuid, id: Uuid) -> Result<Option<EnablementRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM enablements WHERE tenant_id = $1 AND id = $2"

@@ -208,6 +208,21 @@ pub async fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<HoldRow>, 
     .await
 }
 
+/// How many holds `list` would page through.
+pub async fn count(
+    conn: &mut PgConnection,
+    status: Option<HoldStatus>,
+    kind: Option<HoldKind>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM compliance_holds WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR kind = $2)",
+    )
+    .bind(status.map(HoldStatus::as_str))
+    .bind(kind.map(HoldKind::as_str))
+    .fetch_one(conn)
+    .await
+}
+
 pub async fn list(
     conn: &mut PgConnection,
     status: Option<HoldStatus>,

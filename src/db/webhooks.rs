@@ -308,6 +308,15 @@ pub struct DeliveryRow {
     pub created_at: DateTime<Utc>,
 }
 
+/// How many deliveries a subscription has had.
+pub async fn count_deliveries(pool: &PgPool, tenant: Uuid, subscription: Uuid) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM webhook_deliveries WHERE tenant_id = $1 AND subscription_id = $2")
+        .bind(tenant)
+        .bind(subscription)
+        .fetch_one(pool)
+        .await
+}
+
 /// A subscription's deliveries in the order of their events, after the
 /// event `after_seq`.
 pub async fn deliveries(

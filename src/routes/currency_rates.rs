@@ -46,6 +46,7 @@ impl From<&RateRow> for CurrencyRate {
 pub struct CurrencyRateList {
     /// By currency code.
     pub items: Vec<CurrencyRate>,
+    pub total: usize,
     /// Always null: the rates fit one page.
     pub next_cursor: Option<String>,
 }
@@ -75,6 +76,7 @@ pub async fn list_currency_rates(
 ) -> Result<HttpResponse, ApiError> {
     let snapshot = state.catalog.current();
     Ok(HttpResponse::Ok().json(CurrencyRateList {
+        total: snapshot.content.rates.len(),
         items: snapshot.content.rates.iter().map(CurrencyRate::from).collect(),
         next_cursor: None,
     }))

@@ -99,6 +99,8 @@ impl From<&EnablementRow> for Enablement {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EnablementList {
     pub items: Vec<Enablement>,
+    /// Every enablement matching the filter, on every page.
+    pub total: i64,
     pub next_cursor: Option<String>,
 }
 
@@ -147,9 +149,11 @@ pub async fn list_enablements(
     let limit = paging::limit(params.limit.as_deref())?;
     let after = paging::decode_id(params.cursor.as_deref())?;
     let rows = enablements::list(&state.pool, access.tenant_id, status, after, limit + 1).await?;
+    let total = enablements::count(&state.pool, access.tenant_id, status).await?;
     let (rows, next_cursor) = paging::page(rows, limit, |row| paging::encode_id(row.id));
     Ok(HttpResponse::Ok().json(EnablementList {
         items: rows.iter().map(Enablement::from).collect(),
+        total,
         next_cursor,
     }))
 }

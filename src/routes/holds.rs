@@ -472,6 +472,8 @@ pub struct HoldListParams {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HoldList {
     pub items: Vec<Hold>,
+    /// Every hold matching the filters, on every page.
+    pub total: i64,
     pub next_cursor: Option<String>,
 }
 
@@ -509,9 +511,11 @@ pub async fn list_holds(
     let after = paging::decode_id(params.cursor.as_deref())?;
     let mut conn = state.pool.acquire().await?;
     let rows = holds::list(&mut conn, status, kind, after, limit + 1).await?;
+    let total = holds::count(&mut conn, status, kind).await?;
     let (rows, next_cursor) = paging::page(rows, limit, |row| paging::encode_id(row.id));
     Ok(HttpResponse::Ok().json(HoldList {
         items: rows.iter().map(Hold::from).collect(),
+        total,
         next_cursor,
     }))
 }

@@ -205,6 +205,17 @@ pub struct DiscoveryFacets {
     pub task: Vec<FacetValue>,
     pub license: Vec<FacetValue>,
     pub origin_country: Vec<FacetValue>,
+    /// Regions with an offer (a listing counts once in each).
+    pub region: Vec<FacetValue>,
+    pub capability: Vec<FacetValue>,
+    pub input_modality: Vec<FacetValue>,
+    pub output_modality: Vec<FacetValue>,
+    pub deployment_type: Vec<FacetValue>,
+    pub lifecycle: Vec<FacetValue>,
+    /// The cheapest input price, USD per 1M tokens: `0_to_1` (at most 1),
+    /// `1_to_5`, `5_to_20`, `over_20` (each over the bound before it), or
+    /// `unknown`. A band's upper bound is the `max_input_price` that keeps it.
+    pub input_price_band: Vec<FacetValue>,
 }
 
 fn facet_values(counts: Vec<FacetCount>) -> Vec<FacetValue> {
@@ -224,6 +235,13 @@ impl From<Facets> for DiscoveryFacets {
             task: facet_values(facets.task),
             license: facet_values(facets.license),
             origin_country: facet_values(facets.origin_country),
+            region: facet_values(facets.region),
+            capability: facet_values(facets.capability),
+            input_modality: facet_values(facets.input_modality),
+            output_modality: facet_values(facets.output_modality),
+            deployment_type: facet_values(facets.deployment_type),
+            lifecycle: facet_values(facets.lifecycle),
+            input_price_band: facet_values(facets.input_price_band),
         }
     }
 }

@@ -28,6 +28,7 @@ pub struct Publisher {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PublisherList {
     pub items: Vec<Publisher>,
+    pub total: usize,
     /// Always null: the publisher list fits one page.
     pub next_cursor: Option<String>,
 }
@@ -62,7 +63,9 @@ pub async fn list_publishers(
             listing_count: counts.get(&p.id).copied().unwrap_or(0),
         })
         .collect();
+    let items: Vec<Publisher> = items;
     Ok(HttpResponse::Ok().json(PublisherList {
+        total: items.len(),
         items,
         next_cursor: None,
     }))
@@ -85,6 +88,7 @@ pub struct Region {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RegionList {
     pub items: Vec<Region>,
+    pub total: usize,
     /// Always null: the region list fits one page.
     pub next_cursor: Option<String>,
 }
@@ -114,7 +118,9 @@ pub async fn list_regions(
             geography: r.geography.clone(),
         })
         .collect();
+    let items: Vec<Region> = items;
     Ok(HttpResponse::Ok().json(RegionList {
+        total: items.len(),
         items,
         next_cursor: None,
     }))

@@ -195,6 +195,7 @@ impl Webhook {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WebhookList {
     pub items: Vec<Webhook>,
+    pub total: usize,
     /// Always null: a tenant's webhooks fit one page.
     pub next_cursor: Option<String>,
 }
@@ -218,6 +219,7 @@ pub async fn list_webhooks(
 ) -> Result<HttpResponse, ApiError> {
     let rows = webhooks::list(&state.pool, access.tenant_id).await?;
     Ok(HttpResponse::Ok().json(WebhookList {
+        total: rows.len(),
         items: rows.iter().map(|row| Webhook::from_row(row, false)).collect(),
         next_cursor: None,
     }))
@@ -400,6 +402,8 @@ pub struct Delivery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DeliveryList {
     pub items: Vec<Delivery>,
+    /// Every delivery of the webhook, on every page.
+    pub total: i64,
     pub next_cursor: Option<String>,
 }
 
@@ -431,8 +435,10 @@ pub async fn list_webhook_deliveries(
     let after = paging::decode_seq(params.cursor.as_deref())?;
     let row = subscription(&state, access.tenant_id, &path.1).await?;
     let rows = webhooks::deliveries(&state.pool, access.tenant_id, row.id, after, limit + 1).await?;
+    let total = webhooks::count_deliveries(&state.pool, access.tenant_id, row.id).await?;
     let (rows, next_cursor) = paging::page(rows, limit, |row| row.seq.to_string());
     Ok(HttpResponse::Ok().json(DeliveryList {
+        total,
         items: rows
             .iter()
             .map(|row| Delivery {

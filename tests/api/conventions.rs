@@ -391,3 +391,37 @@ async fn head_is_answered_wherever_get_is_with_the_gets_headers_and_no_body() {
     assert_eq!(post_only.status(), 405);
     assert_eq!(post_only.headers()["allow"], "POST");
 }
+
+#[tokio::test]
+async fn lists_say_how_many_items_they_hold_in_all() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::catalog()).await;
+    let tenant = Uuid::new_v4();
+    enable_r1(&app, tenant).await;
+    let reader = tenant_token("catalog.reader", tenant);
+    let (_, enablements) = app
+        .get_json(&format!("/v1/tenants/{tenant}/enablements?limit=1"), &reader)
+        .await;
+    assert_eq!(enablements["total"], 1);
+    let (_, suspended) = app
+        .get_json(&format!("/v1/tenants/{tenant}/enablements?status=suspended"), &reader)
+        .await;
+    assert_eq!(suspended["total"], 0);
+
+    app.propose_hold(r1_hold()).await;
+    app.propose_hold(r1_hold()).await;
+    let (_, holds) = app.get_json("/v1/admin/holds?limit=1", &officer("bob")).await;
+    assert_eq!(holds["total"], 2);
+    assert_eq!(holds["items"].as_array().unwrap().len(), 1);
+
+    for path in ["/v1/publishers", "/v1/regions", "/v1/currency-rates"] {
+        let (_, list) = app.get_json(path, &reader).await;
+        assert_eq!(
+            list["total"].as_u64().unwrap() as usize,
+            list["items"].as_array().unwrap().len(),
+            "{path}"
+        );
+    }
+    let (_, webhooks) = app.get_json(&format!("/v1/tenants/{tenant}/webhooks"), &reader).await;
+    assert_eq!(webhooks["total"], 0);
+}

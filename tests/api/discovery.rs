@@ -511,3 +511,44 @@ async fn a_listings_public_tag_is_accepted_by_an_admin_update() {
     assert_eq!(update(tag.clone()).await.unwrap().status(), 200);
     assert_eq!(update(tag).await.unwrap().status(), 412, "the same tag is stale now");
 }
+
+#[tokio::test]
+async fn a_portal_sidebar_gets_a_facet_for_every_bounded_filter_and_each_count_is_what_the_filter_returns() {
+    let (app, token) = app_with_fixtures().await;
+    let (_, body) = app.get_json("/v1/models?limit=1", &token).await;
+    let facets = &body["facets"];
+    for (facet, filter) in [
+        ("region", "region"),
+        ("capability", "capability"),
+        ("input_modality", "input_modality"),
+        ("output_modality", "output_modality"),
+        ("deployment_type", "deployment_type"),
+        ("lifecycle", "lifecycle"),
+        ("publisher", "publisher"),
+        ("task", "task"),
+    ] {
+        let values = facets[facet].as_array().unwrap_or_else(|| panic!("{facet}: {facets}"));
+        assert!(!values.is_empty(), "{facet}");
+        for value in values {
+            let path = format!("/v1/models?limit=1&{filter}={}", value["value"].as_str().unwrap());
+            let (status, filtered) = app.get_json(&path, &token).await;
+            assert_eq!(status, 200, "{path}: {filtered}");
+            assert_eq!(filtered["total"], value["count"], "{path}");
+        }
+    }
+    // Price bands: a band's upper bound as max_input_price keeps it and
+    // every band below it.
+    let bands = facets["input_price_band"].as_array().unwrap();
+    let count = |band: &str| {
+        bands
+            .iter()
+            .find(|b| b["value"] == band)
+            .map_or(0, |b| b["count"].as_u64().unwrap())
+    };
+    assert!(
+        bands.iter().map(|b| b["count"].as_u64().unwrap()).sum::<u64>() == 7,
+        "{bands:?}"
+    );
+    let (_, upto5) = app.get_json("/v1/models?limit=1&max_input_price=5", &token).await;
+    assert_eq!(upto5["total"].as_u64().unwrap(), count("0_to_1") + count("1_to_5"));
+}

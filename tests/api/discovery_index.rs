@@ -11,7 +11,8 @@ use actix_web::web::Query;
 use chrono::Utc;
 use modelmart::catalog::cursor::SortValue;
 use modelmart::catalog::query::{
-    compare, discover, sort_value, DiscoveryParams, DiscoveryQuery, FacetCount, Facets, MAX_FACET_VALUES,
+    compare, discover, input_price_band, sort_value, DiscoveryParams, DiscoveryQuery, FacetCount, Facets,
+    MAX_FACET_VALUES,
 };
 use modelmart::catalog::snapshot::CatalogContent;
 use modelmart::catalog::Snapshot;
@@ -93,6 +94,18 @@ fn scan(snapshot: &Snapshot, query: &DiscoveryQuery, tenant: Option<Uuid>) -> Ex
             task: facet(matched().map(|l| l.task.as_str())),
             license: facet(matched().map(|l| l.license.as_str())),
             origin_country: facet(matched().filter_map(|l| l.origin_country.as_deref())),
+            region: facet(matched().flat_map(|l| l.regions.iter().map(String::as_str))),
+            capability: facet(matched().flat_map(|l| l.capabilities.iter().map(|c| c.as_str()))),
+            input_modality: facet(matched().flat_map(|l| l.input_modalities.iter().map(|m| m.as_str()))),
+            output_modality: facet(matched().flat_map(|l| l.output_modalities.iter().map(|m| m.as_str()))),
+            deployment_type: facet(matched().flat_map(|l| {
+                let mut types: Vec<&str> = l.offers.iter().map(|o| o.deployment_type.as_str()).collect();
+                types.sort_unstable();
+                types.dedup();
+                types
+            })),
+            lifecycle: facet(matched().map(|l| l.lifecycle.as_str())),
+            input_price_band: facet(matched().map(|l| input_price_band(l.min_input_price))),
         },
     }
 }

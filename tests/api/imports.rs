@@ -831,3 +831,24 @@ async fn spellings_of_one_model_that_differ_in_punctuation_are_one_listing_and_e
         "{refused}"
     );
 }
+
+#[tokio::test]
+async fn search_ties_go_to_the_newer_model_dated_by_its_snapshot_name() {
+    let app = spawn_app().await;
+    let entry = json!({"litellm_provider": "anthropic", "mode": "chat",
+                       "input_cost_per_token": 3e-06, "output_cost_per_token": 1.5e-05});
+    let feed = json!({
+        "claude-3-5-sonnet-20240620": entry.clone(),
+        "claude-sonnet-4-5-20250929": entry,
+    });
+    let (status, report) = app.import_litellm(serde_json::to_vec(&feed).unwrap()).await;
+    assert_eq!(status, 200, "{report}");
+    let token = platform_token("catalog.admin");
+    let (_, found) = app.get_json("/v1/models?q=claude+sonnet", &token).await;
+    let items = found["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{found}");
+    assert_eq!(items[0]["provenance"]["release_date"], "2025-09-29");
+    assert_eq!(items[1]["provenance"]["release_date"], "2024-06-20");
+    let (_, by_date) = app.get_json("/v1/models?sort=-release_date", &token).await;
+    assert_eq!(by_date["items"][0]["slug"], items[0]["slug"]);
+}

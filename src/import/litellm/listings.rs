@@ -223,7 +223,7 @@ pub(super) fn build_model(
             base_model_slug,
             model_card_url: None,
             weights_digest: None,
-            release_date: None,
+            release_date: release_date_in(name_part),
         },
         lifecycle,
         tags: tags.into_iter().collect(),
@@ -403,6 +403,31 @@ pub(super) fn lineage_for(
         }
     }
     (Lineage::Original, None)
+}
+
+/// The date a dated snapshot's name carries (`gpt-4o-2024-08-06`,
+/// `claude-haiku-4-5-20251001`): the feed has no release dates, but a
+/// snapshot is released on the day it is named for. Dates outside 2015 to
+/// 2035 are not taken for one.
+pub(super) fn release_date_in(name: &str) -> Option<NaiveDate> {
+    let tokens: Vec<&str> = name.split('-').collect();
+    let plausible = |date: NaiveDate| (2015..=2035).contains(&date.year());
+    for (i, token) in tokens.iter().enumerate() {
+        let date = if token.len() == 8 && all_digits(token) {
+            NaiveDate::parse_from_str(token, "%Y%m%d").ok()
+        } else if token.len() == 4 && all_digits(token) && i + 2 < tokens.len() {
+            let (month, day) = (tokens[i + 1], tokens[i + 2]);
+            (month.len() == 2 && day.len() == 2 && all_digits(month) && all_digits(day))
+                .then(|| NaiveDate::parse_from_str(&format!("{token}-{month}-{day}"), "%Y-%m-%d").ok())
+                .flatten()
+        } else {
+            None
+        };
+        if let Some(date) = date.filter(|d| plausible(*d)) {
+            return Some(date);
+        }
+    }
+    None
 }
 
 /// Best-effort family and version: the family is the leading words without

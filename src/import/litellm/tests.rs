@@ -1249,3 +1249,14 @@ proptest! {
         let _ = map_feed(&document);
     }
 }
+
+#[test]
+fn a_dated_snapshot_is_released_on_the_day_its_name_carries() {
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+    assert_eq!(release_date_in("gpt-4o-2024-08-06"), day(2024, 8, 6));
+    assert_eq!(release_date_in("claude-haiku-4-5-20251001"), day(2025, 10, 1));
+    assert_eq!(release_date_in("gpt-3.5-turbo-instruct-0914"), None, "no year");
+    assert_eq!(release_date_in("model-12345678"), None, "not a date");
+    assert_eq!(release_date_in("model-19991231"), None, "implausible for a model");
+    assert_eq!(release_date_in("deepseek-r1"), None);
+}
