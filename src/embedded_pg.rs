@@ -94,6 +94,49 @@ fn command_as(program: PathBuf, identity: Option<(u32, u32)>) -> Command {
     command
 }
 
+/// Where the cluster lives: `wanted`, unless the server runs as another
+/// user (`postgres`, when we are root) who cannot reach it: a checkout
+/// under root's 0700 home is such a place, and initdb would fail there with
+/// "Permission denied". Then a directory of its own under the system's
+/// temporary directory, named for `wanted` so each checkout keeps its own
+/// cluster from run to run, and a log line says where.
+fn reachable_data_dir(wanted: PathBuf, identity: Option<(u32, u32)>) -> PathBuf {
+    let Some((uid, gid)) = identity else {
+        return wanted;
+    };
+    if wanted.ancestors().skip(1).all(|dir| traversable_by(dir, uid, gid)) {
+        return wanted;
+    }
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(wanted.as_os_str().as_encoded_bytes());
+    let elsewhere = std::env::temp_dir().join(format!("modelmart-pg-{}", hex::encode(&digest[..8])));
+    tracing::warn!(
+        wanted = %wanted.display(),
+        using = %elsewhere.display(),
+        "the postgres user cannot reach the data directory (a parent is not searchable by it); \
+         the embedded PostgreSQL keeps its cluster in a directory of its own instead \
+         (set MODELMART_DATA_DIR to a directory it can reach to choose another)"
+    );
+    elsewhere
+}
+
+/// Whether `uid` (with primary group `gid`) may pass through `dir`: a
+/// directory that does not exist yet will be created reachable.
+fn traversable_by(dir: &Path, uid: u32, gid: u32) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(metadata) = std::fs::metadata(dir) else {
+        return true;
+    };
+    let mode = metadata.mode();
+    if metadata.uid() == uid {
+        mode & 0o100 != 0
+    } else if metadata.gid() == gid {
+        mode & 0o010 != 0
+    } else {
+        mode & 0o001 != 0
+    }
+}
+
 /// Asks the kernel for a free loopback port.
 pub fn free_port() -> std::io::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
@@ -105,7 +148,7 @@ impl EmbeddedPostgres {
     pub async fn start(options: EmbeddedOptions) -> Result<Self, EmbeddedError> {
         let bin = find_binaries()?;
         let identity = server_identity()?;
-        let data_dir = absolute(&options.data_dir)?;
+        let data_dir = reachable_data_dir(absolute(&options.data_dir)?, identity);
         let log_path = data_dir.with_extension("log");
         if !data_dir.join("PG_VERSION").is_file() {
             std::fs::create_dir_all(&data_dir)?;
@@ -257,5 +300,40 @@ fn absolute(path: &Path) -> std::io::Result<PathBuf> {
         Ok(path.to_path_buf())
     } else {
         Ok(std::env::current_dir()?.join(path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_data_directory_the_server_user_cannot_reach_is_moved_to_one_it_can() {
+        let base = std::env::temp_dir().join(format!("modelmart-reach-{}", std::process::id()));
+        let (open, closed) = (base.join("open"), base.join("closed"));
+        for (dir, mode) in [(&open, 0o755), (&closed, 0o700)] {
+            std::fs::create_dir_all(dir).unwrap();
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+        // A user that owns neither directory, as `postgres` does not own
+        // root's home.
+        let stranger = Some((65_534, 65_534));
+        let wanted = open.join("checkout/.modelmart/pg");
+        assert_eq!(reachable_data_dir(wanted.clone(), stranger), wanted);
+        let wanted = closed.join("checkout/.modelmart/pg");
+        let moved = reachable_data_dir(wanted.clone(), stranger);
+        assert_ne!(moved, wanted);
+        assert!(moved.starts_with(std::env::temp_dir()));
+        assert_eq!(
+            moved,
+            reachable_data_dir(wanted.clone(), stranger),
+            "the same place every run"
+        );
+        assert_eq!(
+            reachable_data_dir(wanted.clone(), None),
+            wanted,
+            "our own server reaches it"
+        );
+        std::fs::remove_dir_all(&base).unwrap();
     }
 }

@@ -40,9 +40,14 @@ pub async fn serve(mut settings: Settings, listen: Option<SocketAddr>, demo: boo
         println!("  API      {url}/v1/models");
         println!("  docs     {url}/docs/");
         println!("  database {}", database.url);
-        println!("development tokens (valid 24 h):");
+        for tenant in &summary.tenants {
+            println!("  tenant   {} {}", tenant.id, tenant.name);
+        }
+        println!();
+        println!("# Paste into a shell to run the README's examples (tokens valid 24 h):");
+        println!("export MM={url}");
         let ttl_secs = 24 * 3600;
-        let mint = |label: &str, subject: &str, tenant, roles: &[Role]| -> super::CliResult {
+        let export = |variable: &str, subject: &str, tenant, roles: &[Role]| -> super::CliResult {
             let token = mint_dev_token(
                 secret,
                 &settings.auth.issuer,
@@ -54,40 +59,47 @@ pub async fn serve(mut settings: Settings, listen: Option<SocketAddr>, demo: boo
                     ttl_secs,
                 },
             )?;
-            println!("  {label:<44} {token}");
+            let role_names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+            println!("export {variable}={token}  # {}", role_names.join(", "));
             Ok(())
         };
         for tenant in &summary.tenants {
-            mint(
-                &format!("catalog.reader  {}", tenant.name),
+            let prefix = tenant_variable(tenant.name);
+            println!("export {prefix}_TID={}  # {}", tenant.id, tenant.name);
+            export(
+                &format!("{prefix}_READER"),
                 "reader@demo",
                 Some(tenant.id),
                 &[Role::CatalogReader],
             )?;
-            mint(
-                &format!("tenant.admin    {}", tenant.name),
+            export(
+                &format!("{prefix}_ADMIN"),
                 "admin@demo",
                 Some(tenant.id),
                 &[Role::TenantAdmin],
             )?;
         }
-        mint("catalog.admin", "catalog-admin@modelmart", None, &[Role::CatalogAdmin])?;
-        mint(
-            "compliance.officer (alice)",
-            "alice@modelmart",
-            None,
-            &[Role::ComplianceOfficer],
-        )?;
-        mint(
-            "compliance.officer (bob)",
-            "bob@modelmart",
-            None,
-            &[Role::ComplianceOfficer],
-        )?;
-        mint("auditor", "auditor@modelmart", None, &[Role::Auditor])?;
-        mint("platform.admin", "support@modelmart", None, &[Role::PlatformAdmin])?;
+        export("CATALOG_ADMIN", "catalog-admin@modelmart", None, &[Role::CatalogAdmin])?;
+        export("ALICE", "alice@modelmart", None, &[Role::ComplianceOfficer])?;
+        export("BOB", "bob@modelmart", None, &[Role::ComplianceOfficer])?;
+        export("AUDITOR", "auditor@modelmart", None, &[Role::Auditor])?;
+        export("PLATFORM_ADMIN", "support@modelmart", None, &[Role::PlatformAdmin])?;
+        println!("# The README's examples act as Northwind Traders, the tenant without restrictions:");
+        println!("export TID=\"$NORTHWIND_TID\" READER=\"$NORTHWIND_READER\" ADMIN=\"$NORTHWIND_ADMIN\"");
     }
     application.run_until_stopped().await?;
     drop(database);
     Ok(())
+}
+
+/// A shell variable prefix for a demo tenant: the first word of its name,
+/// upper-case (`Northwind Traders (global)` is `NORTHWIND`).
+fn tenant_variable(name: &str) -> String {
+    name.split_whitespace()
+        .next()
+        .unwrap_or("TENANT")
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
 }

@@ -60,9 +60,9 @@ wait_for_demo_server
 
 # Northwind is the demo tenant without policy restrictions; the scenario reads
 # its id from the token's `tid` claim.
-MODELMART_SDK_TENANT_ADMIN_TOKEN="$(demo_token "tenant.admin +Northwind")"
-MODELMART_SDK_OFFICER_A_TOKEN="$(demo_token "compliance.officer \(alice\)")"
-MODELMART_SDK_OFFICER_B_TOKEN="$(demo_token "compliance.officer \(bob\)")"
+MODELMART_SDK_TENANT_ADMIN_TOKEN="$(demo_token NORTHWIND_ADMIN)"
+MODELMART_SDK_OFFICER_A_TOKEN="$(demo_token ALICE)"
+MODELMART_SDK_OFFICER_B_TOKEN="$(demo_token BOB)"
 export MODELMART_SDK_TENANT_ADMIN_TOKEN MODELMART_SDK_OFFICER_A_TOKEN MODELMART_SDK_OFFICER_B_TOKEN
 export MODELMART_SDK_URL="http://127.0.0.1:$PORT"
 

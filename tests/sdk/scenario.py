@@ -10,6 +10,8 @@ Python client generated from openapi/openapi.json (tests/sdk/run.sh makes it).
   5. the tenant's events carry an enablement.suspended event for it
   6. officer A lifts the hold; the enablement is active again, with an
      enablement.restored event
+  7. the tenant admin reads its policy, changes one rule and PUTs the read
+     document back (output-only fields and all), then PATCHes one rule
 
 Every call goes through the generated typed functions and models; an answer
 that is not the documented one, or a state that is not the expected one,
@@ -36,7 +38,13 @@ from modelmart_client import AuthenticatedClient
 from modelmart_client.api.compliance import approve_hold, create_hold, lift_hold
 from modelmart_client.api.discovery import list_model_offers, list_models
 from modelmart_client.api.notifications import list_events
-from modelmart_client.api.tenants import create_enablement, list_enablements
+from modelmart_client.api.tenants import (
+    create_enablement,
+    get_tenant_policy,
+    list_enablements,
+    patch_tenant_policy,
+    replace_tenant_policy,
+)
 from modelmart_client.models.decision import Decision
 from modelmart_client.models.decision_input import DecisionInput
 from modelmart_client.models.deployment_type import DeploymentType
@@ -57,6 +65,8 @@ from modelmart_client.models.model import Model
 from modelmart_client.models.model_offer_list import ModelOfferList
 from modelmart_client.models.model_page import ModelPage
 from modelmart_client.models.offer_status import OfferStatus
+from modelmart_client.models.policy import Policy
+from modelmart_client.models.policy_input import PolicyInput
 from modelmart_client.models.problem import Problem
 from modelmart_client.models.scope_input import ScopeInput
 from modelmart_client.models.task import Task
@@ -362,6 +372,38 @@ def discovery_names_hold(tenant: AuthenticatedClient, model: Model, hold: Hold) 
     )
 
 
+def policy_round_trip(tenant: AuthenticatedClient, tid: uuid.UUID) -> None:
+    read = get_tenant_policy.sync_detailed(tid, client=tenant)
+    policy = expect(read, 200, Policy, "read the tenant's policy")
+    # GET -> modify -> PUT with no hand-editing: the document read is the
+    # document sent (its output-only fields are ignored by the server).
+    body = PolicyInput.from_dict(policy.to_dict())
+    body.ga_only = not policy.ga_only
+    put = replace_tenant_policy.sync_detailed(tid, client=tenant, body=body, if_match=read.headers["etag"])
+    replaced = expect(put, 200, Policy, "PUT back the policy as read with one rule changed")
+    check(replaced.ga_only == body.ga_only, f"ga_only is {replaced.ga_only} after the PUT")
+    check(replaced.allowed_regions == policy.allowed_regions, "the PUT kept the other rules")
+    # PATCH of one field: a merge patch naming only it.
+    patch = patch_tenant_policy.sync_detailed(
+        tid, client=tenant, body=PolicyInput(max_output_price_per_mtok="50"), if_match=put.headers["etag"]
+    )
+    patched = expect(patch, 200, Policy, "PATCH one rule")
+    check(patched.max_output_price_per_mtok == "50", f"the ceiling is {patched.max_output_price_per_mtok!r}")
+    check(patched.ga_only == replaced.ga_only, "the PATCH left ga_only as it was")
+    # Back as it was, for whoever runs the scenario next.
+    original = PolicyInput.from_dict(policy.to_dict())
+    expect(
+        replace_tenant_policy.sync_detailed(tid, client=tenant, body=original, if_match=patch.headers["etag"]),
+        200,
+        Policy,
+        "restore the policy",
+    )
+    print(
+        f"7 policy: read, ga_only flipped to {replaced.ga_only} and PUT back as read;"
+        f" PATCH set the output ceiling to {patched.max_output_price_per_mtok}; restored"
+    )
+
+
 def main() -> int:
     base_url = os.environ["MODELMART_SDK_URL"]
     admin_token = os.environ["MODELMART_SDK_TENANT_ADMIN_TOKEN"]
@@ -433,6 +475,8 @@ def main() -> int:
     )
     event = event_for(events_of_type(tenant, tid, EventType.ENABLEMENT_RESTORED), restored, hold)
     print(f"6 lift: hold {hold.id} lifted; {restored.id} is active again ({event.type_} {event.id})")
+
+    policy_round_trip(tenant, tid)
     return 0
 
 

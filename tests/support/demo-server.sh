@@ -5,7 +5,7 @@
 #   demo_binary                    # sets BINARY: $MODELMART_BIN, or a fresh debug build
 #   start_demo_server SECRET       # sets WORK, PORT, SERVER_PID; returns at once
 #   wait_for_demo_server           # until /readyz answers (fails after 60 s)
-#   demo_token REGEX               # the development token printed for a role
+#   demo_token NAME                # the token the demo exported as NAME (NORTHWIND_ADMIN, ALICE...)
 #
 # Rate limiting is off so a long run is not cut short by 429s (the limiter
 # has its own tests), and shutdown skips the readiness grace.
@@ -64,9 +64,10 @@ wait_for_demo_server() {
     return 1
 }
 
+# The token the demo server exported as variable $1 (`export NAME=<token>  # roles`).
 demo_token() {
     local bearer
-    bearer="$(grep -E "$1" "$WORK/server.out" | head -1 | awk '{print $NF}')"
+    bearer="$(grep -E "^export $1=" "$WORK/server.out" | head -1 | sed -E 's/^export [A-Z_]+=([^ ]+).*/\1/')"
     if [ -z "$bearer" ]; then
         echo "the demo server printed no token for $1" >&2
         return 1
