@@ -60,13 +60,13 @@ pub struct Sort {
 /// One value of a free-form filter list: a publisher slug, region code,
 /// licence id or tag. (Documentation only: the parser checks the same.)
 #[derive(ToSchema)]
-#[schema(pattern = r"^[A-Za-z0-9._/+-]{1,100}$", example = "deepseek")]
+#[schema(pattern = r"^[A-Za-z0-9._/+-]{1,100}$")]
 #[allow(dead_code)]
 pub struct FilterValue(String);
 
 /// An ISO 3166-1 alpha-2 country code.
 #[derive(ToSchema)]
-#[schema(pattern = "^[A-Za-z]{2}$", example = "US")]
+#[schema(pattern = "^[A-Za-z]{2}$")]
 #[allow(dead_code)]
 pub struct CountryCode(String);
 
@@ -106,23 +106,25 @@ pub enum SortChoice {
 /// (`publisher=a,b`), or both; a listing matches when it matches every parameter given (any
 /// value within one list, except `capability`, `input_modality`,
 /// `output_modality` and `tag`, which require all). An empty search or
-/// cursor is the same as an absent one; an empty list is refused.
+/// cursor is the same as an absent one; an empty list is refused. The
+/// filters carry no examples: Swagger UI's "Try it out" would fill them all
+/// in, and every filter at once matches nothing.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct DiscoveryParams {
     /// Full-text search over name, slug, publisher, family, tags and
     /// description, ranked by relevance (at most 200 characters).
-    #[param(example = "deepseek", max_length = 200)]
+    #[param(max_length = 200)]
     pub q: Option<String>,
     /// Publisher slugs.
-    #[param(value_type = Option<Vec<FilterValue>>, style = Form, explode = true, min_items = 1, max_items = 50, example = json!(["deepseek", "meta"]))]
+    #[param(value_type = Option<Vec<FilterValue>>, style = Form, explode = true, min_items = 1, max_items = 50)]
     pub publisher: Option<String>,
     /// Tasks.
-    #[param(value_type = Option<Vec<Task>>, style = Form, explode = true, min_items = 1, max_items = 50, example = json!(["chat"]))]
+    #[param(value_type = Option<Vec<Task>>, style = Form, explode = true, min_items = 1, max_items = 50)]
     pub task: Option<String>,
     /// Modalities the model takes or produces (any of them).
-    #[param(value_type = Option<Vec<Modality>>, style = Form, explode = true, min_items = 1, max_items = 50, example = json!(["image"]))]
+    #[param(value_type = Option<Vec<Modality>>, style = Form, explode = true, min_items = 1, max_items = 50)]
     pub modality: Option<String>,
     /// Input modalities the model must all accept.
     #[param(value_type = Option<Vec<Modality>>, style = Form, explode = true, min_items = 1, max_items = 50)]
@@ -131,30 +133,30 @@ pub struct DiscoveryParams {
     #[param(value_type = Option<Vec<Modality>>, style = Form, explode = true, min_items = 1, max_items = 50)]
     pub output_modality: Option<String>,
     /// Capabilities the model must all have.
-    #[param(value_type = Option<Vec<Capability>>, style = Form, explode = true, min_items = 1, max_items = 50, example = json!(["function_calling", "vision"]))]
+    #[param(value_type = Option<Vec<Capability>>, style = Form, explode = true, min_items = 1, max_items = 50)]
     pub capability: Option<String>,
     /// Region codes the model must be offered in (any of them).
-    #[param(value_type = Option<Vec<FilterValue>>, style = Form, explode = true, min_items = 1, max_items = 50, example = json!(["eastus", "westeurope"]))]
+    #[param(value_type = Option<Vec<FilterValue>>, style = Form, explode = true, min_items = 1, max_items = 50)]
     pub region: Option<String>,
     /// Deployment types (any of them).
     #[param(value_type = Option<Vec<DeploymentType>>, style = Form, explode = true, min_items = 1, max_items = 50)]
     pub deployment_type: Option<String>,
     /// ISO 3166-1 alpha-2 countries the model originates from.
-    #[param(value_type = Option<Vec<CountryCode>>, style = Form, explode = true, min_items = 1, max_items = 50, example = json!(["US", "FR"]))]
+    #[param(value_type = Option<Vec<CountryCode>>, style = Form, explode = true, min_items = 1, max_items = 50)]
     pub origin_country: Option<String>,
     /// License ids, e.g. MIT, Apache-2.0, proprietary (case-insensitive).
-    #[param(value_type = Option<Vec<FilterValue>>, style = Form, explode = true, min_items = 1, max_items = 50, example = json!(["MIT", "Apache-2.0"]))]
+    #[param(value_type = Option<Vec<FilterValue>>, style = Form, explode = true, min_items = 1, max_items = 50)]
     pub license: Option<String>,
     /// Lifecycle states. Retired listings appear only when asked for here.
-    #[param(value_type = Option<Vec<LifecycleStatus>>, style = Form, explode = true, min_items = 1, max_items = 50, example = json!(["ga"]))]
+    #[param(value_type = Option<Vec<LifecycleStatus>>, style = Form, explode = true, min_items = 1, max_items = 50)]
     pub lifecycle: Option<String>,
     /// Listings whose base model is one of these (by id or slug): direct
     /// fine-tunes, distillations, quantizations and merges.
-    #[param(value_type = Option<Vec<FilterValue>>, style = Form, explode = true, min_items = 1, max_items = 50, example = json!(["deepseek/deepseek-r1"]))]
+    #[param(value_type = Option<Vec<FilterValue>>, style = Form, explode = true, min_items = 1, max_items = 50)]
     pub base_model: Option<String>,
     /// Listings derived from one of these (by id or slug) at any depth of
     /// their lineage: the derivatives a hold on those models covers.
-    #[param(value_type = Option<Vec<FilterValue>>, style = Form, explode = true, min_items = 1, max_items = 50, example = json!(["deepseek/deepseek-r1"]))]
+    #[param(value_type = Option<Vec<FilterValue>>, style = Form, explode = true, min_items = 1, max_items = 50)]
     pub derived_from: Option<String>,
     /// Only open-weights (true) or only closed (false) models.
     #[param(value_type = Option<bool>)]
@@ -163,19 +165,19 @@ pub struct DiscoveryParams {
     #[param(value_type = Option<Vec<FilterValue>>, style = Form, explode = true, min_items = 1, max_items = 50)]
     pub tag: Option<String>,
     /// Ceiling on the cheapest current input price, USD per 1M tokens.
-    #[param(example = "1.00", pattern = r"^[0-9]{1,12}(\.[0-9]{1,8})?$")]
+    #[param(pattern = r"^[0-9]{1,12}(\.[0-9]{1,8})?$")]
     pub max_input_price: Option<String>,
     /// Ceiling on the cheapest current output price, USD per 1M tokens.
     #[param(pattern = r"^[0-9]{1,12}(\.[0-9]{1,8})?$")]
     pub max_output_price: Option<String>,
     /// Minimum context window in tokens.
-    #[param(value_type = Option<i32>, minimum = 0, example = 128000)]
+    #[param(value_type = Option<i32>, minimum = 0)]
     pub min_context: Option<String>,
     /// The order: relevance (the default with q; without q every listing
     /// scores the same), name (the default otherwise), release_date,
     /// context_window, input_price or output_price; `-` in front for
     /// descending. Listings without a value sort last either way.
-    #[param(value_type = Option<SortChoice>, example = "input_price")]
+    #[param(value_type = Option<SortChoice>)]
     pub sort: Option<String>,
     /// Page size (default 50).
     #[param(value_type = Option<i32>, minimum = 1, maximum = 200, example = 50)]

@@ -55,7 +55,7 @@ pub struct CurrencyRateList {
 #[serde(deny_unknown_fields)]
 pub struct CurrencyRateInput {
     /// USD per unit: positive, at most 12 decimals.
-    #[schema(value_type = String, example = "1.08")]
+    #[schema(value_type = String, example = "1.08", pattern = r"^[0-9]{1,12}(\.[0-9]{1,12})?$")]
     pub usd_per_unit: Decimal,
 }
 

@@ -90,7 +90,8 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(imports::create_import);
 }
 
-/// A JSON body that may be left out: an empty body is `T::default()`. A body
+/// A JSON body that may be left out: an empty body (or `null`) is
+/// `T::default()`. A body
 /// that is sent must be JSON (415 otherwise) of `T`'s shape (400 naming the
 /// field otherwise), as with `web::Json`.
 pub(crate) fn optional_json<T: serde::de::DeserializeOwned + Default>(
@@ -125,5 +126,10 @@ pub(crate) fn optional_json<T: serde::de::DeserializeOwned + Default>(
             "The request body must be sent with Content-Type: application/json.",
         ));
     }
-    serde_json::from_slice(body).map_err(|error| crate::http::body_error(&error))
+    // `null` is no body too: the document says the body is optional.
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|error| crate::http::body_error(&error))?;
+    if value.is_null() {
+        return Ok(T::default());
+    }
+    serde_json::from_value(value).map_err(|error| crate::http::body_error(&error))
 }

@@ -354,7 +354,7 @@ fn discovery_page(
     tag = "discovery",
     operation_id = "list_model_derivatives",
     params(
-        ("id_or_slug" = String, Path, description = "Listing UUID or `publisher/name` slug", example = "deepseek%2Fdeepseek-r1"),
+        ("id_or_slug" = String, Path, description = "Listing UUID or `publisher/name` slug", example = "deepseek/deepseek-r1"),
         DiscoveryParams,
         ("If-None-Match" = Option<String>, Header, description = "The ETag of a page read before")
     ),
@@ -541,7 +541,7 @@ fn find<'s>(snapshot: &'s Snapshot, id_or_slug: &str) -> Result<&'s Listing, Api
     tag = "discovery",
     operation_id = "get_model",
     params(("id_or_slug" = String, Path, description = "Listing UUID, `publisher/name` slug, or an alias of the slug",
-            example = "deepseek%2Fdeepseek-r1"),
+            example = "deepseek/deepseek-r1"),
            ("If-None-Match" = Option<String>, Header, description = "The ETag of a representation read before")),
     responses(
         (status = 200, description = "The listing; deprecated ones carry `Deprecation`, `Sunset` and a successor `Link`. Asked by an alias (another spelling of its slug), the listing itself, with `Content-Location` naming its own path",

@@ -106,6 +106,29 @@ impl PolicyInput {
     }
 }
 
+// A merge patch is applied as JSON to the stored policy's `PolicyInput`;
+// this says (in the document, and to the shape check before If-Match)
+// what members it may name.
+/// A JSON Merge Patch of a tenant policy: the rules to change. A member
+/// set to `null` returns that rule to its default; members left out stay.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // read by serde's shape check only
+#[schema(example = json!({"denied_origin_countries": ["CN", "RU"], "max_input_price_per_mtok": null}))]
+pub struct PolicyPatch {
+    allowed_regions: Option<Vec<String>>,
+    denied_origin_countries: Option<Vec<String>>,
+    denied_operator_countries: Option<Vec<String>>,
+    deny_unknown_operator_country: Option<bool>,
+    denied_publishers: Option<Vec<String>>,
+    allowed_licenses: Option<Vec<String>>,
+    #[schema(value_type = Option<String>, pattern = r"^[0-9]{1,15}(\.[0-9]{1,12})?$")]
+    max_input_price_per_mtok: Option<Decimal>,
+    #[schema(value_type = Option<String>, pattern = r"^[0-9]{1,15}(\.[0-9]{1,12})?$")]
+    max_output_price_per_mtok: Option<Decimal>,
+    ga_only: Option<bool>,
+}
+
 /// A tenant policy, with who changed it last.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Policy {
@@ -366,9 +389,8 @@ pub async fn replace_tenant_policy(
         ("tid" = Uuid, Path, description = "The tenant"),
         ("If-Match" = String, Header, description = "The ETag of the policy as last read")
     ),
-    request_body(content = PolicyInput, content_type = "application/merge-patch+json",
-                 description = "The rules to change, as members of the policy",
-                 example = json!({"denied_origin_countries": ["CN", "RU"]})),
+    request_body(content = PolicyPatch, content_type = "application/merge-patch+json",
+                 description = "The rules to change, as members of the policy"),
     responses(
         (status = 200, description = "The new policy", body = Policy,
          headers(("ETag" = String, description = "The new version"))),
@@ -395,6 +417,9 @@ pub async fn patch_tenant_policy(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let patch = super::merge_patch::read(&req, &body)?;
+    // The patch's shape first, as PUT's body is: a member the policy does
+    // not have, or of the wrong type, is 400 whatever the If-Match says.
+    serde_json::from_value::<PolicyPatch>(patch.clone()).map_err(|error| crate::http::body_error(&error))?;
     write_policy(&state, &access, &req, &request_id, "tenant_policy.patched", |before| {
         let mut document = serde_json::to_value(PolicyInput::of(before)).map_err(ApiError::internal)?;
         super::merge_patch::apply(&mut document, &patch);

@@ -425,3 +425,26 @@ async fn lists_say_how_many_items_they_hold_in_all() {
     let (_, webhooks) = app.get_json(&format!("/v1/tenants/{tenant}/webhooks"), &reader).await;
     assert_eq!(webhooks["total"], 0);
 }
+
+#[tokio::test]
+async fn a_patch_of_the_wrong_shape_is_400_before_if_match_is_looked_at() {
+    let app = spawn_app().await;
+    let tenant = Uuid::new_v4();
+    let admin = tenant_token("tenant.admin", tenant);
+    let path = format!("/v1/tenants/{tenant}/policy");
+    let _ = app.get(&path, &admin).await;
+    for if_match in ["", "\"999\""] {
+        let response = app
+            .client
+            .patch(app.url(&path))
+            .bearer_auth(&admin)
+            .header("if-match", if_match)
+            .header("content-type", "application/merge-patch+json")
+            .body(r#"{"ga_only": true, "colour": null}"#)
+            .send()
+            .await
+            .unwrap();
+        let body = assert_problem(response, 400, "malformed_body").await;
+        assert_eq!(body["errors"][0]["field"], "colour");
+    }
+}

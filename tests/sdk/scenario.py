@@ -67,6 +67,7 @@ from modelmart_client.models.model_page import ModelPage
 from modelmart_client.models.offer_status import OfferStatus
 from modelmart_client.models.policy import Policy
 from modelmart_client.models.policy_input import PolicyInput
+from modelmart_client.models.policy_patch import PolicyPatch
 from modelmart_client.models.problem import Problem
 from modelmart_client.models.scope_input import ScopeInput
 from modelmart_client.models.task import Task
@@ -385,7 +386,7 @@ def policy_round_trip(tenant: AuthenticatedClient, tid: uuid.UUID) -> None:
     check(replaced.allowed_regions == policy.allowed_regions, "the PUT kept the other rules")
     # PATCH of one field: a merge patch naming only it.
     patch = patch_tenant_policy.sync_detailed(
-        tid, client=tenant, body=PolicyInput(max_output_price_per_mtok="50"), if_match=put.headers["etag"]
+        tid, client=tenant, body=PolicyPatch(max_output_price_per_mtok="50"), if_match=put.headers["etag"]
     )
     patched = expect(patch, 200, Policy, "PATCH one rule")
     check(patched.max_output_price_per_mtok == "50", f"the ceiling is {patched.max_output_price_per_mtok!r}")
