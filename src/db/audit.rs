@@ -112,6 +112,26 @@ pub struct AuditFilter {
     pub after_seq: Option<i64>,
 }
 
+/// How many events match `filter` (its cursor aside).
+pub async fn count(conn: &mut PgConnection, filter: &AuditFilter) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events
+         WHERE ($1::text IS NULL OR actor = $1) AND ($2::uuid IS NULL OR tenant_id = $2)
+           AND ($3::text IS NULL OR action = $3) AND ($4::text IS NULL OR target_type = $4)
+           AND ($5::text IS NULL OR target_id = $5) AND ($6::timestamptz IS NULL OR occurred_at >= $6)
+           AND ($7::timestamptz IS NULL OR occurred_at < $7)",
+    )
+    .bind(&filter.actor)
+    .bind(filter.tenant_id)
+    .bind(&filter.action)
+    .bind(&filter.target_type)
+    .bind(&filter.target_id)
+    .bind(filter.since)
+    .bind(filter.until)
+    .fetch_one(conn)
+    .await
+}
+
 pub async fn list(conn: &mut PgConnection, filter: &AuditFilter, limit: i64) -> Result<Vec<AuditRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT seq, id, occurred_at, actor, actor_roles, tenant_id, action, target_type, target_id, before, after,

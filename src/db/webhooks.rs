@@ -281,6 +281,19 @@ pub async fn events(
     .await
 }
 
+/// How many of `tenant`'s events (its own and every tenant's) there are of
+/// `event_type`, or of any type.
+pub async fn count_events(pool: &PgPool, tenant: Uuid, event_type: Option<&str>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM outbox_events
+         WHERE (tenant_id = $1 OR tenant_id IS NULL) AND ($2::text IS NULL OR event_type = $2)",
+    )
+    .bind(tenant)
+    .bind(event_type)
+    .fetch_one(pool)
+    .await
+}
+
 /// An active subscription of `tenant`.
 pub async fn get(pool: &PgPool, tenant: Uuid, id: Uuid) -> Result<Option<SubscriptionRow>, sqlx::Error> {
     sqlx::query_as(&format!(

@@ -91,6 +91,8 @@ impl From<AuditRow> for AuditEvent {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEventList {
     pub items: Vec<AuditEvent>,
+    /// Every event matching the filters, on every page (the cursor aside).
+    pub total: i64,
     pub next_cursor: Option<String>,
 }
 
@@ -148,8 +150,10 @@ pub async fn list_audit_events(
     };
     let mut conn = state.pool.acquire().await?;
     let rows = audit::list(&mut conn, &filter, limit + 1).await?;
+    let total = audit::count(&mut conn, &filter).await?;
     let (rows, next_cursor) = paging::page(rows, limit, |row| row.seq.to_string());
     Ok(HttpResponse::Ok().json(AuditEventList {
+        total,
         items: rows.into_iter().map(AuditEvent::from).collect(),
         next_cursor,
     }))

@@ -87,6 +87,9 @@ pub struct Event {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventList {
     pub items: Vec<Event>,
+    /// Every event of the tenant's feed (of `type`, when asked), on every
+    /// page: not how many are left after the cursor.
+    pub total: i64,
     /// Pass back as `cursor` to read on; present whenever items were
     /// returned, so a poller can resume from the last one it saw.
     pub next_cursor: Option<String>,
@@ -131,8 +134,10 @@ pub async fn list_events(
         limit,
     )
     .await?;
+    let total = webhooks::count_events(&state.pool, access.tenant_id, params.event_type.as_deref()).await?;
     let next_cursor = rows.last().map(|row| row.seq.to_string()).or(params.cursor.clone());
     Ok(HttpResponse::Ok().json(EventList {
+        total,
         items: rows
             .into_iter()
             .map(|row| Event {

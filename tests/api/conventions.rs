@@ -424,6 +424,18 @@ async fn lists_say_how_many_items_they_hold_in_all() {
     }
     let (_, webhooks) = app.get_json(&format!("/v1/tenants/{tenant}/webhooks"), &reader).await;
     assert_eq!(webhooks["total"], 0);
+    let (_, events) = app
+        .get_json(&format!("/v1/tenants/{tenant}/events?limit=1"), &reader)
+        .await;
+    assert_eq!(events["total"], 0, "nothing has happened to this tenant yet: {events}");
+    let (_, audit) = app
+        .get_json(
+            "/v1/admin/audit-events?action=hold.proposed&limit=1",
+            &platform_token("auditor"),
+        )
+        .await;
+    assert_eq!(audit["total"], 2);
+    assert_eq!(audit["items"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test]
