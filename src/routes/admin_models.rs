@@ -138,8 +138,12 @@ pub struct LifecyclePatch {
     pub successor: Option<String>,
 }
 
-/// Changes to a listing; absent (or null) fields stay as they are. The slug
-/// and publisher cannot change.
+/// Changes to a listing, as a JSON Merge Patch (RFC 7396): members left out
+/// stay as they are; `null` removes an optional value (`family`,
+/// `version`, `context_window`, `max_output_tokens`, a provenance member,
+/// the lifecycle's `successor`) or empties a list (`capabilities`, `tags`),
+/// and is refused for a value a listing must have. The slug and publisher
+/// cannot change.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
@@ -421,9 +425,64 @@ fn parse_id(text: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(text).map_err(|_| ApiError::not_found(format!("Listing {text:?}")))
 }
 
+/// The members a listing merge patch sets to `null`: what it removes.
+struct NullMembers(Vec<String>);
+
+impl NullMembers {
+    /// `null` members of the patch and of its `provenance` and `lifecycle`
+    /// objects, as `provenance.release_date`.
+    fn of(patch: &serde_json::Value) -> Self {
+        let mut found = Vec::new();
+        if let Some(members) = patch.as_object() {
+            for (name, value) in members {
+                match value {
+                    serde_json::Value::Null => found.push(name.clone()),
+                    serde_json::Value::Object(inner) if name == "provenance" || name == "lifecycle" => found.extend(
+                        inner
+                            .iter()
+                            .filter(|(_, v)| v.is_null())
+                            .map(|(member, _)| format!("{name}.{member}")),
+                    ),
+                    _ => {}
+                }
+            }
+        }
+        NullMembers(found)
+    }
+
+    /// Removes what can be removed; each other `null` is an error naming it.
+    fn apply(&self, fields: &mut ModelFields) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        for member in &self.0 {
+            match member.as_str() {
+                "family" => fields.family = None,
+                "version" => fields.version = None,
+                "context_window" => fields.context_window = None,
+                "max_output_tokens" => fields.max_output_tokens = None,
+                "capabilities" => fields.capabilities.clear(),
+                "tags" => fields.tags.clear(),
+                "provenance.origin_country" => fields.origin_country = None,
+                "provenance.base_model" => fields.base_model_id = None,
+                "provenance.model_card_url" => fields.model_card_url = None,
+                "provenance.weights_digest" => fields.weights_digest = None,
+                "provenance.release_date" => fields.release_date = None,
+                "lifecycle.successor" => fields.successor_id = None,
+                // A lifecycle change without dates keeps or defaults them.
+                "lifecycle.deprecation_date" | "lifecycle.retirement_date" => {}
+                other => errors.push(FieldError {
+                    field: other.to_owned(),
+                    message: "a listing must have it: it can be changed, not removed".into(),
+                }),
+            }
+        }
+        errors
+    }
+}
+
 /// Change a listing.
 ///
-/// Needs `If-Match` with the listing's ETag (428 without, 412 when stale).
+/// A JSON Merge Patch (`application/merge-patch+json`; `application/json`
+/// is read the same way). Needs `If-Match` with the listing's ETag (428 without, 412 when stale).
 /// The lifecycle moves only preview → ga → deprecated → retired; any other
 /// move is 409 naming the allowed ones.
 #[utoipa::path(
@@ -433,7 +492,7 @@ fn parse_id(text: &str) -> Result<Uuid, ApiError> {
         ("id" = Uuid, Path, description = "The listing"),
         ("If-Match" = String, Header, description = "The listing's ETag as last read")
     ),
-    request_body = ModelPatch,
+    request_body(content = ModelPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed listing", body = Model,
          headers(("ETag" = String, description = "Its new version"))),
@@ -442,7 +501,12 @@ fn parse_id(text: &str) -> Result<Uuid, ApiError> {
          content_type = "application/problem+json"),
         (status = 412, description = "The listing changed since it was read", body = Problem,
          content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The patch is not a JSON object of the listing's members", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 415, description = "Not sent as application/merge-patch+json (or application/json)", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid, or `null` for a value a listing must have", body = Problem,
+         content_type = "application/problem+json"),
         (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json")
     ),
     security(("bearer" = []))
@@ -454,11 +518,14 @@ pub async fn update_model(
     req: HttpRequest,
     request_id: RequestId,
     id: web::Path<String>,
-    body: web::Json<ModelPatch>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id)?;
+    let document = super::merge_patch::read(&req, &body)?;
+    let patch: ModelPatch =
+        serde_json::from_value(document.clone()).map_err(|error| crate::http::body_error(&error))?;
+    let removed = NullMembers::of(&document);
     let expected = if_match(&req)?;
-    let patch = body.into_inner();
     let mut tx = state.pool.begin().await?;
     let current = models::lock(&mut tx, id)
         .await?
@@ -468,7 +535,7 @@ pub async fn update_model(
     }
     let before = current.fields.clone();
     let mut fields = current.fields.clone();
-    let mut errors = Vec::new();
+    let mut errors = removed.apply(&mut fields);
     if let Some(name) = &patch.name {
         fields.name = name.trim().to_owned();
     }

@@ -527,3 +527,49 @@ async fn prices_in_another_currency_count_at_the_admins_rate_and_say_they_were_c
     assert_eq!(listing["pricing"]["min_input_price_per_mtok"], Value::Null);
     assert_eq!(listing["pricing"]["not_converted"], json!(["EUR"]));
 }
+
+#[tokio::test]
+async fn a_listing_patch_is_a_merge_patch_where_null_removes_what_a_listing_may_lack() {
+    let (app, id, etag) = app_with_new_listing().await;
+    let patch = |etag: String, body: &'static str| {
+        app.client
+            .patch(app.url(&format!("/v1/admin/models/{id}")))
+            .bearer_auth(staff())
+            .header("if-match", etag)
+            .header("content-type", "application/merge-patch+json")
+            .body(body)
+            .send()
+    };
+    let response = patch(
+        etag,
+        r#"{"context_window": null, "capabilities": null, "provenance": {"release_date": null}, "tags": ["small", "eu"]}"#,
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 200);
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let listing: Value = response.json().await.unwrap();
+    assert_eq!(listing["context_window"], Value::Null);
+    assert_eq!(listing["capabilities"], json!([]));
+    assert_eq!(listing["provenance"]["release_date"], Value::Null);
+    assert_eq!(listing["provenance"]["origin_country"], "FR", "members left out stay");
+    assert_eq!(listing["tags"], json!(["eu", "small"]));
+    assert_eq!(listing["name"], "Mistral Small 3.2");
+
+    for (body, field) in [
+        (r#"{"name": null}"#, "name"),
+        (r#"{"input_modalities": null}"#, "input_modalities"),
+        (r#"{"provenance": null}"#, "provenance"),
+    ] {
+        let response = patch(etag.clone(), body).await.unwrap();
+        let problem = assert_problem(response, 422, "validation_failed").await;
+        assert_eq!(problem["errors"][0]["field"], field, "{body}");
+    }
+    let version = |tag: &str| tag.trim_matches('"').split('-').next().unwrap().to_owned();
+    let unchanged = app.get(&format!("/v1/models/{id}"), &staff()).await;
+    assert_eq!(
+        version(unchanged.headers()["etag"].to_str().unwrap()),
+        version(&etag),
+        "a refused patch changes nothing"
+    );
+}
