@@ -312,6 +312,41 @@ impl RouteTable {
     }
 }
 
+/// The start of a 200 a client may keep and revalidate with
+/// `If-None-Match`: its ETag, and a caching policy private to the caller.
+pub fn revalidatable(tag: &str) -> actix_web::HttpResponseBuilder {
+    let mut response = HttpResponse::Ok();
+    response
+        .insert_header((header::ETAG, tag.to_owned()))
+        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+        .insert_header((header::VARY, "Authorization"));
+    response
+}
+
+/// 304 Not Modified for `tag`, with the caching policy of the
+/// [`revalidatable`] 200 it stands for (a 304's headers update the stored
+/// response's).
+pub fn not_modified(tag: String) -> HttpResponse {
+    HttpResponse::NotModified()
+        .insert_header((header::ETAG, tag))
+        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+        .insert_header((header::VARY, "Authorization"))
+        .finish()
+}
+
+/// Whether the request's body is declared JSON: `application/json` or a
+/// JSON-based type (`application/merge-patch+json`).
+pub fn sent_as_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<actix_web::mime::Mime>().ok())
+        .is_some_and(|mime| {
+            mime.type_() == actix_web::mime::APPLICATION
+                && (mime.subtype() == actix_web::mime::JSON || mime.suffix() == Some(actix_web::mime::JSON))
+        })
+}
+
 /// Whether `If-None-Match` names `tag` (weak comparison) or is `*`.
 pub fn if_none_match(req: &actix_web::HttpRequest, tag: &str) -> bool {
     let opaque = |t: &str| t.trim().trim_start_matches("W/").to_owned();

@@ -112,37 +112,36 @@ pub struct AuditFilter {
     pub after_seq: Option<i64>,
 }
 
+/// The filter's conditions, on parameters $1 to $7 in the order of
+/// [`AuditFilter`]'s fields (its cursor aside): one text for the list and
+/// its count, so they cannot disagree.
+const MATCHES_FILTER: &str = "($1::text IS NULL OR actor = $1) AND ($2::uuid IS NULL OR tenant_id = $2)
+    AND ($3::text IS NULL OR action = $3) AND ($4::text IS NULL OR target_type = $4)
+    AND ($5::text IS NULL OR target_id = $5) AND ($6::timestamptz IS NULL OR occurred_at >= $6)
+    AND ($7::timestamptz IS NULL OR occurred_at < $7)";
+
 /// How many events match `filter` (its cursor aside).
 pub async fn count(conn: &mut PgConnection, filter: &AuditFilter) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT count(*) FROM audit_events
-         WHERE ($1::text IS NULL OR actor = $1) AND ($2::uuid IS NULL OR tenant_id = $2)
-           AND ($3::text IS NULL OR action = $3) AND ($4::text IS NULL OR target_type = $4)
-           AND ($5::text IS NULL OR target_id = $5) AND ($6::timestamptz IS NULL OR occurred_at >= $6)
-           AND ($7::timestamptz IS NULL OR occurred_at < $7)",
-    )
-    .bind(&filter.actor)
-    .bind(filter.tenant_id)
-    .bind(&filter.action)
-    .bind(&filter.target_type)
-    .bind(&filter.target_id)
-    .bind(filter.since)
-    .bind(filter.until)
-    .fetch_one(conn)
-    .await
+    sqlx::query_scalar(&format!("SELECT count(*) FROM audit_events WHERE {MATCHES_FILTER}"))
+        .bind(&filter.actor)
+        .bind(filter.tenant_id)
+        .bind(&filter.action)
+        .bind(&filter.target_type)
+        .bind(&filter.target_id)
+        .bind(filter.since)
+        .bind(filter.until)
+        .fetch_one(conn)
+        .await
 }
 
 pub async fn list(conn: &mut PgConnection, filter: &AuditFilter, limit: i64) -> Result<Vec<AuditRow>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as(&format!(
         "SELECT seq, id, occurred_at, actor, actor_roles, tenant_id, action, target_type, target_id, before, after,
                 reason, request_id, prev_hash, hash
          FROM audit_events
-         WHERE ($1::text IS NULL OR actor = $1) AND ($2::uuid IS NULL OR tenant_id = $2)
-           AND ($3::text IS NULL OR action = $3) AND ($4::text IS NULL OR target_type = $4)
-           AND ($5::text IS NULL OR target_id = $5) AND ($6::timestamptz IS NULL OR occurred_at >= $6)
-           AND ($7::timestamptz IS NULL OR occurred_at < $7) AND ($8::bigint IS NULL OR seq > $8)
-         ORDER BY seq LIMIT $9",
-    )
+         WHERE {MATCHES_FILTER} AND ($8::bigint IS NULL OR seq > $8)
+         ORDER BY seq LIMIT $9"
+    ))
     .bind(&filter.actor)
     .bind(filter.tenant_id)
     .bind(&filter.action)

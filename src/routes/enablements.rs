@@ -199,13 +199,9 @@ pub async fn get_enablement(
         .ok_or_else(|| ApiError::not_found("The enablement"))?;
     let tag = enablement_etag(&row);
     if crate::http::if_none_match(&req, &tag) {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((actix_web::http::header::ETAG, tag))
-            .finish());
+        return Ok(crate::http::not_modified(tag));
     }
-    Ok(HttpResponse::Ok()
-        .insert_header((actix_web::http::header::ETAG, tag))
-        .json(Enablement::from(&row)))
+    Ok(crate::http::revalidatable(&tag).json(Enablement::from(&row)))
 }
 
 fn refusal(reasons: Vec<Reason>) -> ApiError {

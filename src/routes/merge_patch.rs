@@ -30,14 +30,9 @@ pub fn apply(target: &mut Value, patch: &Value) {
 }
 
 /// The request's merge patch: a JSON object sent as
-/// `application/merge-patch+json` (or `application/json`).
+/// `application/merge-patch+json` (or another JSON type).
 pub fn read(req: &HttpRequest, body: &[u8]) -> Result<Value, ApiError> {
-    let media_type = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .map(|value| value.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
-    if !matches!(media_type.as_deref(), Some(MEDIA_TYPE | "application/json")) {
+    if !crate::http::sent_as_json(req) {
         return Err(ApiError::new(
             ErrorCode::UnsupportedMediaType,
             format!("A patch must be sent with Content-Type: {MEDIA_TYPE}."),

@@ -111,16 +111,7 @@ pub(crate) fn optional_json<T: serde::de::DeserializeOwned + Default>(
             format!("The body exceeds the limit of {LIMIT} bytes."),
         ));
     }
-    let json = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<actix_web::mime::Mime>().ok())
-        .is_some_and(|mime| {
-            mime.type_() == actix_web::mime::APPLICATION
-                && (mime.subtype() == actix_web::mime::JSON || mime.suffix() == Some(actix_web::mime::JSON))
-        });
-    if !json {
+    if !crate::http::sent_as_json(req) {
         return Err(ApiError::new(
             ErrorCode::UnsupportedMediaType,
             "The request body must be sent with Content-Type: application/json.",

@@ -21,7 +21,7 @@ use crate::domain::vocab::{
     ProcessingScope, Task,
 };
 use crate::error::{ApiError, ErrorCode, Problem};
-use crate::http::if_none_match;
+use crate::http::{if_none_match, not_modified, revalidatable};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -334,12 +334,7 @@ fn discovery_page(
             body
         }
     };
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, tag))
-        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
-        .insert_header((header::VARY, "Authorization"))
-        .content_type("application/json")
-        .body(body))
+    Ok(revalidatable(&tag).content_type("application/json").body(body))
 }
 
 /// List a listing's derivatives.
@@ -437,23 +432,9 @@ fn listing_response(
     if if_none_match(req, &tag) {
         return Err(Box::new(not_modified(tag)));
     }
-    let mut response = HttpResponse::Ok();
-    response
-        .insert_header((header::ETAG, tag))
-        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
-        .insert_header((header::VARY, "Authorization"));
+    let mut response = revalidatable(&tag);
     lifecycle_headers(&mut response, listing);
     Ok(response)
-}
-
-/// 304 Not Modified for `tag`, with the caching policy of the 200 it
-/// stands for (a 304's headers update the stored response's).
-fn not_modified(tag: String) -> HttpResponse {
-    HttpResponse::NotModified()
-        .insert_header((header::ETAG, tag))
-        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
-        .insert_header((header::VARY, "Authorization"))
-        .finish()
 }
 
 /// RFC 9745 `Deprecation` and RFC 8594 `Sunset` on a deprecated listing,
