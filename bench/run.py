@@ -163,7 +163,7 @@ def uncached_script(path):
         "local n = 0",
         "request = function()",
         "  n = n + 1",
-        f'  return wrk.format("GET", "{path}&max_output_price=100000" .. n)',
+        f'  return wrk.format("GET", "{path}&max_output_price_per_mtok=100000" .. n)',
         "end"]))
     handle.close()
     return handle.name

@@ -236,12 +236,13 @@ async fn put_in_effect(
 ) -> Result<TransitionOutcome, TransitionError> {
     let activated = holds::change_status(conn, hold.id, StatusChange::Activated).await?;
     let suspended = holds::suspend_covered(conn, hold.id, &actor.name).await?;
+    let data = notice(conn, &activated).await?;
     for enablement in &suspended {
-        record_enablement(conn, actor, enablement, EnablementChange::Suspended, &activated).await?;
+        record_enablement(conn, actor, enablement, EnablementChange::Suspended, &activated, &data).await?;
     }
     if activated.effect_hide || activated.effect_block_new {
         for tenant in audience(&activated) {
-            outbox::append(conn, tenant, "model.delisted", notice(&activated)).await?;
+            outbox::append(conn, tenant, "model.delisted", data.clone()).await?;
         }
     }
     Ok(TransitionOutcome {
@@ -266,17 +267,18 @@ async fn take_out_of_effect(
         });
     }
     let touched = holds::release(conn, before.id, &actor.name).await?;
+    let data = notice(conn, &after).await?;
     for enablement in &touched {
         let change = if enablement.status == EnablementStatus::Active {
             EnablementChange::Restored
         } else {
             EnablementChange::Transferred
         };
-        record_enablement(conn, actor, enablement, change, &after).await?;
+        record_enablement(conn, actor, enablement, change, &after, &data).await?;
     }
     if after.effect_hide || after.effect_block_new {
         for tenant in audience(&after) {
-            outbox::append(conn, tenant, "model.relisted", notice(&after)).await?;
+            outbox::append(conn, tenant, "model.relisted", data.clone()).await?;
         }
     }
     Ok(TransitionOutcome {
@@ -301,6 +303,7 @@ async fn record_enablement(
     enablement: &TouchedEnablement,
     change: EnablementChange,
     hold: &HoldRow,
+    hold_notice: &serde_json::Value,
 ) -> Result<(), sqlx::Error> {
     let (action, before) = match change {
         EnablementChange::Suspended => ("enablement.suspended", json!({ "status": "active" })),
@@ -334,7 +337,7 @@ async fn record_enablement(
             "deployment_type": enablement.deployment_type,
             "operator": enablement.operator_name,
             "status": enablement.status,
-            "hold": notice(hold),
+            "hold": hold_notice,
         }),
     )
     .await?;
@@ -342,21 +345,23 @@ async fn record_enablement(
 }
 
 /// What tenants are told about a hold: never the internal legal basis.
-fn notice(hold: &HoldRow) -> serde_json::Value {
-    json!({
+/// Listings and publishers are named by slug, as a hold's scope is.
+async fn notice(conn: &mut PgConnection, hold: &HoldRow) -> Result<serde_json::Value, sqlx::Error> {
+    let (models, publishers) = holds::scope_slugs(conn, hold).await?;
+    Ok(json!({
         "hold_id": hold.id,
         "kind": hold.kind,
         "public_notice": hold.public_notice,
         "public_notice_url": hold.public_notice_url,
-        "models": hold.scope_models,
+        "models": models,
         "include_derivatives": hold.scope_include_derivatives,
-        "publishers": hold.scope_publishers,
+        "publishers": publishers,
         "origin_countries": hold.scope_origin_countries,
         "operators": hold.scope_operators,
         "operator_countries": hold.scope_operator_countries,
         "regions": hold.scope_regions,
         "jurisdictions": hold.scope_jurisdictions,
-    })
+    }))
 }
 
 /// The tenants a hold's notices go to: those it names, or everyone.

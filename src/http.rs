@@ -334,6 +334,26 @@ pub fn not_modified(tag: String) -> HttpResponse {
         .finish()
 }
 
+/// A GET of a resource without a row version (a webhook, a tenant's
+/// directory entry): 200 with its JSON and an ETag drawn from that JSON, or
+/// 304 when `If-None-Match` already names it.
+pub fn revalidated_json(req: &HttpRequest, body: &impl serde::Serialize) -> Result<HttpResponse, ApiError> {
+    let bytes = serde_json::to_vec(body).map_err(ApiError::internal)?;
+    let tag = content_etag(&bytes);
+    if if_none_match(req, &tag) {
+        return Ok(not_modified(tag));
+    }
+    Ok(revalidatable(&tag).content_type("application/json").body(bytes))
+}
+
+/// A strong ETag drawn from a representation's bytes, for resources that
+/// keep no row version.
+pub fn content_etag(representation: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(representation);
+    format!("\"c-{}\"", hex::encode(&digest[..12]))
+}
+
 /// Whether the request's body is declared JSON: `application/json` or a
 /// JSON-based type (`application/merge-patch+json`).
 pub fn sent_as_json(req: &HttpRequest) -> bool {

@@ -27,3 +27,4 @@ pub mod telemetry;
 pub mod text_guard;
 pub mod webhooks;
 pub mod whole;
+pub mod wire;

@@ -4,7 +4,7 @@ use std::net::TcpListener;
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
-use actix_web::{web, App, HttpResponse, HttpServer};
+use actix_web::{web, App, HttpResponse};
 use sqlx::PgPool;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -15,6 +15,7 @@ use crate::http::{self, RouteTable};
 use crate::openapi;
 use crate::refresher::{CatalogHandle, ReloadError};
 use crate::state::AppState;
+use crate::wire::ProblemStream;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -47,6 +48,54 @@ async fn wait_for_shutdown_signal() {
             std::future::pending::<()>().await;
         }
     }
+}
+
+/// Serves `make_app` on `listener` the way `actix_web::HttpServer` would,
+/// but over [`ProblemStream`] sockets, so the answers the HTTP/1 codec makes
+/// by itself (431, 400, 408) carry problem+json bodies like every other
+/// error. Signals are ours (see [`Application::run_until_stopped`]):
+/// readiness must fail before the listener closes.
+fn serve<F, A, B>(listener: TcpListener, make_app: F) -> std::io::Result<Server>
+where
+    F: Fn() -> App<A> + Send + Clone + 'static,
+    A: actix_web::dev::ServiceFactory<
+            actix_web::dev::ServiceRequest,
+            Config = (),
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+            InitError = (),
+        > + 'static,
+    B: actix_web::body::MessageBody + 'static,
+{
+    use actix_http::{HttpService, Protocol};
+    use actix_service::{fn_service, map_config, ServiceFactoryExt};
+    use actix_web::dev::AppConfig;
+    use actix_web::rt::net::TcpStream;
+
+    let local = listener.local_addr()?;
+    let builder = actix_server::Server::build();
+    let shutdown = builder.graceful_shutdown_signal();
+    Ok(builder
+        .disable_signals()
+        .shutdown_timeout(SHUTDOWN_DRAIN_SECS)
+        .listen("modelmart", listener, move || {
+            let shutdown = shutdown.clone();
+            let http = HttpService::build()
+                // Idle keep-alive connections close when shutdown starts.
+                .graceful_shutdown_signal(move || {
+                    let shutdown = shutdown.clone();
+                    async move { shutdown.notified().await }
+                })
+                .client_disconnect_timeout(std::time::Duration::from_secs(1))
+                .local_addr(local)
+                .finish(map_config(make_app(), |_| AppConfig::default()));
+            fn_service(|io: TcpStream| async move {
+                let peer = io.peer_addr().ok();
+                Ok::<_, actix_http::error::DispatchError>((ProblemStream::new(io), Protocol::Http1, peer))
+            })
+            .and_then(http)
+        })?
+        .run())
 }
 
 pub struct Application {
@@ -104,7 +153,7 @@ impl Application {
         let server_state = state.clone();
         let max_body = state.settings.max_body_bytes;
         let max_import = state.settings.max_import_bytes;
-        let server = HttpServer::new(move || {
+        let make_app = move || {
             let (app, _) = crate::routes::router(App::new(), openapi::base()).split_for_parts();
             app.app_data(server_state.clone())
                 .app_data(metrics_data.clone())
@@ -133,13 +182,8 @@ impl Application {
                 .wrap(from_fn(crate::edge::edge_middleware))
                 .wrap(from_fn(crate::metrics::metrics_middleware))
                 .wrap(actix_web::middleware::Compress::default())
-        })
-        .listen(listener)?
-        // Signals are ours (see run_until_stopped): readiness must fail
-        // before the listener closes.
-        .disable_signals()
-        .shutdown_timeout(SHUTDOWN_DRAIN_SECS)
-        .run();
+        };
+        let server = serve(listener, make_app)?;
         Ok(Application { port, server, state })
     }
 

@@ -271,8 +271,8 @@ impl TenantRequirement for TenantWrite {
     const PLATFORM_ADMIN: bool = false;
 }
 
-/// A principal allowed on `/v1/tenants/{tid}/...`. A tenant principal reaches
-/// only its own tenant: any other `{tid}` answers 404, the same as a tenant
+/// A principal allowed on `/v1/tenants/{tenant_id}/...`. A tenant principal reaches
+/// only its own tenant: any other `{tenant_id}` answers 404, the same as a tenant
 /// that does not exist, so existence does not leak.
 pub struct TenantAccess<R: TenantRequirement> {
     pub principal: Principal,
@@ -301,7 +301,7 @@ impl<R: TenantRequirement + 'static> FromRequest for TenantAccess<R> {
             let principal = authenticate(req.clone()).await?;
             let tenant_id = req
                 .match_info()
-                .get("tid")
+                .get("tenant_id")
                 .and_then(|tid| Uuid::parse_str(tid).ok())
                 .ok_or_else(tenant_not_found)?;
             match principal.tenant_id {

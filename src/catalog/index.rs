@@ -361,19 +361,19 @@ impl FilterIndex {
             field,
             descending: false,
         };
-        if let Some(max) = query.max_input_price {
+        if let Some(max) = query.max_input_price_per_mtok {
             let cheap = self.prefix_of(ascending(SortField::InputPrice), listings, |l| {
                 l.min_input_price.is_some_and(|price| price <= max)
             });
             set.intersect_with(&cheap);
         }
-        if let Some(max) = query.max_output_price {
+        if let Some(max) = query.max_output_price_per_mtok {
             let cheap = self.prefix_of(ascending(SortField::OutputPrice), listings, |l| {
                 l.min_output_price.is_some_and(|price| price <= max)
             });
             set.intersect_with(&cheap);
         }
-        if let Some(min) = query.min_context {
+        if let Some(min) = query.min_context_window {
             let largest_first = Sort {
                 field: SortField::ContextWindow,
                 descending: true,

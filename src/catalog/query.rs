@@ -166,13 +166,13 @@ pub struct DiscoveryParams {
     pub tag: Option<String>,
     /// Ceiling on the cheapest current input price, USD per 1M tokens.
     #[param(pattern = r"^[0-9]{1,12}(\.[0-9]{1,8})?$")]
-    pub max_input_price: Option<String>,
+    pub max_input_price_per_mtok: Option<String>,
     /// Ceiling on the cheapest current output price, USD per 1M tokens.
     #[param(pattern = r"^[0-9]{1,12}(\.[0-9]{1,8})?$")]
-    pub max_output_price: Option<String>,
+    pub max_output_price_per_mtok: Option<String>,
     /// Minimum context window in tokens.
     #[param(value_type = Option<i32>, minimum = 0)]
-    pub min_context: Option<String>,
+    pub min_context_window: Option<String>,
     /// The order: relevance (the default with q; without q every listing
     /// scores the same), name (the default otherwise), release_date,
     /// context_window, input_price or output_price; `-` in front for
@@ -235,9 +235,9 @@ pub struct DiscoveryQuery {
     pub derivatives_of: Option<Uuid>,
     pub open_weights: Option<bool>,
     pub tags: Vec<String>,
-    pub max_input_price: Option<Decimal>,
-    pub max_output_price: Option<Decimal>,
-    pub min_context: Option<i32>,
+    pub max_input_price_per_mtok: Option<Decimal>,
+    pub max_output_price_per_mtok: Option<Decimal>,
+    pub min_context_window: Option<i32>,
     pub sort: Option<Sort>,
     pub limit: usize,
     pub cursor: Option<Cursor>,
@@ -422,12 +422,14 @@ impl DiscoveryQuery {
                 _ => problems.push("open_weights", "must be true or false"),
             }
         }
-        query.max_input_price = problems.decimal("max_input_price", params.max_input_price.as_deref());
-        query.max_output_price = problems.decimal("max_output_price", params.max_output_price.as_deref());
-        if let Some(min) = params.min_context.as_deref() {
+        query.max_input_price_per_mtok =
+            problems.decimal("max_input_price_per_mtok", params.max_input_price_per_mtok.as_deref());
+        query.max_output_price_per_mtok =
+            problems.decimal("max_output_price_per_mtok", params.max_output_price_per_mtok.as_deref());
+        if let Some(min) = params.min_context_window.as_deref() {
             match min.trim().parse::<i32>() {
-                Ok(value) if value >= 0 => query.min_context = Some(value),
-                _ => problems.push("min_context", "must be a non-negative integer number of tokens"),
+                Ok(value) if value >= 0 => query.min_context_window = Some(value),
+                _ => problems.push("min_context_window", "must be a non-negative integer number of tokens"),
             }
         }
         if let Some(sort) = params.sort.as_deref() {
@@ -506,9 +508,9 @@ impl DiscoveryQuery {
             self.derivatives_of,
             self.open_weights,
             self.tags,
-            self.max_input_price.map(|d| d.normalize()),
-            self.max_output_price.map(|d| d.normalize()),
-            self.min_context,
+            self.max_input_price_per_mtok.map(|d| d.normalize()),
+            self.max_output_price_per_mtok.map(|d| d.normalize()),
+            self.min_context_window,
             sort.field,
             sort.descending,
             self.include_unavailable,
@@ -614,13 +616,13 @@ impl DiscoveryQuery {
             && self.open_weights.is_none_or(|open| listing.open_weights == open)
             && self.tags.iter().all(|t| listing.tags.contains(t))
             && self
-                .max_input_price
+                .max_input_price_per_mtok
                 .is_none_or(|max| listing.min_input_price.is_some_and(|price| price <= max))
             && self
-                .max_output_price
+                .max_output_price_per_mtok
                 .is_none_or(|max| listing.min_output_price.is_some_and(|price| price <= max))
             && self
-                .min_context
+                .min_context_window
                 .is_none_or(|min| listing.context_window.is_some_and(|context| context >= min))
     }
 }
@@ -695,7 +697,7 @@ pub struct Facets {
 /// The band a listing's cheapest input price (USD per 1M tokens) falls in,
 /// as the `input_price_band` facet names it: `0_to_1` (at most 1),
 /// `1_to_5` (over 1, at most 5), `5_to_20`, `over_20`, or `unknown`. A
-/// band's upper bound is the `max_input_price` that keeps it.
+/// band's upper bound is the `max_input_price_per_mtok` that keeps it.
 pub fn input_price_band(price: Option<Decimal>) -> &'static str {
     let Some(price) = price else { return "unknown" };
     if price <= Decimal::ONE {

@@ -296,25 +296,26 @@ pub async fn change_status(
     query.fetch_one(conn).await
 }
 
-/// One enablement a hold changed.
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+/// One enablement a hold changed (or would change).
+#[derive(Debug, Clone, FromRow)]
 pub struct TouchedEnablement {
     pub tenant_id: Uuid,
     pub id: Uuid,
     pub model_id: Uuid,
-    #[serde(rename = "region")]
     pub region_code: String,
     #[sqlx(try_from = "String")]
     pub deployment_type: DeploymentType,
     /// Who serves it; null for an enablement made before operators were
     /// recorded whose offer is gone.
     pub operator_name: Option<String>,
+    pub operator_country: Option<String>,
     #[sqlx(try_from = "String")]
     pub status: EnablementStatus,
     pub suspended_by_hold_id: Option<Uuid>,
 }
 
-const TOUCHED: &str = "e.tenant_id, e.id, e.model_id, e.region_code, e.deployment_type, e.operator_name, e.status,
+const TOUCHED: &str = "e.tenant_id, e.id, e.model_id, e.region_code, e.deployment_type, e.operator_name,
+    e.operator_country, e.status,
     e.suspended_by_hold_id";
 
 /// Suspends every active enablement the hold covers, in the caller's
@@ -544,4 +545,31 @@ pub async fn failing_count(conn: &mut PgConnection) -> Result<i64, sqlx::Error> 
     )
     .fetch_one(conn)
     .await
+}
+
+/// The slugs of the listings and publishers a hold's scope names, in the
+/// scope's order (a UUID stands in for one that no longer exists).
+pub async fn scope_slugs(conn: &mut PgConnection, hold: &HoldRow) -> Result<(Vec<String>, Vec<String>), sqlx::Error> {
+    let models: Vec<(Uuid, String)> = sqlx::query_as("SELECT id, slug FROM models WHERE id = ANY($1)")
+        .bind(&hold.scope_models)
+        .fetch_all(&mut *conn)
+        .await?;
+    let publishers: Vec<(Uuid, String)> = sqlx::query_as("SELECT id, slug FROM publishers WHERE id = ANY($1)")
+        .bind(&hold.scope_publishers)
+        .fetch_all(&mut *conn)
+        .await?;
+    let named = |ids: &[Uuid], found: &[(Uuid, String)]| -> Vec<String> {
+        ids.iter()
+            .map(|id| {
+                found
+                    .iter()
+                    .find(|(known, _)| known == id)
+                    .map_or_else(|| id.to_string(), |(_, slug)| slug.clone())
+            })
+            .collect()
+    };
+    Ok((
+        named(&hold.scope_models, &models),
+        named(&hold.scope_publishers, &publishers),
+    ))
 }

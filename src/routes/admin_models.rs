@@ -81,7 +81,7 @@ impl Default for ProvenanceInput {
     "license": "Apache-2.0",
     "open_weights": true,
     "provenance": {"origin_country": "FR", "lineage": "original", "release_date": "2025-06-20"},
-    "lifecycle_status": "preview",
+    "lifecycle": {"status": "preview"},
     "tags": ["small"]
 }))]
 pub struct ModelInput {
@@ -107,8 +107,8 @@ pub struct ModelInput {
     pub open_weights: bool,
     #[serde(default)]
     pub provenance: ProvenanceInput,
-    /// `preview` (default) or `ga`.
-    pub lifecycle_status: Option<LifecycleStatus>,
+    /// Where the listing starts: `preview` (default) or `ga`.
+    pub lifecycle: Option<LifecycleInput>,
     #[serde(default)]
     pub tags: Vec<String>,
 }
@@ -123,6 +123,14 @@ pub struct ProvenancePatch {
     pub model_card_url: Option<String>,
     pub weights_digest: Option<String>,
     pub release_date: Option<NaiveDate>,
+}
+
+/// A new listing's lifecycle: only its status, as later moves (deprecation,
+/// retirement) are made with a PATCH.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LifecycleInput {
+    pub status: LifecycleStatus,
 }
 
 /// A lifecycle move, with its dates and successor.
@@ -346,10 +354,10 @@ pub async fn create_model(
         }
         None => None,
     };
-    let lifecycle = input.lifecycle_status.unwrap_or(LifecycleStatus::Preview);
+    let lifecycle = input.lifecycle.as_ref().map_or(LifecycleStatus::Preview, |l| l.status);
     if !matches!(lifecycle, LifecycleStatus::Preview | LifecycleStatus::Ga) {
         errors.push(FieldError {
-            field: "lifecycle_status".into(),
+            field: "lifecycle.status".into(),
             message: "a new listing starts as preview or ga".into(),
         });
     }

@@ -1,5 +1,5 @@
-//! A tenant's enablements: `GET|POST /v1/tenants/{tid}/enablements`,
-//! `GET|DELETE /v1/tenants/{tid}/enablements/{id}`.
+//! A tenant's enablements: `GET|POST /v1/tenants/{tenant_id}/enablements`,
+//! `GET|DELETE /v1/tenants/{tenant_id}/enablements/{id}`.
 //!
 //! Creating one is `crate::enablements::enable`; these handlers extract,
 //! call and map.
@@ -21,7 +21,7 @@ use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::RequestId;
 use crate::state::AppState;
 
-const ROUTE: &str = "POST /v1/tenants/{tid}/enablements";
+const ROUTE: &str = "POST /v1/tenants/{tenant_id}/enablements";
 
 /// What to enable. Server-owned fields (status, tenant, timestamps) are not
 /// accepted here.
@@ -53,6 +53,16 @@ pub struct EnablementOperator {
     pub country: Option<String>,
 }
 
+impl EnablementOperator {
+    /// The operator an enablement row recorded, if it recorded one.
+    pub fn recorded(name: &Option<String>, country: &Option<String>) -> Option<Self> {
+        name.as_ref().map(|name| EnablementOperator {
+            name: name.clone(),
+            country: country.clone(),
+        })
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Enablement {
     pub id: Uuid,
@@ -82,10 +92,7 @@ impl From<&EnablementRow> for Enablement {
             model_id: row.model_id,
             region: row.region_code.clone(),
             deployment_type: row.deployment_type,
-            operator: row.operator_name.as_ref().map(|name| EnablementOperator {
-                name: name.clone(),
-                country: row.operator_country.clone(),
-            }),
+            operator: EnablementOperator::recorded(&row.operator_name, &row.operator_country),
             status: row.status,
             suspended_by_hold_id: row.suspended_by_hold_id,
             created_at: row.created_at,
@@ -125,7 +132,7 @@ pub struct EnablementListParams {
 #[utoipa::path(
     tag = "tenants",
     operation_id = "list_enablements",
-    params(("tid" = Uuid, Path, description = "The tenant"), EnablementListParams),
+    params(("tenant_id" = Uuid, Path, description = "The tenant"), EnablementListParams),
     responses(
         (status = 200, description = "A page of enablements", body = EnablementList),
         (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
@@ -134,7 +141,7 @@ pub struct EnablementListParams {
     ),
     security(("bearer" = []))
 )]
-#[get("/v1/tenants/{tid}/enablements")]
+#[get("/v1/tenants/{tenant_id}/enablements")]
 pub async fn list_enablements(
     state: web::Data<AppState>,
     access: TenantAccess<TenantRead>,
@@ -173,7 +180,7 @@ fn enablement_etag(row: &EnablementRow) -> String {
     tag = "tenants",
     operation_id = "get_enablement",
     params(
-        ("tid" = Uuid, Path, description = "The tenant"),
+        ("tenant_id" = Uuid, Path, description = "The tenant"),
         ("id" = Uuid, Path, description = "The enablement"),
         ("If-None-Match" = Option<String>, Header, description = "The ETag of a representation read before")
     ),
@@ -186,7 +193,7 @@ fn enablement_etag(row: &EnablementRow) -> String {
     ),
     security(("bearer" = []))
 )]
-#[get("/v1/tenants/{tid}/enablements/{id}")]
+#[get("/v1/tenants/{tenant_id}/enablements/{id}")]
 pub async fn get_enablement(
     state: web::Data<AppState>,
     access: TenantAccess<TenantRead>,
@@ -234,7 +241,7 @@ fn refusal(reasons: Vec<Reason>) -> ApiError {
     tag = "tenants",
     operation_id = "create_enablement",
     params(
-        ("tid" = Uuid, Path, description = "The tenant"),
+        ("tenant_id" = Uuid, Path, description = "The tenant"),
         ("Idempotency-Key" = Option<String>, Header, description = "A key making retries safe: 1 to 255 visible ASCII characters", pattern = "^[!-~]{1,255}$")
     ),
     request_body = EnablementInput,
@@ -253,7 +260,7 @@ fn refusal(reasons: Vec<Reason>) -> ApiError {
     ),
     security(("bearer" = []))
 )]
-#[post("/v1/tenants/{tid}/enablements")]
+#[post("/v1/tenants/{tenant_id}/enablements")]
 pub async fn create_enablement(
     state: web::Data<AppState>,
     access: TenantAccess<TenantWrite>,
@@ -320,7 +327,7 @@ pub async fn create_enablement(
     tag = "tenants",
     operation_id = "delete_enablement",
     params(
-        ("tid" = Uuid, Path, description = "The tenant"),
+        ("tenant_id" = Uuid, Path, description = "The tenant"),
         ("id" = Uuid, Path, description = "The enablement")
     ),
     responses(
@@ -330,7 +337,7 @@ pub async fn create_enablement(
     ),
     security(("bearer" = []))
 )]
-#[delete("/v1/tenants/{tid}/enablements/{id}")]
+#[delete("/v1/tenants/{tenant_id}/enablements/{id}")]
 pub async fn delete_enablement(
     state: web::Data<AppState>,
     access: TenantAccess<TenantWrite>,

@@ -11,13 +11,14 @@ use uuid::Uuid;
 use super::paging;
 use crate::auth::{Authorized, DiscoverCatalog, ManageHolds, ReadHolds};
 use crate::catalog::Snapshot;
-use crate::db::holds::{self, HoldRow, NewHold, TouchedEnablement};
+use crate::db::holds::{self, HoldRow, NewHold};
 use crate::domain::country::parse_country;
 use crate::domain::hold::{check_notice_url, HoldScope};
-use crate::domain::vocab::{HoldKind, HoldStatus};
+use crate::domain::vocab::{DeploymentType, EnablementStatus, HoldKind, HoldStatus};
 use crate::error::{ApiError, ErrorCode, FieldError, Problem};
 use crate::holds::{transition, Transition, TransitionError};
 use crate::http::{etag, if_match, stale, RequestId};
+use crate::routes::enablements::EnablementOperator;
 use crate::state::AppState;
 
 const CREATE_ROUTE: &str = "POST /v1/admin/holds";
@@ -113,10 +114,16 @@ pub struct HoldInput {
     pub reason: Option<String>,
 }
 
+/// A hold's scope, named as a proposal names it (listings and publishers by
+/// slug), so it can be proposed again as it is.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ScopeView {
-    pub models: Vec<Uuid>,
-    pub publishers: Vec<Uuid>,
+    /// Listings, by their slug.
+    #[schema(example = json!(["deepseek/deepseek-r1"]))]
+    pub models: Vec<String>,
+    /// Publisher slugs.
+    #[schema(example = json!(["deepseek"]))]
+    pub publishers: Vec<String>,
     pub origin_countries: Vec<String>,
     pub include_derivatives: bool,
     pub operators: Vec<String>,
@@ -150,7 +157,8 @@ pub struct Hold {
     pub activated_at: Option<DateTime<Utc>>,
     pub proposed_by: String,
     pub proposed_at: DateTime<Utc>,
-    pub proposal_reason: Option<String>,
+    /// Why it was proposed (the proposal's `reason`).
+    pub reason: Option<String>,
     pub approved_by: Option<String>,
     pub approved_at: Option<DateTime<Utc>>,
     pub rejected_by: Option<String>,
@@ -162,8 +170,23 @@ pub struct Hold {
     pub expired_at: Option<DateTime<Utc>>,
 }
 
-impl From<&HoldRow> for Hold {
-    fn from(row: &HoldRow) -> Self {
+impl Hold {
+    /// The hold as staff see it, its scope's listings and publishers named
+    /// by their slugs in `snapshot` (a UUID only for one no longer there).
+    pub fn of(row: &HoldRow, snapshot: &Snapshot) -> Self {
+        let listing_slug = |id: &Uuid| {
+            snapshot
+                .find(&id.to_string())
+                .map_or_else(|| id.to_string(), |listing| listing.slug.clone())
+        };
+        let publisher_slug = |id: &Uuid| {
+            snapshot
+                .content
+                .publishers
+                .iter()
+                .find(|publisher| publisher.id == *id)
+                .map_or_else(|| id.to_string(), |publisher| publisher.slug.clone())
+        };
         Hold {
             id: row.id,
             kind: row.kind,
@@ -174,8 +197,8 @@ impl From<&HoldRow> for Hold {
             public_notice: row.public_notice.clone(),
             public_notice_url: row.public_notice_url.clone(),
             scope: ScopeView {
-                models: row.scope_models.clone(),
-                publishers: row.scope_publishers.clone(),
+                models: row.scope_models.iter().map(listing_slug).collect(),
+                publishers: row.scope_publishers.iter().map(publisher_slug).collect(),
                 origin_countries: row.scope_origin_countries.clone(),
                 include_derivatives: row.scope_include_derivatives,
                 operators: row.scope_operators.clone(),
@@ -194,7 +217,7 @@ impl From<&HoldRow> for Hold {
             activated_at: row.activated_at,
             proposed_by: row.proposed_by.clone(),
             proposed_at: row.proposed_at,
-            proposal_reason: row.proposal_reason.clone(),
+            reason: row.proposal_reason.clone(),
             approved_by: row.approved_by.clone(),
             approved_at: row.approved_at,
             rejected_by: row.rejected_by.clone(),
@@ -439,7 +462,7 @@ pub async fn create_hold(
         reason: input.reason.clone(),
     };
     let row = crate::holds::propose(&mut tx, &principal.acting(&request_id), &proposal).await?;
-    let view = Hold::from(&row);
+    let view = Hold::of(&row, &snapshot);
     let body = serde_json::to_vec(&view).map_err(ApiError::internal)?;
     let location = format!("/v1/admin/holds/{}", row.id);
     super::idempotency::remember(&mut tx, key.as_deref(), &actor, CREATE_ROUTE, &location, &body).await?;
@@ -513,8 +536,9 @@ pub async fn list_holds(
     let rows = holds::list(&mut conn, status, kind, after, limit + 1).await?;
     let total = holds::count(&mut conn, status, kind).await?;
     let (rows, next_cursor) = paging::page(rows, limit, |row| paging::encode_id(row.id));
+    let snapshot = state.catalog.current();
     Ok(HttpResponse::Ok().json(HoldList {
-        items: rows.iter().map(Hold::from).collect(),
+        items: rows.iter().map(|row| Hold::of(row, &snapshot)).collect(),
         total,
         next_cursor,
     }))
@@ -556,7 +580,7 @@ pub async fn get_hold(
         .ok_or_else(|| ApiError::not_found("The hold"))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(row.row_version)))
-        .json(Hold::from(&row)))
+        .json(Hold::of(&row, &state.catalog.current())))
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
@@ -637,7 +661,7 @@ async fn decide(
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(outcome.hold.row_version)))
         .json(HoldDecision {
-            hold: Hold::from(&outcome.hold),
+            hold: Hold::of(&outcome.hold, &state.catalog.current()),
             enablements_changed: outcome.enablements.len(),
         }))
 }
@@ -748,9 +772,10 @@ pub struct ImpactInput {
     pub reason: Option<String>,
 }
 
+/// A listing the scope covers.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HiddenListing {
-    pub model_id: Uuid,
+    pub id: Uuid,
     pub slug: String,
     /// The regions where the scope covers its offers.
     pub regions: Vec<String>,
@@ -758,6 +783,37 @@ pub struct HiddenListing {
     /// nearest ancestor it names (by model, publisher or origin).
     #[schema(example = "deepseek/deepseek-r1")]
     pub derived_from: Option<String>,
+}
+
+/// An active enablement a hold would suspend, named as enablements are.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TouchedEnablement {
+    pub tenant_id: Uuid,
+    pub id: Uuid,
+    pub model_id: Uuid,
+    #[schema(example = "westeurope")]
+    pub region: String,
+    pub deployment_type: DeploymentType,
+    /// Who serves it; null for an enablement made before operators were
+    /// recorded whose offer is gone.
+    pub operator: Option<EnablementOperator>,
+    pub status: EnablementStatus,
+    pub suspended_by_hold_id: Option<Uuid>,
+}
+
+impl From<&holds::TouchedEnablement> for TouchedEnablement {
+    fn from(row: &holds::TouchedEnablement) -> Self {
+        TouchedEnablement {
+            tenant_id: row.tenant_id,
+            id: row.id,
+            model_id: row.model_id,
+            region: row.region_code.clone(),
+            deployment_type: row.deployment_type,
+            operator: EnablementOperator::recorded(&row.operator_name, &row.operator_country),
+            status: row.status,
+            suspended_by_hold_id: row.suspended_by_hold_id,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -877,7 +933,7 @@ async fn impact(
             let mut regions: Vec<String> = covered_offers.iter().map(|o| o.region.clone()).collect();
             regions.dedup();
             listings.push(HiddenListing {
-                model_id: listing.id,
+                id: listing.id,
                 slug: listing.slug.clone(),
                 regions,
                 derived_from,
@@ -896,7 +952,7 @@ async fn impact(
         listings,
         enablements_to_suspend: count,
         tenants_affected: tenants,
-        enablements: sample,
+        enablements: sample.iter().map(TouchedEnablement::from).collect(),
     })
 }
 

@@ -36,7 +36,7 @@ pub struct PublisherSummary {
 }
 
 /// Another listing, by id and slug.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ModelLink {
     pub id: Uuid,
     #[schema(example = "deepseek/deepseek-v3")]
@@ -214,7 +214,7 @@ pub struct DiscoveryFacets {
     pub lifecycle: Vec<FacetValue>,
     /// The cheapest input price, USD per 1M tokens: `0_to_1` (at most 1),
     /// `1_to_5`, `5_to_20`, `over_20` (each over the bound before it), or
-    /// `unknown`. A band's upper bound is the `max_input_price` that keeps it.
+    /// `unknown`. A band's upper bound is the `max_input_price_per_mtok` that keeps it.
     pub input_price_band: Vec<FacetValue>,
 }
 

@@ -1,4 +1,4 @@
-//! A tenant's guard rails: `GET|PUT|PATCH /v1/tenants/{tid}/policy`.
+//! A tenant's guard rails: `GET|PUT|PATCH /v1/tenants/{tenant_id}/policy`.
 
 use actix_web::http::header;
 use actix_web::{get, patch, put, web, HttpRequest, HttpResponse};
@@ -312,7 +312,7 @@ fn validate(input: PolicyInput, known_region: impl Fn(&str) -> bool) -> Result<T
 #[utoipa::path(
     tag = "tenants",
     operation_id = "get_tenant_policy",
-    params(("tid" = Uuid, Path, description = "The tenant")),
+    params(("tenant_id" = Uuid, Path, description = "The tenant")),
     responses(
         (status = 200, description = "The policy", body = Policy,
          headers(("ETag" = String, description = "The policy's version, for If-Match"))),
@@ -321,7 +321,7 @@ fn validate(input: PolicyInput, known_region: impl Fn(&str) -> bool) -> Result<T
     ),
     security(("bearer" = []))
 )]
-#[get("/v1/tenants/{tid}/policy")]
+#[get("/v1/tenants/{tenant_id}/policy")]
 pub async fn get_tenant_policy(
     state: web::Data<AppState>,
     access: TenantAccess<TenantRead>,
@@ -343,7 +343,7 @@ pub async fn get_tenant_policy(
     tag = "tenants",
     operation_id = "replace_tenant_policy",
     params(
-        ("tid" = Uuid, Path, description = "The tenant"),
+        ("tenant_id" = Uuid, Path, description = "The tenant"),
         ("If-Match" = String, Header, description = "The ETag of the policy as last read")
     ),
     request_body = PolicyInput,
@@ -360,7 +360,7 @@ pub async fn get_tenant_policy(
     ),
     security(("bearer" = []))
 )]
-#[put("/v1/tenants/{tid}/policy")]
+#[put("/v1/tenants/{tenant_id}/policy")]
 pub async fn replace_tenant_policy(
     state: web::Data<AppState>,
     access: TenantAccess<TenantWrite>,
@@ -386,7 +386,7 @@ pub async fn replace_tenant_policy(
     tag = "tenants",
     operation_id = "patch_tenant_policy",
     params(
-        ("tid" = Uuid, Path, description = "The tenant"),
+        ("tenant_id" = Uuid, Path, description = "The tenant"),
         ("If-Match" = String, Header, description = "The ETag of the policy as last read")
     ),
     request_body(content = PolicyPatch, content_type = "application/merge-patch+json",
@@ -408,7 +408,7 @@ pub async fn replace_tenant_policy(
     ),
     security(("bearer" = []))
 )]
-#[patch("/v1/tenants/{tid}/policy")]
+#[patch("/v1/tenants/{tenant_id}/policy")]
 pub async fn patch_tenant_policy(
     state: web::Data<AppState>,
     access: TenantAccess<TenantWrite>,

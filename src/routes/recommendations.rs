@@ -1,4 +1,4 @@
-//! Cost-aware recommendations: `POST /v1/tenants/{tid}/recommendations`.
+//! Cost-aware recommendations: `POST /v1/tenants/{tenant_id}/recommendations`.
 //!
 //! "Route routine work to cheaper models, keep costly ones for hard tasks":
 //! given a workload, every offer the tenant may enable is priced for a month
@@ -20,6 +20,7 @@ use crate::auth::{TenantAccess, TenantUse};
 use crate::domain::decision::{decide_offer, ReasonCode};
 use crate::domain::vocab::{Capability, DeploymentType, PriceDimension, Task};
 use crate::error::{ApiError, ErrorCode, FieldError, Problem};
+use crate::routes::models::ModelLink;
 use crate::state::AppState;
 
 const MAX_ITEMS: usize = 100;
@@ -51,7 +52,7 @@ pub struct Money {
 #[schema(example = json!({
     "task": "chat",
     "required_capabilities": ["function_calling"],
-    "min_context": 32000,
+    "min_context_window": 32000,
     "regions": ["westeurope", "swedencentral"],
     "monthly_input_tokens": 500000000,
     "monthly_output_tokens": 100000000,
@@ -63,7 +64,7 @@ pub struct RecommendationRequest {
     #[serde(default)]
     pub required_capabilities: Vec<Capability>,
     #[serde(default, deserialize_with = "crate::whole::optional")]
-    pub min_context: Option<i32>,
+    pub min_context_window: Option<i32>,
     /// Regions to consider; empty for all the tenant may use.
     #[serde(default)]
     pub regions: Vec<String>,
@@ -122,9 +123,8 @@ pub struct RecommendedOperator {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Recommendation {
-    pub model_id: Uuid,
-    #[schema(example = "deepseek/deepseek-v3")]
-    pub model_slug: String,
+    /// The recommended listing.
+    pub model: ModelLink,
     pub offer_id: Uuid,
     pub region: String,
     pub deployment_type: DeploymentType,
@@ -195,9 +195,9 @@ fn validate(request: &RecommendationRequest, known_region: impl Fn(&str) -> bool
             });
         }
     }
-    if request.min_context.is_some_and(|c| c < 0) {
+    if request.min_context_window.is_some_and(|c| c < 0) {
         errors.push(FieldError {
-            field: "min_context".into(),
+            field: "min_context_window".into(),
             message: "must not be negative".into(),
         });
     }
@@ -249,7 +249,7 @@ fn reason_name(code: ReasonCode) -> String {
 #[utoipa::path(
     tag = "tenants",
     operation_id = "create_recommendations",
-    params(("tid" = Uuid, Path, description = "The tenant")),
+    params(("tenant_id" = Uuid, Path, description = "The tenant")),
     request_body = RecommendationRequest,
     responses(
         (status = 200, description = "Ranked offers with monthly estimates", body = RecommendationList),
@@ -260,7 +260,7 @@ fn reason_name(code: ReasonCode) -> String {
     ),
     security(("bearer" = []))
 )]
-#[post("/v1/tenants/{tid}/recommendations")]
+#[post("/v1/tenants/{tenant_id}/recommendations")]
 pub async fn create_recommendations(
     state: web::Data<AppState>,
     access: TenantAccess<TenantUse>,
@@ -284,7 +284,7 @@ pub async fn create_recommendations(
                 .iter()
                 .all(|c| listing.capabilities.contains(c))
             && request
-                .min_context
+                .min_context_window
                 .is_none_or(|min| listing.context_window.is_some_and(|c| c >= min));
         if !fits {
             continue;
@@ -358,8 +358,10 @@ pub async fn create_recommendations(
                 capable,
                 exact,
                 Recommendation {
-                    model_id: listing.id,
-                    model_slug: listing.slug.clone(),
+                    model: ModelLink {
+                        id: listing.id,
+                        slug: listing.slug.clone(),
+                    },
                     offer_id: offer.id,
                     region: offer.region.clone(),
                     deployment_type: offer.deployment_type,
@@ -390,7 +392,7 @@ pub async fn create_recommendations(
         b.0.cmp(&a.0)
             .then(group)
             .then_with(|| a.2.cmp(&b.2))
-            .then_with(|| a.3.model_slug.cmp(&b.3.model_slug))
+            .then_with(|| a.3.model.slug.cmp(&b.3.model.slug))
             .then_with(|| a.3.offer_id.cmp(&b.3.offer_id))
     });
     let total_ranked = ranked.len();

@@ -1,8 +1,8 @@
 //! The tenant directory for platform staff: `GET /v1/admin/tenants` and
-//! `GET /v1/admin/tenants/{tid}`. A tenant's own resources live under
-//! `/v1/tenants/{tid}/...`, which platform staff may also read.
+//! `GET /v1/admin/tenants/{tenant_id}`. A tenant's own resources live under
+//! `/v1/tenants/{tenant_id}/...`, which platform staff may also read.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -86,26 +86,34 @@ pub async fn list_tenants(
 /// Get one tenant.
 ///
 /// Its policy, enablements, events and webhooks are under
-/// `/v1/tenants/{tid}/...`.
+/// `/v1/tenants/{tenant_id}/...`. Sends an `ETag`; `If-None-Match` with it
+/// answers 304 while the entry (its counts and policy date included) is
+/// unchanged.
 #[utoipa::path(
     tag = "tenants",
     operation_id = "get_tenant",
-    params(("tid" = Uuid, Path, description = "The tenant")),
+    params(
+        ("tenant_id" = Uuid, Path, description = "The tenant"),
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of a representation read before")
+    ),
     responses(
-        (status = 200, description = "The tenant", body = Tenant),
+        (status = 200, description = "The tenant", body = Tenant,
+         headers(("ETag" = String, description = "Changes whenever the entry does"))),
+        (status = 304, description = "Unchanged since the ETag in If-None-Match"),
         (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json")
     ),
     security(("bearer" = []))
 )]
-#[get("/v1/admin/tenants/{tid}")]
+#[get("/v1/admin/tenants/{tenant_id}")]
 pub async fn get_tenant(
     state: web::Data<AppState>,
     _principal: Authorized<ReadTenants>,
-    tid: web::Path<String>,
+    tenant_id: web::Path<String>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let id = Uuid::parse_str(&tid).map_err(|_| ApiError::not_found("The tenant"))?;
+    let id = Uuid::parse_str(&tenant_id).map_err(|_| ApiError::not_found("The tenant"))?;
     let row = tenants::get(&state.pool, id)
         .await?
         .ok_or_else(|| ApiError::not_found("The tenant"))?;
-    Ok(HttpResponse::Ok().json(Tenant::from(&row)))
+    crate::http::revalidated_json(&req, &Tenant::from(&row))
 }

@@ -1,7 +1,8 @@
-//! A tenant's notifications: the pull feed `GET /v1/tenants/{tid}/events`
-//! and webhooks `GET|POST /v1/tenants/{tid}/webhooks`, `GET|DELETE .../{id}`,
+//! A tenant's notifications: the pull feed `GET /v1/tenants/{tenant_id}/events`
+//! and webhooks `GET|POST /v1/tenants/{tenant_id}/webhooks`, `GET|DELETE .../{id}`,
 //! their delivery log `GET .../{id}/deliveries` and a test `POST .../{id}/ping`.
 
+use actix_web::http::header;
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -17,7 +18,7 @@ use crate::http::RequestId;
 use crate::state::AppState;
 use crate::webhooks::target;
 
-const CREATE_ROUTE: &str = "POST /v1/tenants/{tid}/webhooks";
+const CREATE_ROUTE: &str = "POST /v1/tenants/{tenant_id}/webhooks";
 const EVENT_TYPES: &[&str] = &[
     "model.delisted",
     "model.relisted",
@@ -101,7 +102,7 @@ pub struct EventList {
 #[utoipa::path(
     tag = "notifications",
     operation_id = "list_events",
-    params(("tid" = Uuid, Path, description = "The tenant"), EventParams),
+    params(("tenant_id" = Uuid, Path, description = "The tenant"), EventParams),
     responses(
         (status = 200, description = "A page of events", body = EventList),
         (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
@@ -110,7 +111,7 @@ pub struct EventList {
     ),
     security(("bearer" = []))
 )]
-#[get("/v1/tenants/{tid}/events")]
+#[get("/v1/tenants/{tenant_id}/events")]
 pub async fn list_events(
     state: web::Data<AppState>,
     access: TenantAccess<TenantRead>,
@@ -209,7 +210,7 @@ pub struct WebhookList {
 #[utoipa::path(
     tag = "notifications",
     operation_id = "list_webhooks",
-    params(("tid" = Uuid, Path, description = "The tenant")),
+    params(("tenant_id" = Uuid, Path, description = "The tenant")),
     responses(
         (status = 200, description = "The active webhooks (secrets are not shown)", body = WebhookList),
         (status = 404, description = "No such tenant visible to this principal", body = Problem,
@@ -217,7 +218,7 @@ pub struct WebhookList {
     ),
     security(("bearer" = []))
 )]
-#[get("/v1/tenants/{tid}/webhooks")]
+#[get("/v1/tenants/{tenant_id}/webhooks")]
 pub async fn list_webhooks(
     state: web::Data<AppState>,
     access: TenantAccess<TenantRead>,
@@ -247,13 +248,14 @@ fn new_secret() -> Result<String, ApiError> {
     tag = "notifications",
     operation_id = "create_webhook",
     params(
-        ("tid" = Uuid, Path, description = "The tenant"),
+        ("tenant_id" = Uuid, Path, description = "The tenant"),
         ("Idempotency-Key" = Option<String>, Header, description = "A key making retries safe: 1 to 255 visible ASCII characters", pattern = "^[!-~]{1,255}$")
     ),
     request_body = WebhookInput,
     responses(
         (status = 201, description = "The webhook, with its signing secret (shown only now)", body = Webhook,
-         headers(("Location" = String, description = "The webhook's URL"))),
+         headers(("Location" = String, description = "The webhook's URL"),
+                 ("ETag" = String, description = "The webhook's ETag, as its GET (without the secret) sends it"))),
         (status = 404, description = "No such tenant visible to this principal", body = Problem,
          content_type = "application/problem+json"),
         (status = 422, description = "The URL or an event type is not acceptable", body = Problem,
@@ -261,7 +263,7 @@ fn new_secret() -> Result<String, ApiError> {
     ),
     security(("bearer" = []))
 )]
-#[post("/v1/tenants/{tid}/webhooks")]
+#[post("/v1/tenants/{tenant_id}/webhooks")]
 pub async fn create_webhook(
     state: web::Data<AppState>,
     access: TenantAccess<TenantWrite>,
@@ -345,31 +347,46 @@ pub async fn create_webhook(
     let location = format!("/v1/tenants/{}/webhooks/{}", access.tenant_id, row.id);
     super::idempotency::remember(&mut tx, key.as_deref(), &scope, CREATE_ROUTE, &location, &body).await?;
     tx.commit().await?;
-    Ok(super::idempotency::created(&location, body))
+    // The tag of the webhook as a GET shows it (without its secret).
+    let shown = serde_json::to_vec(&Webhook::from_row(&row, false)).map_err(ApiError::internal)?;
+    let mut response = super::idempotency::created(&location, body);
+    if let Ok(tag) = header::HeaderValue::from_str(&crate::http::content_etag(&shown)) {
+        response.headers_mut().insert(header::ETAG, tag);
+    }
+    Ok(response)
 }
 
 /// Get one webhook.
 ///
-/// Its secret is not shown (only the create answer has it).
+/// Its secret is not shown (only the create answer has it). Sends an
+/// `ETag`; `If-None-Match` with it answers 304 while the webhook is
+/// unchanged.
 #[utoipa::path(
     tag = "notifications",
     operation_id = "get_webhook",
-    params(("tid" = Uuid, Path, description = "The tenant"), ("id" = Uuid, Path, description = "The webhook")),
+    params(
+        ("tenant_id" = Uuid, Path, description = "The tenant"),
+        ("id" = Uuid, Path, description = "The webhook"),
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of a representation read before")
+    ),
     responses(
-        (status = 200, description = "The webhook", body = Webhook),
+        (status = 200, description = "The webhook", body = Webhook,
+         headers(("ETag" = String, description = "Changes whenever the webhook does"))),
+        (status = 304, description = "Unchanged since the ETag in If-None-Match"),
         (status = 404, description = "No such webhook visible to this principal (or it was deleted)", body = Problem,
          content_type = "application/problem+json")
     ),
     security(("bearer" = []))
 )]
-#[get("/v1/tenants/{tid}/webhooks/{id}")]
+#[get("/v1/tenants/{tenant_id}/webhooks/{id}")]
 pub async fn get_webhook(
     state: web::Data<AppState>,
     access: TenantAccess<TenantRead>,
     path: web::Path<(String, String)>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let row = subscription(&state, access.tenant_id, &path.1).await?;
-    Ok(HttpResponse::Ok().json(Webhook::from_row(&row, false)))
+    crate::http::revalidated_json(&req, &Webhook::from_row(&row, false))
 }
 
 /// The tenant's active webhook the path names, or 404.
@@ -419,7 +436,7 @@ pub struct DeliveryList {
 #[utoipa::path(
     tag = "notifications",
     operation_id = "list_webhook_deliveries",
-    params(("tid" = Uuid, Path, description = "The tenant"), ("id" = Uuid, Path, description = "The webhook"),
+    params(("tenant_id" = Uuid, Path, description = "The tenant"), ("id" = Uuid, Path, description = "The webhook"),
            paging::PageParams),
     responses(
         (status = 200, description = "A page of deliveries", body = DeliveryList),
@@ -429,7 +446,7 @@ pub struct DeliveryList {
     ),
     security(("bearer" = []))
 )]
-#[get("/v1/tenants/{tid}/webhooks/{id}/deliveries")]
+#[get("/v1/tenants/{tenant_id}/webhooks/{id}/deliveries")]
 pub async fn list_webhook_deliveries(
     state: web::Data<AppState>,
     access: TenantAccess<TenantRead>,
@@ -488,7 +505,7 @@ pub struct PingResult {
 #[utoipa::path(
     tag = "notifications",
     operation_id = "ping_webhook",
-    params(("tid" = Uuid, Path, description = "The tenant"), ("id" = Uuid, Path, description = "The webhook")),
+    params(("tenant_id" = Uuid, Path, description = "The tenant"), ("id" = Uuid, Path, description = "The webhook")),
     responses(
         (status = 200, description = "How the test delivery went (a failed delivery is still a 200)", body = PingResult),
         (status = 404, description = "No such webhook visible to this principal", body = Problem,
@@ -496,7 +513,7 @@ pub struct PingResult {
     ),
     security(("bearer" = []))
 )]
-#[post("/v1/tenants/{tid}/webhooks/{id}/ping")]
+#[post("/v1/tenants/{tenant_id}/webhooks/{id}/ping")]
 pub async fn ping_webhook(
     state: web::Data<AppState>,
     access: TenantAccess<TenantWrite>,
@@ -538,7 +555,7 @@ pub async fn ping_webhook(
 #[utoipa::path(
     tag = "notifications",
     operation_id = "delete_webhook",
-    params(("tid" = Uuid, Path, description = "The tenant"), ("id" = Uuid, Path, description = "The webhook")),
+    params(("tenant_id" = Uuid, Path, description = "The tenant"), ("id" = Uuid, Path, description = "The webhook")),
     responses(
         (status = 204, description = "Deleted"),
         (status = 404, description = "No such webhook visible to this principal", body = Problem,
@@ -546,7 +563,7 @@ pub async fn ping_webhook(
     ),
     security(("bearer" = []))
 )]
-#[delete("/v1/tenants/{tid}/webhooks/{id}")]
+#[delete("/v1/tenants/{tenant_id}/webhooks/{id}")]
 pub async fn delete_webhook(
     state: web::Data<AppState>,
     access: TenantAccess<TenantWrite>,

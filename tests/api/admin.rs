@@ -21,7 +21,7 @@ fn new_listing() -> Value {
         "license": "Apache-2.0",
         "open_weights": true,
         "provenance": {"origin_country": "FR", "release_date": "2025-06-20"},
-        "lifecycle_status": "ga",
+        "lifecycle": {"status": "ga"},
         "tags": ["small"]
     })
 }
@@ -455,7 +455,7 @@ async fn prices_in_another_currency_count_at_the_admins_rate_and_say_they_were_c
     }
     assert_eq!(app.put_offers(&id, &etag, body).await.status(), 200);
     let path = format!("/v1/models/{id}");
-    let cheap = "/v1/models?max_input_price=1&q=mistral+small";
+    let cheap = "/v1/models?max_input_price_per_mtok=1&q=mistral+small";
 
     // No rate: the price is not free and not dropped silently.
     let (_, listing) = app.get_json(&path, &staff()).await;

@@ -150,7 +150,7 @@ async fn every_operation_answers_every_role_as_the_role_table_says() {
             let secured = operation["security"].as_array().is_some_and(|s| !s.is_empty());
             let url = app.url(
                 &path
-                    .replace("{tid}", &own_tenant.to_string())
+                    .replace("{tenant_id}", &own_tenant.to_string())
                     .replace("{id_or_slug}", &Uuid::new_v4().to_string())
                     .replace("{id}", &Uuid::new_v4().to_string())
                     .replace("{currency}", "XTS"),
@@ -228,7 +228,7 @@ async fn a_tenant_principal_reaching_for_another_tenant_gets_404_on_every_tenant
         for method in item.as_object().unwrap().keys() {
             let url = app.url(
                 &path
-                    .replace("{tid}", &other.to_string())
+                    .replace("{tenant_id}", &other.to_string())
                     .replace("{id}", &Uuid::new_v4().to_string()),
             );
             let request = match method.as_str() {

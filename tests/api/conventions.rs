@@ -60,23 +60,38 @@ async fn an_enablement_is_served_at_the_location_its_create_answered_with_an_eta
     assert_eq!(app.get(&missing, &reader).await.status(), 404);
 }
 
-#[tokio::test]
-async fn a_webhook_is_gettable_lists_its_deliveries_and_answers_a_signed_ping() {
+/// A server that may call webhooks on loopback, with the test catalog, and
+/// a tenant admin.
+async fn app_with_a_tenant_admin() -> (TestApp, Uuid, String) {
     let app = spawn_app_with(&[("MODELMART_WEBHOOKS_ALLOW_PRIVATE", "true")]).await;
     app.load_batch(&fixtures::catalog()).await;
     let tenant = Uuid::new_v4();
-    let admin = tenant_token("tenant.admin", tenant);
-    let (url, received) = receiver(0).await;
+    (app, tenant, tenant_token("tenant.admin", tenant))
+}
+
+/// Creates a webhook for suspensions; its `Location` and the create's body
+/// (with the create's `ETag` as `"etag"`).
+async fn subscribe_to_suspensions(app: &TestApp, tenant: Uuid, admin: &str, url: &str) -> (String, Value) {
     let response = app
         .post_json(
             &format!("/v1/tenants/{tenant}/webhooks"),
-            &admin,
+            admin,
             json!({"url": url, "event_types": ["enablement.suspended"]}),
         )
         .await;
     assert_eq!(response.status(), 201);
     let location = response.headers()["location"].to_str().unwrap().to_owned();
-    let created: Value = response.json().await.unwrap();
+    let tag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let mut created: Value = response.json().await.unwrap();
+    created["etag"] = json!(tag);
+    (location, created)
+}
+
+#[tokio::test]
+async fn a_webhook_is_gettable_lists_its_deliveries_and_answers_a_signed_ping() {
+    let (app, tenant, admin) = app_with_a_tenant_admin().await;
+    let (url, received) = receiver(0).await;
+    let (location, created) = subscribe_to_suspensions(&app, tenant, &admin, &url).await;
 
     let (status, webhook) = app.get_json(&location, &admin).await;
     assert_eq!(status, 200);
@@ -168,6 +183,47 @@ async fn platform_staff_page_through_tenants_and_no_one_else_sees_the_directory(
     ] {
         assert_eq!(app.get("/v1/admin/tenants", &token).await.status(), 403);
     }
+}
+
+#[tokio::test]
+async fn a_webhook_and_a_tenant_entry_carry_an_etag_that_revalidates_until_they_change() {
+    let (app, tenant, admin) = app_with_a_tenant_admin().await;
+    let (url, _received) = receiver(0).await;
+    let (webhook, created) = subscribe_to_suspensions(&app, tenant, &admin, &url).await;
+    let entry = format!("/v1/admin/tenants/{tenant}");
+    let staff = platform_token("platform.admin");
+    let revalidate = |path: String, token: String, tag: String| {
+        let request = app
+            .client
+            .get(app.url(&path))
+            .bearer_auth(token)
+            .header("if-none-match", tag);
+        async move { request.send().await.unwrap() }
+    };
+
+    for (path, token) in [(webhook.clone(), admin.clone()), (entry.clone(), staff.clone())] {
+        let first = app.get(&path, &token).await;
+        assert_eq!(first.status(), 200);
+        let tag = first.headers()["etag"].to_str().unwrap().to_owned();
+        assert!(tag.starts_with('"') && tag.ends_with('"'), "a strong tag: {tag}");
+        if path == webhook {
+            assert_eq!(created["etag"], tag.as_str(), "the create sends the GET's tag");
+        }
+        let again = revalidate(path.clone(), token.clone(), tag.clone()).await;
+        assert_eq!(again.status(), 304, "{path}");
+        assert_eq!(again.headers()["etag"].to_str().unwrap(), tag);
+    }
+
+    let before = app.get(&entry, &staff).await.headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    enable_r1(&app, tenant).await;
+    let after = revalidate(entry.clone(), staff.clone(), before.clone()).await;
+    assert_eq!(after.status(), 200, "a new enablement changes the entry");
+    assert_ne!(after.headers()["etag"].to_str().unwrap(), before);
+    let body: Value = after.json().await.unwrap();
+    assert_eq!(body["live_enablements"], 1);
 }
 
 #[tokio::test]

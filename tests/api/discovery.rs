@@ -56,15 +56,18 @@ async fn each_filter_narrows_the_catalog_to_what_it_names() {
         ("lifecycle=preview", &["microsoft/phi-4"]),
         ("tag=small", &["meta/llama-3.1-8b-instruct", "microsoft/phi-4"]),
         (
-            "max_input_price=0.27",
+            "max_input_price_per_mtok=0.27",
             &[
                 "deepseek/deepseek-v3",
                 "meta/llama-3.1-8b-instruct",
                 "openai/text-embedding-3-small",
             ],
         ),
-        ("max_output_price=0.5&task=chat", &["meta/llama-3.1-8b-instruct"]),
-        ("min_context=100000&publisher=openai", &["openai/gpt-4o"]),
+        (
+            "max_output_price_per_mtok=0.5&task=chat",
+            &["meta/llama-3.1-8b-instruct"],
+        ),
+        ("min_context_window=100000&publisher=openai", &["openai/gpt-4o"]),
         ("deployment_type=batch", &[]),
     ];
     for (query, expected) in cases {
@@ -263,8 +266,8 @@ async fn bad_parameters_get_400_naming_each_one() {
         ("task=painting", "task"),
         ("capability=telepathy", "capability"),
         ("origin_country=USA", "origin_country"),
-        ("max_input_price=-1", "max_input_price"),
-        ("min_context=lots", "min_context"),
+        ("max_input_price_per_mtok=-1", "max_input_price_per_mtok"),
+        ("min_context_window=lots", "min_context_window"),
         ("open_weights=maybe", "open_weights"),
         ("sort=popularity", "sort"),
         ("capabilty=vision", "capabilty"),
@@ -303,7 +306,7 @@ async fn an_empty_search_or_cursor_counts_as_absent_and_what_the_document_allows
         "limit=",
         "open_weights=",
         "sort=",
-        "max_input_price=",
+        "max_input_price_per_mtok=",
         "task=",
         "region=,",
     ] {
@@ -536,7 +539,7 @@ async fn a_portal_sidebar_gets_a_facet_for_every_bounded_filter_and_each_count_i
             assert_eq!(filtered["total"], value["count"], "{path}");
         }
     }
-    // Price bands: a band's upper bound as max_input_price keeps it and
+    // Price bands: a band's upper bound as max_input_price_per_mtok keeps it and
     // every band below it.
     let bands = facets["input_price_band"].as_array().unwrap();
     let count = |band: &str| {
@@ -549,6 +552,8 @@ async fn a_portal_sidebar_gets_a_facet_for_every_bounded_filter_and_each_count_i
         bands.iter().map(|b| b["count"].as_u64().unwrap()).sum::<u64>() == 7,
         "{bands:?}"
     );
-    let (_, upto5) = app.get_json("/v1/models?limit=1&max_input_price=5", &token).await;
+    let (_, upto5) = app
+        .get_json("/v1/models?limit=1&max_input_price_per_mtok=5", &token)
+        .await;
     assert_eq!(upto5["total"].as_u64().unwrap(), count("0_to_1") + count("1_to_5"));
 }

@@ -1,3 +1,5 @@
+use serde_json::Value;
+
 use crate::helpers::*;
 
 #[tokio::test]
@@ -115,4 +117,73 @@ async fn text_postgresql_cannot_store_is_refused_at_the_edge_naming_where_it_was
             .unwrap();
         assert_eq!(rows, 0, "{table}: nothing changed");
     }
+}
+
+/// Sends raw bytes (optionally stopping before the head ends) and reads the
+/// whole answer, which the server ends by closing the connection.
+async fn raw_exchange(app: &TestApp, request: &[u8]) -> (String, Value) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    // The server may answer and close before all of it is sent.
+    let _ = stream.write_all(request).await;
+    // Closing with part of the request unread, the server's kernel may
+    // reset the connection once the answer is out: keep what arrived.
+    let mut response = Vec::new();
+    let read = async {
+        let mut chunk = [0u8; 4096];
+        while let Ok(n @ 1..) = stream.read(&mut chunk).await {
+            response.extend_from_slice(&chunk[..n]);
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(30), read)
+        .await
+        .expect("the server answers and closes");
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("a head and a body: {text:?}"));
+    let body: Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {text}"));
+    let declared = head
+        .lines()
+        .find_map(|line| line.strip_prefix("content-length: "))
+        .expect("a content-length");
+    assert_eq!(
+        declared.parse::<usize>().unwrap(),
+        text.len() - head.len() - 4,
+        "{text}"
+    );
+    (head.to_owned(), body)
+}
+
+#[tokio::test]
+async fn requests_the_http_codec_refuses_itself_are_answered_with_problem_json() {
+    let app = spawn_app().await;
+    let huge_header = format!(
+        "GET /healthz HTTP/1.1\r\nHost: modelmart\r\nX-Padding: {}\r\n\r\n",
+        "a".repeat(200_000)
+    );
+    let long_uri = format!(
+        "GET /v1/models?q={} HTTP/1.1\r\nHost: modelmart\r\n\r\n",
+        "a".repeat(70_000)
+    );
+    let bad_framing = "POST /v1/admin/models HTTP/1.1\r\nHost: modelmart\r\nContent-Length: 5\r\n\
+                       Transfer-Encoding: chunked\r\n\r\nhello";
+    let slow_head = "GET /healthz HTTP/1.1\r\nHost: modelmart\r\n";
+    for (request, status, code) in [
+        (huge_header.as_str(), "431", "headers_too_large"),
+        (long_uri.as_str(), "400", "malformed_request"),
+        (bad_framing, "400", "malformed_request"),
+        (slow_head, "408", "request_timeout"),
+    ] {
+        let (head, body) = raw_exchange(&app, request.as_bytes()).await;
+        assert!(head.starts_with(&format!("HTTP/1.1 {status} ")), "{head}");
+        assert!(head.contains("content-type: application/problem+json"), "{head}");
+        assert_eq!(body["code"], code, "{body}");
+        assert_eq!(body["status"].to_string(), status);
+        assert_eq!(body["type"], format!("urn:modelmart:problem:{code}"));
+        assert!(!body["detail"].as_str().unwrap().is_empty());
+    }
+    // And the server goes on answering normally.
+    assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200);
 }

@@ -820,7 +820,7 @@ async fn spellings_of_one_model_that_differ_in_punctuation_are_one_listing_and_e
             json!({
                 "slug": "openai/gpt-35-turbo", "publisher": "openai", "name": "Duplicate",
                 "task": "chat", "input_modalities": ["text"], "output_modalities": ["text"],
-                "license": "unknown", "open_weights": false, "lifecycle_status": "ga"
+                "license": "unknown", "open_weights": false, "lifecycle": {"status": "ga"}
             }),
         )
         .await;

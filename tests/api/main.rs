@@ -19,6 +19,7 @@ mod holds;
 mod imports;
 mod lineage;
 mod metrics;
+mod naming;
 mod notifications;
 mod openapi;
 mod recommendations;

@@ -34,7 +34,7 @@ fn slugs_and_costs(body: &Value) -> Vec<(String, String)> {
         .iter()
         .map(|i| {
             (
-                i["model_slug"].as_str().unwrap().to_owned(),
+                i["model"]["slug"].as_str().unwrap().to_owned(),
                 i["estimated_monthly_cost"]["amount"].as_str().unwrap().to_owned(),
             )
         })

@@ -6,11 +6,11 @@ leak.
 
 Schemathesis' own `object_level_authorization` check cannot see this API: it
 only replays `GET`s of objects whose id the owner drew from its own earlier
-responses, while every tenant route here is keyed by `{tid}` (fixed in
+responses, while every tenant route here is keyed by `{tenant_id}` (fixed in
 schemathesis.toml, so never drawn) and tenant objects have no `GET` by id,
 only `DELETE`. So this check does the replaying itself.
 
-For every 2xx answer to a request on `/v1/tenants/{tid}/...` sent with a
+For every 2xx answer to a request on `/v1/tenants/{tenant_id}/...` sent with a
 token of that same tenant (A), it sends, with the token of a principal of
 another tenant (B, from MODELMART_ST_PEER_TOKEN):
 
@@ -96,14 +96,14 @@ def _problem(response: requests.Response) -> tuple[Any, ...]:
 
 def _object_path(tid: str, kind: str, segment: str) -> str:
     """The path of an object, `segment` being its id as it sits in a path (percent-encoded)."""
-    return f"/v1/tenants/{tid}/{kind}/{segment}"
+    return f"/v1/tenants/{tenant_id}/{kind}/{segment}"
 
 
 def _template(path: str) -> str:
-    """`/v1/tenants/{tid}/enablements/{id}` for any tenant and object."""
+    """`/v1/tenants/{tenant_id}/enablements/{id}` for any tenant and object."""
     match = TENANT_PATH.match(path)
     assert match is not None
-    return "/v1/tenants/{tid}" + (f"/{match['kind']}" if match["kind"] else "") + ("/{id}" if match["id"] else "")
+    return "/v1/tenants/{tenant_id}" + (f"/{match['kind']}" if match["kind"] else "") + ("/{id}" if match["id"] else "")
 
 
 def _ids(body: Any) -> list[str]:
@@ -170,7 +170,7 @@ class tenant_isolation:  # noqa: N801 - the class name is the check's name on th
         headers = {name: value for name, value in sent.headers.items() if name.lower() not in NOT_REPLAYED}
         body = sent.body.encode() if isinstance(sent.body, str) else (sent.body or b"")
         request = _Request(sent.method.upper(), sent.url, headers, body)
-        owner_line = f"{request.method} {parts.path} as tenant {tid} ({owner.get('sub')}) -> {response.status_code}"
+        owner_line = f"{request.method} {parts.path} as tenant {tenant_id} ({owner.get('sub')}) -> {response.status_code}"
         # When B is of A's own tenant (the negative control), B's path is A's and needs no probe of its own.
         own_path_differs = self.peer_tid != tid
 
@@ -243,7 +243,7 @@ class tenant_isolation:  # noqa: N801 - the class name is the check's name on th
         ]
         print("\n".join(f"tenant_isolation: {line}" for line in lines), file=sys.stderr)
         if not self.probes:
-            raise AssertionError("No 2xx answer on /v1/tenants/{tid}/... was replayed: the check did not run")
+            raise AssertionError("No 2xx answer on /v1/tenants/{tenant_id}/... was replayed: the check did not run")
         if changes:
             listed = "\n".join(f"  {e['action']} {e['target_type']} {e['target_id']} in {e['tenant_id']}" for e in changes)
             raise AssertionError(f"Requests as {self.peer} changed state (audit log):\n{listed}")

@@ -297,9 +297,10 @@ def propose_hold(alice: AuthenticatedClient, model: Model) -> Hold:
     check(proposed.status == HoldStatus.PROPOSED, f"a new hold is {proposed.status}, not proposed")
     check(not proposed.in_effect, "a hold is in effect before anyone approved it")
     check(
-        proposed.scope.models == [model.id],
-        f"the hold covers models {proposed.scope.models}, not [{model.id}]",
+        proposed.scope.models == [model.slug],
+        f"the hold covers models {proposed.scope.models}, not [{model.slug}] as proposed",
     )
+    check(proposed.reason == proposal.reason, f"the hold's reason is {proposed.reason!r}, not as proposed")
     return proposed
 
 

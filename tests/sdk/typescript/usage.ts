@@ -12,7 +12,7 @@ export type DiscoveryPage =
 /** The query GET /v1/models takes. */
 export type DiscoveryQuery = NonNullable<operations["list_models"]["parameters"]["query"]>;
 
-/** The JSON body of POST /v1/tenants/{tid}/enablements. */
+/** The JSON body of POST /v1/tenants/{tenant_id}/enablements. */
 export type EnablementRequest =
   operations["create_enablement"]["requestBody"]["content"]["application/json"];
 
@@ -86,7 +86,7 @@ export function refusalMessage(problem: EnableRefusal): string {
   return `${problem.code}: ${problem.detail}`;
 }
 
-/** The tenant's events of one type from a page of GET /v1/tenants/{tid}/events. */
+/** The tenant's events of one type from a page of GET /v1/tenants/{tenant_id}/events. */
 export function eventsOfType(
   page: operations["list_events"]["responses"][200]["content"]["application/json"],
   type: Schemas["EventType"],
