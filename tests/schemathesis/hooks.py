@@ -49,6 +49,23 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import requests
 import schemathesis
+from hypothesis.internal import lambda_sources
+
+# CPython 3.11's ast.parse can raise "SystemError: AST constructor recursion
+# depth mismatch" when called deep in the stack on a large module. Hypothesis
+# parses schemathesis' own sources only to describe a filter lambda in a
+# strategy's repr; without this, that description ends the run.
+_describe_lambda = lambda_sources._lambda_description
+
+
+def _lambda_description_or_unknown(f: Any) -> str:
+    try:
+        return _describe_lambda(f)
+    except SystemError:
+        return "lambda: <unknown>"
+
+
+lambda_sources._lambda_description = _lambda_description_or_unknown
 
 TENANT_PATH = re.compile(r"^/v1/tenants/(?P<tid>[^/]+)(?:/(?P<kind>[^/]+)(?:/(?P<id>[^/]+))?)?/?$")
 # Tenant resources addressed one by one; the rest are per-tenant singletons or lists.
@@ -96,7 +113,7 @@ def _problem(response: requests.Response) -> tuple[Any, ...]:
 
 def _object_path(tid: str, kind: str, segment: str) -> str:
     """The path of an object, `segment` being its id as it sits in a path (percent-encoded)."""
-    return f"/v1/tenants/{tenant_id}/{kind}/{segment}"
+    return f"/v1/tenants/{tid}/{kind}/{segment}"
 
 
 def _template(path: str) -> str:
@@ -170,7 +187,7 @@ class tenant_isolation:  # noqa: N801 - the class name is the check's name on th
         headers = {name: value for name, value in sent.headers.items() if name.lower() not in NOT_REPLAYED}
         body = sent.body.encode() if isinstance(sent.body, str) else (sent.body or b"")
         request = _Request(sent.method.upper(), sent.url, headers, body)
-        owner_line = f"{request.method} {parts.path} as tenant {tenant_id} ({owner.get('sub')}) -> {response.status_code}"
+        owner_line = f"{request.method} {parts.path} as tenant {tid} ({owner.get('sub')}) -> {response.status_code}"
         # When B is of A's own tenant (the negative control), B's path is A's and needs no probe of its own.
         own_path_differs = self.peer_tid != tid
 
