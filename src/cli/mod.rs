@@ -244,19 +244,30 @@ pub async fn run(cli: Cli) -> CliResult {
             let report = crate::db::audit::verify(&mut conn).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
-            } else if let Some(seq) = report.first_broken_seq {
-                println!("audit chain BROKEN at seq {seq} ({} events checked)", report.events);
+            } else if report.verified {
+                println!(
+                    "audit chains verified: {} events in {} chains",
+                    report.events, report.chains
+                );
             } else {
-                println!("audit chain verified: {} events", report.events);
+                for broken in &report.breaks {
+                    match broken.seq {
+                        Some(seq) => println!(
+                            "audit chain {} BROKEN at seq {seq} (its event {})",
+                            broken.chain, broken.chain_seq
+                        ),
+                        None => println!(
+                            "audit chain {} BROKEN at its end: its head names event {}, which the chain does not end with",
+                            broken.chain, broken.chain_seq
+                        ),
+                    }
+                }
+                println!("{} events checked in {} chains", report.events, report.chains);
             }
             if report.verified {
                 Ok(())
             } else {
-                Err(format!(
-                    "the audit chain does not verify from seq {}",
-                    report.first_broken_seq.unwrap_or(0)
-                )
-                .into())
+                Err(format!("{} of the audit log's chains do not verify", report.breaks.len()).into())
             }
         }
         Command::Openapi => {

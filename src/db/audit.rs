@@ -83,6 +83,8 @@ impl<'a> AuditEntry<'a> {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AuditRow {
     pub seq: i64,
+    pub chain: i16,
+    pub chain_seq: i64,
     pub id: Uuid,
     pub occurred_at: chrono::DateTime<chrono::Utc>,
     pub actor: String,
@@ -136,7 +138,7 @@ pub async fn count(conn: &mut PgConnection, filter: &AuditFilter) -> Result<i64,
 
 pub async fn list(conn: &mut PgConnection, filter: &AuditFilter, limit: i64) -> Result<Vec<AuditRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT seq, id, occurred_at, actor, actor_roles, tenant_id, action, target_type, target_id, before, after,
+        "SELECT seq, chain, chain_seq, id, occurred_at, actor, actor_roles, tenant_id, action, target_type, target_id, before, after,
                 reason, request_id, prev_hash, hash
          FROM audit_events
          WHERE {MATCHES_FILTER} AND ($8::bigint IS NULL OR seq > $8)
@@ -155,52 +157,60 @@ pub async fn list(conn: &mut PgConnection, filter: &AuditFilter, limit: i64) -> 
     .await
 }
 
-/// The outcome of checking the chain.
+/// Where one chain breaks first.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct ChainBreak {
+    /// The chain (0 to 15).
+    pub chain: i16,
+    /// The place in the chain of the first row that does not verify, or
+    /// the place the chain's head names when only its tail is missing.
+    pub chain_seq: i64,
+    /// That row's `seq`; null when the break is the chain's end (its head
+    /// does not name its last row: a deleted tail).
+    pub seq: Option<i64>,
+}
+
+/// The outcome of checking the chains.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct ChainReport {
-    /// Whether every event's hash and link verify.
+    /// Whether every event's hash and link verify, in every chain.
     pub verified: bool,
     /// How many events were checked.
     pub events: i64,
-    /// The first event whose hash or link does not verify.
+    /// How many chains were checked, each on its own.
+    pub chains: i64,
+    /// The first event (lowest `seq`) whose hash or link does not verify;
+    /// when the only break is a deleted tail, null, with the chain in
+    /// `breaks`.
     pub first_broken_seq: Option<i64>,
+    /// Where each broken chain first breaks; empty when all verify.
+    pub breaks: Vec<ChainBreak>,
 }
 
-/// Recomputes every hash and checks every link, in sequence order: an edited,
-/// inserted or deleted row breaks the chain at that row.
+/// Recomputes every hash and checks every link, chain by chain (in SQL,
+/// `audit_chain_breaks()`, the same functions that wrote them): an edited,
+/// inserted, deleted or reordered row breaks its chain at that row, and a
+/// deleted tail leaves the chain's head naming a row that is gone.
 pub async fn verify(conn: &mut PgConnection) -> Result<ChainReport, sqlx::Error> {
-    let events: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_events")
-        .fetch_one(&mut *conn)
-        .await?;
-    let first_broken_seq: Option<i64> = sqlx::query_scalar(
-        "SELECT min(seq) FROM (
-             SELECT seq, hash, prev_hash,
-                    lag(hash) OVER (ORDER BY seq) AS previous_hash,
-                    lag(seq) OVER (ORDER BY seq) AS previous_seq,
-                    audit_event_hash(seq, id, occurred_at, actor, actor_roles, tenant_id, action, target_type,
-                                     target_id, before, after, reason, request_id, prev_hash) AS recomputed
-             FROM audit_events) chain
-         WHERE hash <> recomputed
-            OR (previous_seq IS NULL AND (seq <> 1 OR prev_hash <> decode(repeat('00', 32), 'hex')))
-            OR (previous_seq IS NOT NULL AND (prev_hash <> previous_hash OR seq <> previous_seq + 1))",
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    // A deleted tail leaves the chain head pointing past the last row.
-    let head: (i64, Vec<u8>) = sqlx::query_as("SELECT last_seq, last_hash FROM audit_chain_head")
-        .fetch_one(&mut *conn)
-        .await?;
-    let last: Option<(i64, Vec<u8>)> = sqlx::query_as("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
-        .fetch_optional(&mut *conn)
-        .await?;
-    let tail_broken = match &last {
-        Some((seq, hash)) => *seq != head.0 || *hash != head.1,
-        None => head.0 != 0,
-    };
-    let first_broken_seq = first_broken_seq.or(tail_broken.then(|| last.map_or(1, |(seq, _)| seq + 1)));
+    let (events, chains): (i64, i64) =
+        sqlx::query_as("SELECT (SELECT count(*) FROM audit_events), (SELECT count(*) FROM audit_chain_heads)")
+            .fetch_one(&mut *conn)
+            .await?;
+    let broken: Vec<(i16, i64, Option<i64>)> =
+        sqlx::query_as("SELECT chain, chain_seq, seq FROM audit_chain_breaks() ORDER BY chain, chain_seq")
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut breaks: Vec<ChainBreak> = Vec::new();
+    for (chain, chain_seq, seq) in broken {
+        if breaks.last().is_none_or(|last| last.chain != chain) {
+            breaks.push(ChainBreak { chain, chain_seq, seq });
+        }
+    }
     Ok(ChainReport {
-        verified: first_broken_seq.is_none(),
+        verified: breaks.is_empty(),
         events,
-        first_broken_seq,
+        chains,
+        first_broken_seq: breaks.iter().filter_map(|b| b.seq).min(),
+        breaks,
     })
 }

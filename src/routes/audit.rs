@@ -44,7 +44,15 @@ pub struct AuditParams {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEvent {
+    /// The log's order (the time of each append; a number a rolled-back
+    /// write took is skipped).
     pub seq: i64,
+    /// Which of the log's hash chains the event is in (one per
+    /// transaction: the tenant of its first audited change, 0 for
+    /// platform-wide changes).
+    pub chain: i16,
+    /// Its place in that chain, from 1 without gaps.
+    pub chain_seq: i64,
     pub id: Uuid,
     pub occurred_at: DateTime<Utc>,
     pub actor: String,
@@ -60,9 +68,9 @@ pub struct AuditEvent {
     pub after: Option<serde_json::Value>,
     pub reason: Option<String>,
     pub request_id: Option<String>,
-    /// Hex SHA-256 of the previous event.
+    /// Hex SHA-256 of the previous event in its chain.
     pub prev_hash: String,
-    /// Hex SHA-256 of this event and `prev_hash`.
+    /// Hex SHA-256 of this event, its place and `prev_hash`.
     pub hash: String,
 }
 
@@ -70,6 +78,8 @@ impl From<AuditRow> for AuditEvent {
     fn from(row: AuditRow) -> Self {
         AuditEvent {
             seq: row.seq,
+            chain: row.chain,
+            chain_seq: row.chain_seq,
             id: row.id,
             occurred_at: row.occurred_at,
             actor: row.actor,

@@ -4,22 +4,14 @@ use uuid::Uuid;
 use crate::fixtures;
 use crate::helpers::*;
 
-/// Rows whose hash or link does not verify, by sequence number.
+/// Rows whose hash or link does not verify, by `seq`, as the log's own
+/// check finds them; a chain whose head names a row it does not end with
+/// shows as -1.
 async fn broken_links(app: &TestApp) -> Vec<i64> {
-    sqlx::query_scalar(
-        "SELECT seq FROM (
-             SELECT seq, hash, prev_hash, lag(hash) OVER (ORDER BY seq) AS previous, lag(seq) OVER (ORDER BY seq) AS previous_seq,
-                    audit_event_hash(seq, id, occurred_at, actor, actor_roles, tenant_id, action, target_type,
-                                     target_id, before, after, reason, request_id, prev_hash) AS recomputed
-             FROM audit_events) chain
-         WHERE hash <> recomputed
-            OR (previous IS NULL AND (seq <> 1 OR prev_hash <> decode(repeat('00', 32), 'hex')))
-            OR (previous IS NOT NULL AND (prev_hash <> previous OR seq <> previous_seq + 1))
-         ORDER BY seq",
-    )
-    .fetch_all(&app.pool)
-    .await
-    .unwrap()
+    sqlx::query_scalar("SELECT coalesce(seq, -1) FROM audit_chain_breaks() ORDER BY seq NULLS LAST")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -192,7 +184,10 @@ async fn auditors_list_events_by_filter_and_cursor_and_verify_the_chain_over_htt
     assert_problem(response, 400, "invalid_parameter").await;
 
     let (_, report) = app.get_json("/v1/admin/audit-events/verify", &auditor).await;
-    assert_eq!(report, json!({"verified": true, "events": 4, "first_broken_seq": null}));
+    assert_eq!(
+        report,
+        json!({"verified": true, "events": 4, "chains": 16, "first_broken_seq": null, "breaks": []})
+    );
 
     let mut tx = app.pool.begin().await.unwrap();
     sqlx::query("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update")
@@ -220,7 +215,7 @@ async fn auditors_list_events_by_filter_and_cursor_and_verify_the_chain_over_htt
         .unwrap();
     assert!(!output.status.success());
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("BROKEN at seq 3"), "{stdout}");
+    assert!(stdout.contains("BROKEN at seq 3 "), "{stdout}");
 }
 
 #[tokio::test]
@@ -311,7 +306,222 @@ async fn the_service_starts_and_serves_writes_as_the_application_role_once_migra
         .get("/v1/admin/audit-events/verify", &platform_token("auditor"))
         .await;
     let report: Value = verify.json().await.unwrap();
-    assert!(report["first_broken_seq"].is_null(), "{report}");
+    assert_eq!(report["verified"], true, "{report}");
     app.pool.close().await;
     admin.close().await;
+}
+
+/// Appends `per_tenant` events for each of `tenants` and two platform-wide
+/// ones, each append its own transaction, as the service's writes are.
+async fn log_in_several_chains(app: &TestApp, tenants: &[Uuid], per_tenant: usize) {
+    let append = |tenant: Option<Uuid>, n: usize| {
+        sqlx::query(
+            "SELECT append_audit_event(gen_random_uuid(), 'test', '{}', $1, 'test.appended', 'test', $2,
+                                       NULL, '{\"n\": 1}', NULL, NULL)",
+        )
+        .bind(tenant)
+        .bind(format!("event-{n}"))
+        .execute(&app.pool)
+    };
+    append(None, 0).await.unwrap();
+    for n in 0..per_tenant {
+        for tenant in tenants {
+            append(Some(*tenant), n).await.unwrap();
+        }
+    }
+    append(None, 1).await.unwrap();
+}
+
+/// Runs SQL as the database owner with the log's guard off, as only a
+/// superuser could.
+async fn tamper(app: &TestApp, statements: &[String]) {
+    let mut tx = app.pool.begin().await.unwrap();
+    sqlx::query("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    for statement in statements {
+        sqlx::query(statement).execute(&mut *tx).await.unwrap();
+    }
+    sqlx::query("ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// A tenant's rows in its chain, by place: (seq, chain, chain_seq).
+async fn chain_rows(app: &TestApp, tenant: Uuid) -> Vec<(i64, i16, i64)> {
+    sqlx::query_as("SELECT seq, chain, chain_seq FROM audit_events WHERE tenant_id = $1 ORDER BY chain_seq")
+        .bind(tenant)
+        .fetch_all(&app.pool)
+        .await
+        .unwrap()
+}
+
+/// Both verifications, HTTP and CLI, see exactly one broken chain, at the
+/// place given (`seq` None: at the chain's end).
+async fn assert_break_seen(app: &TestApp, chain: i16, chain_seq: i64, seq: Option<i64>) {
+    let (status, report) = app
+        .get_json("/v1/admin/audit-events/verify", &platform_token("auditor"))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(report["verified"], false, "{report}");
+    assert_eq!(
+        report["breaks"],
+        json!([{"chain": chain, "chain_seq": chain_seq, "seq": seq}]),
+        "{report}"
+    );
+    assert_eq!(report["first_broken_seq"], json!(seq));
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_modelmart"))
+        .args(["audit", "verify"])
+        .env("DATABASE_URL", &app.database_url)
+        .env("MODELMART_LOG", "error")
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "the CLI fails on a broken chain");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let expected = match seq {
+        Some(seq) => format!("audit chain {chain} BROKEN at seq {seq} "),
+        None => format!("audit chain {chain} BROKEN at its end"),
+    };
+    assert!(stdout.contains(&expected), "{expected:?} not in {stdout}");
+}
+
+#[tokio::test]
+async fn each_tenant_appends_to_its_own_chain_and_every_chain_links_from_its_start() {
+    let app = spawn_app().await;
+    let tenants: Vec<Uuid> = (0..8).map(|_| Uuid::new_v4()).collect();
+    log_in_several_chains(&app, &tenants, 3).await;
+    let mut chains_used = std::collections::BTreeSet::new();
+    for tenant in &tenants {
+        let rows = chain_rows(&app, *tenant).await;
+        let chains: std::collections::BTreeSet<i16> = rows.iter().map(|r| r.1).collect();
+        assert_eq!(chains.len(), 1, "a tenant's events share one chain: {rows:?}");
+        assert!(rows[0].1 > 0, "tenant events are not in the platform chain");
+        chains_used.extend(chains);
+    }
+    assert!(chains_used.len() >= 3, "8 tenants spread over chains: {chains_used:?}");
+    let platform: Vec<(i16, i64)> =
+        sqlx::query_as("SELECT chain, chain_seq FROM audit_events WHERE tenant_id IS NULL ORDER BY seq")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(platform, [(0, 1), (0, 2)]);
+    let (_, report) = app
+        .get_json("/v1/admin/audit-events/verify", &platform_token("auditor"))
+        .await;
+    assert_eq!(report["verified"], true, "{report}");
+    assert_eq!(report["events"], 26);
+    assert_eq!(report["chains"], 16);
+}
+
+#[tokio::test]
+async fn one_transactions_events_stay_in_the_chain_its_first_event_chose() {
+    let app = spawn_app().await;
+    let (first, second) = (Uuid::new_v4(), Uuid::new_v4());
+    let mut tx = app.pool.begin().await.unwrap();
+    for tenant in [Some(first), None, Some(second)] {
+        sqlx::query(
+            "SELECT append_audit_event(gen_random_uuid(), 'test', '{}', $1, 'test.appended', 'test', 'x',
+                                       NULL, NULL, NULL, NULL)",
+        )
+        .bind(tenant)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let chains: Vec<i16> = sqlx::query_scalar("SELECT chain FROM audit_events ORDER BY seq")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    let expected: i16 = sqlx::query_scalar("SELECT audit_chain_for($1)")
+        .bind(first)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        chains, [expected; 3],
+        "one head locked per transaction, so none waits for two"
+    );
+    assert!(broken_links(&app).await.is_empty());
+}
+
+#[tokio::test]
+async fn an_edited_row_breaks_its_chain_there_for_the_http_and_cli_verification() {
+    let app = spawn_app().await;
+    let tenants: Vec<Uuid> = (0..4).map(|_| Uuid::new_v4()).collect();
+    log_in_several_chains(&app, &tenants, 3).await;
+    let (seq, chain, chain_seq) = chain_rows(&app, tenants[2]).await[1];
+    tamper(
+        &app,
+        &[format!(
+            "UPDATE audit_events SET after = '{{\"n\": 2}}' WHERE seq = {seq}"
+        )],
+    )
+    .await;
+    assert_break_seen(&app, chain, chain_seq, Some(seq)).await;
+}
+
+#[tokio::test]
+async fn a_deleted_row_breaks_its_chain_at_the_row_after_it_for_the_http_and_cli_verification() {
+    let app = spawn_app().await;
+    let tenants: Vec<Uuid> = (0..4).map(|_| Uuid::new_v4()).collect();
+    log_in_several_chains(&app, &tenants, 3).await;
+    let (gone, chain, place) = chain_rows(&app, tenants[1]).await[1];
+    // The next row of the chain (this tenant's, or another's in the same
+    // chain) will link to a row that is not there.
+    let next: i64 = sqlx::query_scalar("SELECT seq FROM audit_events WHERE chain = $1 AND chain_seq = $2")
+        .bind(chain)
+        .bind(place + 1)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    tamper(&app, &[format!("DELETE FROM audit_events WHERE seq = {gone}")]).await;
+    assert_break_seen(&app, chain, place + 1, Some(next)).await;
+}
+
+#[tokio::test]
+async fn a_deleted_tail_is_seen_through_the_chain_head_by_the_http_and_cli_verification() {
+    let app = spawn_app().await;
+    let tenants: Vec<Uuid> = (0..4).map(|_| Uuid::new_v4()).collect();
+    log_in_several_chains(&app, &tenants, 3).await;
+    let chain: i16 = sqlx::query_scalar("SELECT audit_chain_for($1)")
+        .bind(tenants[3])
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let last: (i64, i64) =
+        sqlx::query_as("SELECT seq, chain_seq FROM audit_events WHERE chain = $1 ORDER BY chain_seq DESC LIMIT 1")
+            .bind(chain)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    tamper(&app, &[format!("DELETE FROM audit_events WHERE seq = {}", last.0)]).await;
+    assert_break_seen(&app, chain, last.1, None).await;
+}
+
+#[tokio::test]
+async fn two_rows_swapped_in_a_chain_break_it_for_the_http_and_cli_verification() {
+    let app = spawn_app().await;
+    let tenants: Vec<Uuid> = (0..4).map(|_| Uuid::new_v4()).collect();
+    log_in_several_chains(&app, &tenants, 3).await;
+    let rows = chain_rows(&app, tenants[0]).await;
+    let ((a, chain, a_place), (b, _, b_place)) = (rows[0], rows[1]);
+    // Each takes the other's place and link, as a reordering would.
+    tamper(
+        &app,
+        &[
+            format!("UPDATE audit_events SET chain_seq = -1 WHERE seq = {a}"),
+            format!("UPDATE audit_events SET chain_seq = {a_place} WHERE seq = {b}"),
+            format!("UPDATE audit_events SET chain_seq = {b_place} WHERE seq = {a}"),
+            format!(
+                "UPDATE audit_events x SET prev_hash = y.prev_hash FROM audit_events y
+                 WHERE (x.seq, y.seq) IN (({a}, {b}), ({b}, {a}))"
+            ),
+        ],
+    )
+    .await;
+    assert_break_seen(&app, chain, a_place, Some(b)).await;
 }

@@ -354,10 +354,7 @@ async fn acknowledged_writes_survive_repeated_database_restarts_exactly_once() {
         .get("/v1/admin/audit-events/verify", &platform_token("auditor"))
         .await;
     let report: Value = verify.json().await.unwrap();
-    assert!(
-        report["first_broken_seq"].is_null(),
-        "the audit chain verifies: {report}"
-    );
+    assert!(report["verified"] == true, "the audit chains verify: {report}");
     pool.close().await;
     drop(postgres);
     let _ = std::fs::remove_dir_all(&data_dir);
