@@ -189,33 +189,16 @@ async fn auditors_list_events_by_filter_and_cursor_and_verify_the_chain_over_htt
         json!({"verified": true, "events": 4, "chains": 16, "first_broken_seq": null, "breaks": []})
     );
 
-    let mut tx = app.pool.begin().await.unwrap();
-    sqlx::query("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update")
-        .execute(&mut *tx)
+    let (chain, place): (i16, i64) = sqlx::query_as("SELECT chain, chain_seq FROM audit_events WHERE seq = 3")
+        .fetch_one(&app.pool)
         .await
         .unwrap();
-    sqlx::query("UPDATE audit_events SET reason = 'nothing to see' WHERE seq = 3")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    sqlx::query("ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    let (_, report) = app.get_json("/v1/admin/audit-events/verify", &auditor).await;
-    assert_eq!(report["verified"], false);
-    assert_eq!(report["first_broken_seq"], 3);
-
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_modelmart"))
-        .args(["audit", "verify"])
-        .env("DATABASE_URL", &app.database_url)
-        .env("MODELMART_LOG", "error")
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("BROKEN at seq 3 "), "{stdout}");
+    tamper(
+        &app,
+        &["UPDATE audit_events SET reason = 'nothing to see' WHERE seq = 3".to_owned()],
+    )
+    .await;
+    assert_break_seen(&app, chain, place, Some(3)).await;
 }
 
 #[tokio::test]
