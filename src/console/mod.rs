@@ -147,6 +147,15 @@ mod tests {
     }
 
     #[test]
+    fn every_file_of_the_assets_folder_is_embedded() {
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/console/assets");
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            assert!(find(&name).is_some(), "src/console/assets/{name} is not in ASSETS");
+        }
+    }
+
+    #[test]
     fn every_script_import_names_an_embedded_module() {
         for asset in ASSETS.iter().filter(|a| a.name.ends_with(".js")) {
             let code = std::str::from_utf8(asset.body).unwrap();

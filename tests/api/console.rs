@@ -44,6 +44,27 @@ async fn the_console_page_and_its_assets_are_served_without_a_token_with_their_t
             .unwrap();
         assert_eq!(again.status(), 304, "{path} revalidated by its ETag");
     }
+    // HEAD answers as GET does, without the body; a stale ETag gets the asset.
+    let head = app
+        .client
+        .head(app.url("/console/app.js"))
+        .header("accept-encoding", "identity")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), 200);
+    assert_eq!(head.headers()["content-type"], "text/javascript; charset=utf-8");
+    assert!(head.headers().contains_key("etag"));
+    assert!(head.bytes().await.unwrap().is_empty());
+    let stale = app
+        .client
+        .get(app.url("/console/app.js"))
+        .header("if-none-match", "\"0000000000000000\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 200);
+
     let page = app
         .client
         .get(app.url("/console/"))

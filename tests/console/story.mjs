@@ -90,7 +90,6 @@ try {
   assert.match(await page.locator('#who').innerText(), /compliance\.officer/);
   await page.getByRole('heading', { name: 'Compliance holds' }).waitFor();
   await page.locator('#holds-results table, #holds-results .notice').first().waitFor();
-  await shot('02-holds');
 
   step('A proposes a hold on DeepSeek R1 for the US and sees the impact');
   await page.click('text=Propose a hold');
@@ -134,7 +133,10 @@ try {
 
   step('officer B (BOB) signs in and approves');
   await signIn('BOB', 'bob@modelmart');
-  await page.goto(`${base}/console/#/holds/${holdId}`);
+  await page.goto(`${base}/console/#/holds?status=proposed`);
+  await page.locator(`#holds-table a[href="#/holds/${holdId}"]`).waitFor();
+  await shot('02-holds');
+  await page.click(`#holds-table a[href="#/holds/${holdId}"]`);
   await page.locator('#hold-status', { hasText: 'proposed' }).waitFor();
   assert.equal(await page.locator('#approve').isDisabled(), false, 'B may approve');
   await page.fill('#decision-reason', 'Reviewed the impact: one tenant in eastus.');
@@ -175,11 +177,11 @@ try {
   await page.goto(`${base}/console/#/audit`);
   await page.locator('#chain-result', { hasText: 'verifies' }).waitFor();
   await page.locator('#audit-table').waitFor();
+  await shot('09-audit-chain-verified');
   await page.fill('#audit-target_id', holdId);
   await page.click('form.filters button[type=submit]');
   await page.locator('#audit-table tbody tr', { hasText: 'hold.approved' }).waitFor();
   assert.match(await page.locator('#audit-table').innerText(), /hold\.proposed/);
-  await shot('09-audit-chain-verified');
   await page.goto(`${base}/console/#/holds/${holdId}`);
   await page.locator('#timeline-events li', { hasText: 'enablement.suspended' }).waitFor();
   const timeline = await page.locator('#timeline-events').innerText();

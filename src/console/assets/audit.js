@@ -5,9 +5,9 @@ import { h, replace, fmtTime, fmtNumber, badge, problemBox, notice, loading, tab
 import { get } from './api.js';
 
 const FILTERS = [
-  ['actor', 'Actor', 'text', 'platform:alice@modelmart'],
-  ['action', 'Action', 'text', 'hold.approved'],
-  ['target_type', 'Target type', 'text', 'hold'],
+  ['actor', 'Actor', 'text', 'e.g. platform:alice@modelmart'],
+  ['action', 'Action', 'text', 'e.g. hold.approved'],
+  ['target_type', 'Target type', 'text', 'e.g. hold, enablement'],
   ['target_id', 'Target id', 'text', ''],
   ['tenant_id', 'Tenant id', 'text', ''],
   ['since', 'Since (UTC)', 'datetime-local', ''],

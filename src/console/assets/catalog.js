@@ -92,15 +92,27 @@ function drawFacets(box, facets, q, submit) {
     const values = facets[facet];
     const shown = values.filter((v, i) => i < 8 || chosen.has(v.value));
     return h('fieldset', { class: 'facet' }, h('legend', {}, label),
-      shown.map((v) => {
-        const id = `facet-${param}-${v.value}`.replace(/[^A-Za-z0-9_-]/g, '_');
-        return h('div', { class: 'check' },
-          h('input', { type: 'checkbox', id, name: param, value: v.value, checked: chosen.has(v.value), onchange: () => submit() }),
-          h('label', { for: id }, v.value, h('small', {}, ` ${fmtNumber(v.count)}`)));
-      }),
-      values.length > shown.length ? h('p', { class: 'help' }, `${values.length - shown.length} more`) : null);
+      shown.map((v) => facetCheck(param, v, chosen, submit)),
+      values.length > shown.length
+        ? h('button', { type: 'button', class: 'link', onclick: (event) => showAll(event.target, param, values, chosen, submit) }, `Show ${values.length - shown.length} more`)
+        : null);
   });
   replace(box, h('h2', { class: 'visually-hidden' }, 'Facets'), groups);
+}
+
+function facetCheck(param, v, chosen, submit) {
+  const id = `facet-${param}-${v.value}`.replace(/[^A-Za-z0-9_-]/g, '_');
+  return h('div', { class: 'check' },
+    h('input', { type: 'checkbox', id, name: param, value: v.value, checked: chosen.has(v.value), onchange: () => submit() }),
+    h('label', { for: id }, v.value, h('small', {}, ` ${fmtNumber(v.count)}`)));
+}
+
+function showAll(button, param, values, chosen, submit) {
+  const fieldset = button.closest('fieldset');
+  for (const old of fieldset.querySelectorAll('.check')) old.remove();
+  const checks = values.map((v) => facetCheck(param, v, chosen, submit));
+  button.replaceWith(...checks);
+  checks[0]?.querySelector('input')?.focus();
 }
 
 // ---------------------------------------------------------------- one listing

@@ -443,7 +443,8 @@ async function renderHold(view, id, ctx) {
         h('section', { class: 'card', 'aria-labelledby': 'timeline-h' }, h('h2', { id: 'timeline-h' }, 'Timeline'), timeline)),
       h('aside', { class: 'preview', 'aria-labelledby': 'hold-impact-h' }, h('h2', { id: 'hold-impact-h' }, 'Impact'), impact)));
   drawActions(actions, hold, ctx);
-  api(`/v1/admin/holds/${hold.id}/impact`).then(({ data }) => replace(impact, impactReport(data, hold.in_effect ? 'Covered now' : 'If approved now')))
+  api(`/v1/admin/holds/${hold.id}/impact`).then(({ data }) => replace(impact, impactReport(data, hold.in_effect ? 'Covered now' : 'If approved now'),
+    hold.in_effect ? h('p', { class: 'help' }, 'Enablements this hold already suspended are not counted again here; the tenants\' pages list them.') : null))
     .catch((error) => replace(impact, problemBox(error, 'No impact report')));
   drawTimeline(timeline, hold);
 }
