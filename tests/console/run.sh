@@ -28,7 +28,7 @@ start_demo_server "console-story-secret-console-story-secret-0123"
 wait_for_demo_server
 
 tokens='{}'
-for name in ALICE BOB AUDITOR PLATFORM_ADMIN NORTHWIND_READER NORTHWIND_ADMIN; do
+for name in ALICE BOB AUDITOR PLATFORM_ADMIN NORTHWIND_READER NORTHWIND_ADMIN CONTOSO_READER; do
     tokens="$(python3 -c 'import json, sys; t = json.loads(sys.argv[1]); t[sys.argv[2]] = sys.argv[3]; print(json.dumps(t))' \
         "$tokens" "$name" "$(demo_token "$name")")"
 done

@@ -61,8 +61,9 @@ const consoleErrors = [];
 page.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text()); });
 page.on('pageerror', (error) => consoleErrors.push(String(error)));
 
-async function shot(name) {
-  await page.evaluate(() => window.scrollTo(0, 0));
+async function shot(name, scrollTo) {
+  if (scrollTo) await page.locator(scrollTo).evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  else await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: false });
 }
 
@@ -83,6 +84,9 @@ try {
   assert.equal(first.status(), 200);
   assert.match(first.headers()['content-security-policy'], /script-src 'self'/);
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  const paint = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null);
+  step(`first contentful paint: ${paint === null ? 'not reported' : `${Math.round(paint)} ms`}`);
+  if (paint !== null) assert.ok(paint < 1000, `first paint under 1 s: ${paint} ms`);
   await shot('01-sign-in');
 
   step('officer A (ALICE) signs in and sees who she is');
@@ -125,9 +129,17 @@ try {
   assert.equal(await approveByA.isDisabled(), true, 'the proposer\'s Approve button is disabled');
   assert.match(await page.locator('#approve-why').innerText(), /four-eyes/);
   assert.equal(await approveByA.getAttribute('aria-describedby'), 'approve-why');
-  // The server agrees: the same request from A is refused.
-  const selfApproval = await call(`/v1/admin/holds/${holdId}/approve`, { token: tokens.ALICE, method: 'POST', headers: { 'If-Match': '"1"' } });
-  assert.ok([403, 412].includes(selfApproval.status), `A's own approval is refused: ${selfApproval.status}`);
+  // The server agrees, and its refusal is shown as the problem's detail:
+  // with the button forced on, A's click reaches the API and comes back 403.
+  await page.evaluate(() => { document.querySelector('#approve').disabled = false; });
+  await page.click('#approve');
+  const refusal = page.locator('#decision-outcome .problem');
+  await refusal.waitFor();
+  assert.match(await refusal.innerText(), /403 self_approval_forbidden/);
+  await page.goto(`${base}/console/#/holds/${holdId}?again=1`);
+  await page.locator('#approve').waitFor();
+  assert.equal(await page.locator('#approve').isDisabled(), true);
+  assert.match(await page.locator('#hold-status').innerText(), /proposed/);
   await page.locator('#hold-impact .stat-value').first().waitFor();
   await shot('04-hold-proposer-cannot-approve');
 
@@ -187,7 +199,18 @@ try {
   const timeline = await page.locator('#timeline-events').innerText();
   assert.match(timeline, /hold\.proposed by platform:alice@modelmart/);
   assert.match(timeline, /hold\.approved by platform:bob@modelmart/);
-  await shot('10-hold-timeline');
+  await shot('10-hold-timeline', '#timeline-h');
+
+  step('a tenant\'s own user sees what it can and cannot enable, with the reasons');
+  await signIn('CONTOSO_READER', 'reader@demo');
+  await page.goto(`${base}/console/#/tenants`);
+  await page.locator('#tenant-enableable table').waitFor();
+  const availability = await page.locator('#tenant-enableable table').innerText();
+  assert.match(availability, /\bno\b/);
+  assert.match(availability, /policy_/);
+  assert.equal(await page.locator('#nav a[data-section="audit"]').isVisible(), false, 'no Audit link for a tenant reader');
+  await page.locator('#tenant-policy dl').waitFor();
+  await shot('11-tenant-own-view', '#enableable-h');
 
   assert.deepEqual(consoleErrors.filter((e) => !/status of 40[34]/.test(e)), [], 'no script errors in the page');
   step('the story played as written');

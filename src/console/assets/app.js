@@ -35,8 +35,18 @@ function renderWho(session) {
   );
 }
 
-function markSection(section) {
+/** Which roles can read each section; the others are left out of the menu (the server still decides). */
+const SECTION_ROLES = {
+  holds: ['compliance.officer', 'auditor', 'platform.admin'],
+  catalog: ['compliance.officer', 'platform.admin', 'catalog.admin', 'catalog.reader', 'tenant.admin'],
+  audit: ['auditor'],
+  tenants: ['platform.admin', 'catalog.reader', 'tenant.admin'],
+};
+
+function markSection(section, session) {
   for (const link of document.querySelectorAll('#nav a')) {
+    const readable = !session || SECTION_ROLES[link.dataset.section].some((role) => session.has(role));
+    link.parentElement.hidden = !readable && link.dataset.section !== section;
     if (link.dataset.section === section) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
@@ -51,7 +61,7 @@ async function route() {
   let [section = '', ...rest] = parts;
   if (!session && section !== 'signin') section = 'signin';
   if (session && !section) section = 'holds';
-  markSection(section);
+  markSection(section, session);
   const ticket = ++generation;
   const view = h('div', { class: 'view' });
   replace(main, view);

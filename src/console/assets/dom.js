@@ -65,6 +65,8 @@ export function problemBox(error, heading) {
     error?.errors?.length
       ? h('ul', {}, error.errors.map((e) => h('li', {}, `${e.field ?? e.name ?? ''}: ${e.message ?? JSON.stringify(e)}`)))
       : null,
+    error?.status === 401 ? h('p', {}, h('a', { href: '#/signin' }, 'Sign in again'), ' (the token is missing, expired or refused).') : null,
+    error?.status === 403 ? h('p', {}, 'The signed-in token lacks the role this needs.') : null,
   );
 }
 

@@ -262,6 +262,18 @@ async function renderPropose(view, ctx) {
     manual: (text) => (/^[0-9a-f-]{36}$/i.test(text) ? { value: text.toLowerCase(), label: text.toLowerCase() } : null),
     onChange: changed,
   });
+  const operators = picker({
+    id: 'scope-operators', label: 'Operators (optional)', help: 'Hold only the offers these operators serve, named as offers name them; type a name and press Enter.',
+    search: async () => [],
+    manual: (text) => ({ value: text, label: text }),
+    onChange: changed,
+  });
+  const operatorCountries = picker({
+    id: 'scope-operator-countries', label: 'Operator countries (optional)', help: 'Hold only offers whose operator is headquartered here (ISO 3166-1 alpha-2); press Enter to add.',
+    search: async () => [],
+    manual: (text) => (COUNTRY.test(text) ? { value: text.toUpperCase(), label: text.toUpperCase() } : null),
+    onChange: changed,
+  });
   const derivatives = h('input', { type: 'checkbox', id: 'scope-derivatives', checked: true, onchange: changed });
   const effect = (id, label, help) => {
     const input = h('input', { type: 'checkbox', id, checked: true, onchange: changed });
@@ -294,6 +306,8 @@ async function renderPropose(view, ctx) {
         publishers: publisherPicker.values(),
         origin_countries: origins.values(),
         include_derivatives: derivatives.checked,
+        operators: operators.values(),
+        operator_countries: operatorCountries.values(),
         regions: regionPicker.values(),
         jurisdictions: jurisdictions.values(),
         tenants: tenantPicker.values(),
@@ -305,8 +319,8 @@ async function renderPropose(view, ctx) {
   let inflight = null;
   async function updatePreview() {
     const { scope, effects } = body();
-    if (!scope.models.length && !scope.publishers.length && !scope.origin_countries.length) {
-      replace(preview, notice('Choose at least one model, publisher or origin country to see what the hold would reach.'));
+    if (!scope.models.length && !scope.publishers.length && !scope.origin_countries.length && !scope.operators.length && !scope.operator_countries.length) {
+      replace(preview, notice('Choose at least one model, publisher, origin country, operator or operator country to see what the hold would reach.'));
       return;
     }
     inflight?.abort();
@@ -331,6 +345,7 @@ async function renderPropose(view, ctx) {
       h('div', {},
         h('fieldset', {}, h('legend', {}, 'What is held'), models.element, publisherPicker.element, origins.element,
           h('div', { class: 'check' }, derivatives, h('label', { for: 'scope-derivatives' }, 'Include derivatives', h('small', {}, ' (fine-tunes, distillations, quantizations, merges at any depth)')))),
+        h('fieldset', {}, h('legend', {}, 'Served by'), operators.element, operatorCountries.element),
         h('fieldset', {}, h('legend', {}, 'Where'), regionPicker.element, jurisdictions.element),
         h('fieldset', {}, h('legend', {}, 'For whom'), tenantPicker.element, tenantNote),
         h('fieldset', {}, h('legend', {}, 'Effects'), hide.wrap, blockNew.wrap, suspend.wrap),
@@ -505,17 +520,16 @@ function drawActions(section, hold, ctx) {
     sessionStorage.removeItem('modelmart.console.flash');
     children.push(notice(flash, 'ok'));
   }
-  if (hold.status === 'proposed') {
+  if (!officer && (hold.status === 'proposed' || hold.status === 'active')) {
+    children.push(h('p', { class: 'why-not', id: 'decide-why' },
+      `Approving, rejecting and lifting holds needs the compliance.officer role; this token has ${session.roles.join(', ') || 'no roles'}.`));
+  } else if (hold.status === 'proposed') {
     const approve = h('button', { type: 'button', id: 'approve' }, 'Approve');
     const reject = h('button', { type: 'button', id: 'reject', class: 'danger' }, 'Reject');
     approve.addEventListener('click', () => decide('approve', approve));
     reject.addEventListener('click', () => decide('reject', reject));
     let approveWhy = null;
-    if (!officer) {
-      approve.disabled = true;
-      reject.disabled = true;
-      approveWhy = whyNot('Deciding on a hold needs the compliance.officer role.', 'approve-why');
-    } else if (isProposer) {
+    if (isProposer) {
       approve.disabled = true;
       approveWhy = whyNot(`You (${hold.proposed_by}) proposed this hold: another compliance officer must approve it (four-eyes rule). You may still reject, which withdraws it.`, 'approve-why');
     }
@@ -526,11 +540,10 @@ function drawActions(section, hold, ctx) {
   } else if (hold.status === 'active') {
     const lift = h('button', { type: 'button', id: 'lift', class: 'danger' }, 'Lift hold');
     lift.addEventListener('click', () => decide('lift', lift));
-    if (!officer) lift.disabled = true;
     children.push(
       h('div', { class: 'field' }, h('label', { for: 'decision-reason' }, 'Reason', h('small', {}, ' (required)')), reason),
       h('div', { class: 'actions' }, lift),
-      officer ? h('p', { class: 'help' }, 'Lifting restores the enablements this hold suspended, unless another hold in effect still covers them.') : whyNot('Lifting needs the compliance.officer role.', 'lift-why'));
+      h('p', { class: 'help' }, 'Lifting restores the enablements this hold suspended, unless another hold in effect still covers them.'));
   } else {
     children.push(h('p', {}, `This hold is ${hold.status}; no decision remains.`));
   }

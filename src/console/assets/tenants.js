@@ -118,6 +118,16 @@ async function renderTenant(view, tid, ctx) {
   }
 }
 
+/** Reasons grouped by code (a policy rule often refuses several regions): the first messages, then a count. */
+function groupedReasons(reasons) {
+  const byCode = new Map();
+  for (const r of reasons) byCode.set(r.code, [...(byCode.get(r.code) ?? []), r]);
+  return h('ul', { class: 'reasons' }, [...byCode.entries()].map(([code, list]) => h('li', {},
+    h('code', {}, code), ` ${list.slice(0, 2).map((r) => r.message).join('; ')}`,
+    list.length > 2 ? h('small', {}, ` (+${list.length - 2} more)`) : null,
+    list.map((r) => r.hold_id).filter(Boolean).slice(0, 1).map((id) => [' ', h('a', { href: `#/holds/${id}` }, `hold ${shortId(id)}`)]))));
+}
+
 /** An actor of this tenant without the `tenant:<tid>:` prefix the page already says. */
 function ownActor(actor, tid) {
   const prefix = `tenant:${tid}:`;
@@ -140,7 +150,7 @@ function drawEnableable(box, ctx) {
         table('Availability', [
           ['Listing', (m) => h('a', { href: `#/catalog/${encodeURIComponent(m.slug)}` }, m.slug)],
           ['Enableable', (m) => (m.availability?.enableable ? badge('yes', 'active') : badge('no', 'suspended'))],
-          ['Reasons', (m) => (m.availability?.reasons?.length ? h('ul', { class: 'reasons' }, m.availability.reasons.map((r) => h('li', {}, h('code', {}, r.code), ` ${r.message}`))) : '—')],
+          ['Reasons', (m) => (m.availability?.reasons?.length ? groupedReasons(m.availability.reasons) : '—')],
         ], page.items, { class: 'compact' }));
       return page.next_cursor;
     } catch (error) {
