@@ -61,7 +61,16 @@ const consoleErrors = [];
 page.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text()); });
 page.on('pageerror', (error) => consoleErrors.push(String(error)));
 
+/** Every form control on the screen has an accessible name (a label or aria-label). */
+async function assertLabelled(name) {
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
+    .filter((el) => el.type !== 'hidden' && !(el.labels?.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+    .map((el) => el.id || el.name || el.outerHTML.slice(0, 60)));
+  assert.deepEqual(unlabelled, [], `${name}: unlabelled controls`);
+}
+
 async function shot(name, scrollTo) {
+  await assertLabelled(name);
   if (scrollTo) await page.locator(scrollTo).evaluate((el) => el.scrollIntoView({ block: 'start' }));
   else await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: false });
@@ -101,8 +110,11 @@ try {
   await page.fill('#scope-models', 'deepseek-r1');
   await page.locator('#scope-models-results button.suggestion', { hasText: /^deepseek\/deepseek-r1 / }).first().click();
   await page.locator('#scope-models-chosen li', { hasText: 'deepseek/deepseek-r1' }).waitFor();
-  await page.fill('#scope-jurisdictions', 'US');
-  await page.locator('#scope-jurisdictions-results button.suggestion', { hasText: /^US / }).first().click();
+  // By keyboard: type, wait for the suggestions, Enter takes the first (the exact code).
+  await page.focus('#scope-jurisdictions');
+  await page.keyboard.type('US');
+  await page.locator('#scope-jurisdictions-results button.suggestion').first().filter({ hasText: /^US / }).waitFor();
+  await page.keyboard.press('Enter');
   await page.locator('#scope-jurisdictions-chosen li', { hasText: 'US' }).waitFor();
   // The preview follows the scope: with the jurisdiction it counts Northwind's enablement.
   await page.locator('#impact-enablements .stat-value').filter({ hasText: /^[1-9]/ }).waitFor();

@@ -238,7 +238,10 @@ async function renderPropose(view, ctx) {
     search: async (text) => {
       const byCountry = new Map();
       for (const r of await regions()) if (r.jurisdiction) byCountry.set(r.jurisdiction, [...(byCountry.get(r.jurisdiction) ?? []), r.code]);
-      return [...byCountry.entries()].filter(([code, codes]) => matches(text, code, ...codes)).sort()
+      // An exact country code first, then countries with a matching region.
+      const exact = (code) => (code.toLowerCase() === text.toLowerCase() ? 0 : 1);
+      return [...byCountry.entries()].filter(([code, codes]) => matches(text, code, ...codes))
+        .sort(([a], [b]) => exact(a) - exact(b) || a.localeCompare(b))
         .map(([code, codes]) => ({ value: code, label: code, detail: `${codes.length} region(s): ${codes.slice(0, 4).join(', ')}${codes.length > 4 ? '…' : ''}` }));
     },
     manual: (text) => (COUNTRY.test(text) ? { value: text.toUpperCase(), label: text.toUpperCase() } : null),
