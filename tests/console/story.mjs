@@ -224,6 +224,20 @@ try {
   await page.locator('#tenant-policy dl').waitFor();
   await shot('11-tenant-own-view', '#enableable-h');
 
+  step('officer B lifts the hold with a reason; the enablement is restored');
+  await signIn('BOB', 'bob@modelmart');
+  await page.goto(`${base}/console/#/holds/${holdId}`);
+  await page.locator('#lift').waitFor();
+  await page.click('#lift');
+  // A lift needs a reason: the console says so before asking the API.
+  await page.locator('#decision-outcome', { hasText: 'A reason is required to lift' }).waitFor();
+  await page.fill('#decision-reason', 'Export-control review closed.');
+  await page.click('#lift');
+  await page.locator('#hold-status', { hasText: 'lifted' }).waitFor();
+  assert.match(await page.locator('#decisions').innerText(), /Lifted: 1 enablement\(s\) restored/);
+  const restored = await call(`/v1/tenants/${tenantId}/enablements/${enabled.body.id}`, { token: tokens.NORTHWIND_READER });
+  assert.equal(restored.body.status, 'active');
+
   assert.deepEqual(consoleErrors.filter((e) => !/status of 40[34]/.test(e)), [], 'no script errors in the page');
   step('the story played as written');
 } catch (error) {
