@@ -2,7 +2,7 @@
 // offers, prices (current, scheduled, and as of a past date), lineage,
 // lifecycle and the holds that cover it.
 
-import { h, replace, fmtTime, fmtNumber, badge, problemBox, notice, loading, table, facts, pager, shortId } from './dom.js';
+import { h, replace, fmtTime, fmtNumber, badge, problemBox, notice, loading, table, facts, pager, shortId, externalLink } from './dom.js';
 import { get, modelPath } from './api.js';
 import { DISCOVERY, FACETS, ROLES, scopeModels, scopePublishers } from './contract.js';
 import { publishers } from './holds.js';
@@ -150,7 +150,7 @@ async function renderListing(view, idOrSlug, ctx) {
           ['Lineage', pv.lineage],
           ['Base model', pv.base_model ? h('a', { href: `#/catalog/${encodeURIComponent(pv.base_model.slug)}` }, pv.base_model.slug) : '—'],
           ['Release date', pv.release_date ?? '—'],
-          ['Model card', pv.model_card_url ? h('a', { href: pv.model_card_url, rel: 'noreferrer' }, pv.model_card_url) : '—'],
+          ['Model card', externalLink(pv.model_card_url)],
           ['Weights digest', pv.weights_digest ? h('code', {}, pv.weights_digest) : '—'],
         ]), h('h3', {}, 'Derivatives'), derivatives),
         h('section', { class: 'card', 'aria-labelledby': 'lifecycle-h' }, h('h2', { id: 'lifecycle-h' }, 'Lifecycle'), facts([

@@ -140,6 +140,12 @@ export function pager(label, load) {
   return { nav, show, reset: () => { stack.length = 1; index = 0; return show(); } };
 }
 
+/** A link to an outside page given by the API, only if it is http(s); otherwise its text. */
+export function externalLink(url) {
+  if (!url) return '—';
+  return /^https?:\/\//i.test(url) ? h('a', { href: url, rel: 'noreferrer noopener', target: '_blank' }, url) : String(url);
+}
+
 export function shortId(id) {
   return id ? String(id).slice(0, 8) : '—';
 }

@@ -2,7 +2,7 @@
 // picker and live impact preview, and one hold with its decisions (four
 // eyes: the proposer cannot approve) and its timeline.
 
-import { h, replace, append, clear, fmtTime, fmtNumber, badge, problemBox, notice, loading, debounce, table, facts, pager, shortId, utcFromLocalInput } from './dom.js';
+import { h, replace, append, clear, fmtTime, fmtNumber, badge, problemBox, notice, loading, debounce, table, facts, pager, shortId, utcFromLocalInput, externalLink } from './dom.js';
 import { api, get, modelPath } from './api.js';
 import { HOLD_KINDS, HOLD_STATUSES, ROLES, actorName, holdReason, scopeModels, scopePublishers, touchedRegion } from './contract.js';
 
@@ -445,7 +445,7 @@ async function renderHold(view, id, ctx) {
           ['Id', h('code', {}, hold.id)],
           ['Status', [hold.status, hold.in_effect ? ' (in effect)' : ' (not in effect)']],
           ['Legal basis', hold.legal_basis],
-          ['Public notice', [hold.public_notice, hold.public_notice_url ? [' ', h('a', { href: hold.public_notice_url, rel: 'noreferrer' }, hold.public_notice_url)] : null]],
+          ['Public notice', [hold.public_notice, hold.public_notice_url ? [' ', externalLink(hold.public_notice_url)] : null]],
           ['Reason', holdReason(hold)],
           ['Effects', Object.entries(hold.effects).filter(([, on]) => on).map(([name]) => name.replace(/_/g, ' ')).join(', ') || 'none'],
           ['Effective at', hold.effective_at ? fmtTime(hold.effective_at) : 'on approval'],
