@@ -200,7 +200,9 @@ const COUNTRY = /^[A-Za-z]{2}$/;
 // ---------------------------------------------------------------- propose
 
 async function renderPropose(view, ctx) {
-  const preview = h('div', { id: 'impact', 'aria-live': 'polite', 'aria-busy': 'false' });
+  const preview = h('div', { id: 'impact', 'aria-busy': 'false' });
+  // Screen readers hear a one-line summary of each new preview, not its tables.
+  const announce = h('p', { class: 'visually-hidden', 'aria-live': 'polite', id: 'impact-announce' });
   const refresh = debounce(() => updatePreview(), 400);
   const changed = () => refresh();
 
@@ -333,6 +335,7 @@ async function renderPropose(view, ctx) {
     try {
       const { data } = await api('/v1/admin/holds/impact', { method: 'POST', body: { scope, effects }, signal: controller.signal });
       replace(preview, impactReport(data, 'Impact if approved now'));
+      announce.textContent = `Preview: ${data.listings_covered} listings, ${data.enablements_to_suspend} enablements to suspend, ${data.tenants_affected} tenants.`;
       // What the shown preview is of, for tests and for anyone inspecting it.
       preview.dataset.scope = JSON.stringify(scope);
     } catch (error) {
@@ -361,7 +364,7 @@ async function renderPropose(view, ctx) {
             h('div', { class: 'field' }, h('label', { for: 'hold-effective' }, 'Effective at (UTC, optional)'), effectiveAt),
             h('div', { class: 'field' }, h('label', { for: 'hold-expires' }, 'Expires at (UTC, optional)'), expiresAt))),
         submit, outcome),
-      h('aside', { class: 'preview', 'aria-labelledby': 'impact-h' }, h('h2', { id: 'impact-h' }, 'Impact preview'), preview)));
+      h('aside', { class: 'preview', 'aria-labelledby': 'impact-h' }, h('h2', { id: 'impact-h' }, 'Impact preview'), announce, preview)));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     submit.disabled = true;
