@@ -22,6 +22,8 @@ struct Asset {
     name: &'static str,
     content_type: &'static str,
     body: &'static [u8],
+    /// The body's FNV-1a hash, computed at compile time: the ETag.
+    hash: u64,
 }
 
 macro_rules! asset {
@@ -30,6 +32,7 @@ macro_rules! asset {
             name: $name,
             content_type: $content_type,
             body: include_bytes!(concat!("assets/", $name)),
+            hash: fnv1a(include_bytes!(concat!("assets/", $name))),
         }
     };
 }
@@ -98,7 +101,7 @@ async fn serve_asset(req: HttpRequest, name: web::Path<String>) -> HttpResponse 
 }
 
 fn respond(req: &HttpRequest, asset: &Asset) -> HttpResponse {
-    let etag = format!("\"{:016x}\"", fnv1a(asset.body));
+    let etag = format!("\"{:016x}\"", asset.hash);
     let matches = req
         .headers()
         .get(header::IF_NONE_MATCH)
