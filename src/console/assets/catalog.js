@@ -21,7 +21,7 @@ async function renderSearch(view, ctx) {
   const sort = h('select', { id: 'catalog-sort', name: 'sort' }, SORTS.map((s) => h('option', { value: s, selected: s === (q.get('sort') ?? '') }, s ? s.replace('-', 'descending ').replace(/_/g, ' ') : 'default (relevance or name)')));
   const maxIn = h('input', { id: 'catalog-max-in', inputmode: 'decimal', value: q.get(DISCOVERY.maxInputPrice) ?? '', pattern: '[0-9]+(\\.[0-9]+)?', size: '8' });
   const maxOut = h('input', { id: 'catalog-max-out', inputmode: 'decimal', value: q.get(DISCOVERY.maxOutputPrice) ?? '', pattern: '[0-9]+(\\.[0-9]+)?', size: '8' });
-  const minContext = h('input', { id: 'catalog-min-context', type: 'number', min: '0', step: '1000', value: q.get('min_context') ?? '' });
+  const minContext = h('input', { id: 'catalog-min-context', type: 'number', min: '0', step: '1000', value: q.get(DISCOVERY.minContext) ?? '' });
   const unavailable = tenant ? h('input', { type: 'checkbox', id: 'catalog-unavailable', checked: q.get('include_unavailable') === 'true' }) : null;
   const facetsBox = h('div', { class: 'facets', id: 'facets' });
   const results = h('div', { id: 'catalog-results' });
@@ -33,7 +33,7 @@ async function renderSearch(view, ctx) {
     if (sort.value) params.set('sort', sort.value);
     if (maxIn.value.trim()) params.set(DISCOVERY.maxInputPrice, maxIn.value.trim());
     if (maxOut.value.trim()) params.set(DISCOVERY.maxOutputPrice, maxOut.value.trim());
-    if (minContext.value) params.set('min_context', minContext.value);
+    if (minContext.value) params.set(DISCOVERY.minContext, minContext.value);
     if (unavailable?.checked) params.set('include_unavailable', 'true');
     for (const box of facetsBox.querySelectorAll('input[type=checkbox]:checked')) params.append(box.name, box.value);
     ctx.navigate(`#/catalog?${params}`);
@@ -269,14 +269,15 @@ async function drawCoveringHolds(box, model, ctx) {
 function coverage(scope, model, ancestors, offers, publisherId) {
   const lineage = scope.include_derivatives ? [model, ...ancestors] : [model];
   const reasons = [];
-  const modelIds = new Set(scopeModels(scope).map((m) => m.id));
-  const publisherIds = new Set(scopePublishers(scope).map((p) => p.id));
+  const modelIds = new Set(scopeModels(scope).map((m) => m.id).filter(Boolean));
   const names = new Set(scopeModels(scope).map((m) => m.slug).filter(Boolean));
+  const publisherIds = new Set(scopePublishers(scope).map((p) => p.id).filter(Boolean));
+  const publisherSlugs = new Set(scopePublishers(scope).map((p) => p.slug).filter(Boolean));
   const what = scopeModels(scope).length || scope.publishers?.length || scope.origin_countries?.length;
   for (const m of lineage) {
     const via = m === model ? '' : ` (through ${m.slug})`;
     if (modelIds.has(m.id) || names.has(m.slug)) reasons.push(`names the model${via}`);
-    if (publisherIds.has(publisherId(m.publisher?.slug))) reasons.push(`names publisher ${m.publisher.slug}${via}`);
+    if (publisherSlugs.has(m.publisher?.slug) || publisherIds.has(publisherId(m.publisher?.slug))) reasons.push(`names publisher ${m.publisher.slug}${via}`);
     if (m.provenance?.origin_country && scope.origin_countries?.includes(m.provenance.origin_country)) reasons.push(`origin ${m.provenance.origin_country}${via}`);
   }
   if (what && !reasons.length) return null;

@@ -3,10 +3,11 @@
 // the readers below accept both spellings, the new one first, so the console
 // works before and after the rename lands; the writers use the constants.
 
-/** Discovery query parameters for the price ceilings (USD per 1M tokens). */
+/** Discovery query parameters: price ceilings (USD per 1M tokens) and the context floor. */
 export const DISCOVERY = {
-  maxInputPrice: 'max_input_price',
-  maxOutputPrice: 'max_output_price',
+  maxInputPrice: 'max_input_price_per_mtok',
+  maxOutputPrice: 'max_output_price_per_mtok',
+  minContext: 'min_context_window',
 };
 
 /** The discovery facets the console offers, in order, with their query parameter. */
@@ -32,19 +33,36 @@ export function holdReason(hold) {
   return hold.reason ?? hold.proposal_reason ?? null;
 }
 
-/** A hold scope's models as `{id, slug}`; before #14 they are bare ids (slug null). */
-export function scopeModels(scope) {
-  return (scope?.models ?? []).map((m) => (typeof m === 'string' ? { id: m, slug: null } : { id: m.id, slug: m.slug ?? null }));
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** One name of a listing or publisher as `{id, slug}`, whichever the API gave (the other null). */
+function identity(value) {
+  if (typeof value !== 'string') return { id: value?.id ?? null, slug: value?.slug ?? null };
+  return UUID.test(value) ? { id: value, slug: null } : { id: null, slug: value };
 }
 
-/** A scope's publishers as `{id, slug}` (bare ids today). */
+/**
+ * A hold scope's models as `{id, slug}`: slugs since #14 (as a proposal
+ * names them), bare ids before it; `{id, slug}` objects are read too.
+ */
+export function scopeModels(scope) {
+  return (scope?.models ?? []).map(identity);
+}
+
+/** A scope's publishers as `{id, slug}` (slugs since #14, ids before). */
 export function scopePublishers(scope) {
-  return (scope?.publishers ?? []).map((p) => (typeof p === 'string' ? { id: p, slug: null } : { id: p.id, slug: p.slug ?? null }));
+  return (scope?.publishers ?? []).map(identity);
 }
 
 /** The region of an enablement a hold touched (`region_code` in older answers). */
 export function touchedRegion(enablement) {
   return enablement.region ?? enablement.region_code ?? '';
+}
+
+/** Who serves an enablement: `operator {name, country}` (`operator_name` before #14), or null. */
+export function enablementOperator(enablement) {
+  if (enablement.operator) return enablement.operator;
+  return enablement.operator_name ? { name: enablement.operator_name, country: null } : null;
 }
 
 /** A recommendation's model as `{id, slug}` (`model_id` before #14). */

@@ -4,7 +4,7 @@
 
 import { h, replace, append, clear, fmtTime, fmtNumber, badge, problemBox, notice, loading, debounce, table, facts, pager, shortId, utcFromLocalInput, externalLink } from './dom.js';
 import { api, get, modelPath } from './api.js';
-import { HOLD_KINDS, HOLD_STATUSES, ROLES, actorName, holdReason, scopeModels, scopePublishers, touchedRegion } from './contract.js';
+import { HOLD_KINDS, HOLD_STATUSES, ROLES, actorName, enablementOperator, holdReason, scopeModels, scopePublishers, touchedRegion } from './contract.js';
 
 export async function render(view, rest, ctx) {
   if (rest[0] === 'new') return renderPropose(view, ctx);
@@ -412,6 +412,7 @@ export function impactReport(data, heading) {
         ['Model', (e) => modelLink(e.model_id)],
         ['Region', (e) => touchedRegion(e)],
         ['Deployment', (e) => e.deployment_type],
+        ['Operator', (e) => enablementOperator(e)?.name ?? '—'],
         ['Status', (e) => badge(e.status)],
       ], data.enablements, { class: 'compact' })
       : null);
@@ -421,7 +422,7 @@ function stat(label, value, id) {
   return h('li', { id }, h('span', { class: 'stat-value' }, fmtNumber(value)), h('span', { class: 'stat-label' }, label));
 }
 
-/** A link to a listing known by id; its slug is filled in when readable. */
+/** A link to a listing known by id or slug; a slug is filled in when readable. */
 export function modelLink(id, slug) {
   const link = h('a', { href: `#/catalog/${encodeURIComponent(slug ?? id)}` }, slug ?? shortId(id));
   if (!slug && id) {
@@ -513,7 +514,12 @@ function drawActions(section, hold, ctx) {
         method: 'POST', headers: { 'If-Match': hold.etag }, body: text ? { reason: text } : undefined,
       });
       const changedCount = data.enablements_changed;
-      sessionStorage.setItem('modelmart.console.flash', `${action === 'approve' ? 'Approved' : action === 'reject' ? 'Rejected' : 'Lifted'}: ${changedCount} enablement(s) ${action === 'lift' ? 'restored' : 'suspended'}.`);
+      const flash = {
+        approve: `Approved: ${changedCount} enablement(s) suspended.`,
+        reject: 'Rejected: the proposal is closed and nothing changed for tenants.',
+        lift: `Lifted: ${changedCount} enablement(s) restored.`,
+      }[action];
+      sessionStorage.setItem('modelmart.console.flash', flash);
       ctx.navigate(`#/holds/${hold.id}?done=${Date.now()}`);
     } catch (error) {
       replace(outcome, problemBox(error, `Could not ${action}`));
