@@ -351,7 +351,8 @@ async function renderPropose(view, ctx) {
       h('div', {},
         h('fieldset', {}, h('legend', {}, 'What is held'), models.element, publisherPicker.element, origins.element,
           h('div', { class: 'check' }, derivatives, h('label', { for: 'scope-derivatives' }, 'Include derivatives', h('small', {}, ' (fine-tunes, distillations, quantizations, merges at any depth)')))),
-        h('fieldset', {}, h('legend', {}, 'Served by'), operators.element, operatorCountries.element),
+        h('details', { class: 'optional' }, h('summary', {}, 'Served by (optional: operators, operator countries)'),
+          h('fieldset', {}, h('legend', {}, 'Served by'), operators.element, operatorCountries.element)),
         h('fieldset', {}, h('legend', {}, 'Where'), regionPicker.element, jurisdictions.element),
         h('fieldset', {}, h('legend', {}, 'For whom'), tenantPicker.element, tenantNote),
         h('fieldset', {}, h('legend', {}, 'Effects'), hide.wrap, blockNew.wrap, suspend.wrap),
@@ -399,23 +400,22 @@ export function impactReport(data, heading) {
       stat('of them through lineage', data.derivatives_covered, 'impact-derivatives'),
       stat('Enablements to suspend', data.enablements_to_suspend, 'impact-enablements'),
       stat('Tenants affected', data.tenants_affected, 'impact-tenants')),
+    data.enablements.length
+      ? table(`Enablements (${data.enablements.length} shown)`, [
+        ['Tenant', (e) => h('a', { href: `#/tenants/${e.tenant_id}` }, shortId(e.tenant_id))],
+        ['Model', (e) => modelLink(e.model_id)],
+        ['Where', (e) => [touchedRegion(e), h('br'), h('small', {}, e.deployment_type)]],
+        ['Operator', (e) => enablementOperator(e)?.name ?? '—'],
+        ['Status', (e) => badge(e.status)],
+      ], data.enablements, { class: 'compact' })
+      : null,
     data.listings.length
       ? table(`Listings (${data.listings.length} shown)`, [
         ['Listing', (l) => h('a', { href: `#/catalog/${encodeURIComponent(l.slug)}` }, l.slug)],
         ['Regions', (l) => l.regions.join(', ')],
         ['Through', (l) => l.derived_from ?? '—'],
       ], data.listings, { class: 'compact' })
-      : h('p', {}, 'No listing is covered.'),
-    data.enablements.length
-      ? table(`Enablements (${data.enablements.length} shown)`, [
-        ['Tenant', (e) => h('a', { href: `#/tenants/${e.tenant_id}` }, shortId(e.tenant_id))],
-        ['Model', (e) => modelLink(e.model_id)],
-        ['Region', (e) => touchedRegion(e)],
-        ['Deployment', (e) => e.deployment_type],
-        ['Operator', (e) => enablementOperator(e)?.name ?? '—'],
-        ['Status', (e) => badge(e.status)],
-      ], data.enablements, { class: 'compact' })
-      : null);
+      : h('p', {}, 'No listing is covered.'));
 }
 
 function stat(label, value, id) {
