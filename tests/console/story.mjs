@@ -76,14 +76,14 @@ async function shot(name, scrollTo) {
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: false });
 }
 
-async function signIn(name, expectedSubject) {
-  await page.goto(`${base}/console/#/signin`);
-  if (await page.locator('#sign-out').count()) {
-    await page.click('#sign-out');
+async function signIn(name, expectedSubject, tab = page) {
+  await tab.goto(`${base}/console/#/signin`);
+  if (await tab.locator('#sign-out').count()) {
+    await tab.click('#sign-out');
   }
-  await page.fill('#token', tokens[name]);
-  await page.click('#signin-form button[type=submit]');
-  await page.locator('#who .who-name').filter({ hasText: expectedSubject }).waitFor();
+  await tab.fill('#token', tokens[name]);
+  await tab.click('#signin-form button[type=submit]');
+  await tab.locator('#who .who-name').filter({ hasText: expectedSubject }).waitFor();
 }
 
 let failed = false;
@@ -162,6 +162,12 @@ try {
   await shot('02-holds');
   await page.click(`#holds-table a[href="#/holds/${holdId}"]`);
   await page.locator('#hold-status', { hasText: 'proposed' }).waitFor();
+  // A second tab (its own session) holds the proposal as it was before B decides.
+  const stale = await context.newPage();
+  stale.setDefaultTimeout(TIMEOUT);
+  await signIn('BOB', 'bob@modelmart', stale);
+  await stale.goto(`${base}/console/#/holds/${holdId}`);
+  await stale.locator('#approve').waitFor();
   assert.equal(await page.locator('#approve').isDisabled(), false, 'B may approve');
   await page.fill('#decision-reason', 'Reviewed the impact: one tenant in eastus.');
   await page.click('#approve');
@@ -170,6 +176,15 @@ try {
   assert.match(await page.locator('#decisions').innerText(), /Approved: 1 enablement\(s\) suspended/);
   assert.match(await page.locator('#about-h + dl').innerText(), /bob@modelmart/);
   await shot('05-hold-approved-by-b');
+  // The stale tab's approval is refused by the server (its If-Match is old),
+  // and the page shows the problem's status, code and detail.
+  await stale.click('#approve');
+  const staleProblem = stale.locator('#decision-outcome .problem');
+  await staleProblem.waitFor();
+  const staleText = await staleProblem.innerText();
+  assert.match(staleText, /\((409|412) [a-z_]+\)/);
+  step(`a stale tab's approval: ${staleText.split('\n')[0]}`);
+  await stale.close();
 
   step('platform staff see the tenant\'s enablement suspended by the hold');
   await signIn('PLATFORM_ADMIN', 'support@modelmart');
