@@ -184,6 +184,8 @@ try {
   const staleText = await staleProblem.innerText();
   assert.match(staleText, /\((409|412) [a-z_]+\)/);
   step(`a stale tab's approval: ${staleText.split('\n')[0]}`);
+  await stale.click('#reload-hold');
+  await stale.locator('#hold-status', { hasText: 'in effect' }).waitFor();
   await stale.close();
 
   step('platform staff see the tenant\'s enablement suspended by the hold');

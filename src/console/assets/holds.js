@@ -522,7 +522,10 @@ function drawActions(section, hold, ctx) {
       sessionStorage.setItem('modelmart.console.flash', flash);
       ctx.navigate(`#/holds/${hold.id}?done=${Date.now()}`);
     } catch (error) {
-      replace(outcome, problemBox(error, `Could not ${action}`));
+      replace(outcome, problemBox(error, `Could not ${action}`),
+        [409, 412].includes(error.status)
+          ? h('button', { type: 'button', class: 'secondary small', id: 'reload-hold', onclick: () => ctx.navigate(`#/holds/${hold.id}?read=${Date.now()}`) }, 'Read the hold again')
+          : null);
       button.disabled = false;
     }
   }
