@@ -174,6 +174,8 @@ impl Application {
                             .finish()
                     }),
                 )
+                // The compliance console: public static assets, a client of the API.
+                .configure(crate::console::configure)
                 .default_service(web::to(http::fallback))
                 .wrap(from_fn(http::head_as_get_middleware))
                 .wrap(from_fn(crate::text_guard::text_guard_middleware))

@@ -5,6 +5,7 @@ mod architecture;
 mod audit;
 mod auth;
 mod authorization;
+mod console;
 mod conventions;
 mod coverage;
 mod discovery;

@@ -1,0 +1,86 @@
+// Audit: the hash-chained audit log with its filters, paged, and the
+// chain verification (GET /v1/admin/audit-events/verify).
+
+import { h, replace, fmtTime, fmtNumber, badge, problemBox, notice, loading, table, pager, shortId, utcFromLocalInput } from './dom.js';
+import { get } from './api.js';
+
+const FILTERS = [
+  ['actor', 'Actor', 'text', 'e.g. platform:alice@modelmart'],
+  ['action', 'Action', 'text', 'e.g. hold.approved'],
+  ['target_type', 'Target type', 'text', 'e.g. hold, enablement'],
+  ['target_id', 'Target id', 'text', ''],
+  ['tenant_id', 'Tenant id', 'text', ''],
+  ['since', 'Since (UTC)', 'datetime-local', ''],
+  ['until', 'Until (UTC)', 'datetime-local', ''],
+];
+
+export async function render(view, rest, ctx) {
+  const q = ctx.query;
+  const verify = h('div', { id: 'chain', 'aria-live': 'polite' }, loading('Verifying the chain…'));
+  const inputs = {};
+  const form = h('form', { class: 'filters', 'aria-label': 'Filter the audit log' },
+    FILTERS.map(([name, label, type, placeholder]) => {
+      const input = h('input', { id: `audit-${name}`, name, type, value: q.get(name) ?? '', placeholder: placeholder || null });
+      inputs[name] = input;
+      return h('div', { class: 'field' }, h('label', { for: `audit-${name}` }, label), input);
+    }),
+    h('button', { type: 'submit' }, 'Apply'));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const params = new URLSearchParams();
+    for (const [name, input] of Object.entries(inputs)) if (input.value.trim()) params.set(name, input.value.trim());
+    ctx.navigate(`#/audit${params.toString() ? `?${params}` : ''}`);
+  });
+  const results = h('div', { id: 'audit-results' });
+  const query = {};
+  for (const [name, , type] of FILTERS) {
+    const value = q.get(name);
+    if (value) query[name] = type === 'datetime-local' ? utcFromLocalInput(value) : value;
+  }
+  const pages = pager('Audit events', async (cursor) => {
+    replace(results, loading());
+    try {
+      const page = await get('/v1/admin/audit-events', { ...query, limit: 50, cursor });
+      if (!ctx.isCurrent()) return null;
+      replace(results,
+        h('p', { class: 'count', id: 'audit-count' }, `${fmtNumber(page.total)} event(s) match`),
+        page.items.length ? table('Audit events', [
+          ['#', (e) => e.seq],
+          ['When', (e) => fmtTime(e.occurred_at)],
+          ['Actor', (e) => [e.actor, h('br'), h('small', {}, e.actor_roles.join(', '))]],
+          ['Action', (e) => h('code', {}, e.action)],
+          ['Target', (e) => (e.target_type === 'hold' ? h('a', { href: `#/holds/${e.target_id}` }, `hold ${shortId(e.target_id)}`) : `${e.target_type} ${shortId(e.target_id)}`)],
+          ['Tenant', (e) => (e.tenant_id ? h('a', { href: `#/tenants/${e.tenant_id}` }, shortId(e.tenant_id)) : '—')],
+          ['Reason', (e) => e.reason ?? '—'],
+          ['Change', (e) => (e.before || e.after ? h('details', {}, h('summary', {}, 'before / after'),
+            h('pre', {}, JSON.stringify({ before: e.before, after: e.after }, null, 2))) : '—')],
+          ['Hash', (e) => h('code', { title: `previous ${e.prev_hash}` }, e.hash.slice(0, 10))],
+        ], page.items, { id: 'audit-table', class: 'compact' }) : notice('No events match.'));
+      return page.next_cursor;
+    } catch (error) {
+      replace(results, problemBox(error, 'The audit log could not be read'));
+      return null;
+    }
+  });
+  replace(view,
+    h('h1', {}, 'Audit log'),
+    h('section', { class: 'card', 'aria-labelledby': 'chain-h' },
+      h('div', { class: 'title-row' }, h('h2', { id: 'chain-h' }, 'Chain verification'),
+        h('button', { type: 'button', class: 'secondary small', onclick: () => drawVerify(verify) }, 'Verify again')),
+      verify),
+    form, results, pages.nav);
+  drawVerify(verify);
+  await pages.show();
+}
+
+async function drawVerify(box) {
+  replace(box, loading('Verifying the chain…'));
+  try {
+    const report = await get('/v1/admin/audit-events/verify');
+    replace(box, report.verified
+      ? h('p', { class: 'verified', id: 'chain-result' }, badge('verified', 'active'), ` The chain of ${fmtNumber(report.events)} events verifies: no event was edited, inserted or deleted.`, h('small', {}, ` Checked ${fmtTime(new Date())}.`))
+      : h('p', { class: 'broken', id: 'chain-result', role: 'alert' }, badge('broken', 'suspended'), ` The chain breaks at event #${report.first_broken_seq} of ${fmtNumber(report.events)}: that event or one before it was tampered with.`));
+  } catch (error) {
+    replace(box, problemBox(error, 'The chain could not be verified'));
+  }
+}
