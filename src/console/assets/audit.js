@@ -78,8 +78,13 @@ async function drawVerify(box) {
   try {
     const report = await get('/v1/admin/audit-events/verify');
     replace(box, report.verified
-      ? h('p', { class: 'verified', id: 'chain-result' }, badge('verified', 'active'), ` The chain of ${fmtNumber(report.events)} events verifies: no event was edited, inserted or deleted.`, h('small', {}, ` Checked ${fmtTime(new Date())}.`))
-      : h('p', { class: 'broken', id: 'chain-result', role: 'alert' }, badge('broken', 'suspended'), ` The chain breaks at event #${report.first_broken_seq} of ${fmtNumber(report.events)}: that event or one before it was tampered with.`));
+      ? h('p', { class: 'verified', id: 'chain-result' }, badge('verified', 'active'), ` The log verifies: all ${fmtNumber(report.chains ?? 1)} chains, ${fmtNumber(report.events)} events; no event was edited, inserted, deleted or moved.`, h('small', {}, ` Checked ${fmtTime(new Date())}.`))
+      : h('div', { class: 'broken', id: 'chain-result', role: 'alert' },
+          h('p', {}, badge('broken', 'suspended'), ` ${fmtNumber((report.breaks ?? []).length || 1)} of ${fmtNumber(report.chains ?? 1)} chains do not verify (${fmtNumber(report.events)} events checked):`),
+          h('ul', {}, ...(report.breaks ?? [{ chain: 0, chain_seq: report.first_broken_seq, seq: report.first_broken_seq }]).map((b) =>
+            h('li', {}, b.seq == null
+              ? `chain ${b.chain}: its head names event ${b.chain_seq}, which the chain no longer ends with (its tail was deleted)`
+              : `chain ${b.chain}: breaks at event #${b.seq} (its ${b.chain_seq}th): that event, or the one before it in the chain, was tampered with`)))));
   } catch (error) {
     replace(box, problemBox(error, 'The chain could not be verified'));
   }
