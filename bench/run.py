@@ -25,6 +25,7 @@ SERVER = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/post
 SYNTHETIC = int(os.environ.get("BENCH_SYNTHETIC", "100000"))
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+HOLD_ENABLEMENTS = int(os.environ.get("BENCH_HOLD_ENABLEMENTS", "10000"))
 SECRET = "bench-secret-bench-secret-bench-secret-0123"
 DISCOVERY = "/v1/models?task=chat&capability=function_calling&sort=input_price&limit=50"
 SEARCH = "/v1/models?q=deepseek&limit=50"
@@ -177,19 +178,70 @@ def cross_server_enforcement(a, b, staff_tokens, tenant, tenant_token, model_slu
         status, _, body = request(a.base, "/v1/admin/holds", alice, "POST", {
             "kind": "export_control", "legal_basis": "bench", "public_notice": "bench hold",
             "scope": {"models": [model_slug], "tenants": [tenant]}, "effects": {"hide": True}})
-        hold = json.loads(body)["id"]
+        proposed = json.loads(body)
+        hold = proposed["id"]
         started = time.monotonic()
-        request(a.base, f"/v1/admin/holds/{hold}/approve", bob, "POST", {})
+        status, _, body = request(a.base, f"/v1/admin/holds/{hold}/approve", bob, "POST", {},
+                                  {"If-Match": proposed["etag"]})
+        if status != 200:
+            raise RuntimeError(f"approval answered {status}: {body[:300]!r}")
         while request(b.base, f"/v1/models/{encoded}", tenant_token)[0] != 451:
             if time.monotonic() - started > 10:
                 raise RuntimeError("server B never enforced the hold")
             time.sleep(0.002)
         timings.append((time.monotonic() - started) * 1000)
-        request(a.base, f"/v1/admin/holds/{hold}/lift", alice, "POST", {"reason": "bench"})
+        approved = json.loads(body)["hold"]
+        request(a.base, f"/v1/admin/holds/{hold}/lift", alice, "POST", {"reason": "bench"},
+                {"If-Match": approved["etag"]})
         while request(b.base, f"/v1/models/{encoded}", tenant_token)[0] == 451:
             time.sleep(0.005)
     timings.sort()
     return statistics.median(timings), timings[min(len(timings) - 1, int(len(timings) * 0.99))]
+
+
+def psql(database_url, sql):
+    return subprocess.run(["psql", database_url, "-qAtv", "ON_ERROR_STOP=1", "-c", sql],
+                          check=True, capture_output=True, text=True).stdout
+
+
+def hold_over_many_enablements(server, database_url, staff_tokens, model_id, count):
+    """Gives `count` tenants an active enablement of one model (written in
+    SQL, as the setup is not what is measured), then times the approval of a
+    hold that suspends all of them, and its lift, over HTTP."""
+    alice, bob = staff_tokens
+    psql(database_url, f"""
+        INSERT INTO tenants (id, provisioned_by)
+            SELECT gen_random_uuid(), 'bench-hold' FROM generate_series(1, {count});
+        INSERT INTO enablements (tenant_id, id, model_id, region_code, deployment_type, operator_name,
+                                 operator_country, status, created_by, updated_by)
+            SELECT t.id, gen_random_uuid(), o.model_id, o.region_code, o.deployment_type, o.operator_name,
+                   o.operator_country, 'active', 'bench', 'bench'
+            FROM tenants t
+            CROSS JOIN (SELECT * FROM offers WHERE model_id = '{model_id}' AND status = 'available' LIMIT 1) o
+            WHERE t.provisioned_by = 'bench-hold';""")
+    status, _, body = request(server.base, "/v1/admin/holds", alice, "POST", {
+        "kind": "export_control", "legal_basis": "bench", "public_notice": "bench hold over many enablements",
+        "scope": {"models": [model_id], "include_derivatives": False},
+        "effects": {"hide": True, "block_new": True, "suspend_existing": True}})
+    if status != 201:
+        raise RuntimeError(f"the proposal answered {status}: {body[:300]!r}")
+    proposed = json.loads(body)
+    started = time.monotonic()
+    status, _, body = request(server.base, f"/v1/admin/holds/{proposed['id']}/approve", bob, "POST", {},
+                              {"If-Match": proposed["etag"]})
+    approve_ms = (time.monotonic() - started) * 1000
+    decision = json.loads(body) if status == 200 else {}
+    # The enablement scenario before may have enabled the model for a few tenants too.
+    suspended = decision.get("enablements_changed", 0)
+    if suspended < count:
+        raise RuntimeError(f"the approval answered {status}: {body[:300]!r}")
+    started = time.monotonic()
+    status, _, body = request(server.base, f"/v1/admin/holds/{proposed['id']}/lift", alice, "POST",
+                              {"reason": "bench"}, {"If-Match": decision["hold"]["etag"]})
+    lift_ms = (time.monotonic() - started) * 1000
+    if status != 200 or json.loads(body)["enablements_changed"] != suspended:
+        raise RuntimeError(f"the lift answered {status}: {body[:300]!r}")
+    return suspended, approve_ms, lift_ms
 
 
 def main():
@@ -246,6 +298,9 @@ def main():
         time.sleep(1)
         p50, p99 = cross_server_enforcement(a, b, staff, hold_tenant, hold_reader, slug)
         record("hold approved on server A, enforced by server B (20 rounds)", None, p50, p99, None)
+        suspended, approve_ms, lift_ms = hold_over_many_enablements(a, feed_db, staff, models[0], HOLD_ENABLEMENTS)
+        record(f"hold approval suspending {suspended:,} enablements (one request)",
+               note=f"{approve_ms:.0f} ms; its lift, restoring them: {lift_ms:.0f} ms")
     finally:
         a.stop()
         b.stop()

@@ -237,9 +237,8 @@ async fn put_in_effect(
     let activated = holds::change_status(conn, hold.id, StatusChange::Activated).await?;
     let suspended = holds::suspend_covered(conn, hold.id, &actor.name).await?;
     let data = notice(conn, &activated).await?;
-    for enablement in &suspended {
-        record_enablement(conn, actor, enablement, EnablementChange::Suspended, &activated, &data).await?;
-    }
+    let changes: Vec<_> = suspended.iter().map(|e| (e, EnablementChange::Suspended)).collect();
+    record_enablements(conn, actor, &changes, &activated, &data).await?;
     if activated.effect_hide || activated.effect_block_new {
         for tenant in audience(&activated) {
             outbox::append(conn, tenant, "model.delisted", data.clone()).await?;
@@ -268,14 +267,18 @@ async fn take_out_of_effect(
     }
     let touched = holds::release(conn, before.id, &actor.name).await?;
     let data = notice(conn, &after).await?;
-    for enablement in &touched {
-        let change = if enablement.status == EnablementStatus::Active {
-            EnablementChange::Restored
-        } else {
-            EnablementChange::Transferred
-        };
-        record_enablement(conn, actor, enablement, change, &after, &data).await?;
-    }
+    let changes: Vec<_> = touched
+        .iter()
+        .map(|enablement| {
+            let change = if enablement.status == EnablementStatus::Active {
+                EnablementChange::Restored
+            } else {
+                EnablementChange::Transferred
+            };
+            (enablement, change)
+        })
+        .collect();
+    record_enablements(conn, actor, &changes, &after, &data).await?;
     if after.effect_hide || after.effect_block_new {
         for tenant in audience(&after) {
             outbox::append(conn, tenant, "model.relisted", data.clone()).await?;
@@ -297,51 +300,55 @@ enum EnablementChange {
     Transferred,
 }
 
-async fn record_enablement(
+/// Audits what a hold did to each enablement and tells each tenant whose
+/// enablement changed (a transferred suspension changes nothing for it), in
+/// three statements whatever the number of enablements.
+async fn record_enablements(
     conn: &mut PgConnection,
     actor: &Actor,
-    enablement: &TouchedEnablement,
-    change: EnablementChange,
+    changes: &[(&TouchedEnablement, EnablementChange)],
     hold: &HoldRow,
     hold_notice: &serde_json::Value,
 ) -> Result<(), sqlx::Error> {
-    let (action, before) = match change {
-        EnablementChange::Suspended => ("enablement.suspended", json!({ "status": "active" })),
-        EnablementChange::Restored => (
-            "enablement.restored",
-            json!({ "status": "suspended", "suspended_by_hold_id": hold.id }),
-        ),
-        EnablementChange::Transferred => (
-            "enablement.suspension_transferred",
-            json!({ "status": "suspended", "suspended_by_hold_id": hold.id }),
-        ),
-    };
-    AuditEntry::new(actor, action, "enablement", enablement.id)
-        .tenant(enablement.tenant_id)
-        .before(before)
-        .after(json!({ "status": enablement.status, "suspended_by_hold_id": enablement.suspended_by_hold_id }))
-        .reason(Some(&hold.public_notice))
-        .append(conn)
-        .await?;
-    if change == EnablementChange::Transferred {
-        return Ok(());
+    let mut entries = Vec::with_capacity(changes.len());
+    let mut events = Vec::with_capacity(changes.len());
+    for (enablement, change) in changes {
+        let (action, before) = match change {
+            EnablementChange::Suspended => ("enablement.suspended", json!({ "status": "active" })),
+            EnablementChange::Restored => (
+                "enablement.restored",
+                json!({ "status": "suspended", "suspended_by_hold_id": hold.id }),
+            ),
+            EnablementChange::Transferred => (
+                "enablement.suspension_transferred",
+                json!({ "status": "suspended", "suspended_by_hold_id": hold.id }),
+            ),
+        };
+        entries.push(
+            AuditEntry::new(actor, action, "enablement", enablement.id)
+                .tenant(enablement.tenant_id)
+                .before(before)
+                .after(json!({ "status": enablement.status, "suspended_by_hold_id": enablement.suspended_by_hold_id }))
+                .reason(Some(&hold.public_notice)),
+        );
+        if *change != EnablementChange::Transferred {
+            events.push((
+                Some(enablement.tenant_id),
+                action,
+                json!({
+                    "enablement_id": enablement.id,
+                    "model_id": enablement.model_id,
+                    "region": enablement.region_code,
+                    "deployment_type": enablement.deployment_type,
+                    "operator": enablement.operator_name,
+                    "status": enablement.status,
+                    "hold": hold_notice,
+                }),
+            ));
+        }
     }
-    outbox::append(
-        conn,
-        Some(enablement.tenant_id),
-        action,
-        json!({
-            "enablement_id": enablement.id,
-            "model_id": enablement.model_id,
-            "region": enablement.region_code,
-            "deployment_type": enablement.deployment_type,
-            "operator": enablement.operator_name,
-            "status": enablement.status,
-            "hold": hold_notice,
-        }),
-    )
-    .await?;
-    Ok(())
+    crate::db::audit::append_all(conn, actor, &entries).await?;
+    outbox::append_all(conn, &events).await
 }
 
 /// What tenants are told about a hold: never the internal legal basis.

@@ -24,3 +24,31 @@ pub async fn append(
     super::webhooks::fan_out(conn, id, tenant, event_type).await?;
     Ok(id)
 }
+
+/// Appends one event per `(tenant, event type, payload)`, in their order,
+/// with every subscribed webhook's delivery: two statements however many
+/// events (a hold suspending thousands of enablements tells each tenant).
+pub async fn append_all(conn: &mut PgConnection, events: &[(Option<Uuid>, &str, Value)]) -> Result<(), sqlx::Error> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = events.iter().map(|_| Uuid::now_v7()).collect();
+    let tenants: Vec<Option<Uuid>> = events.iter().map(|e| e.0).collect();
+    let types: Vec<String> = events.iter().map(|e| e.1.to_owned()).collect();
+    let payloads: Vec<Value> = events.iter().map(|e| e.2.clone()).collect();
+    sqlx::query(
+        "INSERT INTO outbox_events (id, tenant_id, event_type, payload)
+         SELECT e.id, e.tenant_id, e.event_type, e.payload
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[]) WITH ORDINALITY
+              AS e(id, tenant_id, event_type, payload, position)
+         ORDER BY e.position",
+    )
+    .bind(&ids)
+    .bind(&tenants)
+    .bind(&types)
+    .bind(&payloads)
+    .execute(&mut *conn)
+    .await?;
+    super::webhooks::fan_out_all(conn, &ids, &tenants, &types).await?;
+    Ok(())
+}

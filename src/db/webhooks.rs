@@ -134,6 +134,30 @@ pub async fn fan_out(
     .rows_affected())
 }
 
+/// [`fan_out`] for many events at once (`ids`, `tenants` and `types` side
+/// by side).
+pub async fn fan_out_all(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+    tenants: &[Option<Uuid>],
+    types: &[String],
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query(
+        "INSERT INTO webhook_deliveries (tenant_id, id, subscription_id, event_id, status)
+         SELECT s.tenant_id, gen_random_uuid(), s.id, e.id, 'pending'
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS e(id, tenant_id, event_type)
+         JOIN webhook_subscriptions s
+           ON s.status = 'active' AND e.event_type = ANY (s.event_types)
+          AND (e.tenant_id IS NULL OR s.tenant_id = e.tenant_id)",
+    )
+    .bind(ids)
+    .bind(tenants)
+    .bind(types)
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
 /// A delivery claimed for one attempt.
 #[derive(Debug, Clone, FromRow)]
 pub struct Claimed {
