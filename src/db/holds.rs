@@ -209,36 +209,53 @@ pub async fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<HoldRow>, 
 }
 
 /// How many holds `list` would page through.
-pub async fn count(
-    conn: &mut PgConnection,
-    status: Option<HoldStatus>,
-    kind: Option<HoldKind>,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT count(*) FROM compliance_holds WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR kind = $2)",
+/// Which holds a list shows; every part optional.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HoldFilter {
+    pub status: Option<HoldStatus>,
+    pub kind: Option<HoldKind>,
+    /// Whether its effects are in force (the API's `in_effect`).
+    pub in_effect: Option<bool>,
+}
+
+/// The filter's conditions on $1 to $3, shared by the list and its count.
+fn matches_filter() -> String {
+    format!(
+        "($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR kind = $2)
+         AND ($3::boolean IS NULL OR {IN_EFFECT} = $3)"
     )
-    .bind(status.map(HoldStatus::as_str))
-    .bind(kind.map(HoldKind::as_str))
+}
+
+/// How many holds match `filter`.
+pub async fn count(conn: &mut PgConnection, filter: HoldFilter) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM compliance_holds WHERE {}",
+        matches_filter()
+    ))
+    .bind(filter.status.map(HoldStatus::as_str))
+    .bind(filter.kind.map(HoldKind::as_str))
+    .bind(filter.in_effect)
     .fetch_one(conn)
     .await
 }
 
+/// The holds matching `filter` after the cursor, oldest first.
 pub async fn list(
     conn: &mut PgConnection,
-    status: Option<HoldStatus>,
-    kind: Option<HoldKind>,
+    filter: HoldFilter,
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<HoldRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {} FROM compliance_holds
-         WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR kind = $2)
-           AND ($3::uuid IS NULL OR id > $3)
-         ORDER BY id LIMIT $4",
-        columns()
+         WHERE {} AND ($4::uuid IS NULL OR id > $4)
+         ORDER BY id LIMIT $5",
+        columns(),
+        matches_filter()
     ))
-    .bind(status.map(HoldStatus::as_str))
-    .bind(kind.map(HoldKind::as_str))
+    .bind(filter.status.map(HoldStatus::as_str))
+    .bind(filter.kind.map(HoldKind::as_str))
+    .bind(filter.in_effect)
     .bind(after)
     .bind(limit)
     .fetch_all(conn)

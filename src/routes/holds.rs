@@ -484,6 +484,9 @@ pub struct HoldListParams {
     /// Only holds of this kind.
     #[param(value_type = Option<HoldKind>)]
     pub kind: Option<String>,
+    /// Only holds whose effects are (`true`) or are not (`false`) in force.
+    #[param(value_type = Option<bool>)]
+    pub in_effect: Option<String>,
     /// Page size (default 50).
     #[param(value_type = Option<i32>, minimum = 1, maximum = 200, example = 50)]
     pub limit: Option<String>,
@@ -530,11 +533,22 @@ pub async fn list_holds(
                 ApiError::invalid_parameter("kind", format!("expected one of {}", HoldKind::expected()))
             })?),
         };
+    let in_effect = match params.in_effect.as_deref() {
+        None => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(_) => return Err(ApiError::invalid_parameter("in_effect", "expected true or false")),
+    };
+    let filter = holds::HoldFilter {
+        status,
+        kind,
+        in_effect,
+    };
     let limit = paging::limit(params.limit.as_deref())?;
     let after = paging::decode_id(params.cursor.as_deref())?;
     let mut conn = state.pool.acquire().await?;
-    let rows = holds::list(&mut conn, status, kind, after, limit + 1).await?;
-    let total = holds::count(&mut conn, status, kind).await?;
+    let rows = holds::list(&mut conn, filter, after, limit + 1).await?;
+    let total = holds::count(&mut conn, filter).await?;
     let (rows, next_cursor) = paging::page(rows, limit, |row| paging::encode_id(row.id));
     let snapshot = state.catalog.current();
     Ok(HttpResponse::Ok().json(HoldList {

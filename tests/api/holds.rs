@@ -639,3 +639,56 @@ async fn a_suspended_enablement_cannot_be_revived_by_disabling_it_and_enabling_a
         .unwrap();
     assert_eq!(active, 0);
 }
+
+#[tokio::test]
+async fn the_hold_list_filters_by_whether_a_hold_is_in_effect_and_counts_what_it_filters() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::catalog()).await;
+    let body = |notice: &str| {
+        json!({
+            "kind": "sanctions", "legal_basis": "internal", "public_notice": notice,
+            "scope": {"models": ["deepseek/deepseek-r1"]}, "effects": {"block_new": true}
+        })
+    };
+    let in_force = app.hold_in_effect(body("in force")).await;
+    let proposed = app.propose_hold(body("proposed")).await;
+    let lifted = app.hold_in_effect(body("lifted")).await;
+    let response = app.decide_hold(&lifted, "lift", &officer("alice"), Some("done")).await;
+    assert_eq!(response.status(), 200);
+    let auditor = platform_token("auditor");
+    let ids = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    let (status, effective) = app.get_json("/v1/admin/holds?in_effect=true", &auditor).await;
+    assert_eq!(status, 200, "{effective}");
+    assert_eq!(ids(&effective), [in_force.clone()]);
+    assert_eq!(effective["total"], 1);
+    let (_, not_effective) = app.get_json("/v1/admin/holds?in_effect=false&limit=1", &auditor).await;
+    assert_eq!(not_effective["total"], 2, "the proposed and the lifted hold");
+    let (_, rest) = app
+        .get_json(
+            &format!(
+                "/v1/admin/holds?in_effect=false&cursor={}",
+                not_effective["next_cursor"].as_str().unwrap()
+            ),
+            &auditor,
+        )
+        .await;
+    let mut seen = [ids(&not_effective), ids(&rest)].concat();
+    seen.sort();
+    let mut expected = vec![proposed.clone(), lifted.clone()];
+    expected.sort();
+    assert_eq!(seen, expected);
+    let (_, both) = app
+        .get_json("/v1/admin/holds?in_effect=false&status=proposed", &auditor)
+        .await;
+    assert_eq!(ids(&both), [proposed]);
+    let response = app.get("/v1/admin/holds?in_effect=maybe", &auditor).await;
+    assert_problem(response, 400, "invalid_parameter").await;
+}

@@ -187,6 +187,15 @@ try {
   await stale.click('#reload-hold');
   await stale.locator('#hold-status', { hasText: 'in effect' }).waitFor();
   await stale.close();
+  // The list's "in effect" filter is the API's: the hold is among the holds
+  // in effect, and not among those that are not.
+  await page.goto(`${base}/console/#/holds?in_effect=yes`);
+  await page.locator(`#holds-table a[href="#/holds/${holdId}"]`).waitFor();
+  // A fresh load (not a hash change), so the list waited for is the new one.
+  await page.goto('about:blank');
+  await page.goto(`${base}/console/#/holds?in_effect=no`);
+  await page.locator('#holds-results .count').waitFor();
+  assert.equal(await page.locator(`#holds-table a[href="#/holds/${holdId}"]`).count(), 0, 'not among holds not in effect');
 
   step('platform staff see the tenant\'s enablement suspended by the hold');
   await signIn('PLATFORM_ADMIN', 'support@modelmart');

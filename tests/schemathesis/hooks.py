@@ -49,23 +49,9 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import requests
 import schemathesis
-from hypothesis.internal import lambda_sources
 
-# CPython 3.11's ast.parse can raise "SystemError: AST constructor recursion
-# depth mismatch" when called deep in the stack on a large module. Hypothesis
-# parses schemathesis' own sources only to describe a filter lambda in a
-# strategy's repr; without this, that description ends the run.
-_describe_lambda = lambda_sources._lambda_description
-
-
-def _lambda_description_or_unknown(f: Any) -> str:
-    try:
-        return _describe_lambda(f)
-    except SystemError:
-        return "lambda: <unknown>"
-
-
-lambda_sources._lambda_description = _lambda_description_or_unknown
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tool_fixes  # noqa: E402,F401 - the fixes every role's run loads
 
 TENANT_PATH = re.compile(r"^/v1/tenants/(?P<tid>[^/]+)(?:/(?P<kind>[^/]+)(?:/(?P<id>[^/]+))?)?/?$")
 # Tenant resources addressed one by one; the rest are per-tenant singletons or lists.

@@ -84,13 +84,12 @@ async function renderList(view, ctx) {
   const pages = pager('Holds', async (cursor) => {
     replace(results, loading());
     try {
-      const data = await get('/v1/admin/holds', { status: q.get('status'), kind: q.get('kind'), limit: 25, cursor });
+      const inEffectParam = effectFilter ? String(effectFilter === 'yes') : null;
+      const data = await get('/v1/admin/holds', { status: q.get('status'), kind: q.get('kind'), in_effect: inEffectParam, limit: 25, cursor });
       if (!ctx.isCurrent()) return null;
-      let items = data.items;
-      if (effectFilter) items = items.filter((hold) => hold.in_effect === (effectFilter === 'yes'));
+      const items = data.items;
       replace(results,
-        h('p', { class: 'count' }, `${fmtNumber(data.total)} hold(s) match the status and kind filters`,
-          effectFilter ? `; on this page ${items.length} ${effectFilter === 'yes' ? 'in effect' : 'not in effect'}` : ''),
+        h('p', { class: 'count' }, `${fmtNumber(data.total)} hold(s) match the filters`),
         items.length
           ? table('Compliance holds', [
             ['Hold', (hold) => h('a', { href: `#/holds/${hold.id}` }, `${hold.kind} · ${shortId(hold.id)}`)],
@@ -99,7 +98,7 @@ async function renderList(view, ctx) {
             ['Proposed', (hold) => [hold.proposed_by, h('br'), h('small', {}, fmtTime(hold.proposed_at))]],
             ['Decided', (hold) => hold.approved_by ? `approved by ${hold.approved_by}` : hold.rejected_by ? `rejected by ${hold.rejected_by}` : '—'],
           ], items, { id: 'holds-table' })
-          : notice('No holds on this page match.'));
+          : notice('No holds match.'));
       return data.next_cursor;
     } catch (error) {
       replace(results, problemBox(error, 'Holds could not be listed'));
