@@ -667,7 +667,7 @@ async fn the_hold_list_filters_by_whether_a_hold_is_in_effect_and_counts_what_it
 
     let (status, effective) = app.get_json("/v1/admin/holds?in_effect=true", &auditor).await;
     assert_eq!(status, 200, "{effective}");
-    assert_eq!(ids(&effective), [in_force.clone()]);
+    assert_eq!(ids(&effective), [in_force]);
     assert_eq!(effective["total"], 1);
     let (_, not_effective) = app.get_json("/v1/admin/holds?in_effect=false&limit=1", &auditor).await;
     assert_eq!(not_effective["total"], 2, "the proposed and the lifted hold");
