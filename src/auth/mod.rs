@@ -354,10 +354,11 @@ impl Requirement for ReadHolds {
     const ROLES: &'static [Role] = &[Role::ComplianceOfficer, Role::Auditor, Role::PlatformAdmin];
 }
 
-/// Reading the tenant directory: platform staff who support tenants.
+/// Reading the tenant directory: platform staff who support tenants, and
+/// compliance officers, who name tenants in a hold's scope.
 pub struct ReadTenants;
 impl Requirement for ReadTenants {
-    const ROLES: &'static [Role] = &[Role::PlatformAdmin];
+    const ROLES: &'static [Role] = &[Role::PlatformAdmin, Role::ComplianceOfficer];
 }
 
 /// Reading the platform audit log.

@@ -79,10 +79,11 @@ impl<'a> AuditEntry<'a> {
     }
 }
 
-/// Appends `entries`, all by one actor, in one statement, in their order:
+/// Appends `entries`, all by one actor, in their order, with one call of
+/// `append_audit_events()`: the chain head is locked and written once, so
 /// what a hold decision writes for each of thousands of enablements costs
-/// one round trip instead of one each. The same SQL function appends each,
-/// so they chain exactly as [`AuditEntry::append`] would.
+/// one round trip and no more per row than the row itself. They chain
+/// exactly as that many [`AuditEntry::append`] calls would.
 pub async fn append_all(conn: &mut PgConnection, actor: &Actor, entries: &[AuditEntry<'_>]) -> Result<(), sqlx::Error> {
     if entries.is_empty() {
         return Ok(());
@@ -91,30 +92,28 @@ pub async fn append_all(conn: &mut PgConnection, actor: &Actor, entries: &[Audit
         entries.iter().all(|e| std::ptr::eq(e.actor, actor)),
         "one actor per batch"
     );
-    let column = |f: fn(&AuditEntry<'_>) -> Option<String>| entries.iter().map(f).collect::<Vec<_>>();
     let ids: Vec<Uuid> = entries.iter().map(|_| Uuid::now_v7()).collect();
     let tenants: Vec<Option<Uuid>> = entries.iter().map(|e| e.tenant_id).collect();
+    let actions: Vec<&str> = entries.iter().map(|e| e.action).collect();
+    let target_types: Vec<&str> = entries.iter().map(|e| e.target_type).collect();
+    let target_ids: Vec<&str> = entries.iter().map(|e| e.target_id.as_str()).collect();
     let befores: Vec<Option<Value>> = entries.iter().map(|e| e.before.clone()).collect();
     let afters: Vec<Option<Value>> = entries.iter().map(|e| e.after.clone()).collect();
-    sqlx::query(
-        "SELECT count(append_audit_event(e.id, $2, $3, e.tenant_id, e.action, e.target_type, e.target_id,
-                                         e.before, e.after, e.reason, $4))
-         FROM unnest($1::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::jsonb[],
-                     $11::text[]) AS e(id, tenant_id, action, target_type, target_id, before, after, reason)",
-    )
-    .bind(&ids)
-    .bind(&actor.name)
-    .bind(&actor.roles)
-    .bind(actor.request_id.as_deref())
-    .bind(&tenants)
-    .bind(column(|e| Some(e.action.to_owned())))
-    .bind(column(|e| Some(e.target_type.to_owned())))
-    .bind(column(|e| Some(e.target_id.clone())))
-    .bind(&befores)
-    .bind(&afters)
-    .bind(column(|e| e.reason.map(str::to_owned)))
-    .execute(conn)
-    .await?;
+    let reasons: Vec<Option<&str>> = entries.iter().map(|e| e.reason).collect();
+    sqlx::query("SELECT append_audit_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+        .bind(&ids)
+        .bind(&actor.name)
+        .bind(&actor.roles)
+        .bind(&tenants)
+        .bind(&actions)
+        .bind(&target_types)
+        .bind(&target_ids)
+        .bind(&befores)
+        .bind(&afters)
+        .bind(&reasons)
+        .bind(actor.request_id.as_deref())
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

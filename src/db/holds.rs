@@ -394,7 +394,11 @@ async fn record_suspensions(
 /// suspends still covers it, in which case that hold now holds it.
 pub async fn release(conn: &mut PgConnection, id: Uuid, actor: &str) -> Result<Vec<TouchedEnablement>, sqlx::Error> {
     let touched: Vec<TouchedEnablement> = sqlx::query_as(&format!(
-        "WITH still_held AS (
+        // MATERIALIZED: computed once. Inlined, the planner may rescan it
+        // for every suspended enablement (it does, with statistics that do
+        // not yet count the rows a big approval just suspended), and a lift
+        // of thousands of enablements runs into the statement timeout.
+        "WITH still_held AS MATERIALIZED (
              SELECT c.tenant_id, c.id, min(h2.id::text)::uuid AS other
              FROM compliance_holds h2
              CROSS JOIN LATERAL hold_covered_enablements(h2) c

@@ -48,6 +48,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(health::readyz)
         .service(health::metrics)
         .service(models::list_models)
+        .service(models::list_tenant_models)
         .service(models::list_model_offers)
         .service(models::list_model_derivatives)
         .service(models::get_model)

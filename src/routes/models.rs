@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::page_cache::PageCache;
-use crate::auth::{Authorized, DiscoverCatalog};
+use crate::auth::{Authorized, DiscoverCatalog, TenantAccess, TenantRead};
 use crate::catalog::query::{discover, DiscoveryParams, DiscoveryQuery, FacetCount, Facets};
 use crate::catalog::snapshot::{Listing, ModelRef, Offer, PricePeriod, Snapshot};
 use crate::domain::decision::{decide_listing, decide_offer, Decision, Reason};
@@ -294,6 +294,46 @@ pub async fn list_models(
     let snapshot = state.catalog.current();
     query.resolve_aliases(&snapshot.content);
     discovery_page(&snapshot, &pages, &req, principal.tenant_id, &query)
+}
+
+/// Discover models as a tenant sees them.
+///
+/// The same page as `GET /v1/models` for a principal of this tenant: what
+/// its policy and the holds that apply to it let it see, each listing with
+/// its `availability` (whether the tenant may enable it, and every reason
+/// why not). For platform staff supporting a tenant, and for the tenant's
+/// own principals.
+#[utoipa::path(
+    tag = "tenants",
+    operation_id = "list_tenant_models",
+    params(
+        ("tenant_id" = Uuid, Path, description = "The tenant"),
+        DiscoveryParams,
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of a page read before")
+    ),
+    responses(
+        (status = 200, description = "A page of listings as the tenant sees them", body = ModelPage,
+         headers(("ETag" = String, description = "Revalidate with If-None-Match"))),
+        (status = 304, description = "Unchanged since the ETag in If-None-Match"),
+        (status = 400, description = "A parameter is invalid; `errors` names it", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant visible to this principal", body = Problem,
+         content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/tenants/{tenant_id}/models")]
+pub async fn list_tenant_models(
+    state: web::Data<AppState>,
+    pages: web::Data<PageCache>,
+    access: TenantAccess<TenantRead>,
+    req: actix_web::HttpRequest,
+    params: DiscoveryParams,
+) -> Result<HttpResponse, ApiError> {
+    let mut query = DiscoveryQuery::parse(&params)?;
+    let snapshot = state.catalog.current();
+    query.resolve_aliases(&snapshot.content);
+    discovery_page(&snapshot, &pages, &req, Some(access.tenant_id), &query)
 }
 
 /// A page of discovery under the asker's rules, with its ETag, from the

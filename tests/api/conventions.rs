@@ -176,6 +176,9 @@ async fn platform_staff_page_through_tenants_and_no_one_else_sees_the_directory(
     assert_eq!(one["live_enablements"], 0);
     let unknown = format!("/v1/admin/tenants/{}", Uuid::new_v4());
     assert_eq!(app.get(&unknown, &staff).await.status(), 404);
+    let (status, for_officers) = app.get_json("/v1/admin/tenants", &officer("alice")).await;
+    assert_eq!(status, 200, "officers name tenants in a hold's scope");
+    assert_eq!(for_officers["total"], 3);
     for token in [
         tenant_token("tenant.admin", tenants[0]),
         platform_token("catalog.admin"),
@@ -183,6 +186,62 @@ async fn platform_staff_page_through_tenants_and_no_one_else_sees_the_directory(
     ] {
         assert_eq!(app.get("/v1/admin/tenants", &token).await.status(), 403);
     }
+}
+
+#[tokio::test]
+async fn platform_staff_see_the_catalog_as_a_tenant_sees_it_with_every_reason() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::catalog()).await;
+    let tenant = Uuid::new_v4();
+    let admin = tenant_token("tenant.admin", tenant);
+    let policy = format!("/v1/tenants/{tenant}/policy");
+    let etag = app.get(&policy, &admin).await.headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let response = app
+        .client
+        .put(app.url(&policy))
+        .bearer_auth(&admin)
+        .header("if-match", etag)
+        .json(&json!({"denied_origin_countries": ["CN"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+
+    let query = "?publisher=deepseek&include_unavailable=true";
+    let as_tenant = format!("/v1/tenants/{tenant}/models{query}");
+    let staff = platform_token("platform.admin");
+    let (status, seen_for) = app.get_json(&as_tenant, &staff).await;
+    assert_eq!(status, 200, "{seen_for}");
+    let items = seen_for["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    for item in items {
+        assert_eq!(item["availability"]["enableable"], false, "{item}");
+        let codes: Vec<&str> = item["availability"]["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r["code"].as_str())
+            .collect();
+        assert!(codes.iter().any(|c| c.contains("origin")), "{codes:?}");
+    }
+    let (_, own) = app
+        .get_json(&format!("/v1/models{query}"), &tenant_token("catalog.reader", tenant))
+        .await;
+    assert_eq!(own, seen_for, "the page the tenant itself gets");
+    let (_, unscoped) = app.get_json(&format!("/v1/models{query}"), &staff).await;
+    assert_eq!(
+        unscoped["items"][0]["availability"],
+        Value::Null,
+        "staff's own discovery decides for no one"
+    );
+
+    let stranger = tenant_token("tenant.admin", Uuid::new_v4());
+    assert_eq!(app.get(&as_tenant, &stranger).await.status(), 404);
+    let unknown = format!("/v1/tenants/{}/models", Uuid::new_v4());
+    assert_eq!(app.get(&unknown, &staff).await.status(), 404);
 }
 
 #[tokio::test]

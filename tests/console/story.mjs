@@ -110,6 +110,11 @@ try {
   await page.fill('#scope-models', 'deepseek-r1');
   await page.locator('#scope-models-results button.suggestion', { hasText: /^deepseek\/deepseek-r1 / }).first().click();
   await page.locator('#scope-models-chosen li', { hasText: 'deepseek/deepseek-r1' }).waitFor();
+  // An officer finds tenants by name (the directory is readable to officers);
+  // none is picked, so the hold is for every tenant.
+  await page.fill('#scope-tenants', 'North');
+  await page.locator('#scope-tenants-results button.suggestion', { hasText: /Northwind/ }).first().waitFor();
+  await page.fill('#scope-tenants', '');
   // By keyboard: type, wait for the suggestions, Enter takes the first (the exact code).
   await page.focus('#scope-jurisdictions');
   await page.keyboard.type('US');
@@ -208,6 +213,10 @@ try {
   assert.match(await row.innerText(), /suspended/);
   assert.equal(await row.locator(`a[href="#/holds/${holdId}"]`).count(), 1, 'the row links the suspending hold');
   await page.locator('#tenant-policy dl').waitFor();
+  // Staff see what the tenant can and cannot enable as the tenant itself
+  // does (GET /v1/tenants/{tenant_id}/models), with the reasons.
+  await page.locator('#tenant-enableable table tbody tr').first().waitFor();
+  assert.match(await page.locator('#tenant-enableable .count').innerText(), /visible to this tenant/);
   await shot('06-tenant-enablement-suspended');
 
   step('the catalog: search with facets, and R1\'s listing names the hold');

@@ -257,7 +257,7 @@ async function renderPropose(view, ctx) {
         return list.filter((t) => matches(text, t.id, t.display_name)).map((t) => ({ value: t.id, label: t.display_name ?? t.id, detail: shortId(t.id) }));
       } catch (error) {
         if (error.status === 403) {
-          tenantNote.textContent = 'Listing tenants needs the platform.admin role; type a tenant id and press Enter.';
+          tenantNote.textContent = 'Listing tenants needs the platform.admin or compliance.officer role; type a tenant id and press Enter.';
           return [];
         }
         throw error;

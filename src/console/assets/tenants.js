@@ -32,7 +32,7 @@ async function renderList(view, ctx) {
       return page.next_cursor;
     } catch (error) {
       replace(results, problemBox(error, 'Tenants could not be listed'),
-        error.status === 403 ? h('p', { class: 'help' }, 'Listing tenants needs the platform.admin role. A tenant\'s own token opens its own view.') : null);
+        error.status === 403 ? h('p', { class: 'help' }, 'Listing tenants needs the platform.admin or compliance.officer role. A tenant\'s own token opens its own view.') : null);
       return null;
     }
   });
@@ -108,14 +108,7 @@ async function renderTenant(view, tid, ctx) {
   pages.show();
   append(enablements.parentElement, pages.nav);
 
-  if (session.tenantId === tid) {
-    drawEnableable(enableable, ctx);
-  } else {
-    replace(enableable, h('p', { class: 'help', id: 'enableable-note' },
-      'The API decides availability (enableable or not, with every reason: hold, policy rule, lifecycle) only for the tenant\'s own principals; ',
-      'platform staff read the catalog without it, and there is no endpoint to ask it on a tenant\'s behalf. ',
-      'Sign in with one of this tenant\'s tokens to see it here; the policy beside and the suspended enablements above show what its rules and the holds do.'));
-  }
+  drawEnableable(enableable, ctx, tid);
 }
 
 /** Reasons grouped by code (a policy rule often refuses several regions): the first messages, then a count. */
@@ -138,12 +131,15 @@ function append(parent, child) {
   parent.append(child);
 }
 
-function drawEnableable(box, ctx) {
+/** What the tenant can and cannot enable, with every reason: the catalog as
+ *  the tenant sees it (GET /v1/tenants/{tenant_id}/models), for its own
+ *  principals and for platform staff alike. */
+function drawEnableable(box, ctx, tid) {
   const list = h('div', {});
   const pages = pager('Availability', async (cursor) => {
     replace(list, loading());
     try {
-      const page = await api('/v1/models', { query: { include_unavailable: true, limit: 25, cursor } }).then((r) => r.data);
+      const page = await api(`/v1/tenants/${encodeURIComponent(tid)}/models`, { query: { include_unavailable: true, limit: 25, cursor } }).then((r) => r.data);
       if (!ctx.isCurrent()) return null;
       replace(list,
         h('p', { class: 'count' }, `${fmtNumber(page.total)} listing(s) visible to this tenant; listings a hold hides are not among them.`),
