@@ -139,7 +139,11 @@ def record(scenario, rps=None, p50=None, p99=None, rss=None, note=""):
 def enablement_script(tokens, models):
     lines = ["local tokens = {" + ",".join(f'"{t}"' for t in tokens) + "}",
              "local models = {" + ",".join(f'"{m}"' for m in models) + "}",
-             "math.randomseed(os.time())",
+             # Each wrk thread has its own Lua state: seeded alike, they would
+             # send the same requests, and half the creates would be repeats.
+             "local threads = 0",
+             "function setup(thread) threads = threads + 1; thread:set('seed', threads) end",
+             "function init(args) math.randomseed(os.time() * 1000 + seed) end",
              "request = function()",
              "  local t = math.random(#tokens)",
              "  local m = math.random(#models)",

@@ -28,14 +28,16 @@ pub async fn retire_due(conn: &mut PgConnection, actor: &Actor) -> Result<usize,
     if retired.is_empty() {
         return Ok(0);
     }
-    for listing in &retired {
-        AuditEntry::new(actor, "model.retired", "model", listing.id)
-            .before(json!({ "lifecycle_status": listing.previous_status }))
-            .after(json!({ "lifecycle_status": "retired", "row_version": listing.row_version }))
-            .reason(Some("retirement_date reached"))
-            .append(conn)
-            .await?;
-    }
+    let entries: Vec<AuditEntry> = retired
+        .iter()
+        .map(|listing| {
+            AuditEntry::new(actor, "model.retired", "model", listing.id)
+                .before(json!({ "lifecycle_status": listing.previous_status }))
+                .after(json!({ "lifecycle_status": "retired", "row_version": listing.row_version }))
+                .reason(Some("retirement_date reached"))
+        })
+        .collect();
+    crate::db::audit::append_all(conn, actor, &entries).await?;
     let ids: Vec<_> = retired.iter().map(|l| l.id).collect();
     let live = models::live_enablements_of(conn, &ids).await?;
     // One event per tenant and listing, naming that tenant's enablements.

@@ -290,10 +290,22 @@ pub async fn list_models(
     req: actix_web::HttpRequest,
     params: DiscoveryParams,
 ) -> Result<HttpResponse, ApiError> {
-    let mut query = DiscoveryQuery::parse(&params)?;
+    discover_for(&state, &pages, &req, principal.tenant_id, &params)
+}
+
+/// The discovery page `params` ask for, under `tenant`'s rules (staff:
+/// none), over the current snapshot.
+fn discover_for(
+    state: &AppState,
+    pages: &PageCache,
+    req: &actix_web::HttpRequest,
+    tenant: Option<Uuid>,
+    params: &DiscoveryParams,
+) -> Result<HttpResponse, ApiError> {
+    let mut query = DiscoveryQuery::parse(params)?;
     let snapshot = state.catalog.current();
     query.resolve_aliases(&snapshot.content);
-    discovery_page(&snapshot, &pages, &req, principal.tenant_id, &query)
+    discovery_page(&snapshot, pages, req, tenant, &query)
 }
 
 /// Discover models as a tenant sees them.
@@ -330,10 +342,7 @@ pub async fn list_tenant_models(
     req: actix_web::HttpRequest,
     params: DiscoveryParams,
 ) -> Result<HttpResponse, ApiError> {
-    let mut query = DiscoveryQuery::parse(&params)?;
-    let snapshot = state.catalog.current();
-    query.resolve_aliases(&snapshot.content);
-    discovery_page(&snapshot, &pages, &req, Some(access.tenant_id), &query)
+    discover_for(&state, &pages, &req, Some(access.tenant_id), &params)
 }
 
 /// A page of discovery under the asker's rules, with its ETag, from the

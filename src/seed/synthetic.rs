@@ -39,6 +39,7 @@ pub fn synthetic_catalog(count: usize) -> CatalogBatch {
             .push(index);
     }
     let mut mix = Mix(0x6d6f_6465_6c6d_6172);
+    let today = chrono::Utc::now().date_naive();
     for n in 0..count {
         let base = &demo.models[n % demo.models.len()];
         let mut model = base.clone();
@@ -54,6 +55,12 @@ pub fn synthetic_catalog(count: usize) -> CatalogBatch {
         };
         if model.lifecycle.status == LifecycleStatus::Retired {
             model.lifecycle.status = LifecycleStatus::Deprecated;
+        }
+        // A listing kept deprecated must not be due for retirement: the
+        // scheduler would retire thousands of them, 500 a pass, each pass a
+        // full catalog reload, while a benchmark measures.
+        if model.lifecycle.retirement_date.is_some_and(|date| date <= today) {
+            model.lifecycle.retirement_date = None;
         }
         if !model.tags.iter().any(|t| t == "synthetic") && model.tags.len() < 32 {
             model.tags.push("synthetic".into());
@@ -88,5 +95,23 @@ mod tests {
         assert_eq!(slugs.len(), 3_000);
         assert!(one.offers.len() > 3_000);
         assert_eq!(one, synthetic_catalog(3_000));
+    }
+
+    #[test]
+    fn no_synthetic_listing_is_retired_or_due_for_retirement() {
+        let today = chrono::Utc::now().date_naive();
+        let catalog = synthetic_catalog(3_000);
+        assert!(catalog
+            .models
+            .iter()
+            .any(|m| m.lifecycle.status == LifecycleStatus::Deprecated));
+        for model in &catalog.models {
+            assert_ne!(model.lifecycle.status, LifecycleStatus::Retired, "{}", model.slug);
+            assert!(
+                model.lifecycle.retirement_date.is_none_or(|date| date > today),
+                "{} is due for retirement",
+                model.slug
+            );
+        }
     }
 }

@@ -168,15 +168,7 @@ async fn no_console_path_reaches_data_with_or_without_a_token() {
 #[tokio::test]
 async fn the_console_is_not_an_operation_of_the_api_document() {
     let app = spawn_app().await;
-    let document: Value = app
-        .client
-        .get(app.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let document = app.served_document().await;
     let paths = document["paths"].as_object().unwrap();
     assert!(paths.keys().all(|path| !path.starts_with("/console")));
 }

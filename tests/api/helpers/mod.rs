@@ -450,6 +450,13 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The OpenAPI document the server serves.
+    pub async fn served_document(&self) -> Value {
+        let response = self.client.get(self.url("/openapi.json")).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
     /// Officer alice proposes a hold; returns its id.
     pub async fn propose_hold(&self, body: Value) -> String {
         let response = self.post_json("/v1/admin/holds", &officer("alice"), body).await;
