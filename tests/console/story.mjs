@@ -6,7 +6,7 @@
 // saved to screenshots/. Run by run.sh, which serves the demo.
 
 import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,8 +69,23 @@ async function assertLabelled(name) {
   assert.deepEqual(unlabelled, [], `${name}: unlabelled controls`);
 }
 
+const axeSource = readFileSync(join(here, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+/** Every WCAG 2 A and AA rule axe-core checks (contrast included), on the
+ *  screen as it is: none may fail. */
+async function assertAccessible(name) {
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] }));
+  const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.length} node(s), e.g. ${v.nodes[0]?.target?.join(' ')}: ${v.nodes[0]?.failureSummary?.split('\n')[1] ?? ''}`);
+  assert.ok(result.passes.length >= 10, `${name}: axe-core checked too little (${result.passes.length} rules passed)`);
+  assert.deepEqual(found, [], `${name}: accessibility violations`);
+  return result.passes.length;
+}
+
 async function shot(name, scrollTo) {
   await assertLabelled(name);
+  const rules = await assertAccessible(name);
+  step(`  ${name}: labelled, and ${rules} WCAG 2 A/AA rules of axe-core pass`);
   if (scrollTo) await page.locator(scrollTo).evaluate((el) => el.scrollIntoView({ block: 'start' }));
   else await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: false });
