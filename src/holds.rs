@@ -348,7 +348,8 @@ async fn record_enablements(
         }
     }
     crate::db::audit::append_all(conn, actor, &entries).await?;
-    outbox::append_all(conn, &events).await
+    outbox::append_all(conn, &events).await?;
+    Ok(())
 }
 
 /// What tenants are told about a hold: never the internal legal basis.

@@ -93,6 +93,9 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for ProblemStream<S> {
     }
 }
 
+/// The statuses the codec answers with by itself.
+const CODEC_STATUSES: [&[u8]; 3] = [b"400", b"408", b"431"];
+
 /// The codec's answers and what they mean to a client.
 fn codec_answer(status: &[u8]) -> Option<ApiError> {
     let (code, detail) = match status {
@@ -122,6 +125,14 @@ fn with_problem_bodies(bytes: &[u8]) -> Option<Vec<u8>> {
     while let Some(found) = memchr::memmem::find(&bytes[from..], b"HTTP/1.") {
         let start = from + found;
         from = start + 1;
+        // Every answer's head starts so: look further only at the codec's
+        // statuses, so the application's answers cost this one comparison.
+        if !bytes
+            .get(start + 9..start + 12)
+            .is_some_and(|status| CODEC_STATUSES.contains(&status))
+        {
+            continue;
+        }
         let Some(head_len) = memchr::memmem::find(&bytes[start..], b"\r\n\r\n").map(|end| end + 4) else {
             break;
         };

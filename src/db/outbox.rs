@@ -13,24 +13,20 @@ pub async fn append(
     event_type: &str,
     payload: Value,
 ) -> Result<Uuid, sqlx::Error> {
-    let id = Uuid::now_v7();
-    sqlx::query("INSERT INTO outbox_events (id, tenant_id, event_type, payload) VALUES ($1, $2, $3, $4)")
-        .bind(id)
-        .bind(tenant)
-        .bind(event_type)
-        .bind(payload)
-        .execute(&mut *conn)
-        .await?;
-    super::webhooks::fan_out(conn, id, tenant, event_type).await?;
-    Ok(id)
+    let ids = append_all(conn, &[(tenant, event_type, payload)]).await?;
+    Ok(ids[0])
 }
 
 /// Appends one event per `(tenant, event type, payload)`, in their order,
 /// with every subscribed webhook's delivery: two statements however many
 /// events (a hold suspending thousands of enablements tells each tenant).
-pub async fn append_all(conn: &mut PgConnection, events: &[(Option<Uuid>, &str, Value)]) -> Result<(), sqlx::Error> {
+/// Returns the events' ids, in their order.
+pub async fn append_all(
+    conn: &mut PgConnection,
+    events: &[(Option<Uuid>, &str, Value)],
+) -> Result<Vec<Uuid>, sqlx::Error> {
     if events.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let ids: Vec<Uuid> = events.iter().map(|_| Uuid::now_v7()).collect();
     let tenants: Vec<Option<Uuid>> = events.iter().map(|e| e.0).collect();
@@ -49,6 +45,6 @@ pub async fn append_all(conn: &mut PgConnection, events: &[(Option<Uuid>, &str, 
     .bind(&payloads)
     .execute(&mut *conn)
     .await?;
-    super::webhooks::fan_out_all(conn, &ids, &tenants, &types).await?;
-    Ok(())
+    super::webhooks::fan_out(conn, &ids, &tenants, &types).await?;
+    Ok(ids)
 }

@@ -111,32 +111,10 @@ pub async fn exists(pool: &PgPool, tenant: Uuid, id: Uuid) -> Result<bool, sqlx:
         .await
 }
 
-/// Creates one pending delivery per active subscription that wants
-/// `event_id`: the event's tenant's, or every tenant's for a broadcast.
-/// Runs in the transaction that wrote the event.
+/// Queues a delivery of each event (`ids`, `tenants` and `types` side by
+/// side; a `None` tenant is every tenant) to every active webhook
+/// subscribed to its type, in the caller's transaction.
 pub async fn fan_out(
-    conn: &mut PgConnection,
-    event_id: Uuid,
-    tenant: Option<Uuid>,
-    event_type: &str,
-) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query(
-        "INSERT INTO webhook_deliveries (tenant_id, id, subscription_id, event_id, status)
-         SELECT s.tenant_id, gen_random_uuid(), s.id, $1, 'pending'
-         FROM webhook_subscriptions s
-         WHERE s.status = 'active' AND $3 = ANY (s.event_types) AND ($2::uuid IS NULL OR s.tenant_id = $2)",
-    )
-    .bind(event_id)
-    .bind(tenant)
-    .bind(event_type)
-    .execute(conn)
-    .await?
-    .rows_affected())
-}
-
-/// [`fan_out`] for many events at once (`ids`, `tenants` and `types` side
-/// by side).
-pub async fn fan_out_all(
     conn: &mut PgConnection,
     ids: &[Uuid],
     tenants: &[Option<Uuid>],
