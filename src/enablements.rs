@@ -5,16 +5,16 @@
 //! offers is what enablement grants, and a concurrent policy, listing or
 //! hold change cannot slip between the decision and the write.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use sqlx::PgConnection;
+use sqlx::{Acquire, PgConnection};
 use uuid::Uuid;
 
-use crate::catalog::snapshot::Offer;
+use crate::catalog::snapshot::{Listing, Offer};
 use crate::catalog::Snapshot;
 use crate::db::audit::AuditEntry;
-use crate::db::catalog_read::{self, Lock};
-use crate::db::enablements::{self, EnablementRow, Grant};
+use crate::db::catalog_read::{self, Lock, Versions};
+use crate::db::enablements::{self, ConditionalInsert, EnablementRow, Grant};
 use crate::db::{holds, policies};
 use crate::domain::actor::Actor;
 use crate::domain::decision::{decide_listing, decide_offer, Reason, Viewer};
@@ -53,9 +53,109 @@ pub enum EnableError {
     Database(#[from] sqlx::Error),
 }
 
-/// Decides and, when allowed, writes the enablement with its audit event,
-/// in the caller's transaction (the caller commits).
+/// Decides and, when allowed, writes the enablement with its audit event.
+///
+/// The common case is decided on the served snapshot and written by one
+/// statement that holds only while that snapshot is still the catalog
+/// (`db::enablements::insert_if_current`): outside a transaction, one round
+/// trip. Whatever the snapshot cannot grant (a refusal, an unknown model or
+/// region, which a newer catalog might answer otherwise) and any write that
+/// finds the catalog moved on is decided again on rows read and locked in a
+/// transaction. On a connection already in a transaction, everything joins
+/// it (the caller commits).
 pub async fn enable(
+    conn: &mut PgConnection,
+    snapshot: &Snapshot,
+    actor: &Actor,
+    request: &EnableRequest<'_>,
+) -> Result<EnablementRow, EnableError> {
+    if let Some((listing, chosen)) = grant_on(snapshot, request) {
+        let basis = Versions {
+            version: snapshot.version,
+            content_version: snapshot.content.content_version,
+        };
+        match enablements::insert_if_current(conn, &grant(request, listing, chosen), basis, actor).await? {
+            ConditionalInsert::Created(row) => return Ok(row),
+            ConditionalInsert::Exists(existing) => {
+                return Err(EnableError::AlreadyEnabled {
+                    slug: listing.slug.clone(),
+                    existing,
+                })
+            }
+            ConditionalInsert::Stale => {}
+        }
+    }
+    let mut tx = conn.begin().await?;
+    let row = enable_on_rows(&mut tx, actor, request).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// The listing and the offer `snapshot` would grant `request` on, if it
+/// grants it.
+fn grant_on<'s>(snapshot: &'s Snapshot, request: &EnableRequest<'_>) -> Option<(&'s Listing, &'s Offer)> {
+    let listing = snapshot.content.find_by_id(request.model_id)?;
+    snapshot.content.region(request.region)?;
+    let policy = snapshot.policy_for(request.tenant);
+    let viewer = snapshot.viewer(request.tenant, &policy);
+    let chosen = choose_offer(listing, request, &viewer, Utc::now()).ok()?;
+    Some((listing, chosen))
+}
+
+fn grant<'a>(request: &EnableRequest<'a>, listing: &Listing, chosen: &'a Offer) -> Grant<'a> {
+    Grant {
+        tenant_id: request.tenant,
+        model_id: listing.id,
+        region: request.region,
+        deployment_type: request.deployment_type,
+        operator_name: &chosen.operator_name,
+        operator_country: chosen.operator_country.as_deref(),
+    }
+}
+
+/// The offer `request` is granted on: of the listing's offers there (only
+/// the named operator's, if one is named), the cheapest the viewer may use
+/// (input price, then output price, then name; an offer without a token
+/// price sorts last). A refusal carries every reason, from the same
+/// combination discovery uses over the offers asked for.
+fn choose_offer<'l>(
+    listing: &'l Listing,
+    request: &EnableRequest<'_>,
+    viewer: &Viewer<'_>,
+    now: DateTime<Utc>,
+) -> Result<&'l Offer, Vec<Reason>> {
+    let candidates: Vec<&Offer> = listing
+        .offers
+        .iter()
+        .filter(|offer| {
+            offer.region == request.region
+                && offer.deployment_type == request.deployment_type
+                && request
+                    .operator
+                    .is_none_or(|name| offer.operator_name.eq_ignore_ascii_case(name))
+        })
+        .collect();
+    let facts = listing.facts();
+    let unpriced = |price: Option<Decimal>| (price.is_none(), price);
+    candidates
+        .iter()
+        .map(|offer| (*offer, offer.facts(now)))
+        .filter(|(_, offer_facts)| decide_offer(&facts, offer_facts, viewer).enableable)
+        .map(|(offer, offer_facts)| (offer, offer_facts.input_price, offer_facts.output_price))
+        .min_by(|(a, a_in, a_out), (b, b_in, b_out)| {
+            (unpriced(*a_in), unpriced(*a_out), &a.operator_name).cmp(&(
+                unpriced(*b_in),
+                unpriced(*b_out),
+                &b.operator_name,
+            ))
+        })
+        .map(|(offer, _, _)| offer)
+        .ok_or_else(|| decide_listing(&facts, candidates.iter().map(|offer| offer.facts(now)), viewer).reasons)
+}
+
+/// Decides on rows read and share-locked in the caller's transaction, and
+/// writes the enablement with its audit event there when allowed.
+async fn enable_on_rows(
     conn: &mut PgConnection,
     actor: &Actor,
     request: &EnableRequest<'_>,
@@ -84,45 +184,14 @@ pub async fn enable(
         policy: &policy,
         holds: &effective,
     };
-
-    // Every offer there is decided; the grant goes to the cheapest one the
-    // tenant may use (input price, then output price, then name; an offer
-    // without a token price sorts last).
-    let now = Utc::now();
-    let candidates: Vec<&Offer> = listing
-        .offers
-        .iter()
-        .filter(|offer| {
-            offer.region == request.region
-                && offer.deployment_type == request.deployment_type
-                && request
-                    .operator
-                    .is_none_or(|name| offer.operator_name.eq_ignore_ascii_case(name))
-        })
-        .collect();
-    let facts = listing.facts();
-    let mut allowed: Vec<(&Offer, Option<Decimal>, Option<Decimal>)> = candidates
-        .iter()
-        .map(|offer| (*offer, offer.facts(now)))
-        .filter(|(_, offer_facts)| decide_offer(&facts, offer_facts, &viewer).enableable)
-        .map(|(offer, offer_facts)| (offer, offer_facts.input_price, offer_facts.output_price))
-        .collect();
-    let unpriced = |price: Option<Decimal>| (price.is_none(), price);
-    allowed.sort_by(|(a, a_in, a_out), (b, b_in, b_out)| {
-        (unpriced(*a_in), unpriced(*a_out), &a.operator_name).cmp(&(
-            unpriced(*b_in),
-            unpriced(*b_out),
-            &b.operator_name,
-        ))
-    });
-    let Some((chosen, _, _)) = allowed.first() else {
-        // Every reason, from the same combination discovery uses over the
-        // offers that were asked for.
-        let decision = decide_listing(&facts, candidates.iter().map(|offer| offer.facts(now)), &viewer);
-        return Err(EnableError::Refused {
-            reasons: decision.reasons,
-            holds: effective,
-        });
+    let chosen = match choose_offer(listing, request, &viewer, Utc::now()) {
+        Ok(chosen) => chosen,
+        Err(reasons) => {
+            return Err(EnableError::Refused {
+                reasons,
+                holds: effective,
+            })
+        }
     };
 
     let deployment = request.deployment_type.as_str();
@@ -133,15 +202,7 @@ pub async fn enable(
             existing,
         });
     }
-    let grant = Grant {
-        tenant_id: request.tenant,
-        model_id: listing.id,
-        region: request.region,
-        deployment_type: deployment,
-        operator_name: &chosen.operator_name,
-        operator_country: chosen.operator_country.as_deref(),
-    };
-    let row = enablements::insert_active(conn, &grant, &actor.name).await?;
+    let row = enablements::insert_active(conn, &grant(request, listing, chosen), &actor.name).await?;
     AuditEntry::new(actor, "enablement.created", "enablement", row.id)
         .tenant(request.tenant)
         .after(&row)

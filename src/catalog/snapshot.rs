@@ -147,6 +147,11 @@ impl CatalogContent {
         self.listings.get(*index as usize)
     }
 
+    /// A listing by UUID.
+    pub fn find_by_id(&self, id: Uuid) -> Option<&Listing> {
+        self.listings.get(*self.by_id.get(&id)? as usize)
+    }
+
     pub fn region(&self, code: &str) -> Option<&Region> {
         self.regions.iter().find(|r| r.code == code)
     }

@@ -141,8 +141,8 @@ pub async fn load_listing(conn: &mut sqlx::PgConnection, id: Uuid, lock: Lock) -
                 origin_country, lineage, base_model_id, model_card_url, weights_digest, release_date,
                 lifecycle_status, deprecation_date, retirement_date, successor_id, tags, row_version, updated_at
          FROM models
-         WHERE id IN (SELECT model_id FROM model_lineage($1))
-            OR id = (SELECT successor_id FROM models WHERE id = $1)
+         WHERE id = ANY (ARRAY(SELECT model_id FROM model_lineage($1))
+                         || ARRAY(SELECT successor_id FROM models WHERE id = $1 AND successor_id IS NOT NULL))
          {for_share}"
     ))
     .bind(id)

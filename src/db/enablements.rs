@@ -1,10 +1,11 @@
 //! Enablements: a tenant's use of a model in a region under a deployment type.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde::Serialize;
 use sqlx::{FromRow, PgConnection, PgPool};
 use uuid::Uuid;
 
+use crate::domain::actor::Actor;
 use crate::domain::vocab::{DeploymentType, EnablementStatus};
 
 #[derive(Debug, Clone, FromRow, Serialize)]
@@ -96,7 +97,7 @@ pub struct Grant<'a> {
     pub tenant_id: Uuid,
     pub model_id: Uuid,
     pub region: &'a str,
-    pub deployment_type: &'a str,
+    pub deployment_type: DeploymentType,
     pub operator_name: &'a str,
     pub operator_country: Option<&'a str>,
 }
@@ -116,12 +117,80 @@ pub async fn insert_active(
     .bind(Uuid::now_v7())
     .bind(grant.model_id)
     .bind(grant.region)
-    .bind(grant.deployment_type)
+    .bind(grant.deployment_type.as_str())
     .bind(grant.operator_name)
     .bind(grant.operator_country)
     .bind(actor)
     .fetch_one(conn)
     .await
+}
+
+/// What [`insert_if_current`] did.
+#[derive(Debug)]
+pub enum ConditionalInsert {
+    /// Written, with its audit event.
+    Created(EnablementRow),
+    /// Nothing written: this live enablement is already there.
+    Exists(Uuid),
+    /// Nothing written: the catalog is no longer at the versions given.
+    Stale,
+}
+
+/// Writes `grant` as an active enablement, with its audit event, in one
+/// statement (`enable_if_current()`), only if the catalog is still at
+/// `basis`: the versions of the snapshot the grant was decided on. Outside a
+/// transaction the statement is its own.
+pub async fn insert_if_current(
+    conn: &mut PgConnection,
+    grant: &Grant<'_>,
+    basis: super::catalog_read::Versions,
+    actor: &Actor,
+) -> Result<ConditionalInsert, sqlx::Error> {
+    // Timestamps are chosen here, at the database's precision, so the row
+    // answered and audited is the row stored.
+    let at = Utc::now().trunc_subsecs(6);
+    let row = EnablementRow {
+        tenant_id: grant.tenant_id,
+        id: Uuid::now_v7(),
+        model_id: grant.model_id,
+        region_code: grant.region.to_owned(),
+        deployment_type: grant.deployment_type,
+        operator_name: Some(grant.operator_name.to_owned()),
+        operator_country: grant.operator_country.map(str::to_owned),
+        status: EnablementStatus::Active,
+        suspended_by_hold_id: None,
+        created_at: at,
+        created_by: actor.name.clone(),
+        updated_at: at,
+        updated_by: actor.name.clone(),
+    };
+    let after = serde_json::to_value(&row).map_err(|error| sqlx::Error::Encode(Box::new(error)))?;
+    let (outcome, id): (String, Option<Uuid>) = sqlx::query_as(
+        "SELECT outcome, enablement_id
+         FROM enable_if_current($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+    )
+    .bind(basis.version)
+    .bind(basis.content_version)
+    .bind(row.tenant_id)
+    .bind(row.id)
+    .bind(row.model_id)
+    .bind(&row.region_code)
+    .bind(row.deployment_type.as_str())
+    .bind(&row.operator_name)
+    .bind(&row.operator_country)
+    .bind(at)
+    .bind(Uuid::now_v7())
+    .bind(&actor.name)
+    .bind(&actor.roles)
+    .bind(actor.request_id.as_deref())
+    .bind(after)
+    .fetch_one(conn)
+    .await?;
+    Ok(match (outcome.as_str(), id) {
+        ("created", _) => ConditionalInsert::Created(row),
+        ("exists", Some(existing)) => ConditionalInsert::Exists(existing),
+        _ => ConditionalInsert::Stale,
+    })
 }
 
 /// Disables a live enablement; `None` when there was nothing live to disable.

@@ -272,12 +272,6 @@ pub async fn create_enablement(
     let key = super::idempotency::key(&req)?;
     let tenant = access.tenant_id;
     let scope = tenant.to_string();
-    let mut tx = state.pool.begin().await?;
-
-    if let Some(replay) = super::idempotency::claim(&mut tx, key.as_deref(), &scope, ROUTE, &input).await? {
-        return Ok(replay);
-    }
-
     let actor = access.acting(&request_id);
     let request = EnableRequest {
         tenant,
@@ -286,38 +280,66 @@ pub async fn create_enablement(
         deployment_type: input.deployment_type,
         operator: input.operator.as_deref(),
     };
-    let row = crate::enablements::enable(&mut tx, &actor, &request)
+    let snapshot = state.catalog.current();
+
+    // Without a key there is nothing to claim or remember, and the common
+    // case is one statement outside any transaction.
+    let Some(key) = key.as_deref() else {
+        let mut conn = state.pool.acquire().await?;
+        let row = crate::enablements::enable(&mut conn, &snapshot, &actor, &request)
+            .await
+            .map_err(|error| enable_error(error, &input))?;
+        let (location, body) = created_body(&row)?;
+        return Ok(created(&location, body, &row));
+    };
+    let mut tx = state.pool.begin().await?;
+    if let Some(replay) = super::idempotency::claim(&mut tx, Some(key), &scope, ROUTE, &input).await? {
+        return Ok(replay);
+    }
+    let row = crate::enablements::enable(&mut tx, &snapshot, &actor, &request)
         .await
-        .map_err(|error| match error {
-            EnableError::UnknownModel => ApiError::validation("model_id", "names no listing"),
-            EnableError::UnknownRegion(region) => {
-                ApiError::validation("region", format!("{region:?} is not a known region code"))
-            }
-            EnableError::Refused { reasons, holds } => match reasons.iter().find_map(|r| r.hold_id) {
-                Some(hold) => super::models::blocked_by(&holds, hold, &reasons),
-                None => refusal(reasons),
-            },
-            EnableError::AlreadyEnabled { slug, existing } => ApiError::new(
-                ErrorCode::AlreadyEnabled,
-                format!(
-                    "{slug} is already enabled in {} ({}) as {existing}.",
-                    input.region, input.deployment_type
-                ),
-            )
-            .with_context(serde_json::json!({ "enablement_id": existing })),
-            EnableError::Catalog(error) => ApiError::internal(error),
-            EnableError::Database(error) => error.into(),
-        })?;
-    let view = Enablement::from(&row);
-    let body = serde_json::to_vec(&view).map_err(ApiError::internal)?;
-    let location = format!("/v1/tenants/{tenant}/enablements/{}", row.id);
-    super::idempotency::remember(&mut tx, key.as_deref(), &scope, ROUTE, &location, &body).await?;
+        .map_err(|error| enable_error(error, &input))?;
+    let (location, body) = created_body(&row)?;
+    super::idempotency::remember(&mut tx, Some(key), &scope, ROUTE, &location, &body).await?;
     tx.commit().await?;
-    let mut response = super::idempotency::created(&location, body);
-    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&enablement_etag(&row)) {
+    Ok(created(&location, body, &row))
+}
+
+/// The enablement's URL and its representation.
+fn created_body(row: &EnablementRow) -> Result<(String, Vec<u8>), ApiError> {
+    let body = serde_json::to_vec(&Enablement::from(row)).map_err(ApiError::internal)?;
+    Ok((format!("/v1/tenants/{}/enablements/{}", row.tenant_id, row.id), body))
+}
+
+fn created(location: &str, body: Vec<u8>, row: &EnablementRow) -> HttpResponse {
+    let mut response = super::idempotency::created(location, body);
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&enablement_etag(row)) {
         response.headers_mut().insert(actix_web::http::header::ETAG, value);
     }
-    Ok(response)
+    response
+}
+
+fn enable_error(error: EnableError, input: &EnablementInput) -> ApiError {
+    match error {
+        EnableError::UnknownModel => ApiError::validation("model_id", "names no listing"),
+        EnableError::UnknownRegion(region) => {
+            ApiError::validation("region", format!("{region:?} is not a known region code"))
+        }
+        EnableError::Refused { reasons, holds } => match reasons.iter().find_map(|r| r.hold_id) {
+            Some(hold) => super::models::blocked_by(&holds, hold, &reasons),
+            None => refusal(reasons),
+        },
+        EnableError::AlreadyEnabled { slug, existing } => ApiError::new(
+            ErrorCode::AlreadyEnabled,
+            format!(
+                "{slug} is already enabled in {} ({}) as {existing}.",
+                input.region, input.deployment_type
+            ),
+        )
+        .with_context(serde_json::json!({ "enablement_id": existing })),
+        EnableError::Catalog(error) => ApiError::internal(error),
+        EnableError::Database(error) => error.into(),
+    }
 }
 
 /// Disable an enablement.

@@ -11,6 +11,7 @@ mod coverage;
 mod discovery;
 mod discovery_index;
 mod edge;
+mod enablement_writes;
 mod errors;
 mod faults;
 mod fixtures;
