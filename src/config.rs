@@ -33,6 +33,10 @@ pub struct Settings {
     /// `MODELMART_SCHEDULER_TICK_MS`: how often the scheduler looks for holds
     /// due to take effect or expire and listings due to retire (1 s).
     pub scheduler_tick: Duration,
+    /// `MODELMART_AUDIT_SEAL_INTERVAL_MS`: how often the sealer chains the
+    /// audit events committed since its last pass (250 ms): the longest an
+    /// event waits to become tamper-evident while a sealer runs.
+    pub audit_seal_interval: Duration,
     /// `MODELMART_CORS_ORIGINS`: comma-separated browser origins (portals)
     /// allowed to call the API; none by default.
     pub cors_origins: Vec<String>,
@@ -194,6 +198,8 @@ impl Settings {
                 false
             })?,
             scheduler_tick: millis(&non_empty, "MODELMART_SCHEDULER_TICK_MS", 1_000)?.max(Duration::from_millis(10)),
+            audit_seal_interval: millis(&non_empty, "MODELMART_AUDIT_SEAL_INTERVAL_MS", 250)?
+                .max(Duration::from_millis(10)),
             cors_origins: non_empty("MODELMART_CORS_ORIGINS")
                 .map(|list| list.split(',').map(str::to_owned).collect())
                 .unwrap_or_default(),

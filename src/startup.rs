@@ -128,6 +128,7 @@ impl Application {
         catalog.reload(&pool).await?;
         catalog.spawn_refresher(pool.clone());
         crate::scheduler::spawn(pool.clone(), catalog.clone(), settings.scheduler_tick);
+        crate::db::audit::spawn_sealer(pool.clone(), settings.audit_seal_interval);
         let metrics = std::sync::Arc::new(crate::metrics::Metrics::default());
         crate::webhooks::spawn(pool.clone(), settings.webhooks_allow_private, metrics.clone());
         let metrics_data = web::Data::new(metrics.clone());

@@ -246,8 +246,9 @@ pub async fn run(cli: Cli) -> CliResult {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else if report.verified {
                 println!(
-                    "audit chains verified: {} events in {} chains",
-                    report.events, report.chains
+                    "audit chains verified: {} sealed events in {} chains",
+                    report.events - report.unsealed,
+                    report.chains
                 );
             } else {
                 for broken in &report.breaks {
@@ -262,7 +263,17 @@ pub async fn run(cli: Cli) -> CliResult {
                         ),
                     }
                 }
-                println!("{} events checked in {} chains", report.events, report.chains);
+                println!(
+                    "{} sealed events checked in {} chains",
+                    report.events - report.unsealed,
+                    report.chains
+                );
+            }
+            if let (false, Some(since)) = (json, report.oldest_unsealed_at) {
+                println!(
+                    "{} events wait for their seal (not yet checked), the oldest written at {since}",
+                    report.unsealed
+                );
             }
             if report.verified {
                 Ok(())

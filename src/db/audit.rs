@@ -1,4 +1,6 @@
-//! Appending to the hash-chained audit log, inside the caller's transaction.
+//! The hash-chained audit log: events appended inside the transaction of
+//! the change they record, sealed into the chain by [`spawn_sealer`] shortly
+//! after they commit, and verified chain by chain.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -58,9 +60,8 @@ impl<'a> AuditEntry<'a> {
         self
     }
 
-    /// Appends the entry and returns its sequence number. The chain head is
-    /// locked until the caller's transaction ends, which keeps the chain
-    /// linear.
+    /// Appends the entry and returns its sequence number. It locks nothing
+    /// shared: the sealer chains it once the caller's transaction commits.
     pub async fn append(self, conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
         sqlx::query_scalar("SELECT append_audit_event($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
             .bind(Uuid::now_v7())
@@ -80,10 +81,9 @@ impl<'a> AuditEntry<'a> {
 }
 
 /// Appends `entries`, all by one actor, in their order, with one call of
-/// `append_audit_events()`: the chain head is locked and written once, so
-/// what a hold decision writes for each of thousands of enablements costs
-/// one round trip and no more per row than the row itself. They chain
-/// exactly as that many [`AuditEntry::append`] calls would.
+/// `append_audit_events()`: what a hold decision writes for each of
+/// thousands of enablements costs one round trip and one INSERT. They are
+/// sealed in this order, as that many [`AuditEntry::append`] calls would be.
 pub async fn append_all(conn: &mut PgConnection, actor: &Actor, entries: &[AuditEntry<'_>]) -> Result<(), sqlx::Error> {
     if entries.is_empty() {
         return Ok(());
@@ -121,8 +121,6 @@ pub async fn append_all(conn: &mut PgConnection, actor: &Actor, entries: &[Audit
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AuditRow {
     pub seq: i64,
-    pub chain: i16,
-    pub chain_seq: i64,
     pub id: Uuid,
     pub occurred_at: chrono::DateTime<chrono::Utc>,
     pub actor: String,
@@ -135,8 +133,32 @@ pub struct AuditRow {
     pub after: Option<Value>,
     pub reason: Option<String>,
     pub request_id: Option<String>,
+    /// Its seal's columns: all null until the sealer has chained it.
+    chain: Option<i16>,
+    chain_seq: Option<i64>,
+    prev_hash: Option<Vec<u8>>,
+    hash: Option<Vec<u8>>,
+}
+
+/// An event's place in the hash chain, written by the sealer.
+#[derive(Debug, Clone)]
+pub struct Seal {
+    pub chain: i16,
+    pub chain_seq: i64,
     pub prev_hash: Vec<u8>,
     pub hash: Vec<u8>,
+}
+
+impl AuditRow {
+    /// Where the sealer chained the event; `None` until it has.
+    pub fn seal(&self) -> Option<Seal> {
+        Some(Seal {
+            chain: self.chain?,
+            chain_seq: self.chain_seq?,
+            prev_hash: self.prev_hash.clone()?,
+            hash: self.hash.clone()?,
+        })
+    }
 }
 
 /// Filters of the audit log listing; all optional.
@@ -176,9 +198,9 @@ pub async fn count(conn: &mut PgConnection, filter: &AuditFilter) -> Result<i64,
 
 pub async fn list(conn: &mut PgConnection, filter: &AuditFilter, limit: i64) -> Result<Vec<AuditRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT seq, chain, chain_seq, id, occurred_at, actor, actor_roles, tenant_id, action, target_type, target_id, before, after,
-                reason, request_id, prev_hash, hash
-         FROM audit_events
+        "SELECT seq, id, occurred_at, actor, actor_roles, tenant_id, action, target_type, target_id, before, after,
+                reason, request_id, s.chain, s.chain_seq, s.prev_hash, s.hash
+         FROM audit_events LEFT JOIN audit_seals s USING (seq)
          WHERE {MATCHES_FILTER} AND ($8::bigint IS NULL OR seq > $8)
          ORDER BY seq LIMIT $9"
     ))
@@ -211,10 +233,15 @@ pub struct ChainBreak {
 /// The outcome of checking the chains.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct ChainReport {
-    /// Whether every event's hash and link verify, in every chain.
+    /// Whether every sealed event's hash and link verify, in every chain.
     pub verified: bool,
-    /// How many events were checked.
+    /// How many events the log holds: all but `unsealed` were checked.
     pub events: i64,
+    /// Events written but not yet sealed into a chain (the sealer seals
+    /// each within about a pass of its commit); not yet tamper-evident.
+    pub unsealed: i64,
+    /// When the oldest of them was written; null when none waits.
+    pub oldest_unsealed_at: Option<chrono::DateTime<chrono::Utc>>,
     /// How many chains were checked, each on its own.
     pub chains: i64,
     /// The first event (lowest `seq`) whose hash or link does not verify;
@@ -225,15 +252,57 @@ pub struct ChainReport {
     pub breaks: Vec<ChainBreak>,
 }
 
-/// Recomputes every hash and checks every link, chain by chain (in SQL,
-/// `audit_chain_breaks()`, the same functions that wrote them): an edited,
-/// inserted, deleted or reordered row breaks its chain at that row, and a
-/// deleted tail leaves the chain's head naming a row that is gone.
+/// How many events one sealing pass chains at most: a backlog (a sealer
+/// that was down) is worked off in passes of bounded length.
+const SEAL_BATCH: i32 = 10_000;
+
+/// One sealing pass (`seal_audit_events()`): chains the committed events
+/// not yet sealed, in `seq` order, and answers how many. While another
+/// server's pass runs, this one seals nothing.
+pub async fn seal(pool: &sqlx::PgPool) -> Result<i32, sqlx::Error> {
+    sqlx::query_scalar("SELECT seal_audit_events($1)")
+        .bind(SEAL_BATCH)
+        .fetch_one(pool)
+        .await
+}
+
+/// Seals in the background, a pass every `interval` (and again at once
+/// while a pass fills its batch), so every event is chained shortly after
+/// it commits. Every server runs one; they take turns.
+pub fn spawn_sealer(pool: sqlx::PgPool, interval: std::time::Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            loop {
+                match seal(&pool).await {
+                    Ok(sealed) if sealed == SEAL_BATCH => continue,
+                    Ok(_) => break,
+                    Err(error) => {
+                        tracing::warn!(%error, "sealing the audit log failed; the next pass retries");
+                        break;
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// Recomputes every sealed event's hash and checks every link, chain by
+/// chain (in SQL, `audit_chain_breaks()`, with the functions that sealed
+/// them): an edited, deleted or reordered event, or a deleted seal, breaks
+/// its chain there, and a deleted tail leaves the chain's head naming a
+/// seal that is gone. Events not yet sealed are counted, not checked.
 pub async fn verify(conn: &mut PgConnection) -> Result<ChainReport, sqlx::Error> {
-    let (events, chains): (i64, i64) =
-        sqlx::query_as("SELECT (SELECT count(*) FROM audit_events), (SELECT count(*) FROM audit_chain_heads)")
-            .fetch_one(&mut *conn)
-            .await?;
+    let (events, chains, unsealed, oldest_unsealed_at): (i64, i64, i64, Option<chrono::DateTime<chrono::Utc>>) =
+        sqlx::query_as(
+            "SELECT (SELECT count(*) FROM audit_events), (SELECT count(*) FROM audit_chain_heads), count(*),
+                    min(e.occurred_at)
+             FROM audit_events e WHERE NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.seq = e.seq)",
+        )
+        .fetch_one(&mut *conn)
+        .await?;
     let broken: Vec<(i16, i64, Option<i64>)> =
         sqlx::query_as("SELECT chain, chain_seq, seq FROM audit_chain_breaks() ORDER BY chain, chain_seq")
             .fetch_all(&mut *conn)
@@ -247,6 +316,8 @@ pub async fn verify(conn: &mut PgConnection) -> Result<ChainReport, sqlx::Error>
     Ok(ChainReport {
         verified: breaks.is_empty(),
         events,
+        unsealed,
+        oldest_unsealed_at,
         chains,
         first_broken_seq: breaks.iter().filter_map(|b| b.seq).min(),
         breaks,

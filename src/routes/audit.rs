@@ -47,12 +47,6 @@ pub struct AuditEvent {
     /// The log's order (the time of each append; a number a rolled-back
     /// write took is skipped).
     pub seq: i64,
-    /// Which of the log's hash chains the event is in (one per
-    /// transaction: the tenant of its first audited change, 0 for
-    /// platform-wide changes).
-    pub chain: i16,
-    /// Its place in that chain, from 1 without gaps.
-    pub chain_seq: i64,
     pub id: Uuid,
     pub occurred_at: DateTime<Utc>,
     pub actor: String,
@@ -68,6 +62,19 @@ pub struct AuditEvent {
     pub after: Option<serde_json::Value>,
     pub reason: Option<String>,
     pub request_id: Option<String>,
+    /// Where the event is chained; null for the moment between its commit
+    /// and the sealer's next pass (a quarter second by default).
+    pub seal: Option<AuditSeal>,
+}
+
+/// An event's place in the log's hash chains.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditSeal {
+    /// Which of the log's hash chains holds the event (events sealed since
+    /// sealing began are all in chain 0; chains 1 to 15 hold older ones).
+    pub chain: i16,
+    /// Its place in that chain, from 1 without gaps.
+    pub chain_seq: i64,
     /// Hex SHA-256 of the previous event in its chain.
     pub prev_hash: String,
     /// Hex SHA-256 of this event, its place and `prev_hash`.
@@ -76,10 +83,14 @@ pub struct AuditEvent {
 
 impl From<AuditRow> for AuditEvent {
     fn from(row: AuditRow) -> Self {
+        let seal = row.seal().map(|seal| AuditSeal {
+            chain: seal.chain,
+            chain_seq: seal.chain_seq,
+            prev_hash: hex::encode(seal.prev_hash),
+            hash: hex::encode(seal.hash),
+        });
         AuditEvent {
             seq: row.seq,
-            chain: row.chain,
-            chain_seq: row.chain_seq,
             id: row.id,
             occurred_at: row.occurred_at,
             actor: row.actor,
@@ -92,8 +103,7 @@ impl From<AuditRow> for AuditEvent {
             after: row.after,
             reason: row.reason,
             request_id: row.request_id,
-            prev_hash: hex::encode(row.prev_hash),
-            hash: hex::encode(row.hash),
+            seal,
         }
     }
 }
@@ -171,8 +181,8 @@ pub async fn list_audit_events(
 
 /// Verify the audit chain.
 ///
-/// Recomputes every event's hash and checks every link; names the first
-/// event that does not verify.
+/// Recomputes every sealed event's hash and checks every link; names where
+/// each chain breaks, and counts the events not yet sealed.
 #[utoipa::path(
     tag = "audit",
     operation_id = "verify_audit_events",

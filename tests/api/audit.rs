@@ -1,17 +1,40 @@
+use std::time::{Duration, Instant};
+
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::fixtures;
 use crate::helpers::*;
 
-/// Rows whose hash or link does not verify, by `seq`, as the log's own
-/// check finds them; a chain whose head names a row it does not end with
+/// Seals whose hash or link does not verify, by `seq`, as the log's own
+/// check finds them; a chain whose head names a seal it does not end with
 /// shows as -1.
 async fn broken_links(app: &TestApp) -> Vec<i64> {
     sqlx::query_scalar("SELECT coalesce(seq, -1) FROM audit_chain_breaks() ORDER BY seq NULLS LAST")
         .fetch_all(&app.pool)
         .await
         .unwrap()
+}
+
+/// Events committed and not yet sealed.
+async fn unsealed(app: &TestApp) -> i64 {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events e WHERE NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.seq = e.seq)",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
+/// Seals every committed event now (a pass of our own, or the server's
+/// sealer's if it is running one).
+async fn seal_all(app: &TestApp) {
+    let sealed = eventually(Duration::from_secs(10), || async {
+        modelmart::db::audit::seal(&app.pool).await.unwrap();
+        unsealed(app).await == 0
+    })
+    .await;
+    assert!(sealed, "every committed event gets sealed");
 }
 
 #[tokio::test]
@@ -111,6 +134,7 @@ async fn each_state_change_leaves_exactly_one_audit_event_and_the_chain_verifies
             .await
             .unwrap();
     assert_eq!(request_id.as_deref(), Some("audit-test-1"));
+    seal_all(&app).await;
     assert_eq!(broken_links(&app).await, Vec::<i64>::new());
 }
 
@@ -131,10 +155,18 @@ async fn the_audit_log_refuses_updates_and_deletes_and_a_forced_edit_breaks_the_
         .execute(&app.pool)
         .await;
     assert!(delete.is_err(), "deletes are refused");
+    seal_all(&app).await;
+    for refused in [
+        "UPDATE audit_seals SET chain_seq = chain_seq + 100",
+        "DELETE FROM audit_seals",
+    ] {
+        let outcome = sqlx::query(refused).execute(&app.pool).await;
+        assert!(outcome.is_err(), "{refused} is refused");
+    }
     assert!(broken_links(&app).await.is_empty());
 
-    // Only by switching the guard off (a superuser's act) can a row change,
-    // and then the chain names it.
+    // Only by switching the guard off (a superuser's act) can a sealed row
+    // change, and then the chain names it.
     let mut tx = app.pool.begin().await.unwrap();
     sqlx::query("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update")
         .execute(&mut *tx)
@@ -179,17 +211,24 @@ async fn auditors_list_events_by_filter_and_cursor_and_verify_the_chain_over_htt
         .get_json(&format!("/v1/admin/audit-events?tenant_id={}", tenants[1]), &auditor)
         .await;
     assert_eq!(one["items"][0]["target_id"], tenants[1].to_string());
-    assert_eq!(one["items"][0]["hash"].as_str().unwrap().len(), 64);
+    seal_all(&app).await;
+    let (_, one) = app
+        .get_json(&format!("/v1/admin/audit-events?tenant_id={}", tenants[1]), &auditor)
+        .await;
+    let seal = &one["items"][0]["seal"];
+    assert_eq!(seal["hash"].as_str().unwrap().len(), 64, "{seal}");
+    assert_eq!(seal["prev_hash"].as_str().unwrap().len(), 64, "{seal}");
     let response = app.get("/v1/admin/audit-events?since=yesterday", &auditor).await;
     assert_problem(response, 400, "invalid_parameter").await;
 
     let (_, report) = app.get_json("/v1/admin/audit-events/verify", &auditor).await;
     assert_eq!(
         report,
-        json!({"verified": true, "events": 4, "chains": 16, "first_broken_seq": null, "breaks": []})
+        json!({"verified": true, "events": 4, "unsealed": 0, "oldest_unsealed_at": null, "chains": 16,
+               "first_broken_seq": null, "breaks": []})
     );
 
-    let (chain, place): (i16, i64) = sqlx::query_as("SELECT chain, chain_seq FROM audit_events WHERE seq = 3")
+    let (chain, place): (i16, i64) = sqlx::query_as("SELECT chain, chain_seq FROM audit_seals WHERE seq = 3")
         .fetch_one(&app.pool)
         .await
         .unwrap();
@@ -226,6 +265,19 @@ async fn the_application_role_can_append_to_the_audit_log_but_not_change_or_ungu
     .await
     .unwrap();
     assert!(appended >= 2);
+    let sealed: i32 = sqlx::query_scalar("SELECT seal_audit_events(100)")
+        .fetch_one(&as_app)
+        .await
+        .unwrap();
+    assert!(sealed >= 1, "the role seals");
+    for (table, statement) in [
+        ("audit_seals", "UPDATE audit_seals SET chain = 1"),
+        ("audit_seals", "DELETE FROM audit_seals"),
+        ("audit_chain_heads", "DELETE FROM audit_chain_heads"),
+    ] {
+        let refused = sqlx::query(statement).execute(&as_app).await.unwrap_err();
+        assert!(refused.to_string().contains("permission denied"), "{table}: {refused}");
+    }
     let update = sqlx::query("UPDATE audit_events SET actor = 'mallory'")
         .execute(&as_app)
         .await
@@ -290,13 +342,24 @@ async fn the_service_starts_and_serves_writes_as_the_application_role_once_migra
         .await;
     let report: Value = verify.json().await.unwrap();
     assert_eq!(report["verified"], true, "{report}");
+    let sealed_by_the_server = eventually(Duration::from_secs(10), || async {
+        let (_, report) = app
+            .get_json("/v1/admin/audit-events/verify", &platform_token("auditor"))
+            .await;
+        report["unsealed"] == 0 && report["verified"] == true
+    })
+    .await;
+    assert!(
+        sealed_by_the_server,
+        "the server's sealer seals as the application role"
+    );
     app.pool.close().await;
     admin.close().await;
 }
 
 /// Appends `per_tenant` events for each of `tenants` and two platform-wide
 /// ones, each append its own transaction, as the service's writes are.
-async fn log_in_several_chains(app: &TestApp, tenants: &[Uuid], per_tenant: usize) {
+async fn log_events(app: &TestApp, tenants: &[Uuid], per_tenant: usize) {
     let append = |tenant: Option<Uuid>, n: usize| {
         sqlx::query(
             "SELECT append_audit_event(gen_random_uuid(), 'test', '{}', $1, 'test.appended', 'test', $2,
@@ -315,28 +378,37 @@ async fn log_in_several_chains(app: &TestApp, tenants: &[Uuid], per_tenant: usiz
     append(None, 1).await.unwrap();
 }
 
-/// Runs SQL as the database owner with the log's guard off, as only a
+/// Runs SQL as the database owner with the log's guards off, as only a
 /// superuser could.
 async fn tamper(app: &TestApp, statements: &[String]) {
     let mut tx = app.pool.begin().await.unwrap();
-    sqlx::query("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+    for guard in [
+        "audit_events DISABLE TRIGGER audit_events_no_update",
+        "audit_seals DISABLE TRIGGER audit_seals_no_update",
+    ] {
+        sqlx::query(&format!("ALTER TABLE {guard}"))
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
     for statement in statements {
         sqlx::query(statement).execute(&mut *tx).await.unwrap();
     }
-    sqlx::query("ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+    for guard in [
+        "audit_events ENABLE TRIGGER audit_events_no_update",
+        "audit_seals ENABLE TRIGGER audit_seals_no_update",
+    ] {
+        sqlx::query(&format!("ALTER TABLE {guard}"))
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
     tx.commit().await.unwrap();
 }
 
-/// A tenant's rows in its chain, by place: (seq, chain, chain_seq).
-async fn chain_rows(app: &TestApp, tenant: Uuid) -> Vec<(i64, i16, i64)> {
-    sqlx::query_as("SELECT seq, chain, chain_seq FROM audit_events WHERE tenant_id = $1 ORDER BY chain_seq")
-        .bind(tenant)
+/// Every sealed event by its place: (seq, chain, chain_seq).
+async fn sealed_rows(app: &TestApp) -> Vec<(i64, i16, i64)> {
+    sqlx::query_as("SELECT seq, chain, chain_seq FROM audit_seals ORDER BY chain, chain_seq")
         .fetch_all(&app.pool)
         .await
         .unwrap()
@@ -372,71 +444,80 @@ async fn assert_break_seen(app: &TestApp, chain: i16, chain_seq: i64, seq: Optio
 }
 
 #[tokio::test]
-async fn each_tenant_appends_to_its_own_chain_and_every_chain_links_from_its_start() {
-    let app = spawn_app().await;
+async fn the_servers_sealer_chains_every_committed_event_within_a_pass_in_seq_order() {
+    let app = spawn_app_with(&[("MODELMART_AUDIT_SEAL_INTERVAL_MS", "100")]).await;
     let tenants: Vec<Uuid> = (0..8).map(|_| Uuid::new_v4()).collect();
-    log_in_several_chains(&app, &tenants, 3).await;
-    let mut chains_used = std::collections::BTreeSet::new();
-    for tenant in &tenants {
-        let rows = chain_rows(&app, *tenant).await;
-        let chains: std::collections::BTreeSet<i16> = rows.iter().map(|r| r.1).collect();
-        assert_eq!(chains.len(), 1, "a tenant's events share one chain: {rows:?}");
-        assert!(rows[0].1 > 0, "tenant events are not in the platform chain");
-        chains_used.extend(chains);
-    }
-    assert!(chains_used.len() >= 3, "8 tenants spread over chains: {chains_used:?}");
-    let platform: Vec<(i16, i64)> =
-        sqlx::query_as("SELECT chain, chain_seq FROM audit_events WHERE tenant_id IS NULL ORDER BY seq")
-            .fetch_all(&app.pool)
-            .await
-            .unwrap();
-    assert_eq!(platform, [(0, 1), (0, 2)]);
+    let written = Instant::now();
+    log_events(&app, &tenants, 3).await;
+    // Nobody but the server's own sealer seals here.
+    let sealed = eventually(Duration::from_secs(5), || async { unsealed(&app).await == 0 }).await;
+    assert!(sealed, "the sealer chained every event");
+    assert!(written.elapsed() < Duration::from_secs(5));
+
+    let rows = sealed_rows(&app).await;
+    assert_eq!(rows.len(), 26);
+    let seqs: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let mut in_order = seqs.clone();
+    in_order.sort();
+    assert_eq!(seqs, in_order, "chained in seq order");
+    assert!(rows.iter().all(|r| r.1 == 0), "sealed into chain 0: {rows:?}");
+    let places: Vec<i64> = rows.iter().map(|r| r.2).collect();
+    assert_eq!(
+        places,
+        (1..=26).collect::<Vec<i64>>(),
+        "from the chain's start, without gaps"
+    );
     let (_, report) = app
         .get_json("/v1/admin/audit-events/verify", &platform_token("auditor"))
         .await;
     assert_eq!(report["verified"], true, "{report}");
     assert_eq!(report["events"], 26);
+    assert_eq!(report["unsealed"], 0);
     assert_eq!(report["chains"], 16);
 }
 
 #[tokio::test]
-async fn one_transactions_events_stay_in_the_chain_its_first_event_chose() {
-    let app = spawn_app().await;
-    let (first, second) = (Uuid::new_v4(), Uuid::new_v4());
-    let mut tx = app.pool.begin().await.unwrap();
-    for tenant in [Some(first), None, Some(second)] {
-        sqlx::query(
-            "SELECT append_audit_event(gen_random_uuid(), 'test', '{}', $1, 'test.appended', 'test', 'x',
-                                       NULL, NULL, NULL, NULL)",
-        )
-        .bind(tenant)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    }
-    tx.commit().await.unwrap();
-    let chains: Vec<i16> = sqlx::query_scalar("SELECT chain FROM audit_events ORDER BY seq")
-        .fetch_all(&app.pool)
-        .await
-        .unwrap();
-    let expected: i16 = sqlx::query_scalar("SELECT audit_chain_for($1)")
-        .bind(first)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+async fn an_event_committed_after_later_numbered_ones_were_sealed_is_sealed_after_them_and_a_rolled_back_one_never() {
+    // The server's sealer makes its first pass at start and then waits: the
+    // passes here are the test's own.
+    let app = spawn_app_with(&[("MODELMART_AUDIT_SEAL_INTERVAL_MS", "3600000")]).await;
+    let append = "SELECT append_audit_event(gen_random_uuid(), 'test', '{}', NULL, 'test.appended', 'test', 'x',
+                                            NULL, NULL, NULL, NULL)";
+    let mut slow = app.pool.begin().await.unwrap();
+    let early: i64 = sqlx::query_scalar(append).fetch_one(&mut *slow).await.unwrap();
+    let mut doomed = app.pool.begin().await.unwrap();
+    let never: i64 = sqlx::query_scalar(append).fetch_one(&mut *doomed).await.unwrap();
+    let late: i64 = sqlx::query_scalar(append).fetch_one(&app.pool).await.unwrap();
+    assert!(early < never && never < late);
+
+    modelmart::db::audit::seal(&app.pool).await.unwrap();
+    let rows = sealed_rows(&app).await;
     assert_eq!(
-        chains, [expected; 3],
-        "one head locked per transaction, so none waits for two"
+        rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+        [late],
+        "only the committed event"
     );
+
+    slow.commit().await.unwrap();
+    doomed.rollback().await.unwrap();
+    modelmart::db::audit::seal(&app.pool).await.unwrap();
+    let rows = sealed_rows(&app).await;
+    assert_eq!(
+        rows.iter().map(|r| (r.0, r.2)).collect::<Vec<_>>(),
+        [(late, 1), (early, 2)],
+        "the late commit goes after what was sealed before it"
+    );
+    assert_eq!(unsealed(&app).await, 0);
     assert!(broken_links(&app).await.is_empty());
 }
 
 #[tokio::test]
-async fn an_edited_row_breaks_its_chain_there_for_the_http_and_cli_verification() {
+async fn an_edited_event_breaks_its_chain_there_for_the_http_and_cli_verification() {
     let app = spawn_app().await;
     let tenants: Vec<Uuid> = (0..4).map(|_| Uuid::new_v4()).collect();
-    log_in_several_chains(&app, &tenants, 3).await;
-    let (seq, chain, chain_seq) = chain_rows(&app, tenants[2]).await[1];
+    log_events(&app, &tenants, 3).await;
+    seal_all(&app).await;
+    let (seq, chain, chain_seq) = sealed_rows(&app).await[5];
     tamper(
         &app,
         &[format!(
@@ -448,59 +529,70 @@ async fn an_edited_row_breaks_its_chain_there_for_the_http_and_cli_verification(
 }
 
 #[tokio::test]
-async fn a_deleted_row_breaks_its_chain_at_the_row_after_it_for_the_http_and_cli_verification() {
+async fn a_deleted_event_breaks_its_chain_at_its_seal_for_the_http_and_cli_verification() {
     let app = spawn_app().await;
     let tenants: Vec<Uuid> = (0..4).map(|_| Uuid::new_v4()).collect();
-    log_in_several_chains(&app, &tenants, 3).await;
-    let (gone, chain, place) = chain_rows(&app, tenants[1]).await[1];
-    // The next row of the chain (this tenant's, or another's in the same
-    // chain) will link to a row that is not there.
-    let next: i64 = sqlx::query_scalar("SELECT seq FROM audit_events WHERE chain = $1 AND chain_seq = $2")
-        .bind(chain)
-        .bind(place + 1)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    log_events(&app, &tenants, 3).await;
+    seal_all(&app).await;
+    let (gone, chain, place) = sealed_rows(&app).await[4];
     tamper(&app, &[format!("DELETE FROM audit_events WHERE seq = {gone}")]).await;
-    assert_break_seen(&app, chain, place + 1, Some(next)).await;
+    assert_break_seen(&app, chain, place, Some(gone)).await;
+}
+
+#[tokio::test]
+async fn an_event_deleted_with_its_seal_breaks_the_chain_at_the_next_seal_for_the_http_and_cli_verification() {
+    let app = spawn_app().await;
+    let tenants: Vec<Uuid> = (0..4).map(|_| Uuid::new_v4()).collect();
+    log_events(&app, &tenants, 3).await;
+    seal_all(&app).await;
+    let rows = sealed_rows(&app).await;
+    let ((gone, chain, _), (next, _, next_place)) = (rows[4], rows[5]);
+    tamper(
+        &app,
+        &[
+            format!("DELETE FROM audit_events WHERE seq = {gone}"),
+            format!("DELETE FROM audit_seals WHERE seq = {gone}"),
+        ],
+    )
+    .await;
+    assert_break_seen(&app, chain, next_place, Some(next)).await;
 }
 
 #[tokio::test]
 async fn a_deleted_tail_is_seen_through_the_chain_head_by_the_http_and_cli_verification() {
     let app = spawn_app().await;
     let tenants: Vec<Uuid> = (0..4).map(|_| Uuid::new_v4()).collect();
-    log_in_several_chains(&app, &tenants, 3).await;
-    let chain: i16 = sqlx::query_scalar("SELECT audit_chain_for($1)")
-        .bind(tenants[3])
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    let last: (i64, i64) =
-        sqlx::query_as("SELECT seq, chain_seq FROM audit_events WHERE chain = $1 ORDER BY chain_seq DESC LIMIT 1")
-            .bind(chain)
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
-    tamper(&app, &[format!("DELETE FROM audit_events WHERE seq = {}", last.0)]).await;
-    assert_break_seen(&app, chain, last.1, None).await;
+    log_events(&app, &tenants, 3).await;
+    seal_all(&app).await;
+    let (last, chain, place) = *sealed_rows(&app).await.last().unwrap();
+    tamper(
+        &app,
+        &[
+            format!("DELETE FROM audit_events WHERE seq = {last}"),
+            format!("DELETE FROM audit_seals WHERE seq = {last}"),
+        ],
+    )
+    .await;
+    assert_break_seen(&app, chain, place, None).await;
 }
 
 #[tokio::test]
-async fn two_rows_swapped_in_a_chain_break_it_for_the_http_and_cli_verification() {
+async fn two_events_swapped_in_a_chain_break_it_for_the_http_and_cli_verification() {
     let app = spawn_app().await;
     let tenants: Vec<Uuid> = (0..4).map(|_| Uuid::new_v4()).collect();
-    log_in_several_chains(&app, &tenants, 3).await;
-    let rows = chain_rows(&app, tenants[0]).await;
-    let ((a, chain, a_place), (b, _, b_place)) = (rows[0], rows[1]);
+    log_events(&app, &tenants, 3).await;
+    seal_all(&app).await;
+    let rows = sealed_rows(&app).await;
+    let ((a, chain, a_place), (b, _, b_place)) = (rows[2], rows[3]);
     // Each takes the other's place and link, as a reordering would.
     tamper(
         &app,
         &[
-            format!("UPDATE audit_events SET chain_seq = -1 WHERE seq = {a}"),
-            format!("UPDATE audit_events SET chain_seq = {a_place} WHERE seq = {b}"),
-            format!("UPDATE audit_events SET chain_seq = {b_place} WHERE seq = {a}"),
+            format!("UPDATE audit_seals SET chain_seq = 1000000 WHERE seq = {a}"),
+            format!("UPDATE audit_seals SET chain_seq = {a_place} WHERE seq = {b}"),
+            format!("UPDATE audit_seals SET chain_seq = {b_place} WHERE seq = {a}"),
             format!(
-                "UPDATE audit_events x SET prev_hash = y.prev_hash FROM audit_events y
+                "UPDATE audit_seals x SET prev_hash = y.prev_hash FROM audit_seals y
                  WHERE (x.seq, y.seq) IN (({a}, {b}), ({b}, {a}))"
             ),
         ],

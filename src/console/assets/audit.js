@@ -54,7 +54,9 @@ export async function render(view, rest, ctx) {
           ['Reason', (e) => e.reason ?? '—'],
           ['Change', (e) => (e.before || e.after ? h('details', {}, h('summary', {}, 'before / after'),
             h('pre', {}, JSON.stringify({ before: e.before, after: e.after }, null, 2))) : '—')],
-          ['Hash', (e) => h('code', { title: `previous ${e.prev_hash}` }, e.hash.slice(0, 10))],
+          ['Hash', (e) => (e.seal
+            ? h('code', { title: `chain ${e.seal.chain}, event ${e.seal.chain_seq}; previous ${e.seal.prev_hash}` }, e.seal.hash.slice(0, 10))
+            : h('small', {}, 'being sealed'))],
         ], page.items, { id: 'audit-table', class: 'compact' }) : notice('No events match.'));
       return page.next_cursor;
     } catch (error) {
@@ -77,10 +79,14 @@ async function drawVerify(box) {
   replace(box, loading('Verifying the chain…'));
   try {
     const report = await get('/v1/admin/audit-events/verify');
+    const sealed = report.events - (report.unsealed ?? 0);
+    const waiting = report.unsealed
+      ? h('small', {}, ` ${fmtNumber(report.unsealed)} event(s) written since ${fmtTime(report.oldest_unsealed_at)} wait for their seal and are checked once sealed.`)
+      : null;
     replace(box, report.verified
-      ? h('p', { class: 'verified', id: 'chain-result' }, badge('verified', 'active'), ` The log verifies: all ${fmtNumber(report.chains ?? 1)} chains, ${fmtNumber(report.events)} events; no event was edited, inserted, deleted or moved.`, h('small', {}, ` Checked ${fmtTime(new Date())}.`))
+      ? h('p', { class: 'verified', id: 'chain-result' }, badge('verified', 'active'), ` The log verifies: all ${fmtNumber(report.chains ?? 1)} chains, ${fmtNumber(sealed)} sealed events; no event was edited, inserted, deleted or moved.`, waiting, h('small', {}, ` Checked ${fmtTime(new Date())}.`))
       : h('div', { class: 'broken', id: 'chain-result', role: 'alert' },
-          h('p', {}, badge('broken', 'suspended'), ` ${fmtNumber((report.breaks ?? []).length || 1)} of ${fmtNumber(report.chains ?? 1)} chains do not verify (${fmtNumber(report.events)} events checked):`),
+          h('p', {}, badge('broken', 'suspended'), ` ${fmtNumber((report.breaks ?? []).length || 1)} of ${fmtNumber(report.chains ?? 1)} chains do not verify (${fmtNumber(sealed)} sealed events checked):`),
           h('ul', {}, ...(report.breaks ?? [{ chain: 0, chain_seq: report.first_broken_seq, seq: report.first_broken_seq }]).map((b) =>
             h('li', {}, b.seq == null
               ? `chain ${b.chain}: its head names event ${b.chain_seq}, which the chain no longer ends with (its tail was deleted)`
