@@ -11,24 +11,33 @@ use std::collections::HashMap;
 use std::hash::Hash;
 
 use super::bitset::Bitset;
+use super::cursor::SortValue;
 use super::query::{
     compare, input_price_band, sort_value, DiscoveryQuery, FacetCount, Facets, Sort, SortField, MAX_FACET_VALUES,
 };
 use super::snapshot::Listing;
 use crate::domain::vocab::{Capability, DeploymentType, LifecycleStatus, Modality, Task};
 
-/// Listing positions per value, ascending. Sparse on purpose: a catalog can
-/// have thousands of tags, and a bitset per tag would cost 12.5 KB each at
-/// 100,000 listings where a position list costs 4 bytes per listing.
-struct Postings<K>(HashMap<K, Vec<u32>>);
+/// Listing positions per value, ascending; and for a value carried by many
+/// listings (at least one in 64), the same as a bitset, so a filter on it
+/// copies a set instead of building one bit by bit. Sparse values stay
+/// lists: a catalog can have thousands of tags, and a bitset per tag would
+/// cost 12.5 KB each at 100,000 listings.
+struct Postings<K> {
+    lists: HashMap<K, Vec<u32>>,
+    dense: HashMap<K, Bitset>,
+}
 
-impl<K: Hash + Eq> Postings<K> {
+impl<K: Hash + Eq + Clone> Postings<K> {
     fn new() -> Self {
-        Postings(HashMap::new())
+        Postings {
+            lists: HashMap::new(),
+            dense: HashMap::new(),
+        }
     }
 
     fn add(&mut self, key: K, position: u32) {
-        let list = self.0.entry(key).or_default();
+        let list = self.lists.entry(key).or_default();
         // Listings are added in position order; a repeated value within one
         // listing (two offers in one region) is recorded once.
         if list.last() != Some(&position) {
@@ -41,23 +50,100 @@ impl<K: Hash + Eq> Postings<K> {
         K: std::borrow::Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.0.get(key).map_or(&[], Vec::as_slice)
+        self.lists.get(key).map_or(&[], Vec::as_slice)
     }
 
-    fn shrink(&mut self) {
-        for list in self.0.values_mut() {
+    /// The listings carrying `key`, as a set over `len` listings.
+    fn set_of<Q>(&self, key: &Q, len: usize) -> std::borrow::Cow<'_, Bitset>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        match self.dense.get(key) {
+            Some(set) => std::borrow::Cow::Borrowed(set),
+            None => std::borrow::Cow::Owned(Bitset::from_positions(len, self.get(key).iter().copied())),
+        }
+    }
+
+    /// Trims the lists and makes the bitsets of the values carried by at
+    /// least one listing in 64 (the size of a bitset, in positions).
+    fn finish(&mut self, len: usize) {
+        let words = len.div_ceil(64).max(1);
+        for (key, list) in &mut self.lists {
             list.shrink_to_fit();
+            if list.len() >= words {
+                self.dense
+                    .insert(key.clone(), Bitset::from_positions(len, list.iter().copied()));
+            }
         }
     }
 }
 
-/// One facet: each listing's values (none, one, or several: a listing is
-/// offered in several regions) as indexes into `values`, listing by listing.
+/// A presorted order's listings with a known key (the rest sort last), as a
+/// set: a bound such as a price ceiling keeps a prefix of them, built from
+/// this set minus the part past the bound when that part is the smaller.
+struct KnownPrefix {
+    sort: Sort,
+    known: usize,
+    set: Bitset,
+}
+
+/// One facet, kept two ways so either count is cheap: each listing's values
+/// (none, one, or several: a listing is offered in several regions), and
+/// each value's listings, as a bitset when they are many (a shared count is
+/// then a popcount of two bitsets) and as positions otherwise.
 struct FacetColumn {
     values: Vec<String>,
     /// Listing `i`'s values are `of[starts[i]..starts[i + 1]]`.
     starts: Vec<u32>,
     of: Vec<u32>,
+    /// Value `v`'s listings.
+    listings_of: Vec<ValueListings>,
+    /// How many values have a bitset, and how many positions the others
+    /// list in all: what counting by value costs.
+    dense_values: usize,
+    sparse_positions: usize,
+}
+
+enum ValueListings {
+    Dense(Bitset),
+    Sparse(Vec<u32>),
+}
+
+/// The matching set facets are counted over, with what choosing a way to
+/// count needs: its size, and the words it occupies when it is sparse.
+struct Counted<'a> {
+    set: &'a Bitset,
+    count: usize,
+    /// `None` when most words are occupied (read them all).
+    occupied_words: Option<Vec<u32>>,
+}
+
+impl<'a> Counted<'a> {
+    fn new(set: &'a Bitset, count: usize) -> Self {
+        let occupied = set.occupied_words();
+        let occupied_words = (occupied.len() < set.word_count() / 2).then_some(occupied);
+        Counted {
+            set,
+            count,
+            occupied_words,
+        }
+    }
+
+    fn words_read(&self) -> usize {
+        self.occupied_words.as_ref().map_or(self.set.word_count(), Vec::len)
+    }
+
+    /// How many of `value`'s listings match.
+    fn shared_with(&self, value: &ValueListings) -> u64 {
+        match value {
+            ValueListings::Dense(listings) => match &self.occupied_words {
+                Some(words) => self.set.intersection_count_within(listings, words) as u64,
+                None => self.set.intersection_count(listings) as u64,
+            },
+            ValueListings::Sparse(positions) => positions.iter().filter(|&&p| self.set.contains(p)).count() as u64,
+        }
+    }
 }
 
 impl FacetColumn {
@@ -72,47 +158,85 @@ impl FacetColumn {
         let mut values = Vec::new();
         let mut starts = Vec::with_capacity(listings.len() + 1);
         let mut of = Vec::with_capacity(listings.len());
+        let mut positions: Vec<Vec<u32>> = Vec::new();
         starts.push(0);
-        for listing in listings {
+        for (position, listing) in listings.iter().enumerate() {
             let mut mine = values_of(listing);
             mine.sort_unstable();
             mine.dedup();
             for text in mine {
-                of.push(*interned.entry(text).or_insert_with(|| {
+                let value = *interned.entry(text).or_insert_with(|| {
                     values.push(text.to_owned());
+                    positions.push(Vec::new());
                     (values.len() - 1) as u32
-                }));
+                });
+                of.push(value);
+                positions[value as usize].push(position as u32);
             }
             starts.push(of.len() as u32);
         }
         of.shrink_to_fit();
-        FacetColumn { values, starts, of }
+        // A bitset costs a word per 64 listings: worth it once a value has
+        // at least that many positions.
+        let words = listings.len().div_ceil(64);
+        let (mut dense_values, mut sparse_positions) = (0, 0);
+        let listings_of = positions
+            .into_iter()
+            .map(|mut list| {
+                if list.len() >= words.max(1) {
+                    dense_values += 1;
+                    ValueListings::Dense(Bitset::from_positions(listings.len(), list))
+                } else {
+                    sparse_positions += list.len();
+                    list.shrink_to_fit();
+                    ValueListings::Sparse(list)
+                }
+            })
+            .collect();
+        FacetColumn {
+            values,
+            starts,
+            of,
+            listings_of,
+            dense_values,
+            sparse_positions,
+        }
     }
 
     /// The most frequent values among `matches`, ties by value.
-    fn count(&self, matches: &Bitset) -> Vec<FacetCount> {
-        let mut counts = vec![0u64; self.values.len()];
-        for position in matches.iter() {
-            let (from, to) = (
-                self.starts[position as usize] as usize,
-                self.starts[position as usize + 1] as usize,
-            );
-            for value in &self.of[from..to] {
-                counts[*value as usize] += 1;
+    fn count(&self, matches: &Counted) -> Vec<FacetCount> {
+        // Listing by listing costs a few steps per match; value by value, a
+        // word per occupied word for each dense value and a probe per
+        // position of the others. Both count exactly; the cheaper is taken.
+        let by_value = self.dense_values * matches.words_read() + 2 * self.sparse_positions;
+        let counts: Vec<u64> = if by_value < 4 * matches.count {
+            self.listings_of
+                .iter()
+                .map(|value| matches.shared_with(value))
+                .collect()
+        } else {
+            let mut counts = vec![0u64; self.values.len()];
+            for position in matches.set.iter() {
+                let (from, to) = (
+                    self.starts[position as usize] as usize,
+                    self.starts[position as usize + 1] as usize,
+                );
+                for value in &self.of[from..to] {
+                    counts[*value as usize] += 1;
+                }
             }
-        }
-        let mut facet: Vec<FacetCount> = counts
+            counts
+        };
+        let mut nonzero: Vec<(usize, u64)> = counts.into_iter().enumerate().filter(|(_, count)| *count > 0).collect();
+        nonzero.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| self.values[a.0].cmp(&self.values[b.0])));
+        nonzero.truncate(MAX_FACET_VALUES);
+        nonzero
             .into_iter()
-            .enumerate()
-            .filter(|(_, count)| *count > 0)
             .map(|(value, count)| FacetCount {
                 value: self.values[value].clone(),
                 count,
             })
-            .collect();
-        facet.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-        facet.truncate(MAX_FACET_VALUES);
-        facet
+            .collect()
     }
 }
 
@@ -142,6 +266,10 @@ pub struct FilterIndex {
     tags: Postings<String>,
     /// Listing positions in each sort order, both directions.
     orders: Vec<(Sort, Vec<u32>)>,
+    /// For the orders bounds are found in.
+    known_prefixes: Vec<KnownPrefix>,
+    /// Every listing not retired: what discovery starts from.
+    not_retired: Bitset,
     facet_publisher: FacetColumn,
     facet_task: FacetColumn,
     facet_license: FacetColumn,
@@ -172,6 +300,8 @@ impl FilterIndex {
             open_weights: Vec::new(),
             tags: Postings::new(),
             orders: Vec::new(),
+            known_prefixes: Vec::new(),
+            not_retired: Bitset::full(listings.len()),
             facet_publisher: FacetColumn::build(listings, |l| Some(l.publisher.slug.as_str())),
             facet_task: FacetColumn::build(listings, |l| Some(l.task.as_str())),
             facet_license: FacetColumn::build(listings, |l| Some(l.license.as_str())),
@@ -223,8 +353,20 @@ impl FilterIndex {
                 index.tags.add(tag.clone(), position);
             }
         }
-        for postings in [&mut index.publishers, &mut index.regions, &mut index.tags] {
-            postings.shrink();
+        let len = listings.len();
+        index.publishers.finish(len);
+        index.tasks.finish(len);
+        index.input_modalities.finish(len);
+        index.output_modalities.finish(len);
+        index.capabilities.finish(len);
+        index.regions.finish(len);
+        index.deployment_types.finish(len);
+        index.origin_countries.finish(len);
+        index.licenses.finish(len);
+        index.lifecycles.finish(len);
+        index.tags.finish(len);
+        for &retired in index.lifecycles.get(&LifecycleStatus::Retired) {
+            index.not_retired.remove(retired);
         }
         for field in ORDERED_FIELDS {
             // The keys are computed once per field, not once per comparison.
@@ -241,6 +383,26 @@ impl FilterIndex {
                 });
                 index.orders.push((sort, order));
             }
+        }
+        for sort in [
+            Sort {
+                field: SortField::InputPrice,
+                descending: false,
+            },
+            Sort {
+                field: SortField::OutputPrice,
+                descending: false,
+            },
+            Sort {
+                field: SortField::ContextWindow,
+                descending: true,
+            },
+        ] {
+            let order = index.order(sort).unwrap_or(&[]);
+            // Unknown keys sort last in either direction.
+            let known = order.partition_point(|&p| sort_value(&listings[p as usize], sort.field, 0) != SortValue::Null);
+            let set = Bitset::from_positions(len, order[..known].iter().copied());
+            index.known_prefixes.push(KnownPrefix { sort, known, set });
         }
         index
     }
@@ -260,22 +422,28 @@ impl FilterIndex {
     /// Listings carrying any of `values`.
     fn any_of<'k, K, Q>(&self, postings: &Postings<K>, values: impl IntoIterator<Item = &'k Q>) -> Bitset
     where
-        K: Hash + Eq + std::borrow::Borrow<Q> + 'k,
+        K: Hash + Eq + Clone + std::borrow::Borrow<Q> + 'k,
         Q: Hash + Eq + ?Sized + 'k,
     {
-        let mut set = Bitset::empty(self.len);
+        let mut set: Option<Bitset> = None;
         for value in values {
-            for &position in postings.get(value) {
-                set.insert(position);
+            match (&mut set, postings.dense.get(value)) {
+                (None, _) => set = Some(postings.set_of(value, self.len).into_owned()),
+                (Some(set), Some(dense)) => set.union_with(dense),
+                (Some(set), None) => {
+                    for &position in postings.get(value) {
+                        set.insert(position);
+                    }
+                }
             }
         }
-        set
+        set.unwrap_or_else(|| Bitset::empty(self.len))
     }
 
     /// Narrows `set` to listings carrying every one of `values`.
-    fn keep_all_of<K: Hash + Eq>(&self, set: &mut Bitset, postings: &Postings<K>, values: &[K]) {
+    fn keep_all_of<K: Hash + Eq + Clone>(&self, set: &mut Bitset, postings: &Postings<K>, values: &[K]) {
         for value in values {
-            set.intersect_with(&self.set(postings.get(value)));
+            set.intersect_with(&postings.set_of(value, self.len));
         }
     }
 
@@ -284,7 +452,17 @@ impl FilterIndex {
     fn prefix_of(&self, sort: Sort, listings: &[Listing], within: impl Fn(&Listing) -> bool) -> Bitset {
         let order = self.order(sort).unwrap_or(&[]);
         let end = order.partition_point(|&position| within(&listings[position as usize]));
-        self.set(&order[..end])
+        match self.known_prefixes.iter().find(|prefix| prefix.sort == sort) {
+            // Most of the known keys are within: remove the few past the bound.
+            Some(prefix) if end <= prefix.known && end * 2 > prefix.known => {
+                let mut set = prefix.set.clone();
+                for &position in &order[end..prefix.known] {
+                    set.remove(position);
+                }
+                set
+            }
+            _ => self.set(&order[..end]),
+        }
     }
 
     /// Every listing matching the query's filters (not `q`, not the
@@ -292,9 +470,7 @@ impl FilterIndex {
     pub fn candidates(&self, query: &DiscoveryQuery, listings: &[Listing]) -> Bitset {
         // Retired listings leave discovery unless asked for by lifecycle.
         let mut set = if query.lifecycles.is_empty() {
-            let mut live = Bitset::full(self.len);
-            live.subtract(&self.set(self.lifecycles.get(&LifecycleStatus::Retired)));
-            live
+            self.not_retired.clone()
         } else {
             self.any_of(&self.lifecycles, &query.lifecycles)
         };
@@ -386,8 +562,9 @@ impl FilterIndex {
         set
     }
 
-    /// Facet counts over `matches`.
-    pub fn facets(&self, matches: &Bitset) -> Facets {
+    /// Facet counts over `matches`, which hold `count` listings.
+    pub fn facets(&self, matches: &Bitset, count: usize) -> Facets {
+        let matches = &Counted::new(matches, count);
         Facets {
             publisher: self.facet_publisher.count(matches),
             task: self.facet_task.count(matches),

@@ -771,7 +771,7 @@ pub fn discover<'s>(snapshot: &'s Snapshot, query: &DiscoveryQuery, tenant: Opti
         }
     }
     let total = matches.count();
-    let facets = content.index.facets(&matches);
+    let facets = content.index.facets(&matches, total);
 
     let sort = query.effective_sort();
     let key = |position: u32| {

@@ -5,7 +5,9 @@
 //! a whole-token match, so `deepseek` ranks DeepSeek's own listings (name,
 //! slug and publisher all match) above a fine-tune that mentions it once.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Bound;
 
 use super::snapshot::Listing;
@@ -26,6 +28,67 @@ pub const MAX_TERMS: usize = 8;
 pub struct SearchIndex {
     /// token → postings (listing index, best weight of that token in it).
     postings: BTreeMap<String, Vec<(u32, u16)>>,
+    /// Each listing's name, lower-cased, its first bytes: the name-prefix
+    /// bonus reads these side by side instead of each listing's own name.
+    name_heads: Vec<NameHead>,
+}
+
+/// How many bytes of a name [`NameHead`] keeps.
+const HEAD: usize = 16;
+
+/// The first [`HEAD`] bytes of a name, ASCII-lower-cased and padded with
+/// zeros (a term never holds a zero byte); `None` when they are not all
+/// ASCII, and the name itself must be read.
+type NameHead = Option<[u8; HEAD]>;
+
+fn name_head(name: &str) -> NameHead {
+    let bytes = &name.as_bytes()[..name.len().min(HEAD)];
+    if !bytes.is_ascii() {
+        return None;
+    }
+    let mut head = [0u8; HEAD];
+    for (slot, byte) in head.iter_mut().zip(bytes) {
+        *slot = byte.to_ascii_lowercase();
+    }
+    Some(head)
+}
+
+/// Relevance scores by listing position.
+pub type Scores = HashMap<u32, u32, BuildHasherDefault<PositionHasher>>;
+
+/// Hashes a listing position with one multiplication: positions are small
+/// distinct integers, and a search can score tens of thousands of them.
+#[derive(Default)]
+pub struct PositionHasher(u64);
+
+impl Hasher for PositionHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+
+    fn write_u32(&mut self, position: u32) {
+        self.0 = u64::from(position).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+/// Per-listing working arrays of a search, kept per thread between
+/// searches so a search neither allocates nor zeroes arrays the size of the
+/// catalog: each search resets what it touched.
+#[derive(Default)]
+struct Scratch {
+    total: Vec<u32>,
+    terms_matched: Vec<u8>,
+    best: Vec<u32>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 /// Splits text into lower-case alphanumeric tokens; `DeepSeek-R1` gives
@@ -56,8 +119,19 @@ pub fn tokenize(text: &str) -> Vec<String> {
 }
 
 /// Whether `text` starts with `prefix` (lower-case) once lower-cased,
-/// without allocating the lower-cased copy.
+/// without allocating the lower-cased copy. ASCII on both sides, the common
+/// case, is a byte comparison; anything else lowers character by character.
 fn starts_with_ignoring_case(text: &str, prefix: &str) -> bool {
+    let (text_bytes, prefix_bytes) = (text.as_bytes(), prefix.as_bytes());
+    if prefix.is_ascii() {
+        match text_bytes.get(..prefix_bytes.len()) {
+            Some(head) if head.is_ascii() => return head.eq_ignore_ascii_case(prefix_bytes),
+            // Shorter in bytes than an ASCII prefix: shorter in characters, and
+            // lowering (which may lengthen) an ASCII text cannot reach it.
+            None if text.is_ascii() => return false,
+            _ => {}
+        }
+    }
     let mut lowered = text.chars().flat_map(char::to_lowercase);
     prefix.chars().all(|expected| lowered.next() == Some(expected))
 }
@@ -91,7 +165,17 @@ impl SearchIndex {
                 postings.entry(token).or_default().push((index as u32, weight));
             }
         }
-        SearchIndex { postings }
+        let name_heads = listings.iter().map(|listing| name_head(&listing.name)).collect();
+        SearchIndex { postings, name_heads }
+    }
+
+    /// Whether listing `position`'s name starts with `term` (lower-case),
+    /// ignoring case.
+    fn name_starts_with(&self, position: u32, listings: &[Listing], term: &str) -> bool {
+        match self.name_heads.get(position as usize) {
+            Some(Some(head)) if term.len() <= HEAD && term.is_ascii() => head.starts_with(term.as_bytes()),
+            _ => starts_with_ignoring_case(&listings[position as usize].name, term),
+        }
     }
 
     /// Scores of the listings matching every term of `query`, by listing
@@ -100,58 +184,75 @@ impl SearchIndex {
     /// Scores accumulate in arrays indexed by listing rather than in hash
     /// maps: a prefix such as `deep` can touch tens of thousands of postings
     /// at 100,000 listings, and an array update is a fraction of a hash.
-    pub fn search(&self, query: &str, listings: &[Listing]) -> HashMap<u32, u32> {
+    pub fn search(&self, query: &str, listings: &[Listing]) -> Scores {
         let terms: Vec<String> = tokenize(query).into_iter().take(MAX_TERMS).collect();
         let Some(first) = terms.first() else {
-            return HashMap::new();
+            return Scores::default();
         };
-        let mut total = vec![0u32; listings.len()];
-        let mut terms_matched = vec![0u8; listings.len()];
-        // The best score of the current term per listing, and which
-        // listings it touched, so resetting costs what the term touched.
-        let mut best = vec![0u32; listings.len()];
-        let mut touched: Vec<u32> = Vec::new();
-        for (number, term) in terms.iter().enumerate() {
-            for (token, postings) in self
-                .postings
-                .range::<str, _>((Bound::Included(term.as_str()), Bound::Unbounded))
-            {
-                if !token.starts_with(term.as_str()) {
-                    break;
-                }
-                let multiplier = if token == term { 2 } else { 1 };
-                for &(listing, weight) in postings {
-                    // Only listings that matched every earlier term can match.
-                    if usize::from(terms_matched[listing as usize]) != number {
-                        continue;
+        SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let Scratch {
+                total,
+                terms_matched,
+                best,
+            } = &mut *scratch;
+            if total.len() != listings.len() {
+                *total = vec![0; listings.len()];
+                *terms_matched = vec![0; listings.len()];
+                *best = vec![0; listings.len()];
+            }
+            // Which listings the current term touched, and the first term's
+            // (every listing any later term can touch): what is reset after.
+            let mut touched: Vec<u32> = Vec::new();
+            let mut touched_first: Vec<u32> = Vec::new();
+            for (number, term) in terms.iter().enumerate() {
+                for (token, postings) in self
+                    .postings
+                    .range::<str, _>((Bound::Included(term.as_str()), Bound::Unbounded))
+                {
+                    if !token.starts_with(term.as_str()) {
+                        break;
                     }
-                    let slot = &mut best[listing as usize];
-                    if *slot == 0 {
-                        touched.push(listing);
+                    let multiplier = if token == term { 2 } else { 1 };
+                    for &(listing, weight) in postings {
+                        // Only listings that matched every earlier term can match.
+                        if usize::from(terms_matched[listing as usize]) != number {
+                            continue;
+                        }
+                        let slot = &mut best[listing as usize];
+                        if *slot == 0 {
+                            touched.push(listing);
+                        }
+                        *slot = (*slot).max(u32::from(weight) * multiplier);
                     }
-                    *slot = (*slot).max(u32::from(weight) * multiplier);
+                }
+                for &listing in &touched {
+                    total[listing as usize] += best[listing as usize];
+                    terms_matched[listing as usize] += 1;
+                    best[listing as usize] = 0;
+                }
+                if number == 0 {
+                    touched_first.clone_from(&touched);
+                }
+                if number + 1 < terms.len() {
+                    touched.clear();
                 }
             }
-            for &listing in &touched {
-                total[listing as usize] += best[listing as usize];
-                terms_matched[listing as usize] += 1;
-                best[listing as usize] = 0;
-            }
-            if number + 1 < terms.len() {
-                touched.clear();
-            }
-        }
-        // The listings touched by the last term matched every term.
-        touched
-            .into_iter()
-            .map(|listing| {
+            // The listings touched by the last term matched every term.
+            let mut scores = Scores::with_capacity_and_hasher(touched.len(), Default::default());
+            for listing in touched {
                 let mut score = total[listing as usize];
-                if starts_with_ignoring_case(&listings[listing as usize].name, first) {
+                if self.name_starts_with(listing, listings, first) {
                     score += NAME_PREFIX_BONUS;
                 }
-                (listing, score)
-            })
-            .collect()
+                scores.insert(listing, score);
+            }
+            for listing in touched_first {
+                total[listing as usize] = 0;
+                terms_matched[listing as usize] = 0;
+            }
+            scores
+        })
     }
 }
 
@@ -164,6 +265,45 @@ mod tests {
         let tokens = tokenize("DeepSeek-R1 Distill");
         for expected in ["deepseek", "r1", "distill", "deepseekr1"] {
             assert!(tokens.contains(&expected.to_string()), "{expected} in {tokens:?}");
+        }
+    }
+
+    #[test]
+    fn the_kept_head_of_a_name_answers_as_the_name_would() {
+        for name in ["DeepSeek R1", "A very long model name indeed", "Éclair", "ab", ""] {
+            for term in [
+                "deepseek",
+                "a very long model name",
+                "a very long model",
+                "éclair",
+                "ab",
+                "abc",
+                "a",
+            ] {
+                let head = name_head(name);
+                let by_head = match head {
+                    Some(head) if term.len() <= HEAD && term.is_ascii() => head.starts_with(term.as_bytes()),
+                    _ => starts_with_ignoring_case(name, term),
+                };
+                assert_eq!(by_head, starts_with_ignoring_case(name, term), "{name:?} {term:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_name_prefix_is_found_ignoring_case_in_ascii_and_beyond() {
+        for (text, prefix, expected) in [
+            ("DeepSeek R1", "deepseek", true),
+            ("DeepSeek R1", "deepseek r1", true),
+            ("Deep", "deepseek", false),
+            ("Llama", "deepseek", false),
+            ("ÉCLAIR-1", "éclair", true),
+            ("Ünïcode", "ün", true),
+            ("DEEPSEEKİ", "deepseeki", true),
+            ("İstanbul", "i", true),
+            ("Zeta", "zé", false),
+        ] {
+            assert_eq!(starts_with_ignoring_case(text, prefix), expected, "{text:?} {prefix:?}");
         }
     }
 

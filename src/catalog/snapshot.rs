@@ -165,7 +165,7 @@ impl CatalogContent {
     }
 
     /// Relevance scores of the listings matching the search `q`, by position.
-    pub fn search_scores(&self, q: &str) -> std::collections::HashMap<u32, u32> {
+    pub fn search_scores(&self, q: &str) -> super::search::Scores {
         self.search.search(q, &self.listings)
     }
 }

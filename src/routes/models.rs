@@ -378,7 +378,11 @@ fn discovery_page(
                 total: page.total,
                 facets: page.facets.into(),
             };
-            let body = web::Bytes::from(serde_json::to_vec(&page).map_err(ApiError::internal)?);
+            // A page of 50 listings is tens of kilobytes: one buffer of about
+            // that size instead of growing (and copying) from a few bytes.
+            let mut buffer = Vec::with_capacity(32 * 1024 + 1536 * page.items.len());
+            serde_json::to_writer(&mut buffer, &page).map_err(ApiError::internal)?;
+            let body = web::Bytes::from(buffer);
             pages.remember(snapshot, key, body.clone());
             body
         }
