@@ -250,7 +250,12 @@ async fn database_figures(pool: &sqlx::PgPool) -> Result<DatabaseFigures, sqlx::
 const HOLD_STATUSES: [&str; 5] = ["proposed", "active", "lifted", "rejected", "expired"];
 
 /// The whole exposition for this process.
-pub async fn render(metrics: &Metrics, pool: &sqlx::PgPool, catalog: &CatalogHandle) -> String {
+pub async fn render(
+    metrics: &Metrics,
+    pool: &sqlx::PgPool,
+    catalog: &CatalogHandle,
+    pages: &crate::routes::page_cache::PageCache,
+) -> String {
     let mut out = Exposition::default();
 
     out.family("modelmart_build_info", "gauge", "The running build; always 1.");
@@ -267,6 +272,23 @@ pub async fn render(metrics: &Metrics, pool: &sqlx::PgPool, catalog: &CatalogHan
     );
 
     metrics.render_http(&mut out);
+
+    let (hits, misses) = pages.lookups();
+    out.family(
+        "modelmart_discovery_page_cache_lookups_total",
+        "counter",
+        "Discovery pages looked up in the page cache, by whether one was found.",
+    );
+    out.sample(
+        "modelmart_discovery_page_cache_lookups_total",
+        "outcome=\"hit\"",
+        hits as f64,
+    );
+    out.sample(
+        "modelmart_discovery_page_cache_lookups_total",
+        "outcome=\"miss\"",
+        misses as f64,
+    );
 
     let size = f64::from(pool.size());
     let idle = pool.num_idle() as f64;

@@ -141,7 +141,9 @@ impl CatalogHandle {
     }
 
     async fn load_full(&self, pool: &PgPool, swap: Swap) -> Result<i64, ReloadError> {
+        let started = Instant::now();
         let rows = catalog_read::load(self.content_source.as_ref().unwrap_or(pool)).await?;
+        let read_ms = started.elapsed().as_millis() as u64;
         // Building indexes 100,000 listings takes seconds of CPU: keep it off
         // the threads that serve requests.
         let snapshot = tokio::task::spawn_blocking(move || {
@@ -150,11 +152,17 @@ impl CatalogHandle {
             Ok::<_, ReloadError>(snapshot)
         })
         .await??;
+        let built_ms = started.elapsed().as_millis() as u64 - read_ms;
         let version = snapshot.version;
         let listings = snapshot.content.listings.len();
         self.stats.full_reloads.fetch_add(1, Ordering::Relaxed);
         if self.replace(snapshot, swap) {
-            tracing::info!(version, listings, "catalog snapshot loaded");
+            // The rows the snapshot was built from, and the snapshot it
+            // replaced, are freed by now (unless a request still holds the
+            // old one): hand the freed heap back to the system rather than
+            // keep the peak of a reload for the life of the process.
+            tokio::task::spawn_blocking(crate::telemetry::release_free_memory);
+            tracing::info!(version, listings, read_ms, built_ms, "catalog snapshot loaded");
         } else {
             // A replica behind a snapshot already built from the primary's
             // rules: the next check tries again.

@@ -557,8 +557,13 @@ impl CatalogContent {
             .enumerate()
             .flat_map(|(i, l)| l.aliases.iter().map(move |alias| (alias.clone(), i as u32)))
             .collect();
-        let search = SearchIndex::build(&listings);
-        let index = FilterIndex::build(&listings);
+        // The two indexes only read the listings: built side by side, a
+        // reload (and a start) takes the longer of the two, not the sum.
+        let (search, index) = std::thread::scope(|scope| {
+            let search = scope.spawn(|| SearchIndex::build(&listings));
+            let index = FilterIndex::build(&listings);
+            (search.join().expect("the search index build does not panic"), index)
+        });
         let mut publishers: Vec<Arc<Publisher>> = publishers.into_values().collect();
         publishers.sort_by(|a, b| a.slug.cmp(&b.slug));
         let etag_seed = format!(

@@ -78,8 +78,8 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     )
 )]
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+pub async fn metrics(state: web::Data<AppState>, pages: web::Data<super::page_cache::PageCache>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(crate::metrics::CONTENT_TYPE)
-        .body(crate::metrics::render(&state.metrics, &state.pool, &state.catalog).await)
+        .body(crate::metrics::render(&state.metrics, &state.pool, &state.catalog, &pages).await)
 }

@@ -4,6 +4,7 @@
 //! is served the cache starts over, so a page is never stale.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, Weak};
 
 use actix_web::web::Bytes;
@@ -16,6 +17,9 @@ const MAX_CACHED_PAGE_BYTES: usize = 64 << 20;
 #[derive(Default)]
 pub struct PageCache {
     inner: RwLock<Pages>,
+    /// Lookups that found a page, and lookups that did not (for `/metrics`).
+    hits: AtomicU64,
+    misses: AtomicU64,
 }
 
 #[derive(Default)]
@@ -30,11 +34,22 @@ struct Pages {
 impl PageCache {
     /// A page served before under `key` on `snapshot`.
     pub fn get(&self, snapshot: &Arc<Snapshot>, key: &str) -> Option<Bytes> {
-        let pages = self.inner.read().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if !std::ptr::eq(pages.snapshot.as_ptr(), Arc::as_ptr(snapshot)) {
-            return None;
-        }
-        pages.pages.get(key).cloned()
+        let found = {
+            let pages = self.inner.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if std::ptr::eq(pages.snapshot.as_ptr(), Arc::as_ptr(snapshot)) {
+                pages.pages.get(key).cloned()
+            } else {
+                None
+            }
+        };
+        let counter = if found.is_some() { &self.hits } else { &self.misses };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
+    }
+
+    /// How many lookups found a page and how many did not, since start.
+    pub fn lookups(&self) -> (u64, u64) {
+        (self.hits.load(Ordering::Relaxed), self.misses.load(Ordering::Relaxed))
     }
 
     pub fn remember(&self, snapshot: &Arc<Snapshot>, key: String, body: Bytes) {
