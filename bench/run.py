@@ -26,6 +26,10 @@ SYNTHETIC = int(os.environ.get("BENCH_SYNTHETIC", "100000"))
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 HOLD_ENABLEMENTS = int(os.environ.get("BENCH_HOLD_ENABLEMENTS", "10000"))
+# Tenants, each under its own policy, asking varied queries (0 skips it).
+TENANTS = int(os.environ.get("BENCH_TENANTS", "1000"))
+# The largest catalog: seeded, started and served once (0 skips it).
+MILLION = int(os.environ.get("BENCH_MILLION", "1000000"))
 SECRET = "bench-secret-bench-secret-bench-secret-0123"
 DISCOVERY = "/v1/models?task=chat&capability=function_calling&sort=input_price&limit=50"
 SEARCH = "/v1/models?q=deepseek&limit=50"
@@ -88,7 +92,7 @@ class Server:
                     break
             except OSError:
                 pass
-            if time.monotonic() - started > 120:
+            if time.monotonic() - started > 900:
                 raise RuntimeError("the server did not become ready")
             time.sleep(0.05)
         self.startup = time.monotonic() - started
@@ -201,6 +205,110 @@ def cross_server_enforcement(a, b, staff_tokens, tenant, tenant_token, model_slu
             time.sleep(0.005)
     timings.sort()
     return statistics.median(timings), timings[min(len(timings) - 1, int(len(timings) * 0.99))]
+
+
+# Fifty query shapes a portal sends: filters, sorts, searches, bounds and
+# pages of different sizes, over the synthetic catalog's vocabulary.
+QUERY_SHAPES = [
+    "/v1/models?limit=50", "/v1/models?limit=20&sort=name", "/v1/models?sort=-release_date&limit=50",
+    "/v1/models?task=chat&limit=50", "/v1/models?task=chat&sort=input_price&limit=50",
+    "/v1/models?task=chat&capability=function_calling&sort=input_price&limit=50",
+    "/v1/models?task=chat&capability=vision&sort=-context_window&limit=25",
+    "/v1/models?task=embedding&sort=input_price&limit=50", "/v1/models?task=image_generation&limit=20",
+    "/v1/models?capability=reasoning&sort=output_price&limit=50", "/v1/models?capability=parallel_function_calling&limit=100",
+    "/v1/models?publisher=meta&limit=50", "/v1/models?publisher=mistral,deepseek&sort=name&limit=50",
+    "/v1/models?publisher=openai,anthropic,google&sort=-release_date&limit=30",
+    "/v1/models?region=eastus&limit=50", "/v1/models?region=westeurope&deployment_type=serverless&limit=50",
+    "/v1/models?region=us-east-1,us-west-2&sort=input_price&limit=50", "/v1/models?region=ap-south-1&limit=20",
+    "/v1/models?deployment_type=provisioned&sort=output_price&limit=50",
+    "/v1/models?deployment_type=serverless&sort=-context_window&limit=50",
+    "/v1/models?origin_country=US&limit=50", "/v1/models?origin_country=FR,DE&sort=name&limit=50",
+    "/v1/models?license=apache-2.0&limit=50", "/v1/models?license=mit,apache-2.0&sort=-release_date&limit=50",
+    "/v1/models?open_weights=true&sort=input_price&limit=50", "/v1/models?open_weights=false&limit=50",
+    "/v1/models?modality=image&limit=50", "/v1/models?input_modality=audio&limit=20",
+    "/v1/models?output_modality=image&sort=name&limit=20", "/v1/models?min_context_window=128000&limit=50",
+    "/v1/models?min_context_window=32000&sort=-context_window&limit=50",
+    "/v1/models?max_input_price_per_mtok=1&sort=input_price&limit=50",
+    "/v1/models?max_output_price_per_mtok=2&sort=output_price&limit=50",
+    "/v1/models?max_input_price_per_mtok=0.5&task=chat&limit=50",
+    "/v1/models?lifecycle=preview&limit=50", "/v1/models?lifecycle=deprecated&sort=name&limit=50",
+    "/v1/models?include_unavailable=true&limit=50", "/v1/models?include_unavailable=true&task=chat&limit=50",
+    "/v1/models?q=deepseek&limit=50", "/v1/models?q=llama&limit=50", "/v1/models?q=mistral%20large&limit=20",
+    "/v1/models?q=gpt&sort=name&limit=50", "/v1/models?q=claude%20sonnet&limit=10", "/v1/models?q=embed&limit=50",
+    "/v1/models?q=qwen&task=chat&limit=50", "/v1/models?q=vision&limit=50", "/v1/models?q=instruct&limit=50",
+    "/v1/models?q=syn12&limit=50", "/v1/models?task=chat&region=eastus&capability=function_calling&limit=50",
+    "/v1/models?publisher=meta&region=westeurope&sort=-release_date&limit=50",
+]
+assert len(QUERY_SHAPES) == 50
+
+
+def signed_token(role, tenant):
+    """A token as `modelmart token` mints it (HS256 with the benchmark's
+    secret, the default issuer and audience), signed here: a thousand CLI
+    runs would take longer than the scenario."""
+    import base64, hashlib, hmac
+    encode = lambda data: base64.urlsafe_b64encode(data).rstrip(b"=")
+    now = int(time.time())
+    claims = {"sub": "bench", "tid": tenant, "roles": [role], "iss": "modelmart-dev", "aud": "modelmart",
+              "exp": now + 7200, "nbf": now, "iat": now}
+    signing_input = encode(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()) + b"." + encode(json.dumps(claims).encode())
+    signature = hmac.new(SECRET.encode(), signing_input, hashlib.sha256).digest()
+    return (signing_input + b"." + encode(signature)).decode()
+
+
+def tenants_under_their_own_policies(server, count):
+    """Provisions `count` tenants, each with a policy no other has (a price
+    ceiling of its own, and a varying mix of denied publishers, allowed
+    regions and origin rules), through the API; answers their (id, token)."""
+    publishers = ["meta", "mistral", "deepseek", "openai", "google", "alibaba", "cohere", "xai"]
+    regions = ["eastus", "westeurope", "us-east-1", "us-west-2", "ap-south-1", "swedencentral", "global"]
+    tenants = []
+    for n in range(count):
+        tenant = str(uuid.uuid4())
+        admin = signed_token("tenant.admin", tenant)
+        status, headers, _ = request(server.base, f"/v1/tenants/{tenant}/policy", admin)
+        etag = headers.get("ETag") or headers.get("etag")
+        policy = {
+            "max_output_price_per_mtok": f"{5 + n / 100:.2f}",
+            "denied_publishers": [publishers[n % len(publishers)]] if n % 3 else [],
+            "allowed_regions": regions[: 2 + n % 5] if n % 4 == 0 else None,
+            "denied_origin_countries": ["CN"] if n % 5 == 0 else [],
+            "ga_only": n % 7 == 0,
+        }
+        status, _, body = request(server.base, f"/v1/tenants/{tenant}/policy", admin, "PUT", policy,
+                                  {"If-Match": etag})
+        if status != 200:
+            raise RuntimeError(f"the policy PUT answered {status}: {body[:300]!r}")
+        tenants.append((tenant, signed_token("catalog.reader", tenant)))
+    return tenants
+
+
+def varied_tenants_script(tenants):
+    """Each request: a random tenant asking a random one of the query shapes."""
+    lines = ["local tenants = {" + ",".join('"%s"' % reader for _, reader in tenants) + "}",
+             "local paths = {" + ",".join('"%s"' % path for path in QUERY_SHAPES) + "}",
+             "local threads = 0",
+             "function setup(thread) threads = threads + 1; thread:set('seed', threads) end",
+             "function init(args) math.randomseed(os.time() * 1000 + seed) end",
+             "request = function()",
+             "  local headers = {[\"Authorization\"] = \"Bearer \" .. tenants[math.random(#tenants)]}",
+             "  return wrk.format(\"GET\", paths[math.random(#paths)], headers)",
+             "end"]
+    handle = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    handle.write("\n".join(lines))
+    handle.close()
+    return handle.name
+
+
+def page_cache_lookups(server, staff_token):
+    """(hits, misses) of the server's discovery page cache so far."""
+    _, _, body = request(server.base, "/metrics", staff_token)
+    counts = {}
+    for outcome in ("hit", "miss"):
+        match = re.search(r'^modelmart_discovery_page_cache_lookups_total\{outcome="%s"\} (\S+)$' % outcome,
+                          body.decode(), re.M)
+        counts[outcome] = float(match.group(1)) if match else 0.0
+    return counts["hit"], counts["miss"]
 
 
 def psql(database_url, sql):
@@ -330,8 +438,54 @@ def main():
             rps, p50, p99, errors = wrk(big, "/", {"Authorization": f"Bearer {reader}"}, uncached_script(path))
             record(f"{label} at {SYNTHETIC} listings, every request a page-cache miss", rps, p50, p99,
                    big.rss_mib(), f"{errors} errors" if errors else "")
+        if TENANTS:
+            started = time.monotonic()
+            tenants = tenants_under_their_own_policies(big, TENANTS)
+            provisioning = time.monotonic() - started
+            # Each tenant's first request computes its view of the catalog
+            # (what it may see and enable): paid once per tenant and snapshot.
+            started = time.monotonic()
+            for _, reader_token in tenants:
+                request(big.base, QUERY_SHAPES[0], reader_token)
+            first_views = time.monotonic() - started
+            metrics_token = token("platform.admin")
+            hits_before, misses_before = page_cache_lookups(big, metrics_token)
+            rps, p50, p99, errors = wrk(big, "/", script=varied_tenants_script(tenants))
+            hits, misses = page_cache_lookups(big, metrics_token)
+            hits, misses = hits - hits_before, misses - misses_before
+            rate = hits / (hits + misses) if hits + misses else 0.0
+            record(f"{TENANTS:,} tenants each under its own policy x {len(QUERY_SHAPES)} query shapes, "
+                   f"at {SYNTHETIC} listings", rps, p50, p99, big.rss_mib(),
+                   f"page-cache hit rate {rate:.1%} ({hits:,.0f} of {hits + misses:,.0f}); "
+                   f"{errors} errors; policies set in {provisioning:.1f} s, each tenant's first page "
+                   f"(its view computed) {first_views / len(tenants) * 1000:.1f} ms on average")
     finally:
         big.stop()
+
+    if MILLION:
+        million_db = fresh_database("modelmart_bench_million")
+        env = dict(ENV, DATABASE_URL=million_db)
+        run("migrate", env=env)
+        output = run("seed", "--synthetic", str(MILLION), env=env)
+        seconds = float(re.search(r"in ([\d.]+)s", output).group(1))
+        record(f"`modelmart seed --synthetic {MILLION}`", note=f"{seconds:.1f} s")
+        huge = Server(million_db, 18083)
+        try:
+            record(f"startup with {MILLION} listings loaded", note=f"{huge.startup:.2f} s", rss=huge.rss_mib())
+            reader = token("catalog.reader", str(uuid.uuid4()))
+            request(huge.base, "/v1/regions", reader)
+            time.sleep(1)
+            rps, p50, p99, errors = wrk(huge, DISCOVERY, {"Authorization": f"Bearer {reader}"})
+            record(f"filtered discovery at {MILLION} listings", rps, p50, p99, huge.rss_mib(),
+                   f"{errors} errors" if errors else "")
+            for label, path in (("filtered discovery", DISCOVERY), ("search", SEARCH)):
+                rps, p50, p99, errors = wrk(huge, "/", {"Authorization": f"Bearer {reader}"}, uncached_script(path))
+                record(f"{label} at {MILLION} listings, every request a page-cache miss", rps, p50, p99,
+                       huge.rss_mib(), f"{errors} errors" if errors else "")
+        finally:
+            huge.stop()
+        subprocess.run(["psql", f"{SERVER}/postgres", "-qc", "DROP DATABASE IF EXISTS modelmart_bench_million WITH (FORCE)"],
+                       check=False, capture_output=True)
 
     fmt = lambda value, unit="": "" if value is None else (f"{value:,.0f}{unit}" if unit == "" else f"{value:.2f}{unit}")
     print(f"\n{CONNECTIONS} connections, wrk -t2 for {DURATION} per scenario, load generator on the same machine.\n")

@@ -4,6 +4,9 @@
 # Markdown table of requests/s, p50, p99 and the server's RSS per scenario.
 #   bench/run.sh                     # needs PostgreSQL at 127.0.0.1:5432 (or DATABASE_URL's server)
 #   BENCH_SYNTHETIC=20000 BENCH_DURATION=5s bench/run.sh
+#   BENCH_TENANTS=0 BENCH_MILLION=0 bench/run.sh   # without the 1,000-tenant and 1,000,000-listing parts
+# The whole run takes about half an hour, most of it seeding and loading the
+# 1,000,000-listing catalog (it needs about 10 GB of memory free).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d "$HOME/.cargo/bin" ] && export PATH="$HOME/.cargo/bin:$PATH"

@@ -1,5 +1,5 @@
 -- Audited writes no longer chain their own events. A write appends its
--- events as plain rows; a sealer (every server runs one, one at a time seals)
+-- events as plain rows; a sealer (every server runs one, one pass at a time)
 -- links them into the hash chain shortly after they commit, in batches. The
 -- chain head is no longer locked by writers, so they commit side by side,
 -- and no request computes a hash.
@@ -98,8 +98,9 @@ END;
 $$;
 
 -- One sealing pass: chains up to `p_limit` committed events without a seal,
--- in `seq` order, onto chain 0, and answers how many. Another pass running
--- (on another server) makes this one a no-op.
+-- in `seq` order, onto chain 0, and answers how many. A pass running on
+-- another server makes this one wait for it, so when a pass returns, every
+-- event committed before it began is sealed (up to the limit).
 CREATE FUNCTION seal_audit_events(p_limit integer) RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
     -- Every transaction below this has ended: its events, if committed, are
@@ -114,9 +115,8 @@ DECLARE
     hashes bytea[] := ARRAY[]::bytea[];
     e record;
 BEGIN
-    IF NOT pg_try_advisory_xact_lock(120316854886764) THEN  -- "mmseal"
-        RETURN 0;
-    END IF;
+    PERFORM pg_advisory_xact_lock(120316854886764);  -- "mmseal"
+
     SELECT sealed_below INTO since FROM audit_sealing FOR UPDATE;
     SELECT * INTO head FROM audit_chain_heads WHERE chain = 0 FOR UPDATE;
     previous := head.last_hash;

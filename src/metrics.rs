@@ -254,7 +254,7 @@ pub async fn render(
     metrics: &Metrics,
     pool: &sqlx::PgPool,
     catalog: &CatalogHandle,
-    pages: &crate::routes::page_cache::PageCache,
+    page_cache_lookups: (u64, u64),
 ) -> String {
     let mut out = Exposition::default();
 
@@ -273,7 +273,7 @@ pub async fn render(
 
     metrics.render_http(&mut out);
 
-    let (hits, misses) = pages.lookups();
+    let (hits, misses) = page_cache_lookups;
     out.family(
         "modelmart_discovery_page_cache_lookups_total",
         "counter",

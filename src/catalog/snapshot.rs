@@ -48,6 +48,8 @@ pub struct CatalogContent {
     /// The next instant a scheduled price takes or leaves effect; the snapshot
     /// is rebuilt then so precomputed prices stay true.
     pub next_price_change: Option<DateTime<Utc>>,
+    /// The offer numbering every tenant view of this content shares.
+    pub(super) offer_starts: Arc<[u32]>,
     /// Identifies what this content serves, the same on every replica that
     /// read the same database state: the content version and the last price
     /// boundary passed (a scheduled price coming due changes content
@@ -130,6 +132,7 @@ impl CatalogContent {
             search: SearchIndex::default(),
             index: FilterIndex::build(&[]),
             next_price_change: None,
+            offer_starts: Arc::from(vec![0u32]),
             etag_seed: "0".into(),
         }
     }
@@ -269,6 +272,7 @@ impl Snapshot {
             };
             Arc::new(TenantView::build(
                 &self.content.listings,
+                self.content.offer_starts.clone(),
                 &viewer,
                 fingerprint.clone(),
                 Utc::now(),
@@ -564,6 +568,7 @@ impl CatalogContent {
             let index = FilterIndex::build(&listings);
             (search.join().expect("the search index build does not panic"), index)
         });
+        let offer_starts = super::visibility::offer_starts(&listings);
         let mut publishers: Vec<Arc<Publisher>> = publishers.into_values().collect();
         publishers.sort_by(|a, b| a.slug.cmp(&b.slug));
         let etag_seed = format!(
@@ -587,6 +592,7 @@ impl CatalogContent {
             search,
             index,
             next_price_change,
+            offer_starts,
         })
     }
 }

@@ -28,8 +28,9 @@ pub struct TenantView {
     /// region or deployment-type filter.
     visible: Bitset,
     enableable: Bitset,
-    /// Where each listing's offers start in the offer numbering.
-    offer_start: Vec<u32>,
+    /// Where each listing's offers start in the offer numbering: the same
+    /// for every view of one content, so shared with it, not copied.
+    offer_start: std::sync::Arc<[u32]>,
 }
 
 /// The outcome for one listing over the offers under consideration.
@@ -42,7 +43,14 @@ pub struct Outcome {
 impl TenantView {
     /// Runs the rules for every listing and offer. `viewer.holds` should be
     /// only the holds that apply to the tenant, so the view can be shared.
-    pub fn build(listings: &[Listing], viewer: &Viewer<'_>, fingerprint: String, now: DateTime<Utc>) -> Self {
+    pub fn build(
+        listings: &[Listing],
+        offer_start: std::sync::Arc<[u32]>,
+        viewer: &Viewer<'_>,
+        fingerprint: String,
+        now: DateTime<Utc>,
+    ) -> Self {
+        debug_assert_eq!(offer_start.len(), listings.len() + 1);
         let offers_total: usize = listings.iter().map(|l| l.offers.len()).sum();
         let mut view = TenantView {
             fingerprint,
@@ -52,12 +60,12 @@ impl TenantView {
             offer_passes: Bitset::empty(offers_total),
             visible: Bitset::empty(listings.len()),
             enableable: Bitset::empty(listings.len()),
-            offer_start: Vec::with_capacity(listings.len() + 1),
+            offer_start,
         };
         let mut next_offer = 0u32;
         for (position, listing) in listings.iter().enumerate() {
             let position = position as u32;
-            view.offer_start.push(next_offer);
+            debug_assert_eq!(view.offer_start[position as usize], next_offer);
             let facts = listing.facts();
             let mut refused = AnyRefusal::default();
             listing_rules(&facts, viewer.policy, &mut refused);
@@ -82,7 +90,6 @@ impl TenantView {
                 next_offer += 1;
             }
         }
-        view.offer_start.push(next_offer);
         for (position, listing) in listings.iter().enumerate() {
             let outcome = view.outcome(position as u32, listing, |_| true);
             if outcome.visible {
@@ -124,4 +131,18 @@ impl TenantView {
             &self.enableable
         }
     }
+}
+
+/// Where each listing's offers start when all offers are numbered listing by
+/// listing, with the total at the end: what every [`TenantView`] of these
+/// listings indexes its offer sets by.
+pub fn offer_starts(listings: &[Listing]) -> std::sync::Arc<[u32]> {
+    let mut starts = Vec::with_capacity(listings.len() + 1);
+    let mut next = 0u32;
+    for listing in listings {
+        starts.push(next);
+        next += listing.offers.len() as u32;
+    }
+    starts.push(next);
+    starts.into()
 }

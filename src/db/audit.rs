@@ -257,8 +257,9 @@ pub struct ChainReport {
 const SEAL_BATCH: i32 = 10_000;
 
 /// One sealing pass (`seal_audit_events()`): chains the committed events
-/// not yet sealed, in `seq` order, and answers how many. While another
-/// server's pass runs, this one seals nothing.
+/// not yet sealed, in `seq` order, and answers how many. Passes take turns
+/// (another server's running pass is waited for), so when one returns every
+/// event committed before it began is sealed, up to the batch.
 pub async fn seal(pool: &sqlx::PgPool) -> Result<i32, sqlx::Error> {
     sqlx::query_scalar("SELECT seal_audit_events($1)")
         .bind(SEAL_BATCH)
@@ -268,7 +269,7 @@ pub async fn seal(pool: &sqlx::PgPool) -> Result<i32, sqlx::Error> {
 
 /// Seals in the background, a pass every `interval` (and again at once
 /// while a pass fills its batch), so every event is chained shortly after
-/// it commits. Every server runs one; they take turns.
+/// it commits. Every server runs one; their passes take turns.
 pub fn spawn_sealer(pool: sqlx::PgPool, interval: std::time::Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(interval);

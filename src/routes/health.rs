@@ -81,5 +81,5 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 pub async fn metrics(state: web::Data<AppState>, pages: web::Data<super::page_cache::PageCache>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(crate::metrics::CONTENT_TYPE)
-        .body(crate::metrics::render(&state.metrics, &state.pool, &state.catalog, &pages).await)
+        .body(crate::metrics::render(&state.metrics, &state.pool, &state.catalog, pages.lookups()).await)
 }
