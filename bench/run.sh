@@ -5,7 +5,7 @@
 #   bench/run.sh                     # needs PostgreSQL at 127.0.0.1:5432 (or DATABASE_URL's server)
 #   BENCH_SYNTHETIC=20000 BENCH_DURATION=5s bench/run.sh
 #   BENCH_TENANTS=0 BENCH_MILLION=0 bench/run.sh   # without the 1,000-tenant and 1,000,000-listing parts
-# The whole run takes about half an hour, most of it seeding and loading the
+# The whole run takes 20 to 40 minutes, most of it seeding and loading the
 # 1,000,000-listing catalog (it needs about 10 GB of memory free).
 set -euo pipefail
 cd "$(dirname "$0")/.."
