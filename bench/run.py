@@ -140,26 +140,34 @@ def record(scenario, rps=None, p50=None, p99=None, rss=None, note=""):
     log(f"{scenario}: {rps} req/s p50 {p50} p99 {p99} {note}")
 
 
-def enablement_script(tokens, models):
-    lines = ["local tokens = {" + ",".join(f'"{t}"' for t in tokens) + "}",
-             "local models = {" + ",".join(f'"{m}"' for m in models) + "}",
-             # Each wrk thread has its own Lua state: seeded alike, they would
-             # send the same requests, and half the creates would be repeats.
-             "local threads = 0",
-             "function setup(thread) threads = threads + 1; thread:set('seed', threads) end",
-             "function init(args) math.randomseed(os.time() * 1000 + seed) end",
-             "request = function()",
-             "  local t = math.random(#tokens)",
-             "  local m = math.random(#models)",
-             '  local body = string.format(\'{"model_id":"%s","region":"global","deployment_type":"serverless"}\', models[m])',
-             '  local headers = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. tokens[t][2]}',
-             '  return wrk.format("POST", "/v1/tenants/" .. tokens[t][1] .. "/enablements", headers, body)',
-             "end"]
-    lines[0] = "local tokens = {" + ",".join('{"%s","%s"}' % pair for pair in tokens) + "}"
+def lua_file(lines):
     handle = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
     handle.write("\n".join(lines))
     handle.close()
     return handle.name
+
+
+def random_requests_script(tables, request_lines):
+    """A wrk script whose `request` (the given lines) picks from Lua `tables`
+    (name -> literal) at random, with each wrk thread seeded apart: each
+    thread has its own Lua state, and seeded alike they would send the same
+    requests (half the creates of the enablement scenario would repeat)."""
+    return lua_file([f"local {name} = {literal}" for name, literal in tables.items()] + [
+        "local threads = 0",
+        "function setup(thread) threads = threads + 1; thread:set('seed', threads) end",
+        "function init(args) math.randomseed(os.time() * 1000 + seed) end",
+        "request = function()", *request_lines, "end"])
+
+
+def enablement_script(tokens, models):
+    return random_requests_script(
+        {"tokens": "{" + ",".join('{"%s","%s"}' % pair for pair in tokens) + "}",
+         "models": "{" + ",".join(f'"{m}"' for m in models) + "}"},
+        ["  local t = math.random(#tokens)",
+         "  local m = math.random(#models)",
+         '  local body = string.format(\'{"model_id":"%s","region":"global","deployment_type":"serverless"}\', models[m])',
+         '  local headers = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. tokens[t][2]}',
+         '  return wrk.format("POST", "/v1/tenants/" .. tokens[t][1] .. "/enablements", headers, body)'])
 
 
 def uncached_script(path):
@@ -167,15 +175,12 @@ def uncached_script(path):
     one misses the page cache and is computed and serialised afresh. The
     ceiling is far above every price: it keeps every listing that quotes an
     output price, so the work is that of the cached scenario."""
-    handle = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-    handle.write("\n".join([
+    return lua_file([
         "local n = 0",
         "request = function()",
         "  n = n + 1",
         f'  return wrk.format("GET", "{path}&max_output_price_per_mtok=100000" .. n)',
-        "end"]))
-    handle.close()
-    return handle.name
+        "end"])
 
 
 def cross_server_enforcement(a, b, staff_tokens, tenant, tenant_token, model_slug, rounds=20):
@@ -285,19 +290,11 @@ def tenants_under_their_own_policies(server, count):
 
 def varied_tenants_script(tenants):
     """Each request: a random tenant asking a random one of the query shapes."""
-    lines = ["local tenants = {" + ",".join('"%s"' % reader for _, reader in tenants) + "}",
-             "local paths = {" + ",".join('"%s"' % path for path in QUERY_SHAPES) + "}",
-             "local threads = 0",
-             "function setup(thread) threads = threads + 1; thread:set('seed', threads) end",
-             "function init(args) math.randomseed(os.time() * 1000 + seed) end",
-             "request = function()",
-             "  local headers = {[\"Authorization\"] = \"Bearer \" .. tenants[math.random(#tenants)]}",
-             "  return wrk.format(\"GET\", paths[math.random(#paths)], headers)",
-             "end"]
-    handle = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-    handle.write("\n".join(lines))
-    handle.close()
-    return handle.name
+    return random_requests_script(
+        {"tenants": "{" + ",".join('"%s"' % reader for _, reader in tenants) + "}",
+         "paths": "{" + ",".join('"%s"' % path for path in QUERY_SHAPES) + "}"},
+        ['  local headers = {["Authorization"] = "Bearer " .. tenants[math.random(#tenants)]}',
+         '  return wrk.format("GET", paths[math.random(#paths)], headers)'])
 
 
 def page_cache_lookups(server, staff_token):

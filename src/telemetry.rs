@@ -14,14 +14,3 @@ pub fn init(default_filter: &str) {
         builder.json().flatten_event(true).with_current_span(false).try_init()
     };
 }
-
-/// Returns the heap's free memory to the system (glibc keeps what was freed
-/// for reuse, so a process that once built two catalogs at once would stay
-/// that size). Elsewhere, nothing to do.
-pub fn release_free_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only walks the allocator's own free lists.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}

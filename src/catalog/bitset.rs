@@ -121,6 +121,11 @@ impl Bitset {
             .collect()
     }
 
+    /// How many words [`occupied_words`](Self::occupied_words) would list.
+    pub fn occupied_word_count(&self) -> usize {
+        self.words.iter().filter(|&&word| word != 0).count()
+    }
+
     /// How many 64-bit words the set spans.
     pub fn word_count(&self) -> usize {
         self.words.len()
@@ -228,6 +233,7 @@ mod tests {
             assert_eq!(x.intersection_count_within(y, &x.occupied_words()), both.count());
         }
         assert_eq!(sparse.occupied_words(), [0, 4, 15]);
+        assert_eq!(sparse.occupied_word_count(), 3);
         let mut removed = sparse.clone();
         removed.remove(300);
         assert_eq!(removed.iter().collect::<Vec<_>>(), [5, 6, 9, 301, 999]);

@@ -45,6 +45,7 @@ impl<K: Hash + Eq + Clone> Postings<K> {
         }
     }
 
+    /// The positions of a value kept as a list (not one kept as a bitset).
     fn get<Q>(&self, key: &Q) -> &[u32]
     where
         K: std::borrow::Borrow<Q>,
@@ -65,16 +66,23 @@ impl<K: Hash + Eq + Clone> Postings<K> {
         }
     }
 
-    /// Trims the lists and makes the bitsets of the values carried by at
-    /// least one listing in 64 (the size of a bitset, in positions).
+    /// Turns the lists of the values carried by at least one listing in 64
+    /// (the size of a bitset, in positions) into bitsets, and trims the rest.
     fn finish(&mut self, len: usize) {
         let words = len.div_ceil(64).max(1);
-        for (key, list) in &mut self.lists {
-            list.shrink_to_fit();
-            if list.len() >= words {
-                self.dense
-                    .insert(key.clone(), Bitset::from_positions(len, list.iter().copied()));
+        let dense: Vec<K> = self
+            .lists
+            .iter()
+            .filter(|(_, list)| list.len() >= words)
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in dense {
+            if let Some(list) = self.lists.remove(&key) {
+                self.dense.insert(key, Bitset::from_positions(len, list));
             }
+        }
+        for list in self.lists.values_mut() {
+            list.shrink_to_fit();
         }
     }
 }
@@ -121,8 +129,8 @@ struct Counted<'a> {
 
 impl<'a> Counted<'a> {
     fn new(set: &'a Bitset, count: usize) -> Self {
-        let occupied = set.occupied_words();
-        let occupied_words = (occupied.len() < set.word_count() / 2).then_some(occupied);
+        // Listed only when few: a dense set is read whole, without the list.
+        let occupied_words = (set.occupied_word_count() < set.word_count() / 2).then(|| set.occupied_words());
         Counted {
             set,
             count,
@@ -365,9 +373,9 @@ impl FilterIndex {
         index.licenses.finish(len);
         index.lifecycles.finish(len);
         index.tags.finish(len);
-        for &retired in index.lifecycles.get(&LifecycleStatus::Retired) {
-            index.not_retired.remove(retired);
-        }
+        index
+            .not_retired
+            .subtract(&index.lifecycles.set_of(&LifecycleStatus::Retired, len));
         for field in ORDERED_FIELDS {
             // The keys are computed once per field, not once per comparison.
             let keys: Vec<_> = listings.iter().map(|l| sort_value(l, field, 0)).collect();

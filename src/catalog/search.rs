@@ -53,6 +53,15 @@ fn name_head(name: &str) -> NameHead {
     Some(head)
 }
 
+/// Whether the name `head` was kept from starts with `term`, ignoring
+/// case: from the head when it answers, else from the name itself.
+fn head_starts_with<'n>(head: NameHead, term: &str, name: impl FnOnce() -> &'n str) -> bool {
+    match head {
+        Some(head) if term.len() <= HEAD && term.is_ascii() => head.starts_with(term.as_bytes()),
+        _ => starts_with_ignoring_case(name(), term),
+    }
+}
+
 /// Relevance scores by listing position.
 pub type Scores = HashMap<u32, u32, BuildHasherDefault<PositionHasher>>;
 
@@ -172,10 +181,8 @@ impl SearchIndex {
     /// Whether listing `position`'s name starts with `term` (lower-case),
     /// ignoring case.
     fn name_starts_with(&self, position: u32, listings: &[Listing], term: &str) -> bool {
-        match self.name_heads.get(position as usize) {
-            Some(Some(head)) if term.len() <= HEAD && term.is_ascii() => head.starts_with(term.as_bytes()),
-            _ => starts_with_ignoring_case(&listings[position as usize].name, term),
-        }
+        let head = self.name_heads.get(position as usize).copied().flatten();
+        head_starts_with(head, term, || &listings[position as usize].name)
     }
 
     /// Scores of the listings matching every term of `query`, by listing
@@ -280,12 +287,11 @@ mod tests {
                 "abc",
                 "a",
             ] {
-                let head = name_head(name);
-                let by_head = match head {
-                    Some(head) if term.len() <= HEAD && term.is_ascii() => head.starts_with(term.as_bytes()),
-                    _ => starts_with_ignoring_case(name, term),
-                };
-                assert_eq!(by_head, starts_with_ignoring_case(name, term), "{name:?} {term:?}");
+                assert_eq!(
+                    head_starts_with(name_head(name), term, || name),
+                    starts_with_ignoring_case(name, term),
+                    "{name:?} {term:?}"
+                );
             }
         }
     }
