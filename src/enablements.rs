@@ -128,7 +128,7 @@ fn choose_offer<'l>(
         .offers
         .iter()
         .filter(|offer| {
-            offer.region == request.region
+            *offer.region == *request.region
                 && offer.deployment_type == request.deployment_type
                 && request
                     .operator

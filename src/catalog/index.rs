@@ -314,7 +314,7 @@ impl FilterIndex {
             facet_task: FacetColumn::build(listings, |l| Some(l.task.as_str())),
             facet_license: FacetColumn::build(listings, |l| Some(l.license.as_str())),
             facet_origin_country: FacetColumn::build(listings, |l| l.origin_country.as_deref()),
-            facet_region: FacetColumn::build_many(listings, |l| l.regions.iter().map(String::as_str).collect()),
+            facet_region: FacetColumn::build_many(listings, |l| l.regions.iter().map(|r| &**r).collect()),
             facet_capability: FacetColumn::build_many(listings, |l| {
                 l.capabilities.iter().map(|c| c.as_str()).collect()
             }),
@@ -344,7 +344,7 @@ impl FilterIndex {
                 index.capabilities.add(*capability, position);
             }
             for region in &listing.regions {
-                index.regions.add(region.clone(), position);
+                index.regions.add(region.to_string(), position);
             }
             for offer in &listing.offers {
                 index.deployment_types.add(offer.deployment_type, position);

@@ -599,7 +599,7 @@ impl DiscoveryQuery {
                 .iter()
                 .all(|m| listing.output_modalities.contains(m))
             && self.capabilities.iter().all(|c| listing.capabilities.contains(c))
-            && (self.regions.is_empty() || listing.regions.iter().any(|r| self.regions.contains(r)))
+            && (self.regions.is_empty() || listing.regions.iter().any(|r| self.regions.iter().any(|q| **q == **r)))
             && (self.deployment_types.is_empty()
                 || listing
                     .offers
@@ -727,7 +727,7 @@ impl DiscoveryQuery {
         let offers = listing
             .offers
             .iter()
-            .filter(|o| self.regions.is_empty() || self.regions.contains(&o.region))
+            .filter(|o| self.regions.is_empty() || self.regions.iter().any(|q| *q == *o.region))
             .filter(|o| self.deployment_types.is_empty() || self.deployment_types.contains(&o.deployment_type))
             .map(|o| o.facts(now));
         decide_listing(&listing.facts(), offers, viewer)
@@ -756,7 +756,7 @@ pub fn discover<'s>(snapshot: &'s Snapshot, query: &DiscoveryQuery, tenant: Opti
             // The decision is about the offers in the asked regions and
             // deployment types: combine the per-offer outcomes for those.
             let considered = |offer: &Offer| {
-                (query.regions.is_empty() || query.regions.contains(&offer.region))
+                (query.regions.is_empty() || query.regions.iter().any(|q| *q == *offer.region))
                     && (query.deployment_types.is_empty() || query.deployment_types.contains(&offer.deployment_type))
             };
             let mut shown = Bitset::empty(listings.len());

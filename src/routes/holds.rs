@@ -944,7 +944,7 @@ async fn impact(
             derivatives += 1;
         }
         if listings.len() < IMPACT_SAMPLE {
-            let mut regions: Vec<String> = covered_offers.iter().map(|o| o.region.clone()).collect();
+            let mut regions: Vec<String> = covered_offers.iter().map(|o| o.region.to_string()).collect();
             regions.dedup();
             listings.push(HiddenListing {
                 id: listing.id,

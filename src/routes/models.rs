@@ -176,7 +176,7 @@ impl Model {
                 successor: listing.successor.as_ref().map(ModelLink::from),
             },
             tags: listing.tags.clone(),
-            regions: listing.regions.clone(),
+            regions: listing.regions.iter().map(|r| r.to_string()).collect(),
             pricing: PricingSummary {
                 min_input_price_per_mtok: listing.min_input_price,
                 min_output_price_per_mtok: listing.min_output_price,
@@ -659,7 +659,7 @@ impl From<&PricePeriod> for Price {
             dimension: period.dimension,
             unit: period.unit,
             amount: period.amount,
-            currency: period.currency.clone(),
+            currency: period.currency.to_string(),
             usd_amount: period.usd_amount,
             tier: period
                 .tier_min_context_tokens
@@ -694,12 +694,12 @@ impl ModelOffer {
     pub fn at(offer: &Offer, now: DateTime<Utc>) -> Self {
         ModelOffer {
             id: offer.id,
-            region: offer.region.clone(),
+            region: offer.region.to_string(),
             deployment_type: offer.deployment_type,
             processing_scope: offer.processing_scope,
             operator: Operator {
-                name: offer.operator_name.clone(),
-                country: offer.operator_country.clone(),
+                name: offer.operator_name.to_string(),
+                country: offer.operator_country.as_deref().map(str::to_owned),
             },
             status: offer.status,
             prices: offer.prices_at(now).map(Price::from).collect(),

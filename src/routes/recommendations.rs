@@ -290,7 +290,7 @@ pub async fn create_recommendations(
             continue;
         }
         for offer in &listing.offers {
-            if !request.regions.is_empty() && !request.regions.contains(&offer.region) {
+            if !request.regions.is_empty() && !request.regions.iter().any(|r| *r == *offer.region) {
                 exclude(&mut excluded, "region_not_requested");
                 continue;
             }
@@ -327,8 +327,11 @@ pub async fn create_recommendations(
                     continue;
                 }
                 if let Some(quoted) = offer.base_token_period(dimension, now) {
-                    if price.is_some() && quoted.currency != "USD" && !converted_from.contains(&quoted.currency) {
-                        converted_from.push(quoted.currency.clone());
+                    if price.is_some()
+                        && &*quoted.currency != "USD"
+                        && !converted_from.iter().any(|c| *c == *quoted.currency)
+                    {
+                        converted_from.push(quoted.currency.to_string());
                     }
                 }
                 match price {
@@ -363,11 +366,11 @@ pub async fn create_recommendations(
                         slug: listing.slug.clone(),
                     },
                     offer_id: offer.id,
-                    region: offer.region.clone(),
+                    region: offer.region.to_string(),
                     deployment_type: offer.deployment_type,
                     operator: RecommendedOperator {
-                        name: offer.operator_name.clone(),
-                        country: offer.operator_country.clone(),
+                        name: offer.operator_name.to_string(),
+                        country: offer.operator_country.as_deref().map(str::to_owned),
                     },
                     estimated_monthly_cost: priced.then(|| Money {
                         amount: total,

@@ -110,7 +110,7 @@ async fn sql_coverage_agrees_with_rust_coverage_over_the_demo_catalog_for_varied
     let operators = snapshot.content.operators.clone();
     let operator_countries: Vec<String> = listings
         .iter()
-        .flat_map(|l| l.offers.iter().filter_map(|o| o.operator_country.clone()))
+        .flat_map(|l| l.offers.iter().filter_map(|o| o.operator_country.as_deref().map(str::to_owned)))
         .collect();
     let regions: Vec<String> = snapshot.content.regions.iter().map(|r| r.code.clone()).collect();
     let jurisdictions: Vec<String> = snapshot
@@ -190,9 +190,9 @@ async fn sql_coverage_agrees_with_rust_coverage_over_the_demo_catalog_for_varied
                 .offers
                 .iter()
                 .find(|o| {
-                    o.region == enablement.region_code
+                    *o.region == *enablement.region_code
                         && o.deployment_type.as_str() == enablement.deployment_type
-                        && Some(&o.operator_name) == enablement.operator_name.as_ref()
+                        && Some(&*o.operator_name) == enablement.operator_name.as_deref()
                 })
                 .expect("every enablement was made from an offer");
             let placement = listing.placement(Some(offer), enablement.tenant_id);

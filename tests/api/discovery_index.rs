@@ -94,7 +94,7 @@ fn scan(snapshot: &Snapshot, query: &DiscoveryQuery, tenant: Option<Uuid>) -> Ex
             task: facet(matched().map(|l| l.task.as_str())),
             license: facet(matched().map(|l| l.license.as_str())),
             origin_country: facet(matched().filter_map(|l| l.origin_country.as_deref())),
-            region: facet(matched().flat_map(|l| l.regions.iter().map(String::as_str))),
+            region: facet(matched().flat_map(|l| l.regions.iter().map(|r| &**r))),
             capability: facet(matched().flat_map(|l| l.capabilities.iter().map(|c| c.as_str()))),
             input_modality: facet(matched().flat_map(|l| l.input_modalities.iter().map(|m| m.as_str()))),
             output_modality: facet(matched().flat_map(|l| l.output_modalities.iter().map(|m| m.as_str()))),
