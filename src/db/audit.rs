@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use sqlx::types::Json;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -97,8 +98,9 @@ pub async fn append_all(conn: &mut PgConnection, actor: &Actor, entries: &[Audit
     let actions: Vec<&str> = entries.iter().map(|e| e.action).collect();
     let target_types: Vec<&str> = entries.iter().map(|e| e.target_type).collect();
     let target_ids: Vec<&str> = entries.iter().map(|e| e.target_id.as_str()).collect();
-    let befores: Vec<Option<Value>> = entries.iter().map(|e| e.before.clone()).collect();
-    let afters: Vec<Option<Value>> = entries.iter().map(|e| e.after.clone()).collect();
+    // Encoded from the entries' values, not copies of them.
+    let befores: Vec<Option<Json<&Value>>> = entries.iter().map(|e| e.before.as_ref().map(Json)).collect();
+    let afters: Vec<Option<Json<&Value>>> = entries.iter().map(|e| e.after.as_ref().map(Json)).collect();
     let reasons: Vec<Option<&str>> = entries.iter().map(|e| e.reason).collect();
     sqlx::query("SELECT append_audit_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
         .bind(&ids)

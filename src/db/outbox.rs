@@ -31,7 +31,9 @@ pub async fn append_all(
     let ids: Vec<Uuid> = events.iter().map(|_| Uuid::now_v7()).collect();
     let tenants: Vec<Option<Uuid>> = events.iter().map(|e| e.0).collect();
     let types: Vec<String> = events.iter().map(|e| e.1.to_owned()).collect();
-    let payloads: Vec<Value> = events.iter().map(|e| e.2.clone()).collect();
+    // Encoded from the caller's values, not copies of them: a hold tells
+    // thousands of tenants at once.
+    let payloads: Vec<sqlx::types::Json<&Value>> = events.iter().map(|e| sqlx::types::Json(&e.2)).collect();
     sqlx::query(
         "INSERT INTO outbox_events (id, tenant_id, event_type, payload)
          SELECT e.id, e.tenant_id, e.event_type, e.payload

@@ -110,7 +110,11 @@ async fn sql_coverage_agrees_with_rust_coverage_over_the_demo_catalog_for_varied
     let operators = snapshot.content.operators.clone();
     let operator_countries: Vec<String> = listings
         .iter()
-        .flat_map(|l| l.offers.iter().filter_map(|o| o.operator_country.as_deref().map(str::to_owned)))
+        .flat_map(|l| {
+            l.offers
+                .iter()
+                .filter_map(|o| o.operator_country.as_deref().map(str::to_owned))
+        })
         .collect();
     let regions: Vec<String> = snapshot.content.regions.iter().map(|r| r.code.clone()).collect();
     let jurisdictions: Vec<String> = snapshot
