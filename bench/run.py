@@ -83,9 +83,16 @@ class Server:
         self.base = f"http://127.0.0.1:{port}"
         env = dict(ENV, DATABASE_URL=database_url)
         started = time.monotonic()
+        # The server's log goes to a file: when it exits before it is ready,
+        # its last lines say why.
+        self.log = tempfile.NamedTemporaryFile(prefix="modelmart-bench-", suffix=".log", delete=False)
         self.process = subprocess.Popen([BINARY, "serve", "--listen", f"127.0.0.1:{port}"], env=env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                        stdout=subprocess.DEVNULL, stderr=self.log)
         while True:
+            if self.process.poll() is not None:
+                with open(self.log.name, errors="replace") as log_file:
+                    tail = log_file.read()[-2000:]
+                raise RuntimeError(f"the server exited with {self.process.returncode} before it was ready:\n{tail}")
             try:
                 status, _, _ = request(self.base, "/readyz")
                 if status == 200:
@@ -107,6 +114,8 @@ class Server:
     def stop(self):
         self.process.terminate()
         self.process.wait(timeout=30)
+        self.log.close()
+        os.unlink(self.log.name)
 
 
 def to_ms(text):
@@ -137,7 +146,8 @@ ROWS = []
 
 def record(scenario, rps=None, p50=None, p99=None, rss=None, note=""):
     ROWS.append((scenario, rps, p50, p99, rss, note))
-    log(f"{scenario}: {rps} req/s p50 {p50} p99 {p99} {note}")
+    # Every figure of the row, so a run stopped before the table still has them.
+    log(f"{scenario}: {rps} req/s p50 {p50} p99 {p99} rss {rss} MiB {note}")
 
 
 def lua_file(lines):

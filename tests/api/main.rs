@@ -27,5 +27,6 @@ mod openapi;
 mod recommendations;
 mod replicas;
 mod shutdown;
+mod snapshot_reads;
 mod tenants;
 mod tokens;
