@@ -434,11 +434,14 @@ impl CatalogContent {
                         effective_to: price.effective_to,
                     });
                 }
+                // The rows came in no particular order: the unit breaks ties, so
+                // every replica lists an offer's prices alike.
                 prices.sort_by(|a, b| {
-                    (a.dimension, a.tier_min_context_tokens, a.effective_from).cmp(&(
+                    (a.dimension, a.tier_min_context_tokens, a.effective_from, a.unit).cmp(&(
                         b.dimension,
                         b.tier_min_context_tokens,
                         b.effective_from,
+                        b.unit,
                     ))
                 });
                 offers.push(Offer {
