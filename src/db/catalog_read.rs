@@ -315,14 +315,15 @@ pub async fn load(pool: &PgPool) -> Result<CatalogRows, sqlx::Error> {
     // Offers and prices (most of the rows) are read on a second connection
     // while this one reads the listings: a start at 100,000 listings read
     // for 1.3 s one query after the other. The second transaction imports
-    // this one's snapshot, so both see the same committed state. Where
-    // that cannot be had (a pool of one connection, a server that does not
-    // export snapshots), everything is read here, one after the other.
+    // this one's snapshot, so both see the same committed state (a standby
+    // exports snapshots too). A pool of one connection reads everything
+    // here, one query after the other.
     let exported: Option<String> = if pool.options().get_max_connections() > 1 {
-        sqlx::query_scalar("SELECT pg_export_snapshot()")
-            .fetch_one(&mut *tx)
-            .await
-            .ok()
+        Some(
+            sqlx::query_scalar("SELECT pg_export_snapshot()")
+                .fetch_one(&mut *tx)
+                .await?,
+        )
     } else {
         None
     };
