@@ -25,7 +25,7 @@ pub const MAX_TERMS: usize = 8;
 
 /// The index is held flat: the distinct tokens, sorted, in one string, and
 /// each token's postings as one run of two parallel arrays. A map of
-/// `String` to `Vec` per token cost 68 MB at 100,000 listings (300,000
+/// `String` to `Vec` per token cost 64 MiB at 100,000 listings (300,000
 /// tokens, each with its own allocations and spare capacity, in tree nodes);
 /// this layout holds the same in about a third of that, and a prefix is
 /// found by binary search over the sorted tokens.
