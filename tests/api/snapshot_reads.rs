@@ -10,13 +10,15 @@ use sqlx::{Connection, PgConnection, PgPool};
 
 use crate::helpers::{fresh_database, TestDatabase};
 
-fn settings(max_connections: u32, statement_timeout: Duration) -> DatabaseSettings {
-    DatabaseSettings {
+/// The server's pool on `database`, with these limits.
+async fn pool(database: &str, max_connections: u32, statement_timeout: Duration) -> PgPool {
+    let settings = DatabaseSettings {
         max_connections,
         acquire_timeout: Duration::from_secs(5),
         statement_timeout,
         lock_timeout: Duration::from_secs(30),
-    }
+    };
+    modelmart::db::connect(database, &settings).await.expect("pool")
 }
 
 /// What a read found, in a form two reads can be compared by.
@@ -44,12 +46,8 @@ async fn demo_database() -> TestDatabase {
 async fn a_pool_of_one_connection_reads_the_same_catalog_as_a_pool_that_reads_on_two() {
     let database = demo_database().await;
 
-    let two = modelmart::db::connect(&database, &settings(4, Duration::from_secs(10)))
-        .await
-        .expect("pool");
-    let one = modelmart::db::connect(&database, &settings(1, Duration::from_secs(10)))
-        .await
-        .expect("pool");
+    let two = pool(&database, 4, Duration::from_secs(10)).await;
+    let one = pool(&database, 1, Duration::from_secs(10)).await;
     let side_by_side = catalog_read::load(&two).await.expect("read on two connections");
     let alone = catalog_read::load(&one).await.expect("read on one connection");
 
@@ -68,9 +66,7 @@ async fn a_catalog_read_slower_than_the_request_statement_timeout_still_complete
     let database = demo_database().await;
     // Requests get 200 ms per statement. The prices are locked away for
     // longer than that, so the read's statement on them waits past it.
-    let pool = modelmart::db::connect(&database, &settings(4, Duration::from_millis(200)))
-        .await
-        .expect("pool");
+    let pool = pool(&database, 4, Duration::from_millis(200)).await;
     let mut blocker = PgConnection::connect(&database).await.expect("connect");
     sqlx::query("BEGIN").execute(&mut blocker).await.expect("begin");
     sqlx::query("LOCK TABLE offer_prices IN ACCESS EXCLUSIVE MODE")
