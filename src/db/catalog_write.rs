@@ -544,7 +544,23 @@ async fn apply_models(
     publisher_ids: &HashMap<String, Uuid>,
     outcome: &mut ApplyOutcome,
 ) -> Result<HashMap<String, Uuid>, sqlx::Error> {
-    let existing: Vec<ModelRow> = sqlx::query_as(&format!("SELECT {MODEL_COLUMNS} FROM models"))
+    // Only the listings the batch writes or points at (as base model or
+    // successor) are read: reading the whole table for each batch made
+    // writing a catalog in batches quadratic in its size.
+    let touched: Vec<&str> = models
+        .iter()
+        .flat_map(|m| {
+            [
+                Some(&m.slug),
+                m.provenance.base_model_slug.as_ref(),
+                m.lifecycle.successor_slug.as_ref(),
+            ]
+        })
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    let existing: Vec<ModelRow> = sqlx::query_as(&format!("SELECT {MODEL_COLUMNS} FROM models WHERE slug = ANY($1)"))
+        .bind(&touched)
         .fetch_all(&mut *conn)
         .await?;
     let mut ids: HashMap<String, Uuid> = existing.iter().map(|m| (m.fields.slug.clone(), m.id)).collect();
@@ -662,17 +678,29 @@ async fn apply_offers(
     now: DateTime<Utc>,
     outcome: &mut ApplyOutcome,
 ) -> Result<(), sqlx::Error> {
+    // Only the offers of the batch's listings, and their prices, are read:
+    // an offer is matched by its listing, so no other row can be its previous
+    // state, and reading them all made batched writes quadratic.
+    let listings: Vec<Uuid> = offers
+        .iter()
+        .filter_map(|offer| model_ids.get(&offer.model_slug).copied())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let existing: Vec<OfferRow> = sqlx::query_as(
         "SELECT id, model_id, region_code, deployment_type, processing_scope, operator_name, operator_country,
-                status, source_key, source FROM offers",
+                status, source_key, source FROM offers WHERE model_id = ANY($1)",
     )
+    .bind(&listings)
     .fetch_all(&mut *conn)
     .await?;
+    let existing_ids: Vec<Uuid> = existing.iter().map(|offer| offer.id).collect();
     let prices: Vec<PriceRow> = sqlx::query_as(
         "SELECT offer_id, dimension, unit, tier_min_context_tokens, amount, currency FROM offer_prices
-         WHERE effective_from <= $1 AND (effective_to IS NULL OR effective_to > $1)",
+         WHERE offer_id = ANY($2) AND effective_from <= $1 AND (effective_to IS NULL OR effective_to > $1)",
     )
     .bind(now)
+    .bind(&existing_ids)
     .fetch_all(&mut *conn)
     .await?;
     let mut current_prices: HashMap<Uuid, BTreeSet<PriceKey>> = HashMap::new();

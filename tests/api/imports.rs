@@ -852,3 +852,77 @@ async fn search_ties_go_to_the_newer_model_dated_by_its_snapshot_name() {
     let (_, by_date) = app.get_json("/v1/models?sort=-release_date", &token).await;
     assert_eq!(by_date["items"][0]["slug"], items[0]["slug"]);
 }
+
+/// A batch reads back only the listings it writes or points at, and their
+/// offers: the listings of earlier batches must still be found when a new
+/// batch links to them or writes them again.
+#[tokio::test]
+async fn a_batch_links_to_listings_of_earlier_batches_and_rewriting_one_changes_nothing() {
+    use modelmart::db::catalog_write::apply;
+    use modelmart::domain::actor::Actor;
+    use modelmart::domain::batch::CatalogBatch;
+
+    let app = spawn_app().await;
+    let catalog = modelmart::seed::synthetic::synthetic_catalog(3);
+    let part = |models: &[usize]| CatalogBatch {
+        publishers: catalog.publishers.clone(),
+        models: models.iter().map(|&n| catalog.models[n].clone()).collect(),
+        offers: catalog
+            .offers
+            .iter()
+            .filter(|offer| models.iter().any(|&n| catalog.models[n].slug == offer.model_slug))
+            .cloned()
+            .collect(),
+        ..Default::default()
+    };
+    let write = |batch: CatalogBatch| {
+        let pool = app.pool.clone();
+        async move {
+            let mut tx = pool.begin().await.unwrap();
+            let outcome = apply(&mut tx, &batch, &Actor::system("test"), "batches").await.unwrap();
+            tx.commit().await.unwrap();
+            outcome
+        }
+    };
+    let first = part(&[0, 1]);
+    let first_offers = first.offers.len() as u64;
+    assert!(first_offers > 0);
+    write(first.clone()).await;
+
+    let mut linked = part(&[2]);
+    linked.models[0].provenance.base_model_slug = Some(catalog.models[0].slug.clone());
+    linked.models[0].lifecycle.successor_slug = Some(catalog.models[1].slug.clone());
+    write(linked).await;
+    let (base, successor): (Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT b.slug, s.slug FROM models m
+         LEFT JOIN models b ON b.id = m.base_model_id LEFT JOIN models s ON s.id = m.successor_id
+         WHERE m.slug = $1",
+    )
+    .bind(&catalog.models[2].slug)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(base.as_deref(), Some(catalog.models[0].slug.as_str()));
+    assert_eq!(successor.as_deref(), Some(catalog.models[1].slug.as_str()));
+
+    let prices_before: i64 = sqlx::query_scalar("SELECT count(*) FROM offer_prices")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let again = write(first).await;
+    assert_eq!(again.listings.unchanged, 2, "{again:?}");
+    assert_eq!(again.offers.unchanged, first_offers, "{again:?}");
+    assert_eq!(
+        (again.listings.created, again.offers.created, again.price_changes),
+        (0, 0, 0),
+        "{again:?}"
+    );
+    let prices_after: i64 = sqlx::query_scalar("SELECT count(*) FROM offer_prices")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        prices_after, prices_before,
+        "rewriting unchanged offers opened new price periods"
+    );
+}
