@@ -312,7 +312,7 @@ impl FilterIndex {
             not_retired: Bitset::full(listings.len()),
             facet_publisher: FacetColumn::build(listings, |l| Some(l.publisher.slug.as_str())),
             facet_task: FacetColumn::build(listings, |l| Some(l.task.as_str())),
-            facet_license: FacetColumn::build(listings, |l| Some(l.license.as_str())),
+            facet_license: FacetColumn::build(listings, |l| Some(&*l.license)),
             facet_origin_country: FacetColumn::build(listings, |l| l.origin_country.as_deref()),
             facet_region: FacetColumn::build_many(listings, |l| l.regions.iter().map(|r| &**r).collect()),
             facet_capability: FacetColumn::build_many(listings, |l| {
@@ -358,7 +358,7 @@ impl FilterIndex {
                 index.open_weights.push(position);
             }
             for tag in &listing.tags {
-                index.tags.add(tag.clone(), position);
+                index.tags.add(tag.to_string(), position);
             }
         }
         let len = listings.len();

@@ -57,7 +57,8 @@ pub struct Listing {
     pub capabilities: Vec<Capability>,
     pub context_window: Option<i32>,
     pub max_output_tokens: Option<i32>,
-    pub license: String,
+    /// Shared: a catalog names a few dozen licences.
+    pub license: SharedText,
     pub open_weights: bool,
     pub origin_country: Option<String>,
     pub lineage: Lineage,
@@ -72,7 +73,9 @@ pub struct Listing {
     pub deprecation_date: Option<NaiveDate>,
     pub retirement_date: Option<NaiveDate>,
     pub successor: Option<ModelRef>,
-    pub tags: Vec<String>,
+    /// Shared: tags repeat across listings, and 100,000 listings carry
+    /// over half a million of them.
+    pub tags: Box<[SharedText]>,
     pub row_version: i64,
     pub updated_at: DateTime<Utc>,
     pub offers: Vec<Offer>,

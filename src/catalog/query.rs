@@ -614,7 +614,7 @@ impl DiscoveryQuery {
             && self.matches_lineage(listing)
             && self.matches_price_order(listing)
             && self.open_weights.is_none_or(|open| listing.open_weights == open)
-            && self.tags.iter().all(|t| listing.tags.contains(t))
+            && self.tags.iter().all(|t| listing.tags.iter().any(|tag| **tag == **t))
             && self
                 .max_input_price_per_mtok
                 .is_none_or(|max| listing.min_input_price.is_some_and(|price| price <= max))

@@ -473,17 +473,29 @@ impl CatalogContent {
         drop(price_rows);
         drop(offer_rows);
 
-        let slugs: HashMap<Uuid, String> = rows.models.iter().map(|m| (m.id, m.fields.slug.clone())).collect();
+        let slugs: HashMap<Uuid, &str> = rows.models.iter().map(|m| (m.id, m.fields.slug.as_str())).collect();
         let mut aliases_by_model: HashMap<Uuid, Vec<String>> = HashMap::new();
         for (alias, model_id) in rows.aliases {
             aliases_by_model.entry(model_id).or_default().push(alias);
         }
         let ancestry = Ancestry::new(&rows.models, &publishers);
-        let reference =
-            |id: Option<Uuid>| id.and_then(|id| slugs.get(&id).map(|slug| ModelRef { id, slug: slug.clone() }));
+        let reference = |id: Option<Uuid>| {
+            id.and_then(|id| {
+                slugs.get(&id).map(|slug| ModelRef {
+                    id,
+                    slug: (*slug).to_owned(),
+                })
+            })
+        };
+        // The rows are read, not consumed, and freed together once every
+        // listing is built. Freeing a row's text while the next listing is
+        // allocated hands its holes (through the thread's cache) to the
+        // snapshot, scattering long-lived text over all the memory the rows
+        // took: the allocator could return none of it. Copied, the kept text
+        // sits together, and the rows' memory empties and goes back whole.
         let mut listings = Vec::with_capacity(rows.models.len());
-        for row in rows.models {
-            let (id, row_version, updated_at, model) = (row.id, row.row_version, row.updated_at, row.fields);
+        for row in &rows.models {
+            let (id, row_version, updated_at, model) = (row.id, row.row_version, row.updated_at, &row.fields);
             let Some(publisher) = publishers.get(&model.publisher_id).cloned() else {
                 continue; // impossible under the foreign key; skip rather than panic
             };
@@ -541,23 +553,23 @@ impl CatalogContent {
                 ancestors: ancestry.of(id),
                 base_model: reference(model.base_model_id),
                 successor: reference(model.successor_id),
-                slug: model.slug,
-                name: model.name,
+                slug: model.slug.clone(),
+                name: model.name.clone(),
                 publisher,
-                family: model.family,
-                version: model.version,
-                description: model.description,
+                family: model.family.clone(),
+                version: model.version.clone(),
+                description: model.description.clone(),
                 context_window: model.context_window,
                 max_output_tokens: model.max_output_tokens,
-                license: model.license,
+                license: shared.text(&model.license),
                 open_weights: model.open_weights,
-                origin_country: model.origin_country,
-                model_card_url: model.model_card_url,
-                weights_digest: model.weights_digest,
+                origin_country: model.origin_country.clone(),
+                model_card_url: model.model_card_url.clone(),
+                weights_digest: model.weights_digest.clone(),
                 release_date: model.release_date,
                 deprecation_date: model.deprecation_date,
                 retirement_date: model.retirement_date,
-                tags: model.tags,
+                tags: model.tags.iter().map(|tag| shared.text(tag)).collect(),
                 row_version,
                 updated_at,
                 offers,
@@ -568,6 +580,8 @@ impl CatalogContent {
                 not_converted: not_converted.into_iter().collect(),
             });
         }
+        drop(slugs);
+        drop(rows.models);
         let listings = sorted_by_slug(listings);
         let operators: BTreeSet<&str> = listings
             .iter()

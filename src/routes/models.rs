@@ -159,7 +159,7 @@ impl Model {
             capabilities: listing.capabilities.clone(),
             context_window: listing.context_window,
             max_output_tokens: listing.max_output_tokens,
-            license: listing.license.clone(),
+            license: listing.license.to_string(),
             open_weights: listing.open_weights,
             provenance: Provenance {
                 origin_country: listing.origin_country.clone(),
@@ -175,7 +175,7 @@ impl Model {
                 retirement_date: listing.retirement_date,
                 successor: listing.successor.as_ref().map(ModelLink::from),
             },
-            tags: listing.tags.clone(),
+            tags: listing.tags.iter().map(|tag| tag.to_string()).collect(),
             regions: listing.regions.iter().map(|r| r.to_string()).collect(),
             pricing: PricingSummary {
                 min_input_price_per_mtok: listing.min_input_price,

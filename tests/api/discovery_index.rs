@@ -92,7 +92,7 @@ fn scan(snapshot: &Snapshot, query: &DiscoveryQuery, tenant: Option<Uuid>) -> Ex
         facets: Facets {
             publisher: facet(matched().map(|l| l.publisher.slug.as_str())),
             task: facet(matched().map(|l| l.task.as_str())),
-            license: facet(matched().map(|l| l.license.as_str())),
+            license: facet(matched().map(|l| &*l.license)),
             origin_country: facet(matched().filter_map(|l| l.origin_country.as_deref())),
             region: facet(matched().flat_map(|l| l.regions.iter().map(|r| &**r))),
             capability: facet(matched().flat_map(|l| l.capabilities.iter().map(|c| c.as_str()))),
@@ -239,7 +239,7 @@ async fn indexed_discovery_serves_exactly_what_a_full_scan_of_the_decision_funct
     let common_tag = {
         let mut counts: HashMap<&str, usize> = HashMap::new();
         for tag in content.listings.iter().flat_map(|l| &l.tags) {
-            *counts.entry(tag.as_str()).or_insert(0) += 1;
+            *counts.entry(&**tag).or_insert(0) += 1;
         }
         let (tag, _) = counts
             .into_iter()
