@@ -78,7 +78,7 @@ pub async fn enable(
             ConditionalInsert::Created(row) => return Ok(row),
             ConditionalInsert::Exists(existing) => {
                 return Err(EnableError::AlreadyEnabled {
-                    slug: listing.slug.clone(),
+                    slug: listing.slug.to_string(),
                     existing,
                 })
             }
@@ -198,7 +198,7 @@ async fn enable_on_rows(
     if let Some(existing) = enablements::find_live(conn, request.tenant, listing.id, request.region, deployment).await?
     {
         return Err(EnableError::AlreadyEnabled {
-            slug: listing.slug.clone(),
+            slug: listing.slug.to_string(),
             existing,
         });
     }

@@ -350,7 +350,7 @@ impl FilterIndex {
                 index.deployment_types.add(offer.deployment_type, position);
             }
             if let Some(country) = &listing.origin_country {
-                index.origin_countries.add(country.clone(), position);
+                index.origin_countries.add(country.to_string(), position);
             }
             index.licenses.add(listing.license.to_ascii_lowercase(), position);
             index.lifecycles.add(listing.lifecycle, position);

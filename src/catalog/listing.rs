@@ -37,37 +37,37 @@ pub struct Region {
 #[derive(Debug, Clone)]
 pub struct ModelRef {
     pub id: Uuid,
-    pub slug: String,
+    pub slug: Box<str>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Listing {
     pub id: Uuid,
-    pub slug: String,
+    pub slug: Box<str>,
     /// Other spellings of `slug` that resolve to this listing, sorted.
-    pub aliases: Vec<String>,
-    pub name: String,
+    pub aliases: Box<[String]>,
+    pub name: Box<str>,
     pub publisher: Arc<Publisher>,
-    pub family: Option<String>,
-    pub version: Option<String>,
-    pub description: String,
+    pub family: Option<Box<str>>,
+    pub version: Option<Box<str>>,
+    pub description: Box<str>,
     pub task: Task,
-    pub input_modalities: Vec<Modality>,
-    pub output_modalities: Vec<Modality>,
-    pub capabilities: Vec<Capability>,
+    pub input_modalities: Box<[Modality]>,
+    pub output_modalities: Box<[Modality]>,
+    pub capabilities: Box<[Capability]>,
     pub context_window: Option<i32>,
     pub max_output_tokens: Option<i32>,
     /// Shared: a catalog names a few dozen licences.
     pub license: SharedText,
     pub open_weights: bool,
-    pub origin_country: Option<String>,
+    pub origin_country: Option<Box<str>>,
     pub lineage: Lineage,
     pub base_model: Option<ModelRef>,
     /// What it derives from through `base_model`, nearest first, each once
     /// (a cycle in the data ends the walk).
-    pub ancestors: Vec<Ancestor>,
-    pub model_card_url: Option<String>,
-    pub weights_digest: Option<String>,
+    pub ancestors: Box<[Ancestor]>,
+    pub model_card_url: Option<Box<str>>,
+    pub weights_digest: Option<Box<str>>,
     pub release_date: Option<NaiveDate>,
     pub lifecycle: LifecycleStatus,
     pub deprecation_date: Option<NaiveDate>,
@@ -78,19 +78,19 @@ pub struct Listing {
     pub tags: Box<[SharedText]>,
     pub row_version: i64,
     pub updated_at: DateTime<Utc>,
-    pub offers: Vec<Offer>,
+    pub offers: Box<[Offer]>,
     /// Regions with at least one offer, sorted.
-    pub regions: Vec<SharedText>,
+    pub regions: Box<[SharedText]>,
     /// Cheapest current base-tier USD price per 1M input / output tokens over
     /// the listing's usable offers; `None` when no offer quotes one.
     pub min_input_price: Option<Decimal>,
     pub min_output_price: Option<Decimal>,
     /// Currencies of usable offers' current token prices that were converted
     /// into USD at the catalog's rates, sorted.
-    pub converted_from: Vec<String>,
+    pub converted_from: Box<[String]>,
     /// Currencies of usable offers' current token prices the catalog has no
     /// rate for: those prices are not in the USD figures, sorted.
-    pub not_converted: Vec<String>,
+    pub not_converted: Box<[String]>,
 }
 
 /// Text that repeats across the catalog (a region code, an operator, a
@@ -228,5 +228,18 @@ impl Offer {
         self.prices_at(at).find(|p| {
             p.dimension == dimension && p.unit == PriceUnit::PerMillionTokens && p.tier_min_context_tokens.is_none()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The snapshot holds one `Listing` per listing in a single allocation:
+    /// at 1,000,000 listings each byte of it is a megabyte of the process.
+    #[test]
+    fn a_listing_stays_within_its_memory_budget() {
+        let size = std::mem::size_of::<Listing>();
+        assert!(size <= 488, "Listing grew to {size} bytes");
     }
 }

@@ -526,7 +526,7 @@ impl DiscoveryQuery {
         for wanted in self.base_models.iter_mut().chain(self.derived_from.iter_mut()) {
             if Uuid::parse_str(wanted).is_err() {
                 if let Some(listing) = content.find(wanted) {
-                    wanted.clone_from(&listing.slug);
+                    *wanted = listing.slug.to_string();
                 }
             }
         }
@@ -609,7 +609,7 @@ impl DiscoveryQuery {
                 || listing
                     .origin_country
                     .as_ref()
-                    .is_some_and(|c| self.origin_countries.contains(c)))
+                    .is_some_and(|c| self.origin_countries.iter().any(|wanted| **wanted == **c)))
             && (self.licenses.is_empty() || self.licenses.iter().any(|l| l.eq_ignore_ascii_case(&listing.license)))
             && self.matches_lineage(listing)
             && self.matches_price_order(listing)

@@ -143,7 +143,7 @@ impl CatalogContent {
             Err(_) => {
                 let slug = id_or_slug.to_ascii_lowercase();
                 // Listings are in slug order: no map of 100,000 slugs.
-                match self.listings.binary_search_by(|l| l.slug.as_str().cmp(&slug)) {
+                match self.listings.binary_search_by(|l| (*l.slug).cmp(&slug)) {
                     Ok(position) => return self.listings.get(position),
                     Err(_) => self.by_alias.get(&slug),
                 }
@@ -483,7 +483,7 @@ impl CatalogContent {
             id.and_then(|id| {
                 slugs.get(&id).map(|slug| ModelRef {
                     id,
-                    slug: (*slug).to_owned(),
+                    slug: (*slug).into(),
                 })
             })
         };
@@ -534,11 +534,13 @@ impl CatalogContent {
             aliases.sort();
             listings.push(Listing {
                 id,
-                aliases,
+                aliases: aliases.into(),
                 task: known(Task::parse, &model.task, "models", "task")?,
-                input_modalities: known_all(Modality::parse, &model.input_modalities, "models", "input_modalities")?,
-                output_modalities: known_all(Modality::parse, &model.output_modalities, "models", "output_modalities")?,
-                capabilities: known_all(Capability::parse, &model.capabilities, "models", "capabilities")?,
+                input_modalities: known_all(Modality::parse, &model.input_modalities, "models", "input_modalities")?
+                    .into(),
+                output_modalities: known_all(Modality::parse, &model.output_modalities, "models", "output_modalities")?
+                    .into(),
+                capabilities: known_all(Capability::parse, &model.capabilities, "models", "capabilities")?.into(),
                 lineage: known(Lineage::parse, &model.lineage, "models", "lineage")?,
                 lifecycle: crate::domain::lifecycle::in_force(
                     known(
@@ -550,30 +552,30 @@ impl CatalogContent {
                     model.retirement_date,
                     now.date_naive(),
                 ),
-                ancestors: ancestry.of(id),
+                ancestors: ancestry.of(id).into(),
                 base_model: reference(model.base_model_id),
                 successor: reference(model.successor_id),
-                slug: model.slug.clone(),
-                name: model.name.clone(),
+                slug: model.slug.as_str().into(),
+                name: model.name.as_str().into(),
                 publisher,
-                family: model.family.clone(),
-                version: model.version.clone(),
-                description: model.description.clone(),
+                family: model.family.as_deref().map(Box::from),
+                version: model.version.as_deref().map(Box::from),
+                description: model.description.as_str().into(),
                 context_window: model.context_window,
                 max_output_tokens: model.max_output_tokens,
                 license: shared.text(&model.license),
                 open_weights: model.open_weights,
-                origin_country: model.origin_country.clone(),
-                model_card_url: model.model_card_url.clone(),
-                weights_digest: model.weights_digest.clone(),
+                origin_country: model.origin_country.as_deref().map(Box::from),
+                model_card_url: model.model_card_url.as_deref().map(Box::from),
+                weights_digest: model.weights_digest.as_deref().map(Box::from),
                 release_date: model.release_date,
                 deprecation_date: model.deprecation_date,
                 retirement_date: model.retirement_date,
                 tags: model.tags.iter().map(|tag| shared.text(tag)).collect(),
                 row_version,
                 updated_at,
-                offers,
-                regions,
+                offers: offers.into(),
+                regions: regions.into(),
                 min_input_price,
                 min_output_price,
                 converted_from: converted_from.into_iter().collect(),

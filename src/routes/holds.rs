@@ -177,7 +177,7 @@ impl Hold {
         let listing_slug = |id: &Uuid| {
             snapshot
                 .find(&id.to_string())
-                .map_or_else(|| id.to_string(), |listing| listing.slug.clone())
+                .map_or_else(|| id.to_string(), |listing| listing.slug.to_string())
         };
         let publisher_slug = |id: &Uuid| {
             snapshot
@@ -948,7 +948,7 @@ async fn impact(
             regions.dedup();
             listings.push(HiddenListing {
                 id: listing.id,
-                slug: listing.slug.clone(),
+                slug: listing.slug.to_string(),
                 regions,
                 derived_from,
             });

@@ -47,7 +47,7 @@ impl From<&ModelRef> for ModelLink {
     fn from(reference: &ModelRef) -> Self {
         ModelLink {
             id: reference.id,
-            slug: reference.slug.clone(),
+            slug: reference.slug.to_string(),
         }
     }
 }
@@ -142,31 +142,31 @@ impl Model {
         Model {
             availability,
             id: listing.id,
-            slug: listing.slug.clone(),
-            aliases: listing.aliases.clone(),
-            name: listing.name.clone(),
+            slug: listing.slug.to_string(),
+            aliases: listing.aliases.to_vec(),
+            name: listing.name.to_string(),
             publisher: PublisherSummary {
                 slug: listing.publisher.slug.clone(),
                 name: listing.publisher.name.clone(),
                 country: listing.publisher.country.clone(),
             },
-            family: listing.family.clone(),
-            version: listing.version.clone(),
-            description: listing.description.clone(),
+            family: listing.family.as_deref().map(str::to_owned),
+            version: listing.version.as_deref().map(str::to_owned),
+            description: listing.description.to_string(),
             task: listing.task,
-            input_modalities: listing.input_modalities.clone(),
-            output_modalities: listing.output_modalities.clone(),
-            capabilities: listing.capabilities.clone(),
+            input_modalities: listing.input_modalities.to_vec(),
+            output_modalities: listing.output_modalities.to_vec(),
+            capabilities: listing.capabilities.to_vec(),
             context_window: listing.context_window,
             max_output_tokens: listing.max_output_tokens,
             license: listing.license.to_string(),
             open_weights: listing.open_weights,
             provenance: Provenance {
-                origin_country: listing.origin_country.clone(),
+                origin_country: listing.origin_country.as_deref().map(str::to_owned),
                 lineage: listing.lineage,
                 base_model: listing.base_model.as_ref().map(ModelLink::from),
-                model_card_url: listing.model_card_url.clone(),
-                weights_digest: listing.weights_digest.clone(),
+                model_card_url: listing.model_card_url.as_deref().map(str::to_owned),
+                weights_digest: listing.weights_digest.as_deref().map(str::to_owned),
                 release_date: listing.release_date,
             },
             lifecycle: Lifecycle {
@@ -181,8 +181,8 @@ impl Model {
                 min_input_price_per_mtok: listing.min_input_price,
                 min_output_price_per_mtok: listing.min_output_price,
                 currency: "USD",
-                converted_from: listing.converted_from.clone(),
-                not_converted: listing.not_converted.clone(),
+                converted_from: listing.converted_from.to_vec(),
+                not_converted: listing.not_converted.to_vec(),
             },
             updated_at: listing.updated_at,
         }

@@ -363,7 +363,7 @@ pub async fn create_recommendations(
                 Recommendation {
                     model: ModelLink {
                         id: listing.id,
-                        slug: listing.slug.clone(),
+                        slug: listing.slug.to_string(),
                     },
                     offer_id: offer.id,
                     region: offer.region.to_string(),
@@ -379,7 +379,7 @@ pub async fn create_recommendations(
                     unpriced_dimensions: unpriced,
                     converted_from,
                     breakdown,
-                    capabilities: listing.capabilities.clone(),
+                    capabilities: listing.capabilities.to_vec(),
                     context_window: listing.context_window,
                 },
             ));

@@ -106,7 +106,10 @@ async fn sql_coverage_agrees_with_rust_coverage_over_the_demo_catalog_for_varied
     assert!(with_lineage.len() > 50, "the demo catalog has lineages");
     let models: Vec<Uuid> = listings.iter().map(|l| l.id).collect();
     let publishers: Vec<Uuid> = snapshot.content.publishers.iter().map(|p| p.id).collect();
-    let origins: Vec<String> = listings.iter().filter_map(|l| l.origin_country.clone()).collect();
+    let origins: Vec<String> = listings
+        .iter()
+        .filter_map(|l| l.origin_country.as_deref().map(str::to_owned))
+        .collect();
     let operators = snapshot.content.operators.clone();
     let operator_countries: Vec<String> = listings
         .iter()

@@ -594,7 +594,7 @@ async fn a_hold_swaps_in_new_rules_over_the_same_content_and_a_content_change_re
         !std::sync::Arc::ptr_eq(&held.content, &rebuilt.content),
         "a content change rebuilds"
     );
-    assert_eq!(rebuilt.find("openai/gpt-4o").unwrap().name, "GPT-4o (renamed)");
+    assert_eq!(&*rebuilt.find("openai/gpt-4o").unwrap().name, "GPT-4o (renamed)");
     assert_eq!(rebuilt.holds.len(), 1, "and keeps the rules");
     assert!(
         !replica.refresh_if_stale(&app.pool).await.unwrap(),
