@@ -53,6 +53,11 @@ impl Bitset {
         self.len == 0
     }
 
+    /// The memory its bits take.
+    pub fn heap_bytes(&self) -> usize {
+        self.words.len() * std::mem::size_of::<u64>()
+    }
+
     pub fn insert(&mut self, position: u32) {
         let position = position as usize;
         debug_assert!(position < self.len);

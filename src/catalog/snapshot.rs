@@ -71,16 +71,69 @@ pub struct Snapshot {
 
 /// Tenant views computed on this snapshot, by tenant and by the rules they
 /// were computed from (tenants with the same rules share one).
-#[derive(Default)]
 struct ViewCache {
     by_tenant: HashMap<Uuid, Arc<TenantView>>,
     by_rules: HashMap<String, Arc<TenantView>>,
+    /// What the distinct views in `by_rules` hold.
+    bytes: usize,
+    limits: ViewLimits,
 }
 
-/// Bounds on the view cache: past them it starts over, which costs a
-/// recomputation per tenant and never a wrong answer.
-const MAX_CACHED_TENANTS: usize = 100_000;
-const MAX_CACHED_RULE_SETS: usize = 2_000;
+/// Bounds on the view cache: past one of them it starts over, which costs a
+/// recomputation per tenant and never a wrong answer. Memory is bounded as
+/// well as counts: a view is six bitsets over the listings and offers,
+/// 115 KB at 100,000 listings and ten times that at a million, where 2,000
+/// rule sets would hold 2.3 GB.
+#[derive(Debug, Clone, Copy)]
+struct ViewLimits {
+    tenants: usize,
+    rule_sets: usize,
+    bytes: usize,
+}
+
+const VIEW_LIMITS: ViewLimits = ViewLimits {
+    tenants: 100_000,
+    rule_sets: 2_000,
+    bytes: 256 << 20,
+};
+
+impl Default for ViewCache {
+    fn default() -> Self {
+        ViewCache::with_limits(VIEW_LIMITS)
+    }
+}
+
+impl ViewCache {
+    fn with_limits(limits: ViewLimits) -> Self {
+        ViewCache {
+            by_tenant: HashMap::new(),
+            by_rules: HashMap::new(),
+            bytes: 0,
+            limits,
+        }
+    }
+
+    /// Keeps `view` as `tenant`'s and as the one for its rules, starting
+    /// over first when keeping it would pass a bound.
+    fn keep(&mut self, tenant: Uuid, fingerprint: String, view: &Arc<TenantView>) {
+        let added = if self.by_rules.contains_key(&fingerprint) {
+            0
+        } else {
+            view.heap_bytes()
+        };
+        if self.by_tenant.len() >= self.limits.tenants
+            || self.by_rules.len() + usize::from(added > 0) > self.limits.rule_sets
+            || self.bytes + added > self.limits.bytes
+        {
+            *self = ViewCache::with_limits(self.limits);
+        }
+        if let std::collections::hash_map::Entry::Vacant(entry) = self.by_rules.entry(fingerprint) {
+            self.bytes += view.heap_bytes();
+            entry.insert(view.clone());
+        }
+        self.by_tenant.insert(tenant, view.clone());
+    }
+}
 
 /// A database value outside the vocabulary this binary knows: a newer schema
 /// or a hand edit. The snapshot refuses it rather than guessing.
@@ -280,12 +333,10 @@ impl Snapshot {
                 Utc::now(),
             ))
         });
-        let mut cache = self.views.write().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if cache.by_tenant.len() >= MAX_CACHED_TENANTS || cache.by_rules.len() >= MAX_CACHED_RULE_SETS {
-            *cache = ViewCache::default();
-        }
-        cache.by_rules.entry(fingerprint).or_insert_with(|| view.clone());
-        cache.by_tenant.insert(tenant, view.clone());
+        self.views
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .keep(tenant, fingerprint, &view);
         view
     }
 
@@ -664,5 +715,56 @@ impl Interner {
         let text: SharedText = value.into();
         self.0.insert(text.clone());
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::decision::Viewer;
+    use crate::domain::policy::TenantPolicy;
+
+    /// A view over no listings: it holds its fingerprint and nothing else.
+    fn view(fingerprint: &str) -> Arc<TenantView> {
+        let policy = TenantPolicy::default();
+        let viewer = Viewer {
+            tenant: Uuid::nil(),
+            policy: &policy,
+            holds: &[],
+        };
+        Arc::new(TenantView::build(
+            &[],
+            Arc::from(vec![0u32]),
+            &viewer,
+            fingerprint.into(),
+            Utc::now(),
+        ))
+    }
+
+    #[test]
+    fn the_view_cache_starts_over_before_its_views_pass_their_memory_bound() {
+        let mut cache = ViewCache::with_limits(ViewLimits {
+            tenants: 100,
+            rule_sets: 100,
+            bytes: 250,
+        });
+        for n in 0..4 {
+            let fingerprint = format!("{n:0>100}");
+            cache.keep(Uuid::now_v7(), fingerprint.clone(), &view(&fingerprint));
+            assert!(cache.bytes <= 250, "{} bytes kept", cache.bytes);
+        }
+        // Two 100-byte views fit; the third started the cache over.
+        assert_eq!((cache.by_rules.len(), cache.by_tenant.len(), cache.bytes), (2, 2, 200));
+    }
+
+    #[test]
+    fn tenants_under_the_same_rules_share_one_view_and_its_memory_is_counted_once() {
+        let mut cache = ViewCache::with_limits(VIEW_LIMITS);
+        let shared = view("same rules");
+        for _ in 0..3 {
+            cache.keep(Uuid::now_v7(), "same rules".into(), &shared);
+        }
+        assert_eq!((cache.by_rules.len(), cache.by_tenant.len()), (1, 3));
+        assert_eq!(cache.bytes, shared.heap_bytes());
     }
 }

@@ -41,6 +41,22 @@ pub struct Outcome {
 }
 
 impl TenantView {
+    /// The memory the view holds of its own (the offer numbering is shared).
+    pub fn heap_bytes(&self) -> usize {
+        self.fingerprint.len()
+            + [
+                &self.listing_passes,
+                &self.whole_hidden,
+                &self.offer_hidden,
+                &self.offer_passes,
+                &self.visible,
+                &self.enableable,
+            ]
+            .iter()
+            .map(|set| set.heap_bytes())
+            .sum::<usize>()
+    }
+
     /// Runs the rules for every listing and offer. `viewer.holds` should be
     /// only the holds that apply to the tenant, so the view can be shared.
     pub fn build(
