@@ -445,7 +445,8 @@ async fn write(conn: &mut PgConnection, batch: &CatalogBatch, source: &str) -> R
     let mut outcome = ApplyOutcome::default();
 
     let publisher_ids = apply_publishers(conn, &batch.publishers, &mut outcome).await?;
-    let model_ids = apply_models(conn, &batch.models, &publisher_ids, &mut outcome).await?;
+    let alias_targets: Vec<&str> = batch.aliases.iter().map(|a| a.model_slug.as_str()).collect();
+    let model_ids = apply_models(conn, &batch.models, &alias_targets, &publisher_ids, &mut outcome).await?;
     apply_aliases(conn, &batch.aliases, &model_ids, source).await?;
     apply_offers(conn, &batch.offers, &model_ids, source, now, &mut outcome).await?;
 
@@ -541,12 +542,13 @@ fn strings<T: std::fmt::Display>(items: &[T]) -> Vec<String> {
 async fn apply_models(
     conn: &mut PgConnection,
     models: &[ModelRecord],
+    alias_targets: &[&str],
     publisher_ids: &HashMap<String, Uuid>,
     outcome: &mut ApplyOutcome,
 ) -> Result<HashMap<String, Uuid>, sqlx::Error> {
-    // Only the listings the batch writes or points at (as base model or
-    // successor) are read: reading the whole table for each batch made
-    // writing a catalog in batches quadratic in its size.
+    // Only the listings the batch writes or points at (as base model,
+    // successor or an alias's listing) are read: reading the whole table for
+    // each batch made writing a catalog in batches quadratic in its size.
     let touched: Vec<&str> = models
         .iter()
         .flat_map(|m| {
@@ -558,6 +560,7 @@ async fn apply_models(
         })
         .flatten()
         .map(String::as_str)
+        .chain(alias_targets.iter().copied())
         .collect();
     let existing: Vec<ModelRow> = sqlx::query_as(&format!("SELECT {MODEL_COLUMNS} FROM models WHERE slug = ANY($1)"))
         .bind(&touched)

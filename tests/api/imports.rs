@@ -857,13 +857,13 @@ async fn search_ties_go_to_the_newer_model_dated_by_its_snapshot_name() {
 /// offers: the listings of earlier batches must still be found when a new
 /// batch links to them or writes them again.
 #[tokio::test]
-async fn a_batch_links_to_listings_of_earlier_batches_and_rewriting_one_changes_nothing() {
+async fn a_batch_links_and_aliases_listings_of_earlier_batches_and_rewriting_one_changes_nothing() {
     use modelmart::db::catalog_write::apply;
     use modelmart::domain::actor::Actor;
     use modelmart::domain::batch::CatalogBatch;
 
     let app = spawn_app().await;
-    let catalog = modelmart::seed::synthetic::synthetic_catalog(3);
+    let catalog = modelmart::seed::synthetic::synthetic_catalog(4);
     let part = |models: &[usize]| CatalogBatch {
         publishers: catalog.publishers.clone(),
         models: models.iter().map(|&n| catalog.models[n].clone()).collect(),
@@ -884,7 +884,7 @@ async fn a_batch_links_to_listings_of_earlier_batches_and_rewriting_one_changes_
             outcome
         }
     };
-    let first = part(&[0, 1]);
+    let first = part(&[0, 1, 3]);
     let first_offers = first.offers.len() as u64;
     assert!(first_offers > 0);
     write(first.clone()).await;
@@ -892,7 +892,20 @@ async fn a_batch_links_to_listings_of_earlier_batches_and_rewriting_one_changes_
     let mut linked = part(&[2]);
     linked.models[0].provenance.base_model_slug = Some(catalog.models[0].slug.clone());
     linked.models[0].lifecycle.successor_slug = Some(catalog.models[1].slug.clone());
+    // An alias of a listing the batch neither writes nor links to.
+    let alias = format!("{}-other-spelling", catalog.models[3].slug);
+    linked.aliases.push(modelmart::domain::batch::AliasRecord {
+        alias: alias.clone(),
+        model_slug: catalog.models[3].slug.clone(),
+    });
     write(linked).await;
+    let aliased: String =
+        sqlx::query_scalar("SELECT m.slug FROM model_aliases a JOIN models m ON m.id = a.model_id WHERE a.alias = $1")
+            .bind(&alias)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(aliased, catalog.models[3].slug);
     let (base, successor): (Option<String>, Option<String>) = sqlx::query_as(
         "SELECT b.slug, s.slug FROM models m
          LEFT JOIN models b ON b.id = m.base_model_id LEFT JOIN models s ON s.id = m.successor_id
@@ -910,7 +923,7 @@ async fn a_batch_links_to_listings_of_earlier_batches_and_rewriting_one_changes_
         .await
         .unwrap();
     let again = write(first).await;
-    assert_eq!(again.listings.unchanged, 2, "{again:?}");
+    assert_eq!(again.listings.unchanged, 3, "{again:?}");
     assert_eq!(again.offers.unchanged, first_offers, "{again:?}");
     assert_eq!(
         (again.listings.created, again.offers.created, again.price_changes),
