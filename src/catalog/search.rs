@@ -119,27 +119,15 @@ thread_local! {
 /// Splits text into lower-case alphanumeric tokens; `DeepSeek-R1` gives
 /// `deepseek`, `r1` and, for compound names, the joined `deepseekr1` too.
 pub fn tokenize(text: &str) -> Vec<String> {
-    let lower = text.to_lowercase();
-    let mut tokens: Vec<String> = lower
-        .split(|c: char| !c.is_alphanumeric() && c != '.')
-        .flat_map(|word| {
-            let parts: Vec<&str> = word.split('.').filter(|p| !p.is_empty()).collect();
-            let mut out: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
-            // Keep versions such as `3.5` whole as well as split.
-            if parts.len() > 1 {
-                out.push(word.trim_matches('.').to_owned());
-            }
-            out
-        })
-        .filter(|token| !token.is_empty())
-        .collect();
-    let words: Vec<&str> = lower.split(|c: char| c.is_whitespace() || c == '/').collect();
-    for word in words {
-        let joined: String = word.chars().filter(|c| c.is_alphanumeric()).collect();
-        if !joined.is_empty() && !tokens.contains(&joined) {
-            tokens.push(joined);
+    let mut lower = String::new();
+    lowercase_into(text, &mut lower);
+    let mut tokens: Vec<String> = Vec::new();
+    each_piece(&lower, |piece| tokens.push(piece.to_owned()));
+    each_joined(&lower, &mut String::new(), |joined| {
+        if !tokens.iter().any(|token| token == joined) {
+            tokens.push(joined.to_owned());
         }
-    }
+    });
     tokens
 }
 
@@ -148,12 +136,24 @@ pub fn tokenize(text: &str) -> Vec<String> {
 /// tokenizes every field of every listing. `lower` and `joined` are working
 /// buffers kept between calls.
 fn each_token(text: &str, lower: &mut String, joined: &mut String, mut emit: impl FnMut(&str)) {
+    lowercase_into(text, lower);
+    each_piece(lower, &mut emit);
+    each_joined(lower, joined, emit);
+}
+
+/// `text` lower-cased into `lower`, a byte at a time when it is ASCII.
+fn lowercase_into(text: &str, lower: &mut String) {
     lower.clear();
     if text.is_ascii() {
         lower.extend(text.bytes().map(|byte| char::from(byte.to_ascii_lowercase())));
     } else {
         lower.push_str(&text.to_lowercase());
     }
+}
+
+/// The alphanumeric pieces of lower-cased text, with versions such as `3.5`
+/// kept whole as well as split.
+fn each_piece(lower: &str, mut emit: impl FnMut(&str)) {
     for word in lower.split(|c: char| !c.is_alphanumeric() && c != '.') {
         let mut parts = 0;
         for part in word.split('.').filter(|part| !part.is_empty()) {
@@ -164,6 +164,11 @@ fn each_token(text: &str, lower: &mut String, joined: &mut String, mut emit: imp
             emit(word.trim_matches('.'));
         }
     }
+}
+
+/// Each whitespace- or slash-separated word of lower-cased text with its
+/// punctuation removed (`deepseek-r1` → `deepseekr1`), built in `joined`.
+fn each_joined(lower: &str, joined: &mut String, mut emit: impl FnMut(&str)) {
     for word in lower.split(|c: char| c.is_whitespace() || c == '/') {
         joined.clear();
         joined.extend(word.chars().filter(|c| c.is_alphanumeric()));
@@ -587,23 +592,43 @@ mod tests {
     }
 
     #[test]
-    fn the_index_builder_finds_the_tokens_a_query_is_split_into() {
-        for text in [
-            "DeepSeek-R1 Distill Qwen 7B",
-            "claude-3.5-sonnet v1.2.3 ..x.. a..b",
-            "meta/llama-3.1-8b-instruct",
-            "Überset: GPT-4o  (mini) über-Modell İstanbul",
-            "deepseek deepseek r1 r1",
-            "",
-            "...",
-        ] {
+    fn tokens_keep_versions_whole_join_compound_words_and_skip_stray_dots() {
+        let cases: [(&str, &[&str]); 4] = [
+            (
+                "claude-3.5-sonnet v1.2.3 ..x.. a..b",
+                &[
+                    "claude",
+                    "3",
+                    "5",
+                    "3.5",
+                    "sonnet",
+                    "v1",
+                    "2",
+                    "3",
+                    "v1.2.3",
+                    "x",
+                    "a",
+                    "b",
+                    "a..b",
+                    "claude35sonnet",
+                    "v123",
+                    "ab",
+                ],
+            ),
+            ("Überset: GPT-4o (mini)", &["überset", "gpt", "4o", "mini", "gpt4o"]),
+            ("deepseek deepseek r1", &["deepseek", "deepseek", "r1"]),
+            ("...", &[]),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(tokenize(text), expected, "{text:?}");
+            // The index builder meets the same tokens, without the joined
+            // words' deduplication.
             let (mut lower, mut joined) = (String::new(), String::new());
             let mut found = std::collections::BTreeSet::new();
             each_token(text, &mut lower, &mut joined, |token| {
                 found.insert(token.to_owned());
             });
-            let expected: std::collections::BTreeSet<String> = tokenize(text).into_iter().collect();
-            assert_eq!(found, expected, "{text:?}");
+            assert_eq!(found, expected.iter().map(|t| t.to_string()).collect(), "{text:?}");
         }
     }
 

@@ -116,19 +116,15 @@ impl ViewCache {
     /// Keeps `view` as `tenant`'s and as the one for its rules, starting
     /// over first when keeping it would pass a bound.
     fn keep(&mut self, tenant: Uuid, fingerprint: String, view: &Arc<TenantView>) {
-        let added = if self.by_rules.contains_key(&fingerprint) {
-            0
-        } else {
-            view.heap_bytes()
-        };
+        let bytes = view.heap_bytes();
+        let new_rules = !self.by_rules.contains_key(&fingerprint);
         if self.by_tenant.len() >= self.limits.tenants
-            || self.by_rules.len() + usize::from(added > 0) > self.limits.rule_sets
-            || self.bytes + added > self.limits.bytes
+            || new_rules && (self.by_rules.len() >= self.limits.rule_sets || self.bytes + bytes > self.limits.bytes)
         {
             *self = ViewCache::with_limits(self.limits);
         }
         if let std::collections::hash_map::Entry::Vacant(entry) = self.by_rules.entry(fingerprint) {
-            self.bytes += view.heap_bytes();
+            self.bytes += bytes;
             entry.insert(view.clone());
         }
         self.by_tenant.insert(tenant, view.clone());

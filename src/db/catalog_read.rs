@@ -195,16 +195,21 @@ pub async fn load_listing(conn: &mut sqlx::PgConnection, id: Uuid, lock: Lock) -
     })
 }
 
-/// Lifts the pool's statement timeout (10 s by default, meant for requests)
-/// for this transaction: reading a million listings takes one statement
-/// 7 s on an idle machine, and more while the machine is busy, and a
-/// timed-out read left a starting server without a catalog. The bound that
-/// remains is generous, so a read stuck behind a lock still ends.
-async fn allow_bulk_read(conn: &mut sqlx::PgConnection) -> Result<(), sqlx::Error> {
-    sqlx::query("SET LOCAL statement_timeout = '10min'")
-        .execute(conn)
+/// A read-only, repeatable-read transaction for reading the whole catalog.
+/// It lifts the pool's statement timeout (10 s by default, meant for
+/// requests): reading a million listings takes one statement 7 s on an idle
+/// machine, and more while the machine is busy, and a timed-out read left a
+/// starting server without a catalog. The bound that remains is generous,
+/// so a read stuck behind a lock still ends.
+async fn begin_bulk_read(pool: &PgPool) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .execute(&mut *tx)
         .await?;
-    Ok(())
+    sqlx::query("SET LOCAL statement_timeout = '10min'")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
 }
 
 type ModelsSide = (Vec<PublisherRow>, Vec<RegionRow>, Vec<ModelRow>, Vec<(String, Uuid)>);
@@ -261,11 +266,7 @@ async fn read_offers_in_snapshot(
     exported: &str,
     read_at: DateTime<Utc>,
 ) -> Result<(Vec<OfferRow>, Vec<PriceRow>), sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        .execute(&mut *tx)
-        .await?;
-    allow_bulk_read(&mut tx).await?;
+    let mut tx = begin_bulk_read(pool).await?;
     // The snapshot id comes from the server; quoted as a literal all the same.
     sqlx::query(&format!("SET TRANSACTION SNAPSHOT '{}'", exported.replace('\'', "''")))
         .execute(&mut *tx)
@@ -303,11 +304,7 @@ pub async fn load_rules(pool: &PgPool) -> Result<RuleRows, sqlx::Error> {
 }
 
 pub async fn load(pool: &PgPool) -> Result<CatalogRows, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        .execute(&mut *tx)
-        .await?;
-    allow_bulk_read(&mut tx).await?;
+    let mut tx = begin_bulk_read(pool).await?;
     let (version, content_version, read_at): (i64, i64, DateTime<Utc>) =
         sqlx::query_as("SELECT version, content_version, now() FROM catalog_state")
             .fetch_one(&mut *tx)
