@@ -15,7 +15,7 @@ use crate::catalog::Snapshot;
 use crate::db::audit::AuditEntry;
 use crate::db::catalog_read::{self, Lock, Versions};
 use crate::db::enablements::{self, ConditionalInsert, EnablementRow, Grant};
-use crate::db::{holds, policies};
+use crate::db::{enablement_gate, holds, policies};
 use crate::domain::actor::Actor;
 use crate::domain::decision::{decide_listing, decide_offer, Reason, Viewer};
 use crate::domain::hold::HoldView;
@@ -160,9 +160,10 @@ async fn enable_on_rows(
     actor: &Actor,
     request: &EnableRequest<'_>,
 ) -> Result<EnablementRow, EnableError> {
-    // Shared side of the hold gate: an activation cannot run between this
-    // decision and its commit (see db::holds).
-    holds::enter_enablement_gate(conn).await?;
+    // The gate, shared: no write that acts on existing enablements (a hold
+    // activation, a retirement) can run between this decision and its
+    // commit (see db::enablement_gate).
+    enablement_gate::enter(conn).await?;
     let rows = catalog_read::load_listing(conn, request.model_id, Lock::Share).await?;
     if !rows.models.iter().any(|m| m.id == request.model_id) {
         return Err(EnableError::UnknownModel);

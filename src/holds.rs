@@ -10,10 +10,10 @@
 //!    \--reject--> rejected         \--lift--> lifted
 //! ```
 //!
-//! Activation and enablement creation serialise on one advisory lock (the
-//! hold gate, `db::holds`): enabling takes it shared, every transition that
-//! changes what is in effect takes it exclusive, so no race can leave an
-//! active enablement under a hold in effect.
+//! Activation and enablement creation serialise on the enablement gate
+//! (`db::enablement_gate`): enabling enters it shared, every transition that
+//! changes what is in effect closes it, so no race can leave an active
+//! enablement under a hold in effect.
 
 use chrono::Utc;
 use serde_json::json;
@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use crate::db::audit::AuditEntry;
 use crate::db::holds::{self, HoldRow, NewHold, StatusChange, TouchedEnablement};
-use crate::db::outbox;
+use crate::db::{enablement_gate, outbox};
 use crate::domain::actor::Actor;
 use crate::domain::vocab::{EnablementStatus, HoldStatus};
 
@@ -105,9 +105,9 @@ pub async fn transition(
     expected_version: Option<i64>,
 ) -> Result<TransitionOutcome, TransitionError> {
     if !matches!(transition, Transition::Reject { .. }) {
-        // The gate first, before any lock an enablement also takes (the
-        // audit chain head among them), so the two can never deadlock.
-        holds::enter_activation_gate(conn).await?;
+        // The gate first, before any lock an enablement also takes, so the
+        // two can never deadlock.
+        enablement_gate::close(conn).await?;
     }
     let before = holds::lock(conn, id).await?.ok_or(TransitionError::NotFound)?;
     if expected_version.is_some_and(|version| version != before.row_version) {

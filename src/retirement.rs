@@ -12,7 +12,7 @@ use serde_json::json;
 use sqlx::PgConnection;
 
 use crate::db::audit::AuditEntry;
-use crate::db::{models, outbox};
+use crate::db::{enablement_gate, models, outbox};
 use crate::domain::actor::Actor;
 
 /// At most this many listings are retired in one transaction.
@@ -24,6 +24,11 @@ pub async fn retire_due(conn: &mut PgConnection, actor: &Actor) -> Result<usize,
     if !models::retirement_due(conn).await? {
         return Ok(0);
     }
+    // Closed before the listings are claimed: an enablement in flight
+    // commits first and is among the live ones read below, and one after
+    // finds the catalog moved and decides again on the retired listing
+    // (db::enablement_gate).
+    enablement_gate::close(conn).await?;
     let retired = models::retire_due(conn, PER_PASS).await?;
     if retired.is_empty() {
         return Ok(0);

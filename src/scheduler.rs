@@ -15,6 +15,7 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::db::audit::AuditEntry;
+use crate::db::enablement_gate;
 use crate::db::holds::{self, DueStep};
 use crate::domain::actor::Actor;
 use crate::holds::{transition, Transition, TransitionError, SCHEDULER};
@@ -75,7 +76,7 @@ async fn step_one_hold(pool: &PgPool) -> Result<Option<Result<DueStep, ()>>, sql
     let mut tx = pool.begin().await?;
     // The gate before the hold's row lock, the order every transition
     // takes them in.
-    holds::enter_activation_gate(&mut tx).await?;
+    enablement_gate::close(&mut tx).await?;
     let Some((id, step)) = holds::claim_due(&mut tx).await? else {
         tx.rollback().await?;
         return Ok(None);

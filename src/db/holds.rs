@@ -1,11 +1,10 @@
 //! Compliance holds: proposal, decision, activation (its effects on
 //! enablements in the same transaction), lifting and expiry.
 //!
-//! Activation and enablement creation serialise on one advisory lock:
-//! enabling takes it shared, activating takes it exclusive. An enablement
-//! therefore either commits before an activation begins (and the activation
-//! suspends it) or starts after the activation commits (and sees the hold),
-//! so no race can leave an active enablement under an effective hold.
+//! Activation and enablement creation serialise on the enablement gate
+//! (`db::enablement_gate`): an enablement either commits before an
+//! activation begins (and the activation suspends it) or starts after the
+//! activation commits (and sees the hold).
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -14,28 +13,6 @@ use uuid::Uuid;
 
 use crate::domain::hold::{HoldScope, HoldView};
 use crate::domain::vocab::{DeploymentType, EnablementStatus, HoldKind, HoldStatus};
-
-/// The advisory lock key shared by enablement (shared) and activation
-/// (exclusive). Whoever takes it must do so before any other lock an
-/// enablement takes (the audit chain head, policy rows), or the two can
-/// deadlock.
-const HOLD_GATE: i64 = 0x6d6d_686f_6c64; // "mmhold"
-
-pub async fn enter_enablement_gate(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT pg_advisory_xact_lock_shared($1)")
-        .bind(HOLD_GATE)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-pub async fn enter_activation_gate(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .bind(HOLD_GATE)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
 
 #[derive(Debug, Clone, FromRow, Serialize)]
 pub struct HoldRow {
@@ -493,7 +470,7 @@ const DUE: &str = "h.status = 'active'
     AND (f.next_attempt_at IS NULL OR f.next_attempt_at <= now())";
 
 /// Whether any hold is due, without taking a lock: the scheduler asks this
-/// every tick, and takes the exclusive hold gate only when something is.
+/// every tick, and closes the enablement gate only when something is.
 pub async fn any_due(pool: &sqlx::PgPool) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar(&format!(
         "SELECT EXISTS (SELECT 1 FROM compliance_holds h

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod catalog_read;
 pub mod catalog_write;
 pub mod currency_rates;
+pub mod enablement_gate;
 pub mod enablements;
 pub mod holds;
 pub mod idempotency;

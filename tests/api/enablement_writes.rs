@@ -206,3 +206,157 @@ async fn a_model_or_region_the_served_snapshot_does_not_know_yet_is_looked_up_in
     assert_eq!(live_enablements(&app, tenant).await, 1);
     assert_eq!(created_events(&app, tenant).await.len(), 1);
 }
+
+/// An enablement written by the one-statement path and not yet committed:
+/// the transaction holds the enablement gate shared, as a request does
+/// between its statement and its commit.
+async fn enablement_in_flight(
+    app: &TestApp,
+    tenant: Uuid,
+) -> (sqlx::Transaction<'static, sqlx::Postgres>, enablements::EnablementRow) {
+    let current = catalog_read::current_versions(&app.pool).await.unwrap();
+    let grant = Grant {
+        tenant_id: tenant,
+        model_id: r1(app).await,
+        region: "eastus",
+        deployment_type: DeploymentType::Serverless,
+        operator_name: "Mystery Host",
+        operator_country: None,
+    };
+    let mut tx = app.pool.begin().await.unwrap();
+    let outcome = enablements::insert_if_current(&mut tx, &grant, current, &tenant_actor(tenant))
+        .await
+        .unwrap();
+    let ConditionalInsert::Created(row) = outcome else {
+        panic!("{outcome:?}")
+    };
+    (tx, row)
+}
+
+async fn provision(app: &TestApp, tenant: Uuid) {
+    let response = app.get("/v1/regions", &tenant_token("catalog.reader", tenant)).await;
+    assert_eq!(response.status(), 200);
+}
+
+async fn enablement_status(app: &TestApp, id: Uuid) -> String {
+    sqlx::query_scalar("SELECT status FROM enablements WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+/// Long enough for a write that does not wait to have finished; short of
+/// the pool's lock timeout (3 s), so a write that does wait is still waiting.
+const WAIT_THAT_SHOWS_BLOCKING: std::time::Duration = std::time::Duration::from_millis(700);
+
+#[tokio::test]
+async fn a_hold_approved_while_an_enablement_is_being_written_waits_for_it_and_suspends_it() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::lineage_catalog()).await;
+    let tenant = Uuid::new_v4();
+    provision(&app, tenant).await;
+    let hold = app
+        .propose_hold(json!({
+            "kind": "export_control", "legal_basis": "internal", "public_notice": "Not available here.",
+            "scope": {"models": ["deepseek/deepseek-r1"]},
+            "effects": {"hide": true, "block_new": true, "suspend_existing": true}
+        }))
+        .await;
+    let etag = app.hold_etag(&hold).await;
+    let (tx, row) = enablement_in_flight(&app, tenant).await;
+
+    let approval = tokio::spawn(
+        app.client
+            .post(app.url(&format!("/v1/admin/holds/{hold}/approve")))
+            .bearer_auth(officer("bob"))
+            .header("if-match", etag)
+            .json(&json!({}))
+            .send(),
+    );
+    tokio::time::sleep(WAIT_THAT_SHOWS_BLOCKING).await;
+    assert!(
+        !approval.is_finished(),
+        "the approval ran while an enablement it covers was being written"
+    );
+    tx.commit().await.unwrap();
+
+    let response = approval.await.unwrap().unwrap();
+    assert_eq!(response.status(), 200);
+    let decision: Value = response.json().await.unwrap();
+    assert_eq!(decision["enablements_changed"], 1);
+    assert_eq!(enablement_status(&app, row.id).await, "suspended");
+}
+
+#[tokio::test]
+async fn a_listing_whose_retirement_comes_while_an_enablement_of_it_is_being_written_is_retired_after_it_and_its_tenant_told(
+) {
+    let app = spawn_app_with(&[("MODELMART_SCHEDULER_TICK_MS", "50")]).await;
+    app.load_batch(&fixtures::lineage_catalog()).await;
+    let tenant = Uuid::new_v4();
+    provision(&app, tenant).await;
+    let (tx, row) = enablement_in_flight(&app, tenant).await;
+    // Announced long ago; the date comes while the enablement is written.
+    sqlx::query(
+        "UPDATE models SET lifecycle_status = 'deprecated', deprecation_date = current_date - 90,
+                retirement_date = current_date
+         WHERE slug = 'deepseek/deepseek-r1'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+
+    let lifecycle = || async {
+        sqlx::query_scalar::<_, String>("SELECT lifecycle_status FROM models WHERE slug = 'deepseek/deepseek-r1'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+    };
+    tokio::time::sleep(WAIT_THAT_SHOWS_BLOCKING).await;
+    assert_ne!(
+        lifecycle().await,
+        "retired",
+        "retired while an enablement of it was being written"
+    );
+    tx.commit().await.unwrap();
+
+    assert!(
+        eventually(std::time::Duration::from_secs(10), || async {
+            lifecycle().await == "retired"
+        })
+        .await,
+        "never retired"
+    );
+    let told: Vec<Value> =
+        sqlx::query_scalar("SELECT payload FROM outbox_events WHERE event_type = 'model.retired' AND tenant_id = $1")
+            .bind(tenant)
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0]["enablement_ids"], json!([row.id]));
+}
+
+#[tokio::test]
+async fn a_policy_change_does_not_wait_for_an_enablement_being_written_which_counts_as_granted_before_it() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::lineage_catalog()).await;
+    let tenant = Uuid::new_v4();
+    provision(&app, tenant).await;
+    let (tx, row) = enablement_in_flight(&app, tenant).await;
+
+    // Short of the pool's lock timeout: a policy change that queued behind
+    // the enablement would still be waiting.
+    let replaced = tokio::time::timeout(
+        std::time::Duration::from_secs(2),
+        app.replace_policy(tenant, json!({"denied_origin_countries": ["CN"]})),
+    )
+    .await;
+    assert!(replaced.is_ok(), "the policy change waited for the enablement");
+    tx.commit().await.unwrap();
+
+    // Granted under the policy before the change, like any enablement made
+    // a moment earlier: a policy governs what is enabled next.
+    assert_eq!(enablement_status(&app, row.id).await, "active");
+    assert_eq!(created_events(&app, tenant).await.len(), 1);
+}
