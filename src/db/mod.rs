@@ -19,7 +19,7 @@ pub mod tenants;
 pub mod webhooks;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{ConnectOptions, PgPool};
+use sqlx::{ConnectOptions, Connection, PgPool};
 use std::str::FromStr;
 
 use crate::config::DatabaseSettings;
@@ -41,9 +41,27 @@ pub async fn connect(url: &str, settings: &DatabaseSettings) -> Result<PgPool, s
     PgPoolOptions::new()
         .max_connections(settings.max_connections)
         .acquire_timeout(settings.acquire_timeout)
+        // A connection back from a request moments ago is used as it is; one
+        // that sat idle longer (when a restarted or failed-over server, or an
+        // idle cut on the way, may have closed it) is pinged first and
+        // replaced if it does not answer. Pinging on every acquire, the
+        // default, cost each request a round trip to PostgreSQL.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= PING_AFTER_IDLE {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
         .connect_with(options)
         .await
 }
+
+/// How long a pooled connection may sit idle before it is pinged on its
+/// next acquire.
+const PING_AFTER_IDLE: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Applies pending migrations and refreshes the reference data they rely on.
 pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::Error> {

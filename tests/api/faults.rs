@@ -359,3 +359,30 @@ async fn acknowledged_writes_survive_repeated_database_restarts_exactly_once() {
     drop(postgres);
     let _ = std::fs::remove_dir_all(&data_dir);
 }
+
+#[tokio::test]
+async fn a_pooled_connection_the_database_closed_while_it_sat_idle_is_replaced_before_it_is_used() {
+    let app = spawn_app().await;
+    let settings = test_settings(&app.database_url, &[("MODELMART_DB_MAX_CONNECTIONS", "1")]);
+    let pool = modelmart::db::connect(&app.database_url, &settings.database)
+        .await
+        .unwrap();
+    let backend: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let closed: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1)")
+        .bind(backend)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(closed);
+    // Idle past the point where the pool checks a connection before use.
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+
+    let replaced: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&pool)
+        .await
+        .expect("the closed connection was handed out");
+    assert_ne!(replaced, backend);
+}
