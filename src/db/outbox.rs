@@ -1,5 +1,6 @@
 //! Outbox events, written in the transaction of the change they announce.
 
+use serde::Serialize;
 use serde_json::Value;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -21,9 +22,9 @@ pub async fn append(
 /// with every subscribed webhook's delivery: two statements however many
 /// events (a hold suspending thousands of enablements tells each tenant).
 /// Returns the events' ids, in their order.
-pub async fn append_all(
+pub async fn append_all<P: Serialize + Sync>(
     conn: &mut PgConnection,
-    events: &[(Option<Uuid>, &str, Value)],
+    events: &[(Option<Uuid>, &str, P)],
 ) -> Result<Vec<Uuid>, sqlx::Error> {
     if events.is_empty() {
         return Ok(Vec::new());
@@ -33,7 +34,7 @@ pub async fn append_all(
     let types: Vec<String> = events.iter().map(|e| e.1.to_owned()).collect();
     // Encoded from the caller's values, not copies of them: a hold tells
     // thousands of tenants at once.
-    let payloads: Vec<sqlx::types::Json<&Value>> = events.iter().map(|e| sqlx::types::Json(&e.2)).collect();
+    let payloads: Vec<sqlx::types::Json<&P>> = events.iter().map(|e| sqlx::types::Json(&e.2)).collect();
     sqlx::query(
         "INSERT INTO outbox_events (id, tenant_id, event_type, payload)
          SELECT e.id, e.tenant_id, e.event_type, e.payload

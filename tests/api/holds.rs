@@ -206,6 +206,24 @@ async fn an_export_control_hold_in_one_jurisdiction_delists_there_only_and_lifti
     assert!(signature_is_valid(&hooks[0].0, &signature, &body));
     let delivered: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(delivered["data"]["hold"]["hold_id"], hold.as_str());
+    let data = delivered["data"].as_object().unwrap();
+    let mut fields: Vec<&str> = data.keys().map(String::as_str).collect();
+    fields.sort_unstable();
+    assert_eq!(
+        fields,
+        [
+            "deployment_type",
+            "enablement_id",
+            "hold",
+            "model_id",
+            "operator",
+            "region",
+            "status"
+        ]
+    );
+    assert_eq!(data["region"], "eastus");
+    assert_eq!(data["status"], "suspended");
+    assert!(data["operator"].is_string(), "{data:?}");
     assert!(hooks[1].1.lock().unwrap().is_empty(), "the EU tenant was not touched");
 
     // Lifting restores exactly those two.
