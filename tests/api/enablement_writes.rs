@@ -45,6 +45,18 @@ async fn created_events(app: &TestApp, tenant: Uuid) -> Vec<Value> {
     .unwrap()
 }
 
+/// R1 in eastus from the lineage catalog's operator there.
+fn r1_grant(tenant: Uuid, r1: Uuid) -> Grant<'static> {
+    Grant {
+        tenant_id: tenant,
+        model_id: r1,
+        region: "eastus",
+        deployment_type: DeploymentType::Serverless,
+        operator_name: "Mystery Host",
+        operator_country: None,
+    }
+}
+
 fn tenant_actor(tenant: Uuid) -> Actor {
     Actor {
         name: format!("tenant:{tenant}:test"),
@@ -94,14 +106,7 @@ async fn a_grant_written_against_versions_the_catalog_has_left_writes_nothing() 
     let tenant = Uuid::new_v4();
     let model = r1(&app).await;
     let current = catalog_read::current_versions(&app.pool).await.unwrap();
-    let grant = Grant {
-        tenant_id: tenant,
-        model_id: model,
-        region: "eastus",
-        deployment_type: DeploymentType::Serverless,
-        operator_name: "Mystery Host",
-        operator_country: None,
-    };
+    let grant = r1_grant(tenant, model);
     sqlx::query("INSERT INTO tenants (id, provisioned_by) VALUES ($1, 'test')")
         .bind(tenant)
         .execute(&app.pool)
@@ -215,14 +220,7 @@ async fn enablement_in_flight(
     tenant: Uuid,
 ) -> (sqlx::Transaction<'static, sqlx::Postgres>, enablements::EnablementRow) {
     let current = catalog_read::current_versions(&app.pool).await.unwrap();
-    let grant = Grant {
-        tenant_id: tenant,
-        model_id: r1(app).await,
-        region: "eastus",
-        deployment_type: DeploymentType::Serverless,
-        operator_name: "Mystery Host",
-        operator_country: None,
-    };
+    let grant = r1_grant(tenant, r1(app).await);
     let mut tx = app.pool.begin().await.unwrap();
     let outcome = enablements::insert_if_current(&mut tx, &grant, current, &tenant_actor(tenant))
         .await
@@ -256,13 +254,7 @@ async fn a_hold_approved_while_an_enablement_is_being_written_waits_for_it_and_s
     app.load_batch(&fixtures::lineage_catalog()).await;
     let tenant = Uuid::new_v4();
     provision(&app, tenant).await;
-    let hold = app
-        .propose_hold(json!({
-            "kind": "export_control", "legal_basis": "internal", "public_notice": "Not available here.",
-            "scope": {"models": ["deepseek/deepseek-r1"]},
-            "effects": {"hide": true, "block_new": true, "suspend_existing": true}
-        }))
-        .await;
+    let hold = app.propose_hold(r1_sanctions_hold()).await;
     let etag = app.hold_etag(&hold).await;
     let (tx, row) = enablement_in_flight(&app, tenant).await;
 

@@ -541,13 +541,17 @@ impl TestApp {
     }
 }
 
-pub async fn suspend_r1_everywhere(app: &TestApp) -> String {
-    app.hold_in_effect(json!({
+/// A hold on DeepSeek R1 everywhere with every effect, as proposed.
+pub fn r1_sanctions_hold() -> Value {
+    json!({
         "kind": "sanctions", "legal_basis": "internal", "public_notice": "Unavailable under sanctions rules.",
         "scope": {"models": ["deepseek/deepseek-r1"]},
         "effects": {"hide": true, "block_new": true, "suspend_existing": true}
-    }))
-    .await
+    })
+}
+
+pub async fn suspend_r1_everywhere(app: &TestApp) -> String {
+    app.hold_in_effect(r1_sanctions_hold()).await
 }
 
 pub async fn enable_r1(app: &TestApp, tenant: Uuid) {
