@@ -185,15 +185,51 @@ def enablement_script(tokens, models):
 
 def uncached_script(path):
     """Requests `path` with a ceiling that differs on every request, so each
-    one misses the page cache and is computed and serialised afresh. The
-    ceiling is far above every price: it keeps every listing that quotes an
-    output price, so the work is that of the cached scenario."""
+    one misses the page cache and its page is composed afresh. The ceiling
+    is far above every price: it keeps every listing that quotes an output
+    price, so every request matches the same listings as the cached
+    scenario (and finds their facet counts and search ranking kept)."""
     return lua_file([
         "local n = 0",
         "request = function()",
         "  n = n + 1",
         f'  return wrk.format("GET", "{path}&max_output_price_per_mtok=100000" .. n)',
         "end"])
+
+
+def varied_script(path):
+    """Like `uncached_script`, with input- and output-price ceilings drawn at
+    random on every request from where the synthetic catalog's prices are
+    still dense (0.9 to 4 and 2.5 to 15 USD per 1M tokens: about the 75th to
+    the 95th percentile), so the page keeps most listings and nearly every
+    request matches a set of its own, its facets counted afresh, as for a
+    tenant's own filters."""
+    return random_requests_script({}, [
+        "  local input = 0.9 + math.random() * 3.1",
+        "  local output = 2.5 + math.random() * 12.5",
+        f'  return wrk.format("GET", string.format("{path}&max_input_price_per_mtok=%.6f&max_output_price_per_mtok=%.6f", input, output))'])
+
+
+def uncached_scenarios(server, reader, at=""):
+    """Discovery and search with every request a page-cache miss: first on
+    one match set, then on a different one per request. Each row notes how
+    often the parts discovery keeps between pages (each listing's JSON,
+    facet counts by match set, rankings by search text) were found."""
+    staff = token("platform.admin")
+    for label, path in (("filtered discovery", DISCOVERY), ("search", SEARCH)):
+        for variant, script in (("every request a page-cache miss", uncached_script),
+                                ("every request a page-cache miss and its own match set", varied_script)):
+            before = cache_lookups(server, staff)
+            rps, p50, p99, errors = wrk(server, "/", {"Authorization": f"Bearer {reader}"}, script(path))
+            after = cache_lookups(server, staff)
+            found = []
+            for part in ("listing", "facet", "ranking"):
+                hits = after[part][0] - before[part][0]
+                lookups = hits + after[part][1] - before[part][1]
+                if lookups:
+                    found.append(f"{part} {hits / lookups:.1%}")
+            note = "kept parts found: " + ", ".join(found) + (f"; {errors} errors" if errors else "")
+            record(f"{label}{at}, {variant}", rps, p50, p99, server.rss_mib(), note)
 
 
 def cross_server_enforcement(a, b, staff_tokens, tenant, tenant_token, model_slug, rounds=20):
@@ -310,15 +346,19 @@ def varied_tenants_script(tenants):
          '  return wrk.format("GET", paths[math.random(#paths)], headers)'])
 
 
-def page_cache_lookups(server, staff_token):
-    """(hits, misses) of the server's discovery page cache so far."""
+def cache_lookups(server, staff_token):
+    """(hits, misses) so far of each part of the server's discovery cache:
+    page, listing, facet, ranking."""
     _, _, body = request(server.base, "/metrics", staff_token)
-    counts = {}
-    for outcome in ("hit", "miss"):
-        match = re.search(r'^modelmart_discovery_page_cache_lookups_total\{outcome="%s"\} (\S+)$' % outcome,
-                          body.decode(), re.M)
-        counts[outcome] = float(match.group(1)) if match else 0.0
-    return counts["hit"], counts["miss"]
+    lookups = {}
+    for part in ("page", "listing", "facet", "ranking"):
+        counts = []
+        for outcome in ("hit", "miss"):
+            match = re.search(r'^modelmart_discovery_%s_cache_lookups_total\{outcome="%s"\} (\S+)$' % (part, outcome),
+                              body.decode(), re.M)
+            counts.append(float(match.group(1)) if match else 0.0)
+        lookups[part] = tuple(counts)
+    return lookups
 
 
 def psql(database_url, sql):
@@ -386,10 +426,7 @@ def main():
         record(f"filtered discovery `{DISCOVERY}`", rps, p50, p99, a.rss_mib(), f"{errors} errors" if errors else "")
         rps, p50, p99, errors = wrk(a, SEARCH, {"Authorization": f"Bearer {reader}"})
         record(f"search `{SEARCH}`", rps, p50, p99, a.rss_mib(), f"{errors} errors" if errors else "")
-        for label, path in (("filtered discovery", DISCOVERY), ("search", SEARCH)):
-            rps, p50, p99, errors = wrk(a, "/", {"Authorization": f"Bearer {reader}"}, uncached_script(path))
-            record(f"{label}, every request a page-cache miss", rps, p50, p99, a.rss_mib(),
-                   f"{errors} errors" if errors else "")
+        uncached_scenarios(a, reader)
         _, _, body = request(a.base, "/v1/models?q=deepseek%20r1&limit=1", reader)
         slug = json.loads(body)["items"][0]["slug"]
         path = "/v1/models/" + urllib.parse.quote(slug, safe="")
@@ -444,10 +481,7 @@ def main():
         record(f"filtered discovery at {SYNTHETIC} listings", rps, p50, p99, big.rss_mib(), f"{errors} errors" if errors else "")
         rps, p50, p99, errors = wrk(big, SEARCH, {"Authorization": f"Bearer {reader}"})
         record(f"search at {SYNTHETIC} listings", rps, p50, p99, big.rss_mib(), f"{errors} errors" if errors else "")
-        for label, path in (("filtered discovery", DISCOVERY), ("search", SEARCH)):
-            rps, p50, p99, errors = wrk(big, "/", {"Authorization": f"Bearer {reader}"}, uncached_script(path))
-            record(f"{label} at {SYNTHETIC} listings, every request a page-cache miss", rps, p50, p99,
-                   big.rss_mib(), f"{errors} errors" if errors else "")
+        uncached_scenarios(big, reader, f" at {SYNTHETIC} listings")
         if TENANTS:
             started = time.monotonic()
             tenants = tenants_under_their_own_policies(big, TENANTS)
@@ -459,9 +493,9 @@ def main():
                 request(big.base, QUERY_SHAPES[0], reader_token)
             first_views = time.monotonic() - started
             metrics_token = token("platform.admin")
-            hits_before, misses_before = page_cache_lookups(big, metrics_token)
+            hits_before, misses_before = cache_lookups(big, metrics_token)["page"]
             rps, p50, p99, errors = wrk(big, "/", script=varied_tenants_script(tenants))
-            hits, misses = page_cache_lookups(big, metrics_token)
+            hits, misses = cache_lookups(big, metrics_token)["page"]
             hits, misses = hits - hits_before, misses - misses_before
             rate = hits / (hits + misses) if hits + misses else 0.0
             record(f"{TENANTS:,} tenants each under its own policy x {len(QUERY_SHAPES)} query shapes, "
@@ -488,10 +522,7 @@ def main():
             rps, p50, p99, errors = wrk(huge, DISCOVERY, {"Authorization": f"Bearer {reader}"})
             record(f"filtered discovery at {MILLION} listings", rps, p50, p99, huge.rss_mib(),
                    f"{errors} errors" if errors else "")
-            for label, path in (("filtered discovery", DISCOVERY), ("search", SEARCH)):
-                rps, p50, p99, errors = wrk(huge, "/", {"Authorization": f"Bearer {reader}"}, uncached_script(path))
-                record(f"{label} at {MILLION} listings, every request a page-cache miss", rps, p50, p99,
-                       huge.rss_mib(), f"{errors} errors" if errors else "")
+            uncached_scenarios(huge, reader, f" at {MILLION} listings")
         finally:
             huge.stop()
         subprocess.run(["psql", f"{SERVER}/postgres", "-qc", "DROP DATABASE IF EXISTS modelmart_bench_million WITH (FORCE)"],

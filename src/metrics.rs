@@ -249,12 +249,21 @@ async fn database_figures(pool: &sqlx::PgPool) -> Result<DatabaseFigures, sqlx::
 /// (an alert on `active` must not go quiet when the last hold is lifted).
 const HOLD_STATUSES: [&str; 5] = ["proposed", "active", "lifted", "rejected", "expired"];
 
+/// Lookups of each part of the discovery cache since start, each as
+/// (found, not found).
+pub struct DiscoveryCacheLookups {
+    pub pages: (u64, u64),
+    pub listings: (u64, u64),
+    pub facets: (u64, u64),
+    pub rankings: (u64, u64),
+}
+
 /// The whole exposition for this process.
 pub async fn render(
     metrics: &Metrics,
     pool: &sqlx::PgPool,
     catalog: &CatalogHandle,
-    page_cache_lookups: (u64, u64),
+    discovery_cache: DiscoveryCacheLookups,
 ) -> String {
     let mut out = Exposition::default();
 
@@ -273,22 +282,32 @@ pub async fn render(
 
     metrics.render_http(&mut out);
 
-    let (hits, misses) = page_cache_lookups;
-    out.family(
-        "modelmart_discovery_page_cache_lookups_total",
-        "counter",
-        "Discovery pages looked up in the page cache, by whether one was found.",
-    );
-    out.sample(
-        "modelmart_discovery_page_cache_lookups_total",
-        "outcome=\"hit\"",
-        hits as f64,
-    );
-    out.sample(
-        "modelmart_discovery_page_cache_lookups_total",
-        "outcome=\"miss\"",
-        misses as f64,
-    );
+    for (name, help, (hits, misses)) in [
+        (
+            "modelmart_discovery_page_cache_lookups_total",
+            "Discovery pages looked up in the page cache, by whether one was found.",
+            discovery_cache.pages,
+        ),
+        (
+            "modelmart_discovery_listing_cache_lookups_total",
+            "Listings of discovery pages composed afresh looked up as JSON kept from earlier pages, by whether it was found.",
+            discovery_cache.listings,
+        ),
+        (
+            "modelmart_discovery_facet_cache_lookups_total",
+            "Discovery pages composed afresh whose match set's facet counts were looked up, by whether they were found.",
+            discovery_cache.facets,
+        ),
+        (
+            "modelmart_discovery_ranking_cache_lookups_total",
+            "Searches of discovery pages composed afresh whose ranking was looked up by text, by whether it was found.",
+            discovery_cache.rankings,
+        ),
+    ] {
+        out.family(name, "counter", help);
+        out.sample(name, "outcome=\"hit\"", hits as f64);
+        out.sample(name, "outcome=\"miss\"", misses as f64);
+    }
 
     let size = f64::from(pool.size());
     let idle = pool.num_idle() as f64;

@@ -134,7 +134,7 @@ impl Application {
         let metrics_data = web::Data::new(metrics.clone());
         let settings_rate_limit = settings.rate_limit;
         let cors = web::Data::new(crate::edge::CorsPolicy::new(settings.cors_origins.clone()));
-        let pages = web::Data::new(crate::routes::page_cache::PageCache::default());
+        let pages = web::Data::new(crate::routes::discovery_cache::DiscoveryCache::default());
         let gate = web::Data::new(Gate {
             authenticator,
             limiter: crate::ratelimit::RateLimiter::new(settings_rate_limit),

@@ -12,7 +12,8 @@ use uuid::Uuid;
 
 use super::bitset::Bitset;
 use super::cursor::{Cursor, SortValue};
-use super::snapshot::{Listing, Offer, Snapshot};
+use super::search::Scores;
+use super::snapshot::{CatalogContent, Listing, Offer, Snapshot};
 use crate::domain::decision::{decide_listing, Decision, Viewer};
 use crate::domain::vocab::{Capability, DeploymentType, LifecycleStatus, Modality, Task};
 use crate::error::{ApiError, ErrorCode, FieldError};
@@ -673,6 +674,54 @@ pub fn compare(a: (&SortValue, Uuid), b: (&SortValue, Uuid), sort: Sort) -> Orde
     compare_values(a.0, b.0, sort).then_with(|| a.1.cmp(&b.1))
 }
 
+/// Past this many listings a search's ranking is not kept in order: sorting
+/// them all costs more than picking each page's best from its matches.
+const MAX_ORDERED: usize = 100_000;
+
+/// What a search text finds in one catalog content: the same for every
+/// query with that text, whatever its filters, sort or page, so discovery
+/// keeps it between requests (`DiscoveryCache`) and pages through a
+/// relevance order like any presorted one.
+pub struct Ranking {
+    /// Relevance scores by position of the listings the search finds.
+    pub scores: Scores,
+    /// Those listings, as a set.
+    pub found: Bitset,
+    /// Those listings in relevance order (best first, ties to the newer
+    /// listing, then by id); `None` past `MAX_ORDERED`.
+    pub order: Option<Vec<u32>>,
+}
+
+impl Ranking {
+    pub fn of(content: &CatalogContent, q: &str) -> Self {
+        let scores = content.search_scores(q);
+        let listings = &content.listings;
+        let found = Bitset::from_positions(listings.len(), scores.keys().copied());
+        let order = (scores.len() <= MAX_ORDERED).then(|| {
+            let relevance = Sort {
+                field: SortField::Relevance,
+                descending: false,
+            };
+            let mut keyed: Vec<(SortValue, Uuid, u32)> = scores
+                .iter()
+                .map(|(&position, &score)| {
+                    let listing = &listings[position as usize];
+                    (sort_value(listing, SortField::Relevance, score), listing.id, position)
+                })
+                .collect();
+            keyed.sort_unstable_by(|a, b| compare((&a.0, a.1), (&b.0, b.1), relevance));
+            keyed.into_iter().map(|(_, _, position)| position).collect()
+        });
+        Ranking { scores, found, order }
+    }
+
+    /// What it holds besides itself, in bytes.
+    pub fn heap_bytes(&self) -> usize {
+        // A score entry is two u32s and a control byte.
+        self.scores.capacity() * 9 + self.found.heap_bytes() + self.order.as_ref().map_or(0, |o| o.capacity() * 4)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FacetCount {
     pub value: String,
@@ -715,7 +764,9 @@ pub struct DiscoveryPage<'s> {
     /// Each listing with the viewing tenant's decision (none for staff).
     pub items: Vec<(&'s Listing, Option<Decision>)>,
     pub total: usize,
-    pub facets: Facets,
+    /// Every listing matching the query, not just this page's: what facets
+    /// are counted over (`FilterIndex::facets`).
+    pub matches: Bitset,
     pub next_cursor: Option<String>,
 }
 
@@ -736,17 +787,27 @@ impl DiscoveryQuery {
 
 /// Runs `query` against `snapshot` for a tenant (or `None` for platform
 /// staff, who see the whole catalog): the filters as an intersection of
-/// posting lists, the tenant's precomputed visibility, facet counts over
-/// every match, then the page after the cursor, walked in a presorted
-/// order. The full decision, with its reasons, is computed for the page's
+/// posting lists, the tenant's precomputed visibility (the match set,
+/// which facets are counted over), then the page after the cursor, walked
+/// in a presorted order. The full decision, with its reasons, is computed for the page's
 /// listings only.
-pub fn discover<'s>(snapshot: &'s Snapshot, query: &DiscoveryQuery, tenant: Option<Uuid>) -> DiscoveryPage<'s> {
+pub fn discover<'s>(
+    snapshot: &'s Snapshot,
+    query: &DiscoveryQuery,
+    tenant: Option<Uuid>,
+    ranking: Option<&Ranking>,
+) -> DiscoveryPage<'s> {
+    debug_assert_eq!(
+        query.q.is_some(),
+        ranking.is_some(),
+        "a search is ranked, and only a search"
+    );
     let content = &snapshot.content;
     let listings = &content.listings;
     let mut matches = content.index.candidates(query, listings);
-    let scores = query.q.as_deref().map(|q| content.search_scores(q));
-    if let Some(scores) = &scores {
-        matches.intersect_with(&Bitset::from_positions(listings.len(), scores.keys().copied()));
+    let scores = ranking.map(|ranking| &ranking.scores);
+    if let Some(ranking) = ranking {
+        matches.intersect_with(&ranking.found);
     }
     let view = tenant.map(|tenant| snapshot.view_for(tenant));
     if let Some(view) = &view {
@@ -771,12 +832,11 @@ pub fn discover<'s>(snapshot: &'s Snapshot, query: &DiscoveryQuery, tenant: Opti
         }
     }
     let total = matches.count();
-    let facets = content.index.facets(&matches, total);
 
     let sort = query.effective_sort();
     let key = |position: u32| {
         let listing = &listings[position as usize];
-        let score = scores.as_ref().and_then(|s| s.get(&position)).copied().unwrap_or(0);
+        let score = scores.and_then(|s| s.get(&position)).copied().unwrap_or(0);
         (sort_value(listing, sort.field, score), listing.id)
     };
     let after_cursor = |position: u32| match &query.cursor {
@@ -789,7 +849,11 @@ pub fn discover<'s>(snapshot: &'s Snapshot, query: &DiscoveryQuery, tenant: Opti
     // One more than a page, to know whether another page follows.
     let wanted = query.limit + 1;
     let mut page: Vec<u32> = Vec::with_capacity(wanted);
-    match content.index.order(sort) {
+    let presorted = match (sort.field, ranking) {
+        (SortField::Relevance, Some(ranking)) => ranking.order.as_deref(),
+        _ => content.index.order(sort),
+    };
+    match presorted {
         Some(order) => {
             let start = order.partition_point(|&position| !after_cursor(position));
             page.extend(
@@ -849,7 +913,7 @@ pub fn discover<'s>(snapshot: &'s Snapshot, query: &DiscoveryQuery, tenant: Opti
             })
             .collect(),
         total,
-        facets,
+        matches,
         next_cursor,
     }
 }

@@ -218,6 +218,11 @@ impl CatalogContent {
             .map(String::as_str)
     }
 
+    /// Facet counts over `matches`, which hold `count` listings.
+    pub fn facets(&self, matches: &super::bitset::Bitset, count: usize) -> super::query::Facets {
+        self.index.facets(matches, count)
+    }
+
     /// Relevance scores of the listings matching the search `q`, by position.
     pub fn search_scores(&self, q: &str) -> super::search::Scores {
         self.search.search(q, &self.listings)

@@ -78,7 +78,10 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     )
 )]
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>, pages: web::Data<super::page_cache::PageCache>) -> HttpResponse {
+pub async fn metrics(
+    state: web::Data<AppState>,
+    pages: web::Data<super::discovery_cache::DiscoveryCache>,
+) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(crate::metrics::CONTENT_TYPE)
         .body(crate::metrics::render(&state.metrics, &state.pool, &state.catalog, pages.lookups()).await)

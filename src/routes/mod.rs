@@ -5,6 +5,7 @@
 pub mod admin_models;
 pub mod audit;
 pub mod currency_rates;
+pub mod discovery_cache;
 pub mod discovery_query;
 pub mod enablements;
 pub mod health;
@@ -13,11 +14,11 @@ pub mod idempotency;
 pub mod imports;
 pub mod merge_patch;
 pub mod models;
-pub mod page_cache;
 pub mod paging;
 pub mod policy;
 pub mod recommendations;
 pub mod reference;
+pub mod snapshot_cache;
 pub mod tenants;
 pub mod webhooks;
 

@@ -10,7 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::page_cache::PageCache;
+use super::discovery_cache::DiscoveryCache;
 use crate::auth::{Authorized, DiscoverCatalog, TenantAccess, TenantRead};
 use crate::catalog::query::{discover, DiscoveryParams, DiscoveryQuery, FacetCount, Facets};
 use crate::catalog::snapshot::{Listing, ModelRef, Offer, PricePeriod, Snapshot};
@@ -285,7 +285,7 @@ pub struct ModelPage {
 #[get("/v1/models")]
 pub async fn list_models(
     state: web::Data<AppState>,
-    pages: web::Data<PageCache>,
+    pages: web::Data<DiscoveryCache>,
     principal: Authorized<DiscoverCatalog>,
     req: actix_web::HttpRequest,
     params: DiscoveryParams,
@@ -297,7 +297,7 @@ pub async fn list_models(
 /// none), over the current snapshot.
 fn discover_for(
     state: &AppState,
-    pages: &PageCache,
+    pages: &DiscoveryCache,
     req: &actix_web::HttpRequest,
     tenant: Option<Uuid>,
     params: &DiscoveryParams,
@@ -337,7 +337,7 @@ fn discover_for(
 #[get("/v1/tenants/{tenant_id}/models")]
 pub async fn list_tenant_models(
     state: web::Data<AppState>,
-    pages: web::Data<PageCache>,
+    pages: web::Data<DiscoveryCache>,
     access: TenantAccess<TenantRead>,
     req: actix_web::HttpRequest,
     params: DiscoveryParams,
@@ -349,7 +349,7 @@ pub async fn list_tenant_models(
 /// snapshot's page cache when it was served before.
 fn discovery_page(
     snapshot: &Arc<Snapshot>,
-    pages: &PageCache,
+    pages: &DiscoveryCache,
     req: &actix_web::HttpRequest,
     tenant: Option<Uuid>,
     query: &DiscoveryQuery,
@@ -364,27 +364,12 @@ fn discovery_page(
         return Ok(not_modified(tag));
     }
     let key = format!("{rules}|{}", query.page_key());
-    let body = match pages.get(snapshot, &key) {
+    let body = match pages.page(snapshot, &key) {
         Some(body) => body,
         None => {
-            let page = discover(snapshot, query, tenant);
-            let page = ModelPage {
-                items: page
-                    .items
-                    .into_iter()
-                    .map(|(listing, decision)| Model::view(listing, decision))
-                    .collect(),
-                next_cursor: page.next_cursor,
-                total: page.total,
-                facets: page.facets.into(),
-            };
-            // A page of 50 listings is tens of kilobytes: one buffer of about
-            // that size instead of growing (and copying) from a few bytes.
-            let mut buffer = Vec::with_capacity(32 * 1024 + 1536 * page.items.len());
-            serde_json::to_writer(&mut buffer, &page).map_err(ApiError::internal)?;
-            let body = web::Bytes::from(buffer);
-            pages.remember(snapshot, key, body.clone());
-            body
+            let ranking = query.q.as_deref().map(|q| pages.ranking(snapshot, q));
+            let page = discover(snapshot, query, tenant, ranking.as_deref());
+            pages.compose(snapshot, key, page).map_err(ApiError::internal)?
         }
     };
     Ok(revalidatable(&tag).content_type("application/json").body(body))
@@ -421,7 +406,7 @@ fn discovery_page(
 #[get("/v1/models/{id_or_slug}/derivatives")]
 pub async fn list_model_derivatives(
     state: web::Data<AppState>,
-    pages: web::Data<PageCache>,
+    pages: web::Data<DiscoveryCache>,
     principal: Authorized<DiscoverCatalog>,
     req: actix_web::HttpRequest,
     id_or_slug: web::Path<String>,

@@ -15,12 +15,7 @@ async fn app_with_fixtures() -> (TestApp, String) {
 }
 
 fn slugs(body: &Value) -> Vec<String> {
-    body["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|item| item["slug"].as_str().unwrap().to_owned())
-        .collect()
+    item_slugs(body)
 }
 
 async fn slugs_for(app: &TestApp, token: &str, query: &str) -> Vec<String> {

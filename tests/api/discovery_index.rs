@@ -2,7 +2,9 @@
 //! tenant visibility) against a plain scan that runs the filter predicate
 //! and the decision function on every listing: over the whole demo catalog,
 //! for staff and tenants under varied policies and holds, every page of
-//! many queries must be the same.
+//! many queries must be the same. Each page is also composed as served,
+//! from what the discovery cache kept of earlier pages (listings' JSON,
+//! facets, rankings), and must be the bytes of serialising it whole.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,6 +21,8 @@ use modelmart::catalog::Snapshot;
 use modelmart::db::catalog_read;
 use modelmart::domain::hold::{HoldScope, HoldView};
 use modelmart::domain::policy::TenantPolicy;
+use modelmart::routes::discovery_cache::DiscoveryCache;
+use modelmart::routes::models::{Model, ModelPage};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -115,8 +119,9 @@ fn parse(query: &str) -> DiscoveryQuery {
     DiscoveryQuery::parse(&params).expect("a valid query")
 }
 
-/// Pages through `query` with the indexed path and compares with the scan.
-fn check(snapshot: &Snapshot, query_text: &str, tenant: Option<Uuid>, who: &str) -> usize {
+/// Pages through `query` with the indexed path and compares with the scan,
+/// and each page as `cache` composes it with the page serialised whole.
+fn check(snapshot: &Arc<Snapshot>, cache: &DiscoveryCache, query_text: &str, tenant: Option<Uuid>, who: &str) -> usize {
     let first = parse(query_text);
     let expected = scan(snapshot, &first, tenant);
     let mut served = Vec::new();
@@ -127,14 +132,35 @@ fn check(snapshot: &Snapshot, query_text: &str, tenant: Option<Uuid>, who: &str)
             None => query_text.to_owned(),
         };
         let query = parse(&text);
-        let page = discover(snapshot, &query, tenant);
+        let ranking = query.q.as_deref().map(|q| cache.ranking(snapshot, q));
+        let page = discover(snapshot, &query, tenant, ranking.as_deref());
         assert_eq!(page.total, expected.ids.len(), "total for {who}: {query_text}");
-        assert_eq!(page.facets, expected.facets, "facets for {who}: {query_text}");
+        let facets = snapshot.content.facets(&page.matches, page.total);
+        assert_eq!(facets, expected.facets, "facets for {who}: {query_text}");
         for (listing, decision) in &page.items {
             assert_eq!(decision.is_some(), tenant.is_some(), "decisions go to tenants only");
             served.push(listing.id);
         }
-        match page.next_cursor {
+        let whole = serde_json::to_vec(&ModelPage {
+            items: page
+                .items
+                .iter()
+                .map(|(listing, decision)| Model::view(listing, decision.clone()))
+                .collect(),
+            next_cursor: page.next_cursor.clone(),
+            total: page.total,
+            facets: facets.into(),
+        })
+        .unwrap();
+        let next_cursor = page.next_cursor.clone();
+        let composed = cache.compose(snapshot, format!("{who}|{text}"), page).unwrap();
+        assert!(
+            composed == whole,
+            "the page composed for {who} ({text}) differs from it serialised whole:\n{}\n{}",
+            String::from_utf8_lossy(&composed),
+            String::from_utf8_lossy(&whole)
+        );
+        match next_cursor {
             Some(next) => cursor = Some(next),
             None => break,
         }
@@ -234,7 +260,7 @@ async fn indexed_discovery_serves_exactly_what_a_full_scan_of_the_decision_funct
             true,
         ),
     ];
-    let snapshot = Snapshot::with_rules(content.clone(), 1, policies, holds);
+    let snapshot = Arc::new(Snapshot::with_rules(content.clone(), 1, policies, holds));
 
     let common_tag = {
         let mut counts: HashMap<&str, usize> = HashMap::new();
@@ -284,14 +310,16 @@ async fn indexed_discovery_serves_exactly_what_a_full_scan_of_the_decision_funct
 }
 
 /// [`check`]s every query for every viewer, with and without unavailable
-/// listings; answers how many listings were compared.
-fn check_all(snapshot: &Snapshot, queries: &[String], viewers: &[(Option<Uuid>, &str)]) -> usize {
+/// listings, through one discovery cache (so later pages are composed of
+/// what earlier ones kept); answers how many listings were compared.
+fn check_all(snapshot: &Arc<Snapshot>, queries: &[String], viewers: &[(Option<Uuid>, &str)]) -> usize {
+    let cache = DiscoveryCache::default();
     let mut served = 0;
     for query in queries {
         for include in ["false", "true"] {
             let text = format!("{query}&include_unavailable={include}");
             for (tenant, who) in viewers {
-                served += check(snapshot, &text, *tenant, who);
+                served += check(snapshot, &cache, &text, *tenant, who);
             }
         }
     }
@@ -330,7 +358,7 @@ async fn indexed_discovery_over_thousands_of_listings_counts_and_bounds_exactly_
             ..Default::default()
         },
     );
-    let snapshot = Snapshot::with_rules(content.clone(), 1, policies, Vec::new());
+    let snapshot = Arc::new(Snapshot::with_rules(content.clone(), 1, policies, Vec::new()));
     let queries = [
         "limit=200".to_owned(),
         "task=chat&capability=function_calling&sort=input_price&limit=200".into(),

@@ -10,6 +10,7 @@ mod conventions;
 mod coverage;
 mod discovery;
 mod discovery_index;
+mod discovery_reuse;
 mod edge;
 mod enablement_writes;
 mod errors;

@@ -137,12 +137,7 @@ async fn delisted_within_a_second(
 async fn listed(app: &TestApp, token: &str) -> Vec<String> {
     let (status, body) = app.get_json("/v1/models?limit=200", token).await;
     assert_eq!(status, 200);
-    body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|item| item["slug"].as_str().unwrap().to_owned())
-        .collect()
+    item_slugs(&body)
 }
 
 #[tokio::test]

@@ -416,6 +416,16 @@ pub fn litellm_feed() -> Vec<u8> {
 }
 
 /// Asserts a response is an RFC 9457 problem with `code`, returning its body.
+/// The slugs of a page's items, in order.
+pub fn item_slugs(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|item| item["slug"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 pub async fn assert_problem(response: reqwest::Response, status: u16, code: &str) -> Value {
     assert_eq!(response.status().as_u16(), status, "status");
     let content_type = response

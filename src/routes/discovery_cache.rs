@@ -1,0 +1,209 @@
+//! What discovery keeps between requests, each part for the snapshot it was
+//! computed on (`SnapshotCache`), within one memory budget:
+//! - whole pages by (rules, query): the same page asked again under the same
+//!   rules is served as it was;
+//! - each listing's JSON: a page no one asked for before is mostly listings
+//!   served before, and serialising them is most of a page's cost. The
+//!   tenant's `availability` is never kept with them: it is decided for the
+//!   page and written after the listing's fields;
+//! - facet counts by match set: the next page of a query, or the same
+//!   filters sorted another way, match the same listings;
+//! - search rankings by search text: what a text finds, and in which
+//!   order, whatever the filters and page.
+
+use std::sync::Arc;
+
+use actix_web::web::Bytes;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::models::{DiscoveryFacets, Model};
+use super::snapshot_cache::SnapshotCache;
+use crate::catalog::bitset::Bitset;
+use crate::catalog::query::{DiscoveryPage, Ranking};
+use crate::catalog::Snapshot;
+use crate::domain::decision::Decision;
+use crate::metrics::DiscoveryCacheLookups;
+
+/// Pages, listings, facets and rankings together stay within 64 MiB.
+const PAGE_BUDGET: usize = 52 << 20;
+const RANKING_BUDGET: usize = 4 << 20;
+const LISTING_BUDGET: usize = 6 << 20;
+const FACET_BUDGET: usize = 2 << 20;
+/// What a kept value costs besides its bytes: its `Bytes` handle and
+/// allocation header, its key and its share of the table.
+const ENTRY_OVERHEAD: usize = 96;
+
+pub struct DiscoveryCache {
+    pages: SnapshotCache<String, Bytes>,
+    listings: SnapshotCache<Uuid, Bytes>,
+    facets: SnapshotCache<Bitset, Bytes>,
+    rankings: SnapshotCache<String, Arc<Ranking>>,
+}
+
+impl Default for DiscoveryCache {
+    fn default() -> Self {
+        DiscoveryCache {
+            pages: SnapshotCache::with_budget(PAGE_BUDGET),
+            listings: SnapshotCache::with_budget(LISTING_BUDGET),
+            facets: SnapshotCache::with_budget(FACET_BUDGET),
+            rankings: SnapshotCache::with_budget(RANKING_BUDGET),
+        }
+    }
+}
+
+impl DiscoveryCache {
+    /// The body of a page served before under `key` on `snapshot`.
+    pub fn page(&self, snapshot: &Arc<Snapshot>, key: &str) -> Option<Bytes> {
+        self.pages.get(snapshot, key)
+    }
+
+    /// What the search text `q` finds on `snapshot`, in relevance order.
+    pub fn ranking(&self, snapshot: &Arc<Snapshot>, q: &str) -> Arc<Ranking> {
+        if let Some(ranking) = self.rankings.get(snapshot, q) {
+            return ranking;
+        }
+        let ranking = Arc::new(Ranking::of(&snapshot.content, q));
+        let bytes = q.len() + ranking.heap_bytes() + ENTRY_OVERHEAD;
+        self.rankings
+            .remember(snapshot, [(q.to_owned(), ranking.clone(), bytes)]);
+        ranking
+    }
+
+    /// Serialises `page` (a `ModelPage`) from the listings' and facets' kept
+    /// JSON where there is some, keeping what it computes, and the page
+    /// itself under `key`.
+    pub fn compose(
+        &self,
+        snapshot: &Arc<Snapshot>,
+        key: String,
+        page: DiscoveryPage<'_>,
+    ) -> Result<Bytes, serde_json::Error> {
+        let kept = self
+            .listings
+            .get_each(snapshot, page.items.iter().map(|(listing, _)| &listing.id));
+        let mut fresh = Vec::new();
+        // A page of 50 listings is tens of kilobytes: one buffer of about
+        // that size instead of growing (and copying) from a few bytes.
+        let mut body = Vec::with_capacity(16 * 1024 + 1536 * page.items.len());
+        // The fields in `ModelPage`'s order, as serde would write them.
+        body.extend_from_slice(b"{\"items\":[");
+        for (n, ((listing, decision), kept)) in page.items.iter().zip(kept).enumerate() {
+            if n > 0 {
+                body.push(b',');
+            }
+            let json = match kept {
+                Some(json) => json,
+                None => {
+                    let json = Bytes::from(serde_json::to_vec(&Model::view(listing, None))?);
+                    fresh.push((listing.id, json.clone(), json.len() + ENTRY_OVERHEAD));
+                    json
+                }
+            };
+            write_model(&mut body, &json, decision.as_ref())?;
+        }
+        self.listings.remember(snapshot, fresh);
+        body.extend_from_slice(b"],\"next_cursor\":");
+        serde_json::to_writer(&mut body, &page.next_cursor)?;
+        body.extend_from_slice(b",\"total\":");
+        serde_json::to_writer(&mut body, &page.total)?;
+        body.extend_from_slice(b",\"facets\":");
+        body.extend_from_slice(&self.facets_of(snapshot, page.matches, page.total)?);
+        body.push(b'}');
+        let body = Bytes::from(body);
+        let bytes = key.len() + body.len() + ENTRY_OVERHEAD;
+        self.pages.remember(snapshot, [(key, body.clone(), bytes)]);
+        Ok(body)
+    }
+
+    /// The facets' JSON for `matches`, which hold `total` listings.
+    fn facets_of(&self, snapshot: &Arc<Snapshot>, matches: Bitset, total: usize) -> Result<Bytes, serde_json::Error> {
+        if let Some(json) = self.facets.get(snapshot, &matches) {
+            return Ok(json);
+        }
+        let facets = DiscoveryFacets::from(snapshot.content.facets(&matches, total));
+        let json = Bytes::from(serde_json::to_vec(&facets)?);
+        let bytes = matches.heap_bytes() + json.len() + ENTRY_OVERHEAD;
+        self.facets.remember(snapshot, [(matches, json.clone(), bytes)]);
+        Ok(json)
+    }
+
+    /// Each part's lookups since start, for `/metrics`.
+    pub fn lookups(&self) -> DiscoveryCacheLookups {
+        DiscoveryCacheLookups {
+            pages: self.pages.lookups(),
+            listings: self.listings.lookups(),
+            facets: self.facets.lookups(),
+            rankings: self.rankings.lookups(),
+        }
+    }
+}
+
+/// Writes a `Model` from its listing's JSON (serialised without
+/// `availability`) and the asker's decision, byte for byte as serde would
+/// write `Model::view(listing, decision)`: `availability` is `Model`'s last
+/// field, so it goes where the listing's object closes.
+fn write_model(body: &mut Vec<u8>, listing: &[u8], decision: Option<&Decision>) -> Result<(), serde_json::Error> {
+    match decision {
+        None => body.extend_from_slice(listing),
+        Some(decision) => write_with_last_field(body, listing, "availability", decision)?,
+    }
+    Ok(())
+}
+
+fn write_with_last_field(
+    body: &mut Vec<u8>,
+    object: &[u8],
+    name: &str,
+    value: &impl Serialize,
+) -> Result<(), serde_json::Error> {
+    let (&closing, fields) = object.split_last().expect("a serialised object");
+    debug_assert_eq!(closing, b'}');
+    body.extend_from_slice(fields);
+    if fields.len() > 1 {
+        body.push(b',');
+    }
+    serde_json::to_writer(&mut *body, name)?;
+    body.push(b':');
+    serde_json::to_writer(&mut *body, value)?;
+    body.push(b'}');
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Shaped {
+        name: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        last: Option<Vec<&'static str>>,
+    }
+
+    #[derive(Serialize)]
+    struct OnlyOptional {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        last: Option<u8>,
+    }
+
+    #[test]
+    fn a_last_field_written_after_the_object_is_the_bytes_serde_writes_with_it() {
+        let without = serde_json::to_vec(&Shaped {
+            name: "a \"quoted\" } name",
+            last: None,
+        })
+        .unwrap();
+        let mut spliced = Vec::new();
+        write_with_last_field(&mut spliced, &without, "last", &["x", "y"]).unwrap();
+        let whole = Shaped {
+            name: "a \"quoted\" } name",
+            last: Some(vec!["x", "y"]),
+        };
+        assert_eq!(spliced, serde_json::to_vec(&whole).unwrap());
+
+        let mut spliced = Vec::new();
+        write_with_last_field(&mut spliced, b"{}", "last", &7u8).unwrap();
+        assert_eq!(spliced, serde_json::to_vec(&OnlyOptional { last: Some(7) }).unwrap());
+    }
+}

@@ -1,0 +1,187 @@
+//! A bounded cache of values computed on one catalog snapshot. Whatever it
+//! holds was computed on the snapshot being served: when a newer snapshot
+//! is served it starts over, so nothing in it is ever stale. Past its byte
+//! budget it also starts over, which keeps its bound without bookkeeping
+//! on every hit (what is asked for often is back in it at once).
+
+use std::borrow::Borrow;
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock, Weak};
+
+use crate::catalog::Snapshot;
+
+pub struct SnapshotCache<K, V> {
+    inner: RwLock<Entries<K, V>>,
+    /// Bytes of keys and values held past which the cache starts over.
+    budget: usize,
+    /// Lookups that found a value, and lookups that did not (for `/metrics`).
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+struct Entries<K, V> {
+    /// The snapshot the values were computed on. A `Weak` keeps its
+    /// allocation alive, so a later snapshot can never share its address.
+    snapshot: Weak<Snapshot>,
+    values: HashMap<K, V>,
+    bytes: usize,
+}
+
+impl<K, V> Entries<K, V> {
+    fn of(snapshot: &Arc<Snapshot>) -> Self {
+        Entries {
+            snapshot: Arc::downgrade(snapshot),
+            values: HashMap::new(),
+            bytes: 0,
+        }
+    }
+
+    fn computed_on(&self, snapshot: &Arc<Snapshot>) -> bool {
+        std::ptr::eq(self.snapshot.as_ptr(), Arc::as_ptr(snapshot))
+    }
+}
+
+impl<K: Hash + Eq, V: Clone> SnapshotCache<K, V> {
+    pub fn with_budget(budget: usize) -> Self {
+        SnapshotCache {
+            inner: RwLock::new(Entries {
+                snapshot: Weak::new(),
+                values: HashMap::new(),
+                bytes: 0,
+            }),
+            budget,
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+        }
+    }
+
+    /// The value kept under `key` for `snapshot`.
+    pub fn get<Q>(&self, snapshot: &Arc<Snapshot>, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let found = {
+            let entries = self.inner.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if entries.computed_on(snapshot) {
+                entries.values.get(key).cloned()
+            } else {
+                None
+            }
+        };
+        self.count(found.is_some(), 1);
+        found
+    }
+
+    /// The values kept under each of `keys` for `snapshot`, in their order,
+    /// under one lock.
+    pub fn get_each<'k, Q>(&self, snapshot: &Arc<Snapshot>, keys: impl IntoIterator<Item = &'k Q>) -> Vec<Option<V>>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized + 'k,
+    {
+        let found: Vec<Option<V>> = {
+            let entries = self.inner.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let current = entries.computed_on(snapshot);
+            keys.into_iter()
+                .map(|key| {
+                    if current {
+                        entries.values.get(key).cloned()
+                    } else {
+                        None
+                    }
+                })
+                .collect()
+        };
+        let hits = found.iter().filter(|value| value.is_some()).count() as u64;
+        self.count(true, hits);
+        self.count(false, found.len() as u64 - hits);
+        found
+    }
+
+    /// Keeps each `(key, value, bytes)` for `snapshot`, `bytes` being what
+    /// the key and value hold, under one lock.
+    pub fn remember(&self, snapshot: &Arc<Snapshot>, computed: impl IntoIterator<Item = (K, V, usize)>) {
+        let mut entries = self.inner.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !entries.computed_on(snapshot) {
+            if entries
+                .snapshot
+                .upgrade()
+                .is_some_and(|cached| cached.version > snapshot.version)
+            {
+                // A request that began before the last swap: its values are
+                // not worth evicting the newer snapshot's.
+                return;
+            }
+            *entries = Entries::of(snapshot);
+        }
+        for (key, value, bytes) in computed {
+            if bytes > self.budget {
+                continue;
+            }
+            if entries.bytes + bytes > self.budget {
+                *entries = Entries::of(snapshot);
+            }
+            // A value computed twice at once is counted twice until the
+            // cache starts over: the bound only errs on the safe side.
+            entries.bytes += bytes;
+            entries.values.insert(key, value);
+        }
+    }
+
+    /// How many lookups found a value and how many did not, since start.
+    pub fn lookups(&self) -> (u64, u64) {
+        (self.hits.load(Ordering::Relaxed), self.misses.load(Ordering::Relaxed))
+    }
+
+    fn count(&self, found: bool, lookups: u64) {
+        if lookups > 0 {
+            let counter = if found { &self.hits } else { &self.misses };
+            counter.fetch_add(lookups, Ordering::Relaxed);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snapshot(version: i64) -> Arc<Snapshot> {
+        let mut snapshot = Snapshot::empty();
+        snapshot.version = version;
+        Arc::new(snapshot)
+    }
+
+    #[test]
+    fn a_value_is_found_only_for_the_snapshot_it_was_computed_on() {
+        let cache: SnapshotCache<u32, &str> = SnapshotCache::with_budget(100);
+        let (first, second) = (snapshot(1), snapshot(2));
+        cache.remember(&first, [(7, "seven", 10)]);
+        assert_eq!(cache.get(&first, &7), Some("seven"));
+        assert_eq!(cache.get(&second, &7), None);
+        assert_eq!(cache.get_each(&first, &[7, 8]), vec![Some("seven"), None]);
+        assert_eq!(cache.lookups(), (2, 2));
+    }
+
+    #[test]
+    fn the_cache_starts_over_before_it_passes_its_budget_and_skips_what_could_never_fit() {
+        let cache: SnapshotCache<u32, u32> = SnapshotCache::with_budget(100);
+        let current = snapshot(1);
+        cache.remember(&current, [(1, 1, 40), (2, 2, 40), (3, 3, 101)]);
+        assert_eq!(cache.get_each(&current, &[1, 2, 3]), vec![Some(1), Some(2), None]);
+        cache.remember(&current, [(4, 4, 40)]);
+        assert_eq!(cache.get_each(&current, &[1, 2, 4]), vec![None, None, Some(4)]);
+    }
+
+    #[test]
+    fn values_of_an_older_snapshot_do_not_evict_the_newer_ones() {
+        let cache: SnapshotCache<u32, u32> = SnapshotCache::with_budget(100);
+        let (older, newer) = (snapshot(1), snapshot(2));
+        cache.remember(&newer, [(1, 2, 10)]);
+        cache.remember(&older, [(1, 1, 10)]);
+        assert_eq!(cache.get(&newer, &1), Some(2));
+        assert_eq!(cache.get(&older, &1), None);
+    }
+}
