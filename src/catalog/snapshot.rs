@@ -12,9 +12,9 @@ use uuid::Uuid;
 
 use super::index::FilterIndex;
 pub use super::listing::{in_usd, Listing, ModelRef, Offer, PricePeriod, Publisher, Region, SharedText, UsdRates};
-use super::search::SearchIndex;
+use super::search::{SearchIndex, Searchable};
 use super::visibility::TenantView;
-use crate::db::catalog_read::{CatalogRows, PriceRow, RuleRows};
+use crate::db::catalog_read::{CatalogRows, ModelRow, OfferRow, PriceRow, RuleRows};
 use crate::domain::decision::Viewer;
 use crate::domain::hold::{Ancestor, HoldView};
 use crate::domain::policy::TenantPolicy;
@@ -441,219 +441,78 @@ impl CatalogContent {
             .iter()
             .map(|r| (r.currency.clone(), r.usd_per_unit.normalize()))
             .collect();
-        let mut shared = Interner::default();
-        let jurisdictions: HashMap<String, Option<SharedText>> = regions
-            .iter()
-            .map(|r| (r.code.clone(), r.jurisdiction.as_deref().map(|j| shared.text(j))))
-            .collect();
-        // Rows are grouped by sorting, and each offer's prices and each
-        // listing's offers are allocated once at their exact size: vectors
-        // grown by pushing kept a quarter of their room spare, and shrinking
-        // them afterwards left the freed tails as holes the allocator could
-        // not return between the snapshot's long-lived allocations.
-        let mut price_rows = rows.prices;
-        price_rows.sort_unstable_by_key(|p| p.offer_id);
-        let mut next_price_change: Option<DateTime<Utc>> = None;
-        let mut last_price_boundary: Option<DateTime<Utc>> = None;
-        for price in &price_rows {
-            if price.effective_from <= now && last_price_boundary.is_none_or(|last| price.effective_from > last) {
-                last_price_boundary = Some(price.effective_from);
-            }
-            for instant in [Some(price.effective_from), price.effective_to].into_iter().flatten() {
-                if instant > now && next_price_change.is_none_or(|next| instant < next) {
-                    next_price_change = Some(instant);
-                }
-            }
-        }
-        let prices_by_offer: HashMap<Uuid, &[PriceRow]> = runs(&price_rows, |p| p.offer_id);
-        let mut offer_rows = rows.offers;
-        offer_rows.sort_unstable_by_key(|o| o.model_id);
-        let mut offers_by_model: HashMap<Uuid, Vec<Offer>> = HashMap::new();
-        for model_offers in offer_rows.chunk_by(|a, b| a.model_id == b.model_id) {
-            let mut offers = Vec::with_capacity(model_offers.len());
-            for offer in model_offers {
-                let rows = prices_by_offer.get(&offer.id).copied().unwrap_or_default();
-                let mut prices = Vec::with_capacity(rows.len());
-                for price in rows {
-                    prices.push(PricePeriod {
-                        dimension: known(PriceDimension::parse, &price.dimension, "offer_prices", "dimension")?,
-                        unit: known(PriceUnit::parse, &price.unit, "offer_prices", "unit")?,
-                        amount: price.amount.normalize(),
-                        usd_amount: in_usd(price.amount.normalize(), &price.currency, &usd_rates),
-                        currency: shared.text(&price.currency),
-                        tier_min_context_tokens: price.tier_min_context_tokens,
-                        effective_from: price.effective_from,
-                        effective_to: price.effective_to,
-                    });
-                }
-                // The rows came in no particular order: the unit breaks ties, so
-                // every replica lists an offer's prices alike.
-                prices.sort_by(|a, b| {
-                    (a.dimension, a.tier_min_context_tokens, a.effective_from, a.unit).cmp(&(
-                        b.dimension,
-                        b.tier_min_context_tokens,
-                        b.effective_from,
-                        b.unit,
-                    ))
-                });
-                offers.push(Offer {
-                    id: offer.id,
-                    deployment_type: known(
-                        DeploymentType::parse,
-                        &offer.deployment_type,
-                        "offers",
-                        "deployment_type",
-                    )?,
-                    processing_scope: known(
-                        ProcessingScope::parse,
-                        &offer.processing_scope,
-                        "offers",
-                        "processing_scope",
-                    )?,
-                    status: known(OfferStatus::parse, &offer.status, "offers", "status")?,
-                    jurisdiction: jurisdictions.get(&offer.region_code).cloned().flatten(),
-                    region: shared.text(&offer.region_code),
-                    operator_name: shared.text(&offer.operator_name),
-                    operator_country: offer.operator_country.as_deref().map(|c| shared.text(c)),
-                    row_version: offer.row_version,
-                    prices: prices.into_boxed_slice(),
-                });
-            }
-            offers_by_model.insert(model_offers[0].model_id, offers);
-        }
-        drop(prices_by_offer);
-        drop(price_rows);
-        drop(offer_rows);
-
-        let slugs: HashMap<Uuid, &str> = rows.models.iter().map(|m| (m.id, m.fields.slug.as_str())).collect();
+        // Listings take the slug order (byte order) from the start, so the
+        // search index is built from the rows, on another thread, while the
+        // offers and listings are built here (at 100,000 listings about half
+        // a second each; the start became about a tenth of a second shorter).
+        let models: Vec<&ModelRow> = {
+            let mut models: Vec<&ModelRow> = rows
+                .models
+                .iter()
+                // Impossible under the foreign key; skipped rather than a panic.
+                .filter(|m| publishers.contains_key(&m.fields.publisher_id))
+                .collect();
+            models.sort_unstable_by(|a, b| a.fields.slug.cmp(&b.fields.slug));
+            models
+        };
         let mut aliases_by_model: HashMap<Uuid, Vec<String>> = HashMap::new();
         for (alias, model_id) in rows.aliases {
             aliases_by_model.entry(model_id).or_default().push(alias);
         }
-        let ancestry = Ancestry::new(&rows.models, &publishers);
-        let reference = |id: Option<Uuid>| {
-            id.and_then(|id| {
-                slugs.get(&id).map(|slug| ModelRef {
-                    id,
-                    slug: (*slug).into(),
-                })
-            })
-        };
-        // The rows are read, not consumed, and freed together once every
-        // listing is built. Freeing a row's text while the next listing is
-        // allocated hands its holes (through the thread's cache) to the
-        // snapshot, scattering long-lived text over all the memory the rows
-        // took: the allocator could return none of it. Copied, the kept text
-        // sits together, and the rows' memory empties and goes back whole.
-        let mut listings = Vec::with_capacity(rows.models.len());
-        for row in &rows.models {
-            let (id, row_version, updated_at, model) = (row.id, row.row_version, row.updated_at, &row.fields);
-            let Some(publisher) = publishers.get(&model.publisher_id).cloned() else {
-                continue; // impossible under the foreign key; skip rather than panic
-            };
-            let mut offers = offers_by_model.remove(&id).unwrap_or_default();
-            offers.sort_by(|a, b| {
-                (&a.region, a.deployment_type, &a.operator_name).cmp(&(&b.region, b.deployment_type, &b.operator_name))
-            });
-            let mut regions: Vec<SharedText> = offers.iter().map(|o| o.region.clone()).collect();
-            regions.dedup();
-            let usable = || {
-                offers
-                    .iter()
-                    .filter(|o| !matches!(o.status, OfferStatus::Unavailable | OfferStatus::Withdrawn))
-            };
-            let min_input_price = usable()
-                .filter_map(|o| o.token_price(PriceDimension::InputTokens, now))
-                .min();
-            let min_output_price = usable()
-                .filter_map(|o| o.token_price(PriceDimension::OutputTokens, now))
-                .min();
-            let mut converted_from = BTreeSet::new();
-            let mut not_converted = BTreeSet::new();
-            for period in usable().flat_map(|o| {
-                [PriceDimension::InputTokens, PriceDimension::OutputTokens]
-                    .into_iter()
-                    .filter_map(move |d| o.base_token_period(d, now))
-            }) {
-                if &*period.currency != "USD" {
-                    match period.usd_amount {
-                        Some(_) => converted_from.insert(period.currency.to_string()),
-                        None => not_converted.insert(period.currency.to_string()),
-                    };
-                }
-            }
-            let mut aliases = aliases_by_model.remove(&id).unwrap_or_default();
+        for aliases in aliases_by_model.values_mut() {
             aliases.sort();
-            listings.push(Listing {
-                id,
-                aliases: aliases.into(),
-                task: known(Task::parse, &model.task, "models", "task")?,
-                input_modalities: known_all(Modality::parse, &model.input_modalities, "models", "input_modalities")?
-                    .into(),
-                output_modalities: known_all(Modality::parse, &model.output_modalities, "models", "output_modalities")?
-                    .into(),
-                capabilities: known_all(Capability::parse, &model.capabilities, "models", "capabilities")?.into(),
-                lineage: known(Lineage::parse, &model.lineage, "models", "lineage")?,
-                lifecycle: crate::domain::lifecycle::in_force(
-                    known(
-                        LifecycleStatus::parse,
-                        &model.lifecycle_status,
-                        "models",
-                        "lifecycle_status",
-                    )?,
-                    model.retirement_date,
-                    now.date_naive(),
-                ),
-                ancestors: ancestry.of(id).into(),
-                base_model: reference(model.base_model_id),
-                successor: reference(model.successor_id),
-                slug: model.slug.as_str().into(),
-                name: model.name.as_str().into(),
-                publisher,
-                family: model.family.as_deref().map(Box::from),
-                version: model.version.as_deref().map(Box::from),
-                description: model.description.as_str().into(),
-                context_window: model.context_window,
-                max_output_tokens: model.max_output_tokens,
-                license: shared.text(&model.license),
-                open_weights: model.open_weights,
-                origin_country: model.origin_country.as_deref().map(Box::from),
-                model_card_url: model.model_card_url.as_deref().map(Box::from),
-                weights_digest: model.weights_digest.as_deref().map(Box::from),
-                release_date: model.release_date,
-                deprecation_date: model.deprecation_date,
-                retirement_date: model.retirement_date,
-                tags: model.tags.iter().map(|tag| shared.text(tag)).collect(),
-                row_version,
-                updated_at,
-                offers: offers.into(),
-                regions: regions.into(),
-                min_input_price,
-                min_output_price,
-                converted_from: converted_from.into_iter().collect(),
-                not_converted: not_converted.into_iter().collect(),
-            });
         }
-        drop(slugs);
-        drop(rows.models);
-        let listings = sorted_by_slug(listings);
-        let operators: BTreeSet<&str> = listings
+        let texts: Vec<RowText<'_>> = models
             .iter()
-            .flat_map(|l| l.offers.iter().map(|o| &*o.operator_name))
+            .map(|row| RowText {
+                row,
+                publisher: &publishers[&row.fields.publisher_id],
+                aliases: aliases_by_model.get(&row.id).map_or(&[], Vec::as_slice),
+            })
             .collect();
-        let operators: Vec<String> = operators.into_iter().map(str::to_owned).collect();
-        let by_id = listings.iter().enumerate().map(|(i, l)| (l.id, i as u32)).collect();
-        let by_alias = listings
-            .iter()
-            .enumerate()
-            .flat_map(|(i, l)| l.aliases.iter().map(move |alias| (alias.clone(), i as u32)))
-            .collect();
-        // The two indexes only read the listings: built side by side, a
-        // reload (and a start) takes the longer of the two, not the sum.
-        let (search, index) = std::thread::scope(|scope| {
-            let search = scope.spawn(|| SearchIndex::build(&listings));
-            let index = FilterIndex::build(&listings);
-            (search.join().expect("the search index build does not panic"), index)
+        let (search, built) = std::thread::scope(|scope| {
+            let search = scope.spawn(|| SearchIndex::build(&texts));
+            let built = build_listings(ListingInputs {
+                all_models: &rows.models,
+                models: &models,
+                prices: rows.prices,
+                offers: rows.offers,
+                regions: &regions,
+                usd_rates: &usd_rates,
+                publishers: &publishers,
+                aliases_by_model: &aliases_by_model,
+                now,
+            });
+            (search.join().expect("the search index build does not panic"), built)
+        });
+        let Built {
+            listings,
+            next_price_change,
+            last_price_boundary,
+        } = built?;
+        // The rows are freed together once every listing is built (see
+        // `build_listings`).
+        drop(texts);
+        drop(models);
+        drop(aliases_by_model);
+        // The filter index reads only the listings: it is built on another
+        // thread while the rows are freed and the lookups are built here.
+        let (index, (operators, by_id, by_alias)) = std::thread::scope(|scope| {
+            let index = scope.spawn(|| FilterIndex::build(&listings));
+            drop(rows.models);
+            let operators: BTreeSet<&str> = listings
+                .iter()
+                .flat_map(|l| l.offers.iter().map(|o| &*o.operator_name))
+                .collect();
+            let operators: Vec<String> = operators.into_iter().map(str::to_owned).collect();
+            let by_id: HashMap<Uuid, u32> = listings.iter().enumerate().map(|(i, l)| (l.id, i as u32)).collect();
+            let by_alias: HashMap<String, u32> = listings
+                .iter()
+                .enumerate()
+                .flat_map(|(i, l)| l.aliases.iter().map(move |alias| (alias.clone(), i as u32)))
+                .collect();
+            let index = index.join().expect("the filter index build does not panic");
+            (index, (operators, by_id, by_alias))
         });
         let offer_starts = super::visibility::offer_starts(&listings);
         let mut publishers: Vec<Arc<Publisher>> = publishers.into_values().collect();
@@ -683,18 +542,264 @@ impl CatalogContent {
     }
 }
 
-/// `listings` in slug order. The order is found on positions and the
-/// listings are then moved once each: sorting the listings themselves moved
-/// each several-hundred-byte listing about log n times (a fifth of a
-/// second at 100,000 listings).
-fn sorted_by_slug(listings: Vec<Listing>) -> Vec<Listing> {
-    let mut order: Vec<usize> = (0..listings.len()).collect();
-    order.sort_by(|&a, &b| listings[a].slug.cmp(&listings[b].slug));
-    let mut slots: Vec<Option<Listing>> = listings.into_iter().map(Some).collect();
-    order
-        .into_iter()
-        .map(|position| slots[position].take().expect("each position is taken once"))
-        .collect()
+/// A model row's searchable text: what its listing gives the search index
+/// (`Searchable for Listing`), field for field and in the same order, so the
+/// index can be built while the listings are.
+struct RowText<'a> {
+    row: &'a ModelRow,
+    publisher: &'a Publisher,
+    /// Sorted, as the listing keeps them.
+    aliases: &'a [String],
+}
+
+impl Searchable for RowText<'_> {
+    fn name(&self) -> &str {
+        &self.row.fields.name
+    }
+
+    fn fields(&self, add: &mut dyn FnMut(&str, u16)) {
+        let model = &self.row.fields;
+        super::search::listing_fields(
+            &model.name,
+            &model.slug,
+            self.aliases.iter().map(String::as_str),
+            self.publisher,
+            model.family.as_deref(),
+            model.tags.iter().map(String::as_str),
+            &model.description,
+            add,
+        );
+    }
+}
+
+/// What `build_listings` builds listings from.
+struct ListingInputs<'a> {
+    /// Every model row (references and lineage name any of them).
+    all_models: &'a [ModelRow],
+    /// The models to list, in slug order: the listings' order.
+    models: &'a [&'a ModelRow],
+    prices: Vec<PriceRow>,
+    offers: Vec<OfferRow>,
+    regions: &'a [Region],
+    usd_rates: &'a UsdRates,
+    publishers: &'a HashMap<Uuid, Arc<Publisher>>,
+    /// Each model's other slugs, sorted.
+    aliases_by_model: &'a HashMap<Uuid, Vec<String>>,
+    now: DateTime<Utc>,
+}
+
+struct Built {
+    listings: Vec<Listing>,
+    /// The next instant a price takes or leaves effect after `now`.
+    next_price_change: Option<DateTime<Utc>>,
+    /// The last instant a price took effect at or before `now`.
+    last_price_boundary: Option<DateTime<Utc>>,
+}
+
+/// The listings of `input.models`, in their order, with their offers and
+/// prices.
+fn build_listings(input: ListingInputs<'_>) -> Result<Built, UnknownValue> {
+    let ListingInputs {
+        all_models,
+        models,
+        prices: mut price_rows,
+        offers: mut offer_rows,
+        regions,
+        usd_rates,
+        publishers,
+        aliases_by_model,
+        now,
+    } = input;
+    let mut shared = Interner::default();
+    let jurisdictions: HashMap<String, Option<SharedText>> = regions
+        .iter()
+        .map(|r| (r.code.clone(), r.jurisdiction.as_deref().map(|j| shared.text(j))))
+        .collect();
+    // Rows are grouped by sorting, and each offer's prices and each
+    // listing's offers are allocated once at their exact size: vectors
+    // grown by pushing kept a quarter of their room spare, and shrinking
+    // them afterwards left the freed tails as holes the allocator could
+    // not return between the snapshot's long-lived allocations.
+    price_rows.sort_unstable_by_key(|p| p.offer_id);
+    let mut next_price_change: Option<DateTime<Utc>> = None;
+    let mut last_price_boundary: Option<DateTime<Utc>> = None;
+    for price in &price_rows {
+        if price.effective_from <= now && last_price_boundary.is_none_or(|last| price.effective_from > last) {
+            last_price_boundary = Some(price.effective_from);
+        }
+        for instant in [Some(price.effective_from), price.effective_to].into_iter().flatten() {
+            if instant > now && next_price_change.is_none_or(|next| instant < next) {
+                next_price_change = Some(instant);
+            }
+        }
+    }
+    let prices_by_offer: HashMap<Uuid, &[PriceRow]> = runs(&price_rows, |p| p.offer_id);
+    offer_rows.sort_unstable_by_key(|o| o.model_id);
+    let mut offers_by_model: HashMap<Uuid, Vec<Offer>> = HashMap::new();
+    for model_offers in offer_rows.chunk_by(|a, b| a.model_id == b.model_id) {
+        let mut offers = Vec::with_capacity(model_offers.len());
+        for offer in model_offers {
+            let rows = prices_by_offer.get(&offer.id).copied().unwrap_or_default();
+            let mut prices = Vec::with_capacity(rows.len());
+            for price in rows {
+                prices.push(PricePeriod {
+                    dimension: known(PriceDimension::parse, &price.dimension, "offer_prices", "dimension")?,
+                    unit: known(PriceUnit::parse, &price.unit, "offer_prices", "unit")?,
+                    amount: price.amount.normalize(),
+                    usd_amount: in_usd(price.amount.normalize(), &price.currency, usd_rates),
+                    currency: shared.text(&price.currency),
+                    tier_min_context_tokens: price.tier_min_context_tokens,
+                    effective_from: price.effective_from,
+                    effective_to: price.effective_to,
+                });
+            }
+            // The rows came in no particular order: the unit breaks ties, so
+            // every replica lists an offer's prices alike.
+            prices.sort_by(|a, b| {
+                (a.dimension, a.tier_min_context_tokens, a.effective_from, a.unit).cmp(&(
+                    b.dimension,
+                    b.tier_min_context_tokens,
+                    b.effective_from,
+                    b.unit,
+                ))
+            });
+            offers.push(Offer {
+                id: offer.id,
+                deployment_type: known(
+                    DeploymentType::parse,
+                    &offer.deployment_type,
+                    "offers",
+                    "deployment_type",
+                )?,
+                processing_scope: known(
+                    ProcessingScope::parse,
+                    &offer.processing_scope,
+                    "offers",
+                    "processing_scope",
+                )?,
+                status: known(OfferStatus::parse, &offer.status, "offers", "status")?,
+                jurisdiction: jurisdictions.get(&offer.region_code).cloned().flatten(),
+                region: shared.text(&offer.region_code),
+                operator_name: shared.text(&offer.operator_name),
+                operator_country: offer.operator_country.as_deref().map(|c| shared.text(c)),
+                row_version: offer.row_version,
+                prices: prices.into_boxed_slice(),
+            });
+        }
+        offers_by_model.insert(model_offers[0].model_id, offers);
+    }
+    drop(prices_by_offer);
+    drop(price_rows);
+    drop(offer_rows);
+
+    let slugs: HashMap<Uuid, &str> = all_models.iter().map(|m| (m.id, m.fields.slug.as_str())).collect();
+    let ancestry = Ancestry::new(all_models, publishers);
+    let reference = |id: Option<Uuid>| {
+        id.and_then(|id| {
+            slugs.get(&id).map(|slug| ModelRef {
+                id,
+                slug: (*slug).into(),
+            })
+        })
+    };
+    // The rows are read, not consumed, and freed together once every
+    // listing is built. Freeing a row's text while the next listing is
+    // allocated hands its holes (through the thread's cache) to the
+    // snapshot, scattering long-lived text over all the memory the rows
+    // took: the allocator could return none of it. Copied, the kept text
+    // sits together, and the rows' memory empties and goes back whole.
+    let mut listings = Vec::with_capacity(models.len());
+    for row in models {
+        let (id, row_version, updated_at, model) = (row.id, row.row_version, row.updated_at, &row.fields);
+        let publisher = publishers[&model.publisher_id].clone();
+        let mut offers = offers_by_model.remove(&id).unwrap_or_default();
+        offers.sort_by(|a, b| {
+            (&a.region, a.deployment_type, &a.operator_name).cmp(&(&b.region, b.deployment_type, &b.operator_name))
+        });
+        let mut regions: Vec<SharedText> = offers.iter().map(|o| o.region.clone()).collect();
+        regions.dedup();
+        let usable = || {
+            offers
+                .iter()
+                .filter(|o| !matches!(o.status, OfferStatus::Unavailable | OfferStatus::Withdrawn))
+        };
+        let min_input_price = usable()
+            .filter_map(|o| o.token_price(PriceDimension::InputTokens, now))
+            .min();
+        let min_output_price = usable()
+            .filter_map(|o| o.token_price(PriceDimension::OutputTokens, now))
+            .min();
+        let mut converted_from = BTreeSet::new();
+        let mut not_converted = BTreeSet::new();
+        for period in usable().flat_map(|o| {
+            [PriceDimension::InputTokens, PriceDimension::OutputTokens]
+                .into_iter()
+                .filter_map(move |d| o.base_token_period(d, now))
+        }) {
+            if &*period.currency != "USD" {
+                match period.usd_amount {
+                    Some(_) => converted_from.insert(period.currency.to_string()),
+                    None => not_converted.insert(period.currency.to_string()),
+                };
+            }
+        }
+        // Sorted already (the search index reads them too).
+        let aliases = aliases_by_model.get(&id).cloned().unwrap_or_default();
+        listings.push(Listing {
+            id,
+            aliases: aliases.into(),
+            task: known(Task::parse, &model.task, "models", "task")?,
+            input_modalities: known_all(Modality::parse, &model.input_modalities, "models", "input_modalities")?.into(),
+            output_modalities: known_all(Modality::parse, &model.output_modalities, "models", "output_modalities")?
+                .into(),
+            capabilities: known_all(Capability::parse, &model.capabilities, "models", "capabilities")?.into(),
+            lineage: known(Lineage::parse, &model.lineage, "models", "lineage")?,
+            lifecycle: crate::domain::lifecycle::in_force(
+                known(
+                    LifecycleStatus::parse,
+                    &model.lifecycle_status,
+                    "models",
+                    "lifecycle_status",
+                )?,
+                model.retirement_date,
+                now.date_naive(),
+            ),
+            ancestors: ancestry.of(id).into(),
+            base_model: reference(model.base_model_id),
+            successor: reference(model.successor_id),
+            slug: model.slug.as_str().into(),
+            name: model.name.as_str().into(),
+            publisher,
+            family: model.family.as_deref().map(Box::from),
+            version: model.version.as_deref().map(Box::from),
+            description: model.description.as_str().into(),
+            context_window: model.context_window,
+            max_output_tokens: model.max_output_tokens,
+            license: shared.text(&model.license),
+            open_weights: model.open_weights,
+            origin_country: model.origin_country.as_deref().map(Box::from),
+            model_card_url: model.model_card_url.as_deref().map(Box::from),
+            weights_digest: model.weights_digest.as_deref().map(Box::from),
+            release_date: model.release_date,
+            deprecation_date: model.deprecation_date,
+            retirement_date: model.retirement_date,
+            tags: model.tags.iter().map(|tag| shared.text(tag)).collect(),
+            row_version,
+            updated_at,
+            offers: offers.into(),
+            regions: regions.into(),
+            min_input_price,
+            min_output_price,
+            converted_from: converted_from.into_iter().collect(),
+            not_converted: not_converted.into_iter().collect(),
+        });
+    }
+    drop(slugs);
+    Ok(Built {
+        listings,
+        next_price_change,
+        last_price_boundary,
+    })
 }
 
 /// `rows` (sorted by `key`) by key, each key's rows side by side.

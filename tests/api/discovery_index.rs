@@ -16,6 +16,7 @@ use modelmart::catalog::query::{
     compare, discover, input_price_band, sort_value, DiscoveryParams, DiscoveryQuery, FacetCount, Facets,
     MAX_FACET_VALUES,
 };
+use modelmart::catalog::search::SearchIndex;
 use modelmart::catalog::snapshot::CatalogContent;
 use modelmart::catalog::Snapshot;
 use modelmart::db::catalog_read;
@@ -377,4 +378,43 @@ async fn indexed_discovery_over_thousands_of_listings_counts_and_bounds_exactly_
     ];
     let served = check_all(&snapshot, &queries, &viewers);
     assert!(served > 20_000, "the comparison covered {served} listings");
+}
+
+/// The snapshot builds its search index from the rows, while it builds the
+/// listings: it must score every search as an index of the built listings.
+#[actix_web::test]
+async fn the_search_index_built_from_the_rows_scores_every_search_as_one_built_from_the_listings() {
+    let content = demo_content().await;
+    let from_listings = SearchIndex::build(&content.listings);
+    let mut searches: Vec<String> = [
+        "deepseek",
+        "llama 3",
+        "gpt-4o",
+        "mistral large",
+        "open weights",
+        "emb",
+        "r1",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    // Every listing's own name, and each word of its slug and tags.
+    for listing in &content.listings {
+        searches.push(listing.name.to_string());
+        searches.extend(listing.slug.split(['/', '-']).map(str::to_owned));
+        searches.extend(listing.tags.iter().map(|tag| tag.to_string()));
+        searches.extend(listing.aliases.iter().cloned());
+    }
+    searches.sort();
+    searches.dedup();
+    let mut found = 0;
+    for q in &searches {
+        let served = content.search_scores(q);
+        assert_eq!(served, from_listings.search(q, &content.listings), "scores for {q:?}");
+        found += served.len();
+    }
+    assert!(
+        searches.len() > 500 && found > 5_000,
+        "{} searches found {found}",
+        searches.len()
+    );
 }
