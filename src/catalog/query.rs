@@ -789,8 +789,8 @@ impl DiscoveryQuery {
 /// staff, who see the whole catalog): the filters as an intersection of
 /// posting lists, the tenant's precomputed visibility (the match set,
 /// which facets are counted over), then the page after the cursor, walked
-/// in a presorted order. The full decision, with its reasons, is computed for the page's
-/// listings only.
+/// in a presorted order (a search's from its `ranking`). The full decision,
+/// with its reasons, is computed for the page's listings only.
 pub fn discover<'s>(
     snapshot: &'s Snapshot,
     query: &DiscoveryQuery,
