@@ -104,6 +104,11 @@ impl<K: Hash + Eq, V: Clone> SnapshotCache<K, V> {
     /// Keeps each `(key, value, bytes)` for `snapshot`, `bytes` being what
     /// the key and value hold, under one lock.
     pub fn remember(&self, snapshot: &Arc<Snapshot>, computed: impl IntoIterator<Item = (K, V, usize)>) {
+        let mut computed = computed.into_iter().peekable();
+        if computed.peek().is_none() {
+            // A page made only of kept listings: no need to hold up readers.
+            return;
+        }
         let mut entries = self.inner.write().unwrap_or_else(|poisoned| poisoned.into_inner());
         if !entries.computed_on(snapshot) {
             if entries
