@@ -765,7 +765,7 @@ pub struct DiscoveryPage<'s> {
     pub items: Vec<(&'s Listing, Option<Decision>)>,
     pub total: usize,
     /// Every listing matching the query, not just this page's: what facets
-    /// are counted over (`FilterIndex::facets`).
+    /// are counted over (`CatalogContent::facets`).
     pub matches: Bitset,
     pub next_cursor: Option<String>,
 }

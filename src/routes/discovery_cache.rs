@@ -27,9 +27,9 @@ use crate::metrics::DiscoveryCacheLookups;
 
 /// Pages, listings, facets and rankings together stay within 64 MiB.
 const PAGE_BUDGET: usize = 52 << 20;
-const RANKING_BUDGET: usize = 4 << 20;
 const LISTING_BUDGET: usize = 6 << 20;
 const FACET_BUDGET: usize = 2 << 20;
+const RANKING_BUDGET: usize = 4 << 20;
 /// What a kept value costs besides its bytes: its `Bytes` handle and
 /// allocation header, its key and its share of the table.
 const ENTRY_OVERHEAD: usize = 96;

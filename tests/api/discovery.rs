@@ -14,14 +14,10 @@ async fn app_with_fixtures() -> (TestApp, String) {
     (app, platform_token("catalog.admin"))
 }
 
-fn slugs(body: &Value) -> Vec<String> {
-    item_slugs(body)
-}
-
 async fn slugs_for(app: &TestApp, token: &str, query: &str) -> Vec<String> {
     let (status, body) = app.get_json(&format!("/v1/models?{query}"), token).await;
     assert_eq!(status, 200, "{query}: {body}");
-    let mut found = slugs(&body);
+    let mut found = item_slugs(&body);
     found.sort();
     found
 }
@@ -111,7 +107,7 @@ async fn retired_listings_leave_discovery_unless_asked_for() {
 async fn sorting_by_price_ranks_priced_listings_cheapest_first_and_unpriced_ones_only_when_asked() {
     let (app, token) = app_with_fixtures().await;
     let (_, body) = app.get_json("/v1/models?task=chat&sort=input_price", &token).await;
-    let order = slugs(&body);
+    let order = item_slugs(&body);
     assert_eq!(order.first().unwrap(), "meta/llama-3.1-8b-instruct");
     assert!(
         !order.contains(&"microsoft/phi-4".to_string()),
@@ -120,12 +116,12 @@ async fn sorting_by_price_ranks_priced_listings_cheapest_first_and_unpriced_ones
     let (_, body) = app
         .get_json("/v1/models?task=chat&sort=input_price&include_unpriced=true", &token)
         .await;
-    let order = slugs(&body);
+    let order = item_slugs(&body);
     assert_eq!(order.last().unwrap(), "microsoft/phi-4", "no offers, so no price: last");
     let (_, body) = app
         .get_json("/v1/models?task=chat&sort=-input_price&include_unpriced=true", &token)
         .await;
-    let order = slugs(&body);
+    let order = item_slugs(&body);
     assert_eq!(order.first().unwrap(), "openai/gpt-4o");
     assert_eq!(
         order.last().unwrap(),
@@ -133,7 +129,7 @@ async fn sorting_by_price_ranks_priced_listings_cheapest_first_and_unpriced_ones
         "nulls stay last when descending"
     );
     let (_, body) = app.get_json("/v1/models?sort=-release_date&limit=1", &token).await;
-    assert_eq!(slugs(&body), ["deepseek/deepseek-r1"]);
+    assert_eq!(item_slugs(&body), ["deepseek/deepseek-r1"]);
 }
 
 #[tokio::test]
@@ -162,7 +158,7 @@ async fn paging_by_cursor_visits_every_listing_exactly_once() {
             }
             let (status, body) = app.get_json(&path, &token).await;
             assert_eq!(status, 200, "{body}");
-            seen.extend(slugs(&body));
+            seen.extend(item_slugs(&body));
             match body["next_cursor"].as_str() {
                 Some(next) => cursor = Some(next.to_owned()),
                 None => break,
@@ -178,11 +174,11 @@ async fn paging_by_cursor_visits_every_listing_exactly_once() {
 async fn a_search_ranks_the_named_publishers_listings_first() {
     let (app, token) = app_with_fixtures().await;
     let (_, body) = app.get_json("/v1/models?q=deepseek", &token).await;
-    assert_eq!(slugs(&body).len(), 2);
+    assert_eq!(item_slugs(&body).len(), 2);
     let (_, body) = app.get_json("/v1/models?q=deepseek%20r1", &token).await;
-    assert_eq!(slugs(&body), ["deepseek/deepseek-r1"]);
+    assert_eq!(item_slugs(&body), ["deepseek/deepseek-r1"]);
     let (_, body) = app.get_json("/v1/models?q=llama", &token).await;
-    assert_eq!(slugs(&body), ["meta/llama-3.1-8b-instruct"]);
+    assert_eq!(item_slugs(&body), ["meta/llama-3.1-8b-instruct"]);
     let (_, body) = app.get_json("/v1/models?q=nothing-matches-this", &token).await;
     assert_eq!(body["total"], 0);
 }
