@@ -126,6 +126,39 @@ class Server:
         os.unlink(self.log.name)
 
 
+def full_reload(server, database_url, reader):
+    """Edits one listing in the database, so the server rebuilds its whole
+    catalog while it serves. Returns the seconds until the edit was served,
+    the peak RSS during the reload (VmHWM, reset just before the edit) and
+    the RSS afterwards, in MiB."""
+    model_id = psql(database_url, "SELECT id FROM models ORDER BY id LIMIT 1").strip()
+    with open(f"/proc/{server.process.pid}/clear_refs", "w") as clear_refs:
+        clear_refs.write("5")  # resets the peak (VmHWM) to the RSS now
+    marker = uuid.uuid4().hex
+    psql(database_url, f"UPDATE models SET description = description || ' {marker}' WHERE id = '{model_id}'")
+    started = time.monotonic()
+    while True:
+        status, _, body = request(server.base, f"/v1/models/{model_id}", reader)
+        if status == 200 and marker.encode() in body:
+            break
+        if time.monotonic() - started > 900:
+            raise RuntimeError("the edited listing was not served")
+        time.sleep(0.05)
+    seconds = time.monotonic() - started
+    # The replaced catalog's memory goes back once it is freed.
+    time.sleep(2)
+    return seconds, server.peak_mib(), server.rss_mib()
+
+
+def record_reload(server, database_url, listings):
+    rest = server.rss_mib()
+    reader = token("catalog.reader", str(uuid.uuid4()))
+    seconds, peak, after = full_reload(server, database_url, reader)
+    record(f"full reload of {listings} listings while serving (one listing edited)", rss=after,
+           note=f"served after {seconds:.2f} s; peak RSS {peak:.0f} MiB, {peak / rest:.2f}x the {rest:.0f} MiB "
+                f"before it; the RSS column is after it")
+
+
 def to_ms(text):
     match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
     if not match:
@@ -479,6 +512,7 @@ def main():
     try:
         record(f"startup with {SYNTHETIC} listings loaded", rss=big.rss_mib(),
                note=f"{big.startup:.2f} s; peak RSS while loading {big.peak_mib():.0f} MiB")
+        record_reload(big, big_db, SYNTHETIC)
         tenant = str(uuid.uuid4())
         reader = token("catalog.reader", tenant)
         request(big.base, "/v1/regions", reader)
@@ -523,6 +557,7 @@ def main():
         try:
             record(f"startup with {MILLION} listings loaded", rss=huge.rss_mib(),
                    note=f"{huge.startup:.2f} s; peak RSS while loading {huge.peak_mib():.0f} MiB")
+            record_reload(huge, million_db, MILLION)
             reader = token("catalog.reader", str(uuid.uuid4()))
             request(huge.base, "/v1/regions", reader)
             time.sleep(1)

@@ -4,13 +4,14 @@
 //! fallback).
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use sqlx::PgPool;
 
-use crate::catalog::{snapshot, Snapshot};
+use crate::catalog::snapshot::{self, CatalogContent};
+use crate::catalog::Snapshot;
 use crate::db::catalog_read;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -161,11 +162,9 @@ impl CatalogHandle {
         let version = snapshot.version;
         let listings = snapshot.content.listings.len();
         self.stats.full_reloads.fetch_add(1, Ordering::Relaxed);
+        let replaced = Arc::downgrade(&self.current().content);
         if self.replace(snapshot, swap) {
-            // The snapshot it replaced is freed by now (unless a request
-            // still holds it): hand the freed heap back to the system rather
-            // than keep the peak of a reload for the life of the process.
-            tokio::task::spawn_blocking(release_free_memory);
+            release_once_freed(replaced);
             tracing::info!(version, listings, read_ms, built_ms, "catalog snapshot loaded");
         } else {
             // A replica behind a snapshot already built from the primary's
@@ -228,29 +227,36 @@ impl CatalogHandle {
 
     /// Whether it reloaded, and the primary's versions it aimed for.
     async fn bring_up_to_date(&self, pool: &PgPool) -> Result<(bool, catalog_read::Versions), ReloadError> {
-        let current = self.current();
+        // What the snapshot in force serves, read and let go: holding the
+        // snapshot across a reload kept it alive past the swap, and past the
+        // trim that returns its memory (the process then stayed at about
+        // twice its resting size until the next reload).
+        let (serving, serving_content, price_due) = {
+            let current = self.current();
+            let price_due = current.content.next_price_change.is_some_and(|at| at <= Utc::now());
+            (current.version, current.content.content_version, price_due)
+        };
         let versions = catalog_read::current_versions(pool).await?;
-        if versions.version < current.version {
+        if versions.version < serving {
             // Versions only grow, unless the database was restored from a
             // backup (or failed over to a standby that was behind): what it
             // holds now is the truth, older or not.
             tracing::warn!(
                 database = versions.version,
-                serving = current.version,
+                serving,
                 "the catalog version went back; reloading the database as it is"
             );
             self.load_full(pool, Swap::Always).await?;
             return Ok((true, versions));
         }
-        let price_due = current.content.next_price_change.is_some_and(|at| at <= Utc::now());
-        if versions.content_version != current.content.content_version || price_due {
-            if self.content_source.is_some() && versions.version != current.version {
+        if versions.content_version != serving_content || price_due {
+            if self.content_source.is_some() && versions.version != serving {
                 self.reload_rules(pool, true).await?;
             }
             self.reload(pool).await?;
             return Ok((true, versions));
         }
-        if versions.version != current.version {
+        if versions.version != serving {
             self.reload_rules(pool, false).await?;
             return Ok((true, versions));
         }
@@ -312,6 +318,23 @@ impl CatalogHandle {
             }
         })
     }
+}
+
+/// Hands the memory of `replaced` back to the system once it is freed: when
+/// the swap drops it, or when the last request still serving it ends. A
+/// trim that ran before then found nothing to return, and the process kept
+/// the peak of the reload (twice its resting size) until the next one.
+fn release_once_freed(replaced: Weak<CatalogContent>) {
+    tokio::spawn(async move {
+        // A request holds a snapshot for milliseconds; a minute is plenty.
+        for _ in 0..600 {
+            if replaced.strong_count() == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        tokio::task::spawn_blocking(release_free_memory);
+    });
 }
 
 /// Returns the heap's free memory to the system (glibc keeps what was freed

@@ -3,7 +3,7 @@
 //! consistent read of the database and never mutated; a change builds a new
 //! snapshot that replaces this one atomically.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
@@ -12,16 +12,13 @@ use uuid::Uuid;
 
 use super::index::FilterIndex;
 pub use super::listing::{in_usd, Listing, ModelRef, Offer, PricePeriod, Publisher, Region, SharedText, UsdRates};
-use super::search::{SearchIndex, Searchable};
+use super::search::SearchIndex;
 use super::visibility::TenantView;
-use crate::db::catalog_read::{CatalogRows, ModelRow, OfferRow, PriceRow, RuleRows};
+use crate::db::catalog_read::{CatalogRows, Interner, ModelRow, OfferRow, PeriodRow, RuleRows};
 use crate::domain::decision::Viewer;
 use crate::domain::hold::{Ancestor, HoldView};
 use crate::domain::policy::TenantPolicy;
-use crate::domain::vocab::{
-    Capability, Cloud, DeploymentType, LifecycleStatus, Lineage, Modality, OfferStatus, PriceDimension, PriceUnit,
-    ProcessingScope, Task,
-};
+use crate::domain::vocab::{Cloud, OfferStatus, PriceDimension};
 
 /// What the catalog offers: listings, references and their indexes. It
 /// changes with the catalog's content only; snapshots that differ in rules
@@ -152,15 +149,6 @@ fn known<T>(
         column,
         value: value.to_owned(),
     })
-}
-
-fn known_all<T>(
-    parse: fn(&str) -> Option<T>,
-    values: &[String],
-    table: &'static str,
-    column: &'static str,
-) -> Result<Vec<T>, UnknownValue> {
-    values.iter().map(|value| known(parse, value, table, column)).collect()
 }
 
 impl CatalogContent {
@@ -365,21 +353,21 @@ struct Ancestry {
 }
 
 impl Ancestry {
-    fn new(models: &[crate::db::catalog_read::ModelRow], publishers: &HashMap<Uuid, Arc<Publisher>>) -> Self {
+    fn new(models: &[ModelRow], publishers: &HashMap<Uuid, Arc<Publisher>>) -> Self {
         let models = models
             .iter()
             .map(|m| {
                 let ancestor = Ancestor {
                     model_id: m.id,
-                    slug: m.fields.slug.clone(),
-                    publisher_id: m.fields.publisher_id,
+                    slug: m.slug.to_string(),
+                    publisher_id: m.publisher_id,
                     publisher_slug: publishers
-                        .get(&m.fields.publisher_id)
+                        .get(&m.publisher_id)
                         .map(|p| p.slug.clone())
                         .unwrap_or_default(),
-                    origin_country: m.fields.origin_country.clone(),
+                    origin_country: m.origin_country.as_deref().map(str::to_owned),
                 };
-                (m.id, (m.fields.base_model_id, ancestor))
+                (m.id, (m.base_model_id, ancestor))
             })
             .collect();
         Ancestry { models }
@@ -408,8 +396,18 @@ impl CatalogContent {
     /// Builds listings, references and indexes from the content rows.
     fn build(rows: CatalogRows) -> Result<Self, UnknownValue> {
         let now = rows.read_at.unwrap_or_else(Utc::now);
-        let publishers: HashMap<Uuid, Arc<Publisher>> = rows
-            .publishers
+        let CatalogRows {
+            content_version,
+            publishers,
+            regions,
+            mut models,
+            aliases,
+            offers,
+            prices,
+            rates,
+            ..
+        } = rows;
+        let publishers: HashMap<Uuid, Arc<Publisher>> = publishers
             .into_iter()
             .map(|p| {
                 let publisher = Arc::new(Publisher {
@@ -422,8 +420,7 @@ impl CatalogContent {
                 (p.id, publisher)
             })
             .collect();
-        let regions = rows
-            .regions
+        let regions = regions
             .into_iter()
             .map(|r| {
                 Ok(Region {
@@ -435,71 +432,50 @@ impl CatalogContent {
                 })
             })
             .collect::<Result<Vec<_>, UnknownValue>>()?;
-
-        let usd_rates: UsdRates = rows
-            .rates
+        let usd_rates: UsdRates = rates
             .iter()
             .map(|r| (r.currency.clone(), r.usd_per_unit.normalize()))
             .collect();
-        // Listings take the slug order (byte order) from the start, so the
-        // search index is built from the rows, on another thread, while the
-        // offers and listings are built here (at 100,000 listings about half
-        // a second each; the start became about a tenth of a second shorter).
-        let models: Vec<&ModelRow> = {
-            let mut models: Vec<&ModelRow> = rows
-                .models
-                .iter()
-                // Impossible under the foreign key; skipped rather than a panic.
-                .filter(|m| publishers.contains_key(&m.fields.publisher_id))
-                .collect();
-            models.sort_unstable_by(|a, b| a.fields.slug.cmp(&b.fields.slug));
-            models
-        };
+
+        // Impossible under the foreign key; skipped rather than a panic.
+        models.retain(|m| publishers.contains_key(&m.publisher_id));
+        // Listings take the slug order (byte order): `find` searches it.
+        models.sort_unstable_by(|a, b| a.slug.cmp(&b.slug));
         let mut aliases_by_model: HashMap<Uuid, Vec<String>> = HashMap::new();
-        for (alias, model_id) in rows.aliases {
+        for (alias, model_id) in aliases {
             aliases_by_model.entry(model_id).or_default().push(alias);
         }
-        for aliases in aliases_by_model.values_mut() {
+        let ancestry = Ancestry::new(&models, &publishers);
+        // Each row becomes its listing, its text moved rather than copied,
+        // so a load holds each listing's text once (the rows read as text
+        // once doubled the memory a start needed). Offers come next.
+        let mut listings = Vec::with_capacity(models.len());
+        for row in models {
+            let mut aliases = aliases_by_model.remove(&row.id).unwrap_or_default();
             aliases.sort();
+            listings.push(listing_without_offers(row, aliases, &publishers, &ancestry, now));
         }
-        let texts: Vec<RowText<'_>> = models
-            .iter()
-            .map(|row| RowText {
-                row,
-                publisher: &publishers[&row.fields.publisher_id],
-                aliases: aliases_by_model.get(&row.id).map_or(&[], Vec::as_slice),
-            })
-            .collect();
+        drop(ancestry);
+        // The search index reads only the listings' text: it is built on
+        // another thread while the offers are built here.
         let (search, built) = std::thread::scope(|scope| {
-            let search = scope.spawn(|| SearchIndex::build(&texts));
-            let built = build_listings(ListingInputs {
-                all_models: &rows.models,
-                models: &models,
-                prices: rows.prices,
-                offers: rows.offers,
-                regions: &regions,
-                usd_rates: &usd_rates,
-                publishers: &publishers,
-                aliases_by_model: &aliases_by_model,
-                now,
-            });
+            let search = scope.spawn(|| SearchIndex::build(&listings));
+            let built = offers_by_model(prices, offers, &regions, &usd_rates, now);
             (search.join().expect("the search index build does not panic"), built)
         });
-        let Built {
-            listings,
+        let Offers {
+            mut by_model,
             next_price_change,
             last_price_boundary,
-        } = built?;
-        // The rows are freed together once every listing is built (see
-        // `build_listings`).
-        drop(texts);
-        drop(models);
-        drop(aliases_by_model);
+        } = built;
+        for listing in &mut listings {
+            attach_offers(listing, by_model.remove(&listing.id).unwrap_or_default(), now);
+        }
+        drop(by_model);
         // The filter index reads only the listings: it is built on another
-        // thread while the rows are freed and the lookups are built here.
+        // thread while the lookups are built here.
         let (index, (operators, by_id, by_alias)) = std::thread::scope(|scope| {
             let index = scope.spawn(|| FilterIndex::build(&listings));
-            drop(rows.models);
             let operators: BTreeSet<&str> = listings
                 .iter()
                 .flat_map(|l| l.offers.iter().map(|o| &*o.operator_name))
@@ -519,17 +495,17 @@ impl CatalogContent {
         publishers.sort_by(|a, b| a.slug.cmp(&b.slug));
         let etag_seed = format!(
             "{}.{}",
-            rows.content_version,
+            content_version,
             last_price_boundary.map_or(0, |at| at.timestamp_micros())
         );
         Ok(CatalogContent {
-            content_version: rows.content_version,
+            content_version,
             etag_seed,
             built_at: now,
             publishers,
             regions,
             operators,
-            rates: rows.rates,
+            rates,
             usd_rates,
             listings,
             by_id,
@@ -542,78 +518,125 @@ impl CatalogContent {
     }
 }
 
-/// A model row's searchable text: what its listing gives the search index
-/// (`Searchable for Listing`), field for field and in the same order, so the
-/// index can be built while the listings are.
-struct RowText<'a> {
-    row: &'a ModelRow,
-    publisher: &'a Publisher,
-    /// Sorted, as the listing keeps them.
-    aliases: &'a [String],
-}
-
-impl Searchable for RowText<'_> {
-    fn name(&self) -> &str {
-        &self.row.fields.name
-    }
-
-    fn fields(&self, add: &mut dyn FnMut(&str, u16)) {
-        let model = &self.row.fields;
-        super::search::listing_fields(
-            &model.name,
-            &model.slug,
-            self.aliases.iter().map(String::as_str),
-            self.publisher,
-            model.family.as_deref(),
-            model.tags.iter().map(String::as_str),
-            &model.description,
-            add,
-        );
-    }
-}
-
-/// What `build_listings` builds listings from.
-struct ListingInputs<'a> {
-    /// Every model row (references and lineage name any of them).
-    all_models: &'a [ModelRow],
-    /// The models to list, in slug order: the listings' order.
-    models: &'a [&'a ModelRow],
-    prices: Vec<PriceRow>,
-    offers: Vec<OfferRow>,
-    regions: &'a [Region],
-    usd_rates: &'a UsdRates,
-    publishers: &'a HashMap<Uuid, Arc<Publisher>>,
-    /// Each model's other slugs, sorted.
-    aliases_by_model: &'a HashMap<Uuid, Vec<String>>,
+/// `row`'s listing before its offers are attached: no offers, regions or
+/// prices yet.
+fn listing_without_offers(
+    row: ModelRow,
+    aliases: Vec<String>,
+    publishers: &HashMap<Uuid, Arc<Publisher>>,
+    ancestry: &Ancestry,
     now: DateTime<Utc>,
+) -> Listing {
+    let reference = |id: Option<Uuid>| {
+        id.and_then(|id| {
+            ancestry.models.get(&id).map(|(_, model)| ModelRef {
+                id,
+                slug: model.slug.as_str().into(),
+            })
+        })
+    };
+    Listing {
+        id: row.id,
+        aliases: aliases.into(),
+        task: row.task,
+        input_modalities: row.input_modalities,
+        output_modalities: row.output_modalities,
+        capabilities: row.capabilities,
+        lineage: row.lineage,
+        lifecycle: crate::domain::lifecycle::in_force(row.lifecycle_status, row.retirement_date, now.date_naive()),
+        ancestors: ancestry.of(row.id).into(),
+        base_model: reference(row.base_model_id),
+        successor: reference(row.successor_id),
+        slug: row.slug,
+        name: row.name,
+        publisher: publishers[&row.publisher_id].clone(),
+        family: row.family,
+        version: row.version,
+        description: row.description,
+        context_window: row.context_window,
+        max_output_tokens: row.max_output_tokens,
+        license: row.license,
+        open_weights: row.open_weights,
+        origin_country: row.origin_country,
+        model_card_url: row.model_card_url,
+        weights_digest: row.weights_digest,
+        release_date: row.release_date,
+        deprecation_date: row.deprecation_date,
+        retirement_date: row.retirement_date,
+        tags: row.tags,
+        row_version: row.row_version,
+        updated_at: row.updated_at,
+        offers: Box::default(),
+        regions: Box::default(),
+        min_input_price: None,
+        min_output_price: None,
+        converted_from: Box::default(),
+        not_converted: Box::default(),
+    }
 }
 
-struct Built {
-    listings: Vec<Listing>,
+/// Gives `listing` its `offers` and what is computed from them: its
+/// regions, its cheapest current token prices and their currencies.
+fn attach_offers(listing: &mut Listing, mut offers: Vec<Offer>, now: DateTime<Utc>) {
+    offers.sort_by(|a, b| {
+        (&a.region, a.deployment_type, &a.operator_name).cmp(&(&b.region, b.deployment_type, &b.operator_name))
+    });
+    let mut regions: Vec<SharedText> = offers.iter().map(|o| o.region.clone()).collect();
+    regions.dedup();
+    let usable = || {
+        offers
+            .iter()
+            .filter(|o| !matches!(o.status, OfferStatus::Unavailable | OfferStatus::Withdrawn))
+    };
+    let min_input_price = usable()
+        .filter_map(|o| o.token_price(PriceDimension::InputTokens, now))
+        .min();
+    let min_output_price = usable()
+        .filter_map(|o| o.token_price(PriceDimension::OutputTokens, now))
+        .min();
+    let mut converted_from = BTreeSet::new();
+    let mut not_converted = BTreeSet::new();
+    for period in usable().flat_map(|o| {
+        [PriceDimension::InputTokens, PriceDimension::OutputTokens]
+            .into_iter()
+            .filter_map(move |d| o.base_token_period(d, now))
+    }) {
+        if &*period.currency != "USD" {
+            match period.usd_amount {
+                Some(_) => converted_from.insert(period.currency.to_string()),
+                None => not_converted.insert(period.currency.to_string()),
+            };
+        }
+    }
+    listing.offers = offers.into();
+    listing.regions = regions.into();
+    listing.min_input_price = min_input_price;
+    listing.min_output_price = min_output_price;
+    listing.converted_from = converted_from.into_iter().collect();
+    listing.not_converted = not_converted.into_iter().collect();
+}
+
+/// Every model's offers with their price periods, and the price boundaries
+/// around `now`.
+struct Offers {
+    by_model: HashMap<Uuid, Vec<Offer>>,
     /// The next instant a price takes or leaves effect after `now`.
     next_price_change: Option<DateTime<Utc>>,
     /// The last instant a price took effect at or before `now`.
     last_price_boundary: Option<DateTime<Utc>>,
 }
 
-/// The listings of `input.models`, in their order, with their offers and
-/// prices.
-fn build_listings(input: ListingInputs<'_>) -> Result<Built, UnknownValue> {
-    let ListingInputs {
-        all_models,
-        models,
-        prices: mut price_rows,
-        offers: mut offer_rows,
-        regions,
-        usd_rates,
-        publishers,
-        aliases_by_model,
-        now,
-    } = input;
+fn offers_by_model(
+    mut price_rows: Vec<PeriodRow>,
+    mut offer_rows: Vec<OfferRow>,
+    regions: &[Region],
+    usd_rates: &UsdRates,
+    now: DateTime<Utc>,
+) -> Offers {
     let mut shared = Interner::default();
-    let jurisdictions: HashMap<String, Option<SharedText>> = regions
+    let jurisdictions: HashMap<&str, Option<SharedText>> = regions
         .iter()
-        .map(|r| (r.code.clone(), r.jurisdiction.as_deref().map(|j| shared.text(j))))
+        .map(|r| (r.code.as_str(), r.jurisdiction.as_deref().map(|j| shared.text(j))))
         .collect();
     // Rows are grouped by sorting, and each offer's prices and each
     // listing's offers are allocated once at their exact size: vectors
@@ -633,26 +656,26 @@ fn build_listings(input: ListingInputs<'_>) -> Result<Built, UnknownValue> {
             }
         }
     }
-    let prices_by_offer: HashMap<Uuid, &[PriceRow]> = runs(&price_rows, |p| p.offer_id);
+    let prices_by_offer: HashMap<Uuid, &[PeriodRow]> = runs(&price_rows, |p| p.offer_id);
     offer_rows.sort_unstable_by_key(|o| o.model_id);
-    let mut offers_by_model: HashMap<Uuid, Vec<Offer>> = HashMap::new();
+    let mut by_model: HashMap<Uuid, Vec<Offer>> = HashMap::new();
     for model_offers in offer_rows.chunk_by(|a, b| a.model_id == b.model_id) {
         let mut offers = Vec::with_capacity(model_offers.len());
         for offer in model_offers {
             let rows = prices_by_offer.get(&offer.id).copied().unwrap_or_default();
-            let mut prices = Vec::with_capacity(rows.len());
-            for price in rows {
-                prices.push(PricePeriod {
-                    dimension: known(PriceDimension::parse, &price.dimension, "offer_prices", "dimension")?,
-                    unit: known(PriceUnit::parse, &price.unit, "offer_prices", "unit")?,
+            let mut prices: Vec<PricePeriod> = rows
+                .iter()
+                .map(|price| PricePeriod {
+                    dimension: price.dimension,
+                    unit: price.unit,
                     amount: price.amount.normalize(),
                     usd_amount: in_usd(price.amount.normalize(), &price.currency, usd_rates),
-                    currency: shared.text(&price.currency),
+                    currency: price.currency.clone(),
                     tier_min_context_tokens: price.tier_min_context_tokens,
                     effective_from: price.effective_from,
                     effective_to: price.effective_to,
-                });
-            }
+                })
+                .collect();
             // The rows came in no particular order: the unit breaks ties, so
             // every replica lists an offer's prices alike.
             prices.sort_by(|a, b| {
@@ -665,141 +688,24 @@ fn build_listings(input: ListingInputs<'_>) -> Result<Built, UnknownValue> {
             });
             offers.push(Offer {
                 id: offer.id,
-                deployment_type: known(
-                    DeploymentType::parse,
-                    &offer.deployment_type,
-                    "offers",
-                    "deployment_type",
-                )?,
-                processing_scope: known(
-                    ProcessingScope::parse,
-                    &offer.processing_scope,
-                    "offers",
-                    "processing_scope",
-                )?,
-                status: known(OfferStatus::parse, &offer.status, "offers", "status")?,
-                jurisdiction: jurisdictions.get(&offer.region_code).cloned().flatten(),
-                region: shared.text(&offer.region_code),
-                operator_name: shared.text(&offer.operator_name),
-                operator_country: offer.operator_country.as_deref().map(|c| shared.text(c)),
+                deployment_type: offer.deployment_type,
+                processing_scope: offer.processing_scope,
+                status: offer.status,
+                jurisdiction: jurisdictions.get(&*offer.region_code).cloned().flatten(),
+                region: offer.region_code.clone(),
+                operator_name: offer.operator_name.clone(),
+                operator_country: offer.operator_country.clone(),
                 row_version: offer.row_version,
                 prices: prices.into_boxed_slice(),
             });
         }
-        offers_by_model.insert(model_offers[0].model_id, offers);
+        by_model.insert(model_offers[0].model_id, offers);
     }
-    drop(prices_by_offer);
-    drop(price_rows);
-    drop(offer_rows);
-
-    let slugs: HashMap<Uuid, &str> = all_models.iter().map(|m| (m.id, m.fields.slug.as_str())).collect();
-    let ancestry = Ancestry::new(all_models, publishers);
-    let reference = |id: Option<Uuid>| {
-        id.and_then(|id| {
-            slugs.get(&id).map(|slug| ModelRef {
-                id,
-                slug: (*slug).into(),
-            })
-        })
-    };
-    // The rows are read, not consumed, and freed together once every
-    // listing is built. Freeing a row's text while the next listing is
-    // allocated hands its holes (through the thread's cache) to the
-    // snapshot, scattering long-lived text over all the memory the rows
-    // took: the allocator could return none of it. Copied, the kept text
-    // sits together, and the rows' memory empties and goes back whole.
-    let mut listings = Vec::with_capacity(models.len());
-    for row in models {
-        let (id, row_version, updated_at, model) = (row.id, row.row_version, row.updated_at, &row.fields);
-        let publisher = publishers[&model.publisher_id].clone();
-        let mut offers = offers_by_model.remove(&id).unwrap_or_default();
-        offers.sort_by(|a, b| {
-            (&a.region, a.deployment_type, &a.operator_name).cmp(&(&b.region, b.deployment_type, &b.operator_name))
-        });
-        let mut regions: Vec<SharedText> = offers.iter().map(|o| o.region.clone()).collect();
-        regions.dedup();
-        let usable = || {
-            offers
-                .iter()
-                .filter(|o| !matches!(o.status, OfferStatus::Unavailable | OfferStatus::Withdrawn))
-        };
-        let min_input_price = usable()
-            .filter_map(|o| o.token_price(PriceDimension::InputTokens, now))
-            .min();
-        let min_output_price = usable()
-            .filter_map(|o| o.token_price(PriceDimension::OutputTokens, now))
-            .min();
-        let mut converted_from = BTreeSet::new();
-        let mut not_converted = BTreeSet::new();
-        for period in usable().flat_map(|o| {
-            [PriceDimension::InputTokens, PriceDimension::OutputTokens]
-                .into_iter()
-                .filter_map(move |d| o.base_token_period(d, now))
-        }) {
-            if &*period.currency != "USD" {
-                match period.usd_amount {
-                    Some(_) => converted_from.insert(period.currency.to_string()),
-                    None => not_converted.insert(period.currency.to_string()),
-                };
-            }
-        }
-        // Sorted already (the search index reads them too).
-        let aliases = aliases_by_model.get(&id).cloned().unwrap_or_default();
-        listings.push(Listing {
-            id,
-            aliases: aliases.into(),
-            task: known(Task::parse, &model.task, "models", "task")?,
-            input_modalities: known_all(Modality::parse, &model.input_modalities, "models", "input_modalities")?.into(),
-            output_modalities: known_all(Modality::parse, &model.output_modalities, "models", "output_modalities")?
-                .into(),
-            capabilities: known_all(Capability::parse, &model.capabilities, "models", "capabilities")?.into(),
-            lineage: known(Lineage::parse, &model.lineage, "models", "lineage")?,
-            lifecycle: crate::domain::lifecycle::in_force(
-                known(
-                    LifecycleStatus::parse,
-                    &model.lifecycle_status,
-                    "models",
-                    "lifecycle_status",
-                )?,
-                model.retirement_date,
-                now.date_naive(),
-            ),
-            ancestors: ancestry.of(id).into(),
-            base_model: reference(model.base_model_id),
-            successor: reference(model.successor_id),
-            slug: model.slug.as_str().into(),
-            name: model.name.as_str().into(),
-            publisher,
-            family: model.family.as_deref().map(Box::from),
-            version: model.version.as_deref().map(Box::from),
-            description: model.description.as_str().into(),
-            context_window: model.context_window,
-            max_output_tokens: model.max_output_tokens,
-            license: shared.text(&model.license),
-            open_weights: model.open_weights,
-            origin_country: model.origin_country.as_deref().map(Box::from),
-            model_card_url: model.model_card_url.as_deref().map(Box::from),
-            weights_digest: model.weights_digest.as_deref().map(Box::from),
-            release_date: model.release_date,
-            deprecation_date: model.deprecation_date,
-            retirement_date: model.retirement_date,
-            tags: model.tags.iter().map(|tag| shared.text(tag)).collect(),
-            row_version,
-            updated_at,
-            offers: offers.into(),
-            regions: regions.into(),
-            min_input_price,
-            min_output_price,
-            converted_from: converted_from.into_iter().collect(),
-            not_converted: not_converted.into_iter().collect(),
-        });
-    }
-    drop(slugs);
-    Ok(Built {
-        listings,
+    Offers {
+        by_model,
         next_price_change,
         last_price_boundary,
-    })
+    }
 }
 
 /// `rows` (sorted by `key`) by key, each key's rows side by side.
@@ -807,21 +713,6 @@ fn runs<T, K: Eq + std::hash::Hash>(rows: &[T], key: impl Fn(&T) -> K) -> HashMa
     rows.chunk_by(|a, b| key(a) == key(b))
         .map(|run| (key(&run[0]), run))
         .collect()
-}
-
-/// One shared copy of each distinct value while a snapshot is built.
-#[derive(Default)]
-struct Interner(HashSet<SharedText>);
-
-impl Interner {
-    fn text(&mut self, value: &str) -> SharedText {
-        if let Some(existing) = self.0.get(value) {
-            return existing.clone();
-        }
-        let text: SharedText = value.into();
-        self.0.insert(text.clone());
-        text
-    }
 }
 
 #[cfg(test)]

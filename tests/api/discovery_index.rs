@@ -380,10 +380,11 @@ async fn indexed_discovery_over_thousands_of_listings_counts_and_bounds_exactly_
     assert!(served > 20_000, "the comparison covered {served} listings");
 }
 
-/// The snapshot builds its search index from the rows, while it builds the
-/// listings: it must score every search as an index of the built listings.
+/// The snapshot builds its search index while it builds the offers, before
+/// they are attached to the listings: it must score every search as an index
+/// of the finished listings, position for position.
 #[actix_web::test]
-async fn the_search_index_built_from_the_rows_scores_every_search_as_one_built_from_the_listings() {
+async fn the_search_index_built_before_the_offers_are_attached_scores_every_search_as_one_of_the_finished_listings() {
     let content = demo_content().await;
     let from_listings = SearchIndex::build(&content.listings);
     let mut searches: Vec<String> = [
