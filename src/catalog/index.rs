@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::sync::Arc;
 
 use super::bitset::Bitset;
 use super::cursor::SortValue;
@@ -156,12 +157,12 @@ impl<'a> Counted<'a> {
 
 impl FacetColumn {
     /// A facet with at most one value per listing.
-    fn build<'a>(listings: &'a [Listing], value: impl Fn(&'a Listing) -> Option<&'a str>) -> Self {
+    fn build<'a>(listings: &'a [Arc<Listing>], value: impl Fn(&'a Listing) -> Option<&'a str>) -> Self {
         Self::build_many(listings, |listing| value(listing).into_iter().collect())
     }
 
     /// A facet with any number of values per listing (each counted once).
-    fn build_many<'a>(listings: &'a [Listing], values_of: impl Fn(&'a Listing) -> Vec<&'a str>) -> Self {
+    fn build_many<'a>(listings: &'a [Arc<Listing>], values_of: impl Fn(&'a Listing) -> Vec<&'a str>) -> Self {
         let mut interned: HashMap<&str, u32> = HashMap::new();
         let mut values = Vec::new();
         let mut starts = Vec::with_capacity(listings.len() + 1);
@@ -292,7 +293,7 @@ pub struct FilterIndex {
 }
 
 impl FilterIndex {
-    pub fn build(listings: &[Listing]) -> Self {
+    pub fn build(listings: &[Arc<Listing>]) -> Self {
         let mut index = FilterIndex {
             len: listings.len(),
             publishers: Postings::new(),
@@ -457,7 +458,7 @@ impl FilterIndex {
 
     /// Listings whose key is in the first `count` positions of `sort`'s
     /// order, found by `within` (true for a prefix of that order).
-    fn prefix_of(&self, sort: Sort, listings: &[Listing], within: impl Fn(&Listing) -> bool) -> Bitset {
+    fn prefix_of(&self, sort: Sort, listings: &[Arc<Listing>], within: impl Fn(&Listing) -> bool) -> Bitset {
         let order = self.order(sort).unwrap_or(&[]);
         let end = order.partition_point(|&position| within(&listings[position as usize]));
         match self.known_prefixes.iter().find(|prefix| prefix.sort == sort) {
@@ -475,7 +476,7 @@ impl FilterIndex {
 
     /// Every listing matching the query's filters (not `q`, not the
     /// tenant's decision): the same set as `DiscoveryQuery::matches`.
-    pub fn candidates(&self, query: &DiscoveryQuery, listings: &[Listing]) -> Bitset {
+    pub fn candidates(&self, query: &DiscoveryQuery, listings: &[Arc<Listing>]) -> Bitset {
         // Retired listings leave discovery unless asked for by lifecycle.
         let mut set = if query.lifecycles.is_empty() {
             self.not_retired.clone()

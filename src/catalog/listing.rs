@@ -15,7 +15,7 @@ use crate::domain::vocab::{
     ProcessingScope, Task,
 };
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Publisher {
     pub id: Uuid,
     pub slug: String,
@@ -34,7 +34,7 @@ pub struct Region {
 }
 
 /// Another listing, by id and slug.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ModelRef {
     pub id: Uuid,
     pub slug: Box<str>,
@@ -44,7 +44,7 @@ pub struct ModelRef {
 /// lists are boxed slices and its text boxed strings: the snapshot holds
 /// every listing in one allocation, and a word saved here is 8 MB at a
 /// million listings.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Listing {
     pub id: Uuid,
     pub slug: Box<str>,
@@ -103,7 +103,7 @@ pub struct Listing {
 /// many prices naming a few dozen distinct values.
 pub type SharedText = Arc<str>;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Offer {
     pub id: Uuid,
     pub region: SharedText,
@@ -119,7 +119,7 @@ pub struct Offer {
     pub prices: Box<[PricePeriod]>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PricePeriod {
     pub dimension: PriceDimension,
     pub unit: PriceUnit,

@@ -905,7 +905,7 @@ pub fn discover<'s>(
         items: page
             .into_iter()
             .map(|position| {
-                let listing = &listings[position as usize];
+                let listing = &*listings[position as usize];
                 (
                     listing,
                     viewer.as_ref().map(|viewer| query.decide(listing, viewer, now)),

@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::snapshot::Listing;
+use super::snapshot::{Listing, Publisher};
 
 /// Field weights: where a term is found matters more than how often.
 const NAME: u16 = 12;
@@ -209,21 +209,58 @@ impl Searchable for Listing {
     }
 
     fn fields(&self, add: &mut dyn FnMut(&str, u16)) {
-        add(&self.name, NAME);
-        add(&self.slug, SLUG);
-        for alias in self.aliases.iter() {
-            add(alias, SLUG);
-        }
-        add(&self.publisher.slug, PUBLISHER);
-        add(&self.publisher.name, PUBLISHER);
-        if let Some(family) = &self.family {
-            add(family, FAMILY);
-        }
-        for tag in self.tags.iter() {
-            add(tag, TAG);
-        }
-        add(&self.description, DESCRIPTION);
+        listing_fields(
+            &self.name,
+            &self.slug,
+            self.aliases.iter().map(String::as_str),
+            &self.publisher,
+            self.family.as_deref(),
+            self.tags.iter().map(|tag| &**tag),
+            &self.description,
+            add,
+        );
     }
+}
+
+/// What a shared listing gives the index is the listing's.
+impl<T: Searchable> Searchable for std::sync::Arc<T> {
+    fn name(&self) -> &str {
+        (**self).name()
+    }
+
+    fn fields(&self, add: &mut dyn FnMut(&str, u16)) {
+        (**self).fields(add)
+    }
+}
+
+/// A listing's searchable text with each field's weight, for whatever holds
+/// it (a built listing, or a listing kept from the content a reload replaces
+/// under its publisher and aliases as read now).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn listing_fields<'a>(
+    name: &str,
+    slug: &str,
+    aliases: impl Iterator<Item = &'a str>,
+    publisher: &Publisher,
+    family: Option<&str>,
+    tags: impl Iterator<Item = &'a str>,
+    description: &str,
+    add: &mut dyn FnMut(&str, u16),
+) {
+    add(name, NAME);
+    add(slug, SLUG);
+    for alias in aliases {
+        add(alias, SLUG);
+    }
+    add(&publisher.slug, PUBLISHER);
+    add(&publisher.name, PUBLISHER);
+    if let Some(family) = family {
+        add(family, FAMILY);
+    }
+    for tag in tags {
+        add(tag, TAG);
+    }
+    add(description, DESCRIPTION);
 }
 
 impl SearchIndex {

@@ -12,13 +12,14 @@ use uuid::Uuid;
 
 use super::index::FilterIndex;
 pub use super::listing::{in_usd, Listing, ModelRef, Offer, PricePeriod, Publisher, Region, SharedText, UsdRates};
-use super::search::SearchIndex;
+use super::search::{SearchIndex, Searchable};
 use super::visibility::TenantView;
 use crate::db::catalog_read::{CatalogRows, Interner, ModelRow, OfferRow, PeriodRow, RuleRows};
 use crate::domain::decision::Viewer;
 use crate::domain::hold::{Ancestor, HoldView};
+use crate::domain::lifecycle;
 use crate::domain::policy::TenantPolicy;
-use crate::domain::vocab::{Cloud, OfferStatus, PriceDimension};
+use crate::domain::vocab::{Cloud, LifecycleStatus, OfferStatus, PriceDimension};
 
 /// What the catalog offers: listings, references and their indexes. It
 /// changes with the catalog's content only; snapshots that differ in rules
@@ -35,7 +36,9 @@ pub struct CatalogContent {
     pub rates: Vec<crate::db::catalog_read::RateRow>,
     pub usd_rates: UsdRates,
     /// Sorted by slug (byte order): `find` looks a slug up by binary search.
-    pub listings: Vec<Listing>,
+    /// Shared: a listing a reload finds unchanged is the same one in the
+    /// content before and after it.
+    pub listings: Vec<Arc<Listing>>,
     pub(super) by_id: HashMap<Uuid, u32>,
     /// Other spellings of listings' slugs; a listing's own slug wins.
     pub(super) by_alias: HashMap<String, u32>,
@@ -181,16 +184,23 @@ impl CatalogContent {
                 let slug = id_or_slug.to_ascii_lowercase();
                 // Listings are in slug order: no map of 100,000 slugs.
                 match self.listings.binary_search_by(|l| (*l.slug).cmp(&slug)) {
-                    Ok(position) => return self.listings.get(position),
+                    Ok(position) => return self.listings.get(position).map(|listing| &**listing),
                     Err(_) => self.by_alias.get(&slug),
                 }
             }
         }?;
-        self.listings.get(*index as usize)
+        self.listings.get(*index as usize).map(|listing| &**listing)
     }
 
     /// A listing by UUID.
     pub fn find_by_id(&self, id: Uuid) -> Option<&Listing> {
+        self.listings
+            .get(*self.by_id.get(&id)? as usize)
+            .map(|listing| &**listing)
+    }
+
+    /// A listing by UUID, to share with the content that replaces this one.
+    fn shared(&self, id: Uuid) -> Option<&Arc<Listing>> {
         self.listings.get(*self.by_id.get(&id)? as usize)
     }
 
@@ -249,14 +259,20 @@ impl Snapshot {
         }
     }
 
-    pub fn build(mut rows: CatalogRows) -> Result<Self, UnknownValue> {
+    pub fn build(rows: CatalogRows) -> Result<Self, UnknownValue> {
+        Snapshot::build_reusing(rows, None)
+    }
+
+    /// A snapshot of `rows` that shares with the content `reuse` was made
+    /// of every listing both hold alike: see [`Reuse`].
+    pub fn build_reusing(mut rows: CatalogRows, reuse: Option<Reuse>) -> Result<Self, UnknownValue> {
         let rules = RuleRows {
             version: rows.version,
             content_version: rows.content_version,
             policies: std::mem::take(&mut rows.policies),
             holds: std::mem::take(&mut rows.holds),
         };
-        let content = CatalogContent::build(rows)?;
+        let content = CatalogContent::build(rows, reuse)?;
         Ok(Snapshot::with_content(Arc::new(content), rules))
     }
 
@@ -353,24 +369,33 @@ struct Ancestry {
 }
 
 impl Ancestry {
-    fn new(models: &[ModelRow], publishers: &HashMap<Uuid, Arc<Publisher>>) -> Self {
+    fn new<'a>(models: impl Iterator<Item = ModelFacts<'a>>, publishers: &HashMap<Uuid, Arc<Publisher>>) -> Self {
         let models = models
-            .iter()
             .map(|m| {
                 let ancestor = Ancestor {
                     model_id: m.id,
-                    slug: m.slug.to_string(),
+                    slug: m.slug.to_owned(),
                     publisher_id: m.publisher_id,
                     publisher_slug: publishers
                         .get(&m.publisher_id)
                         .map(|p| p.slug.clone())
                         .unwrap_or_default(),
-                    origin_country: m.origin_country.as_deref().map(str::to_owned),
+                    origin_country: m.origin_country.map(str::to_owned),
                 };
                 (m.id, (m.base_model_id, ancestor))
             })
             .collect();
         Ancestry { models }
+    }
+
+    /// Another listing, by id and slug.
+    fn reference(&self, id: Option<Uuid>) -> Option<ModelRef> {
+        id.and_then(|id| {
+            self.models.get(&id).map(|(_, model)| ModelRef {
+                id,
+                slug: model.slug.as_str().into(),
+            })
+        })
     }
 
     /// The ancestors of `id`, nearest first, each once: the same walk as
@@ -393,8 +418,9 @@ impl Ancestry {
 }
 
 impl CatalogContent {
-    /// Builds listings, references and indexes from the content rows.
-    fn build(rows: CatalogRows) -> Result<Self, UnknownValue> {
+    /// Builds listings, references and indexes from the content rows, and
+    /// from the listings `reuse` found unchanged.
+    fn build(rows: CatalogRows, reuse: Option<Reuse>) -> Result<Self, UnknownValue> {
         let now = rows.read_at.unwrap_or_else(Utc::now);
         let CatalogRows {
             content_version,
@@ -437,41 +463,105 @@ impl CatalogContent {
             .map(|r| (r.currency.clone(), r.usd_per_unit.normalize()))
             .collect();
 
+        let (previous, unchanged) = match reuse {
+            Some(reuse) => (Some(reuse.previous), reuse.unchanged),
+            None => (None, Vec::new()),
+        };
+        // Each row read becomes its listing, its text moved rather than
+        // copied, so a load holds each listing's text once (the rows read as
+        // text once doubled the memory a start needed); a row a reload found
+        // unchanged is its listing in the previous content. Both take the
+        // slug order (byte order): `find` searches it.
+        let mut drafts: Vec<Draft> = Vec::with_capacity(models.len() + unchanged.len());
         // Impossible under the foreign key; skipped rather than a panic.
         models.retain(|m| publishers.contains_key(&m.publisher_id));
-        // Listings take the slug order (byte order): `find` searches it.
+        // Built in slug order, the listings lie in memory in the order every
+        // scan by position walks them (built in the rows' order, a start
+        // took a third longer).
         models.sort_unstable_by(|a, b| a.slug.cmp(&b.slug));
+        for row in models {
+            let links = Links {
+                base_model_id: row.base_model_id,
+                successor_id: row.successor_id,
+            };
+            drafts.push(Draft::Read(Arc::new(listing_from_row(row, &publishers, now)), links));
+        }
+        if let Some(previous) = &previous {
+            for (id, status) in unchanged {
+                let Some(listing) = previous.shared(id) else { continue };
+                if publishers.contains_key(&listing.publisher.id) {
+                    drafts.push(Draft::Kept(listing.clone(), status));
+                }
+            }
+        }
+        drafts.sort_unstable_by(|a, b| a.listing().slug.cmp(&b.listing().slug));
         let mut aliases_by_model: HashMap<Uuid, Vec<String>> = HashMap::new();
         for (alias, model_id) in aliases {
             aliases_by_model.entry(model_id).or_default().push(alias);
         }
-        let ancestry = Ancestry::new(&models, &publishers);
-        // Each row becomes its listing, its text moved rather than copied,
-        // so a load holds each listing's text once (the rows read as text
-        // once doubled the memory a start needed). Offers come next.
-        let mut listings = Vec::with_capacity(models.len());
-        for row in models {
-            let mut aliases = aliases_by_model.remove(&row.id).unwrap_or_default();
+        for aliases in aliases_by_model.values_mut() {
             aliases.sort();
-            listings.push(listing_without_offers(row, aliases, &publishers, &ancestry, now));
         }
-        drop(ancestry);
+        let ancestry = Ancestry::new(drafts.iter().map(Draft::facts), &publishers);
         // The search index reads only the listings' text: it is built on
         // another thread while the offers are built here.
+        let texts: Vec<DraftText<'_>> = drafts
+            .iter()
+            .map(|draft| DraftText {
+                listing: draft.listing(),
+                publisher: &publishers[&draft.listing().publisher.id],
+                aliases: aliases_by_model.get(&draft.listing().id).map_or(&[], Vec::as_slice),
+            })
+            .collect();
         let (search, built) = std::thread::scope(|scope| {
-            let search = scope.spawn(|| SearchIndex::build(&listings));
-            let built = offers_by_model(prices, offers, &regions, &usd_rates, now);
+            let search = scope.spawn(|| SearchIndex::build(&texts));
+            let built = offers_by_model(prices, offers, &regions, &usd_rates, previous.as_deref(), now);
             (search.join().expect("the search index build does not panic"), built)
         });
+        drop(texts);
         let Offers {
             mut by_model,
             next_price_change,
             last_price_boundary,
         } = built;
-        for listing in &mut listings {
-            attach_offers(listing, by_model.remove(&listing.id).unwrap_or_default(), now);
+        // Each listing is completed in turn and, when the previous content
+        // holds one equal to it, that one is kept: a reload while serving
+        // holds twice only what changed.
+        let mut listings: Vec<Arc<Listing>> = Vec::with_capacity(drafts.len());
+        for draft in drafts {
+            let aliases = aliases_by_model.remove(&draft.listing().id).unwrap_or_default();
+            let facts = draft.facts();
+            let links = Links {
+                base_model_id: facts.base_model_id,
+                successor_id: facts.successor_id,
+            };
+            let (mut listing, before) = match draft {
+                Draft::Read(listing, _) => {
+                    let before = previous.as_ref().and_then(|p| p.shared(listing.id)).cloned();
+                    (listing, before)
+                }
+                Draft::Kept(old, status) => {
+                    let mut listing = Listing::clone(&old);
+                    listing.lifecycle = lifecycle::in_force(status, listing.retirement_date, now.date_naive());
+                    (Arc::new(listing), Some(old))
+                }
+            };
+            let complete = Arc::get_mut(&mut listing).expect("a listing being built is not shared yet");
+            link(complete, aliases, links, &publishers, &ancestry);
+            let offers = match by_model.remove(&complete.id) {
+                Some(ModelOffers::Built(offers)) => offers,
+                Some(ModelOffers::AsBefore) => before.as_ref().map(|old| old.offers.to_vec()).unwrap_or_default(),
+                None => Vec::new(),
+            };
+            attach_offers(complete, offers, now);
+            listings.push(match before {
+                Some(old) if *old == *listing => old,
+                _ => listing,
+            });
         }
+        drop(ancestry);
         drop(by_model);
+        drop(previous);
         // The filter index reads only the listings: it is built on another
         // thread while the lookups are built here.
         let (index, (operators, by_id, by_alias)) = std::thread::scope(|scope| {
@@ -518,60 +608,271 @@ impl CatalogContent {
     }
 }
 
-/// `row`'s listing before its offers are attached: no offers, regions or
-/// prices yet.
-fn listing_without_offers(
-    row: ModelRow,
-    aliases: Vec<String>,
-    publishers: &HashMap<Uuid, Arc<Publisher>>,
-    ancestry: &Ancestry,
-    now: DateTime<Utc>,
-) -> Listing {
-    let reference = |id: Option<Uuid>| {
-        id.and_then(|id| {
-            ancestry.models.get(&id).map(|(_, model)| ModelRef {
-                id,
-                slug: model.slug.as_str().into(),
-            })
-        })
-    };
+/// `row`'s listing before it is linked to the other listings and given its
+/// offers (see [`link`] and [`attach_offers`]).
+fn listing_from_row(row: ModelRow, publishers: &HashMap<Uuid, Arc<Publisher>>, now: DateTime<Utc>) -> Listing {
+    let ModelRow {
+        id,
+        slug,
+        publisher_id,
+        name,
+        family,
+        version,
+        description,
+        task,
+        input_modalities,
+        output_modalities,
+        context_window,
+        max_output_tokens,
+        capabilities,
+        license,
+        open_weights,
+        origin_country,
+        lineage,
+        base_model_id: _,
+        model_card_url,
+        weights_digest,
+        release_date,
+        lifecycle_status,
+        deprecation_date,
+        retirement_date,
+        successor_id: _,
+        tags,
+        row_version,
+        updated_at,
+    } = row;
     Listing {
-        id: row.id,
-        aliases: aliases.into(),
-        task: row.task,
-        input_modalities: row.input_modalities,
-        output_modalities: row.output_modalities,
-        capabilities: row.capabilities,
-        lineage: row.lineage,
-        lifecycle: crate::domain::lifecycle::in_force(row.lifecycle_status, row.retirement_date, now.date_naive()),
-        ancestors: ancestry.of(row.id).into(),
-        base_model: reference(row.base_model_id),
-        successor: reference(row.successor_id),
-        slug: row.slug,
-        name: row.name,
-        publisher: publishers[&row.publisher_id].clone(),
-        family: row.family,
-        version: row.version,
-        description: row.description,
-        context_window: row.context_window,
-        max_output_tokens: row.max_output_tokens,
-        license: row.license,
-        open_weights: row.open_weights,
-        origin_country: row.origin_country,
-        model_card_url: row.model_card_url,
-        weights_digest: row.weights_digest,
-        release_date: row.release_date,
-        deprecation_date: row.deprecation_date,
-        retirement_date: row.retirement_date,
-        tags: row.tags,
-        row_version: row.row_version,
-        updated_at: row.updated_at,
+        id,
+        aliases: Box::default(),
+        task,
+        input_modalities,
+        output_modalities,
+        capabilities,
+        lineage,
+        lifecycle: lifecycle::in_force(lifecycle_status, retirement_date, now.date_naive()),
+        ancestors: Box::default(),
+        base_model: None,
+        successor: None,
+        slug,
+        name,
+        publisher: publishers[&publisher_id].clone(),
+        family,
+        version,
+        description,
+        context_window,
+        max_output_tokens,
+        license,
+        open_weights,
+        origin_country,
+        model_card_url,
+        weights_digest,
+        release_date,
+        deprecation_date,
+        retirement_date,
+        tags,
+        row_version,
+        updated_at,
         offers: Box::default(),
         regions: Box::default(),
         min_input_price: None,
         min_output_price: None,
         converted_from: Box::default(),
         not_converted: Box::default(),
+    }
+}
+
+/// Whether `listing` holds `row` as it is: every column the listing keeps.
+/// A reload does not read such a row twice (see [`Reuse`]).
+fn holds_row(listing: &Listing, row: &ModelRow) -> bool {
+    let ModelRow {
+        id,
+        slug,
+        publisher_id,
+        name,
+        family,
+        version,
+        description,
+        task,
+        input_modalities,
+        output_modalities,
+        context_window,
+        max_output_tokens,
+        capabilities,
+        license,
+        open_weights,
+        origin_country,
+        lineage,
+        base_model_id,
+        model_card_url,
+        weights_digest,
+        release_date,
+        // In force as of the build (`in_force`): compared there.
+        lifecycle_status: _,
+        deprecation_date,
+        retirement_date,
+        successor_id,
+        tags,
+        row_version,
+        updated_at,
+    } = row;
+    listing.id == *id
+        && listing.slug == *slug
+        && listing.publisher.id == *publisher_id
+        && listing.name == *name
+        && listing.family == *family
+        && listing.version == *version
+        && listing.description == *description
+        && listing.task == *task
+        && listing.input_modalities == *input_modalities
+        && listing.output_modalities == *output_modalities
+        && listing.context_window == *context_window
+        && listing.max_output_tokens == *max_output_tokens
+        && listing.capabilities == *capabilities
+        && listing.license == *license
+        && listing.open_weights == *open_weights
+        && listing.origin_country == *origin_country
+        && listing.lineage == *lineage
+        && listing.base_model.as_ref().map(|m| m.id) == *base_model_id
+        && listing.model_card_url == *model_card_url
+        && listing.weights_digest == *weights_digest
+        && listing.release_date == *release_date
+        && listing.deprecation_date == *deprecation_date
+        && listing.retirement_date == *retirement_date
+        && listing.successor.as_ref().map(|m| m.id) == *successor_id
+        && listing.tags == *tags
+        && listing.row_version == *row_version
+        && listing.updated_at == *updated_at
+}
+
+/// What a listing names of other rows, read from its model row.
+#[derive(Clone, Copy)]
+struct Links {
+    base_model_id: Option<Uuid>,
+    successor_id: Option<Uuid>,
+}
+
+/// Gives `listing` what it takes from other rows: its publisher, its other
+/// slugs, its lineage and the listings it names.
+fn link(
+    listing: &mut Listing,
+    aliases: Vec<String>,
+    links: Links,
+    publishers: &HashMap<Uuid, Arc<Publisher>>,
+    ancestry: &Ancestry,
+) {
+    listing.publisher = publishers[&listing.publisher.id].clone();
+    listing.aliases = aliases.into();
+    listing.ancestors = ancestry.of(listing.id).into();
+    listing.base_model = ancestry.reference(links.base_model_id);
+    listing.successor = ancestry.reference(links.successor_id);
+}
+
+/// A listing on its way into a snapshot.
+enum Draft {
+    /// Built from a row read now, not yet linked or given its offers.
+    Read(Arc<Listing>, Links),
+    /// The previous content's listing, whose row a reload found unchanged,
+    /// with the lifecycle status stored in that row.
+    Kept(Arc<Listing>, LifecycleStatus),
+}
+
+/// What the ancestry walk reads of a model.
+struct ModelFacts<'a> {
+    id: Uuid,
+    slug: &'a str,
+    publisher_id: Uuid,
+    origin_country: Option<&'a str>,
+    base_model_id: Option<Uuid>,
+    successor_id: Option<Uuid>,
+}
+
+impl Draft {
+    fn listing(&self) -> &Listing {
+        match self {
+            Draft::Read(listing, _) | Draft::Kept(listing, _) => listing,
+        }
+    }
+
+    fn facts(&self) -> ModelFacts<'_> {
+        let listing = self.listing();
+        let links = match self {
+            Draft::Read(_, links) => *links,
+            Draft::Kept(listing, _) => Links {
+                base_model_id: listing.base_model.as_ref().map(|m| m.id),
+                successor_id: listing.successor.as_ref().map(|m| m.id),
+            },
+        };
+        ModelFacts {
+            id: listing.id,
+            slug: &listing.slug,
+            publisher_id: listing.publisher.id,
+            origin_country: listing.origin_country.as_deref(),
+            base_model_id: links.base_model_id,
+            successor_id: links.successor_id,
+        }
+    }
+}
+
+/// A draft's searchable text: its listing's own, under the publisher and
+/// aliases read now (a kept listing still names the ones read before).
+struct DraftText<'a> {
+    listing: &'a Listing,
+    publisher: &'a Publisher,
+    /// Sorted, as the listing keeps them.
+    aliases: &'a [String],
+}
+
+impl Searchable for DraftText<'_> {
+    fn name(&self) -> &str {
+        &self.listing.name
+    }
+
+    fn fields(&self, add: &mut dyn FnMut(&str, u16)) {
+        let listing = self.listing;
+        super::search::listing_fields(
+            &listing.name,
+            &listing.slug,
+            self.aliases.iter().map(String::as_str),
+            self.publisher,
+            listing.family.as_deref(),
+            listing.tags.iter().map(|tag| &**tag),
+            &listing.description,
+            add,
+        );
+    }
+}
+
+/// The content a reload replaces, and the model rows the reload found as
+/// that content holds them. Those rows are not kept while the rest is read
+/// (each is compared and dropped as it is decoded), and their listings are
+/// the previous content's when nothing else about them changed: a reload
+/// while serving then holds twice only what changed, where it held the
+/// whole catalog twice and its rows besides.
+pub struct Reuse {
+    previous: Arc<CatalogContent>,
+    /// With the lifecycle status each row stores (its listing keeps the
+    /// status in force, which a retirement date changes with the day).
+    unchanged: Vec<(Uuid, LifecycleStatus)>,
+}
+
+impl Reuse {
+    pub fn of(previous: Arc<CatalogContent>) -> Self {
+        Reuse {
+            previous,
+            unchanged: Vec::new(),
+        }
+    }
+
+    /// Takes `row` (`None`) when the previous content's listing holds it as
+    /// it is; gives it back otherwise.
+    pub fn take(&mut self, row: ModelRow) -> Option<ModelRow> {
+        match self.previous.find_by_id(row.id) {
+            Some(listing) if holds_row(listing, &row) => {
+                self.unchanged.push((row.id, row.lifecycle_status));
+                None
+            }
+            _ => Some(row),
+        }
     }
 }
 
@@ -619,11 +920,19 @@ fn attach_offers(listing: &mut Listing, mut offers: Vec<Offer>, now: DateTime<Ut
 /// Every model's offers with their price periods, and the price boundaries
 /// around `now`.
 struct Offers {
-    by_model: HashMap<Uuid, Vec<Offer>>,
+    by_model: HashMap<Uuid, ModelOffers>,
     /// The next instant a price takes or leaves effect after `now`.
     next_price_change: Option<DateTime<Utc>>,
     /// The last instant a price took effect at or before `now`.
     last_price_boundary: Option<DateTime<Utc>>,
+}
+
+/// A model's offers as built from the rows, or as the previous content's
+/// listing holds them (then they are not kept twice while the listings are
+/// completed).
+enum ModelOffers {
+    Built(Vec<Offer>),
+    AsBefore,
 }
 
 fn offers_by_model(
@@ -631,6 +940,7 @@ fn offers_by_model(
     mut offer_rows: Vec<OfferRow>,
     regions: &[Region],
     usd_rates: &UsdRates,
+    previous: Option<&CatalogContent>,
     now: DateTime<Utc>,
 ) -> Offers {
     let mut shared = Interner::default();
@@ -658,7 +968,7 @@ fn offers_by_model(
     }
     let prices_by_offer: HashMap<Uuid, &[PeriodRow]> = runs(&price_rows, |p| p.offer_id);
     offer_rows.sort_unstable_by_key(|o| o.model_id);
-    let mut by_model: HashMap<Uuid, Vec<Offer>> = HashMap::new();
+    let mut by_model: HashMap<Uuid, ModelOffers> = HashMap::new();
     for model_offers in offer_rows.chunk_by(|a, b| a.model_id == b.model_id) {
         let mut offers = Vec::with_capacity(model_offers.len());
         for offer in model_offers {
@@ -699,13 +1009,31 @@ fn offers_by_model(
                 prices: prices.into_boxed_slice(),
             });
         }
-        by_model.insert(model_offers[0].model_id, offers);
+        let model_id = model_offers[0].model_id;
+        let as_before = previous
+            .and_then(|content| content.find_by_id(model_id))
+            .is_some_and(|listing| same_offers(&listing.offers, &offers));
+        let offers = if as_before {
+            ModelOffers::AsBefore
+        } else {
+            ModelOffers::Built(offers)
+        };
+        by_model.insert(model_id, offers);
     }
     Offers {
         by_model,
         next_price_change,
         last_price_boundary,
     }
+}
+
+/// Whether `built` (in row order) are the offers `listed` holds (in the
+/// listing's order).
+fn same_offers(listed: &[Offer], built: &[Offer]) -> bool {
+    listed.len() == built.len()
+        && built
+            .iter()
+            .all(|offer| listed.iter().any(|kept| kept.id == offer.id && kept == offer))
 }
 
 /// `rows` (sorted by `key`) by key, each key's rows side by side.

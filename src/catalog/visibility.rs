@@ -60,7 +60,7 @@ impl TenantView {
     /// Runs the rules for every listing and offer. `viewer.holds` should be
     /// only the holds that apply to the tenant, so the view can be shared.
     pub fn build(
-        listings: &[Listing],
+        listings: &[std::sync::Arc<Listing>],
         offer_start: std::sync::Arc<[u32]>,
         viewer: &Viewer<'_>,
         fingerprint: String,
@@ -152,7 +152,7 @@ impl TenantView {
 /// Where each listing's offers start when all offers are numbered listing by
 /// listing, with the total at the end: what every [`TenantView`] of these
 /// listings indexes its offer sets by.
-pub fn offer_starts(listings: &[Listing]) -> std::sync::Arc<[u32]> {
+pub fn offer_starts(listings: &[std::sync::Arc<Listing>]) -> std::sync::Arc<[u32]> {
     let mut starts = Vec::with_capacity(listings.len() + 1);
     let mut next = 0u32;
     for listing in listings {

@@ -19,6 +19,7 @@ pub async fn serve(mut settings: Settings, listen: Option<SocketAddr>, demo: boo
     if demo && settings.auth.hs256_secret.is_none() {
         settings.auth.hs256_secret = Some(database::dev_secret(&settings, true)?);
     }
+    crate::refresher::map_large_blocks_on_their_own();
     let database = database::open(&settings).await?;
     crate::db::prepare(&database.pool).await?;
     let summary = if demo {

@@ -325,7 +325,14 @@ pub async fn load_listing(conn: &mut sqlx::PgConnection, id: Uuid, lock: Lock) -
                          || ARRAY(SELECT successor_id FROM models WHERE id = $1 AND successor_id IS NOT NULL))
          {for_share}"
     );
-    let models = decoded(&mut *conn, sqlx::query(&sql).bind(id), &mut texts, ModelRow::decode).await?;
+    let models = decoded(
+        &mut *conn,
+        sqlx::query(&sql).bind(id),
+        &mut texts,
+        ModelRow::decode,
+        Some,
+    )
+    .await?;
     let model_ids: Vec<Uuid> = models.iter().map(|m| m.id).collect();
     let aliases = sqlx::query_as("SELECT alias, model_id FROM model_aliases WHERE model_id = ANY($1)")
         .bind(&model_ids)
@@ -340,13 +347,27 @@ pub async fn load_listing(conn: &mut sqlx::PgConnection, id: Uuid, lock: Lock) -
         .fetch_all(&mut *conn)
         .await?;
     let sql = format!("SELECT {OFFER_COLUMNS} FROM offers WHERE model_id = $1 AND status <> 'withdrawn' {for_share}");
-    let offers = decoded(&mut *conn, sqlx::query(&sql).bind(id), &mut texts, OfferRow::decode).await?;
+    let offers = decoded(
+        &mut *conn,
+        sqlx::query(&sql).bind(id),
+        &mut texts,
+        OfferRow::decode,
+        Some,
+    )
+    .await?;
     let sql = format!(
         "SELECT {PERIOD_COLUMNS}
          FROM offer_prices p JOIN offers o ON o.id = p.offer_id
          WHERE o.model_id = $1 AND (p.effective_to IS NULL OR p.effective_to > now())"
     );
-    let prices = decoded(&mut *conn, sqlx::query(&sql).bind(id), &mut texts, PeriodRow::decode).await?;
+    let prices = decoded(
+        &mut *conn,
+        sqlx::query(&sql).bind(id),
+        &mut texts,
+        PeriodRow::decode,
+        Some,
+    )
+    .await?;
     let rates = sqlx::query_as(RATES).fetch_all(&mut *conn).await?;
     Ok(CatalogRows {
         version,
@@ -383,7 +404,12 @@ async fn begin_bulk_read(pool: &PgPool) -> Result<sqlx::Transaction<'static, sql
 
 type ModelsSide = (Vec<PublisherRow>, Vec<RegionRow>, Vec<ModelRow>, Vec<(String, Uuid)>);
 
-async fn read_models(conn: &mut sqlx::PgConnection) -> Result<ModelsSide, sqlx::Error> {
+/// What a bulk read does with each model row as it is decoded: `Some` keeps
+/// it in [`CatalogRows::models`], `None` means the caller took it (a reload
+/// that finds a row as its snapshot already holds it does not keep it).
+pub type ModelRowHook<'h> = dyn FnMut(ModelRow) -> Option<ModelRow> + Send + 'h;
+
+async fn read_models(conn: &mut sqlx::PgConnection, hook: &mut ModelRowHook<'_>) -> Result<ModelsSide, sqlx::Error> {
     let publishers = sqlx::query_as("SELECT id, slug, name, country, website FROM publishers")
         .fetch_all(&mut *conn)
         .await?;
@@ -392,25 +418,26 @@ async fn read_models(conn: &mut sqlx::PgConnection) -> Result<ModelsSide, sqlx::
         .await?;
     let mut texts = Interner::default();
     let sql = format!("SELECT {MODEL_COLUMNS} FROM models");
-    let models = decoded(conn, sqlx::query(&sql), &mut texts, ModelRow::decode).await?;
+    let models = decoded(conn, sqlx::query(&sql), &mut texts, ModelRow::decode, hook).await?;
     let aliases = sqlx::query_as("SELECT alias, model_id FROM model_aliases")
         .fetch_all(&mut *conn)
         .await?;
     Ok((publishers, regions, models, aliases))
 }
 
-/// Every row `query` returns on `conn`, each decoded as it arrives: no row
-/// is held as text.
+/// The rows `query` returns on `conn` that `keep` gives back, each decoded
+/// as it arrives: no row is held as text.
 async fn decoded<T>(
     conn: &mut sqlx::PgConnection,
     query: sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments>,
     texts: &mut Interner,
     decode: fn(&PgRow, &mut Interner) -> Result<T, sqlx::Error>,
+    mut keep: impl FnMut(T) -> Option<T>,
 ) -> Result<Vec<T>, sqlx::Error> {
     let mut decoded = Vec::new();
     let mut rows = query.fetch(conn);
     while let Some(row) = rows.try_next().await? {
-        decoded.push(decode(&row, texts)?);
+        decoded.extend(keep(decode(&row, texts)?));
     }
     Ok(decoded)
 }
@@ -423,10 +450,17 @@ async fn read_offers(
 ) -> Result<(Vec<OfferRow>, Vec<PeriodRow>), sqlx::Error> {
     let mut texts = Interner::default();
     let sql = format!("SELECT {OFFER_COLUMNS} FROM offers WHERE status <> 'withdrawn'");
-    let offers = decoded(conn, sqlx::query(&sql), &mut texts, OfferRow::decode).await?;
+    let offers = decoded(conn, sqlx::query(&sql), &mut texts, OfferRow::decode, Some).await?;
     let sql =
         format!("SELECT {PERIOD_COLUMNS} FROM offer_prices p WHERE p.effective_to IS NULL OR p.effective_to > $1");
-    let prices = decoded(conn, sqlx::query(&sql).bind(read_at), &mut texts, PeriodRow::decode).await?;
+    let prices = decoded(
+        conn,
+        sqlx::query(&sql).bind(read_at),
+        &mut texts,
+        PeriodRow::decode,
+        Some,
+    )
+    .await?;
     Ok((offers, prices))
 }
 
@@ -475,6 +509,11 @@ pub async fn load_rules(pool: &PgPool) -> Result<RuleRows, sqlx::Error> {
 }
 
 pub async fn load(pool: &PgPool) -> Result<CatalogRows, sqlx::Error> {
+    load_with(pool, &mut |row| Some(row)).await
+}
+
+/// [`load`], each model row passed through `hook` as it is decoded.
+pub async fn load_with(pool: &PgPool, hook: &mut ModelRowHook<'_>) -> Result<CatalogRows, sqlx::Error> {
     let mut tx = begin_bulk_read(pool).await?;
     let (version, content_version, read_at): (i64, i64, DateTime<Utc>) =
         sqlx::query_as("SELECT version, content_version, now() FROM catalog_state")
@@ -503,14 +542,14 @@ pub async fn load(pool: &PgPool) -> Result<CatalogRows, sqlx::Error> {
                 let pool = pool.clone();
                 async move { read_offers_in_snapshot(&pool, &snapshot, read_at).await }
             });
-            let models_side = read_models(&mut tx).await?;
+            let models_side = read_models(&mut tx, hook).await?;
             let offers_side = offers
                 .await
                 .map_err(|error| sqlx::Error::Protocol(format!("reading offers: {error}")))??;
             (models_side, offers_side)
         }
         None => {
-            let models_side = read_models(&mut tx).await?;
+            let models_side = read_models(&mut tx, hook).await?;
             (models_side, read_offers(&mut tx, read_at).await?)
         }
     };

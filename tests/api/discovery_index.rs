@@ -343,7 +343,7 @@ async fn indexed_discovery_over_thousands_of_listings_counts_and_bounds_exactly_
     pool.close().await;
     let content = loaded.content.clone();
     let median_price = |price: fn(&modelmart::catalog::snapshot::Listing) -> Option<rust_decimal::Decimal>| {
-        let mut prices: Vec<_> = content.listings.iter().filter_map(price).collect();
+        let mut prices: Vec<_> = content.listings.iter().filter_map(|listing| price(listing)).collect();
         prices.sort();
         prices[prices.len() * 3 / 4]
     };

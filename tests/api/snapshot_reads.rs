@@ -2,11 +2,15 @@
 //! exported snapshot where the pool has them, on one otherwise, and never
 //! cut short by the statement timeout meant for requests.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use modelmart::catalog::snapshot::{CatalogContent, Reuse};
+use modelmart::catalog::Snapshot;
 use modelmart::config::DatabaseSettings;
 use modelmart::db::catalog_read::{self, CatalogRows};
 use sqlx::{Connection, PgConnection, PgPool};
+use uuid::Uuid;
 
 use crate::helpers::{fresh_database, TestDatabase};
 
@@ -88,4 +92,139 @@ async fn a_catalog_read_slower_than_the_request_statement_timeout_still_complete
     );
     assert!(!rows.prices.is_empty());
     release.await.unwrap();
+}
+
+/// A reload keeps each listing it finds as the content in force holds it
+/// (the same listing, shared), and serves exactly what a build from scratch
+/// serves: also where an edit elsewhere changes a listing whose own row did
+/// not change (its base model's slug, its publisher's name, an offer, an
+/// alias).
+#[tokio::test]
+async fn a_reload_shares_the_listings_it_finds_unchanged_and_serves_what_a_build_from_scratch_serves() {
+    let database = demo_database().await;
+    let pool = pool(&database, 4, Duration::from_secs(10)).await;
+    let before = Snapshot::build(catalog_read::load(&pool).await.expect("load"))
+        .expect("build")
+        .content
+        .clone();
+    let scalar = |sql: &'static str| {
+        let pool = pool.clone();
+        async move { sqlx::query_scalar::<_, Uuid>(sql).fetch_one(&pool).await.expect(sql) }
+    };
+    let derived = scalar("SELECT id FROM models WHERE base_model_id IS NOT NULL ORDER BY slug LIMIT 1").await;
+    let base = scalar("SELECT base_model_id FROM models WHERE base_model_id IS NOT NULL ORDER BY slug LIMIT 1").await;
+    let edited = scalar("SELECT id FROM models WHERE base_model_id IS NULL ORDER BY slug DESC LIMIT 1").await;
+    let unavailable = scalar(
+        "SELECT model_id FROM offers WHERE status = 'available' AND model_id IN
+           (SELECT id FROM models WHERE base_model_id IS NULL) ORDER BY model_id DESC LIMIT 1",
+    )
+    .await;
+    let publisher = scalar("SELECT publisher_id FROM models ORDER BY slug LIMIT 1").await;
+    let aliased = scalar("SELECT id FROM models ORDER BY slug LIMIT 1 OFFSET 7").await;
+    for (sql, id) in [
+        ("UPDATE models SET slug = slug || '-renamed' WHERE id = $1", base),
+        (
+            "UPDATE models SET description = 'Edited while serving.' WHERE id = $1",
+            edited,
+        ),
+        (
+            "UPDATE offers SET status = 'unavailable'
+             WHERE id = (SELECT id FROM offers WHERE model_id = $1 AND status = 'available' LIMIT 1)",
+            unavailable,
+        ),
+        (
+            "UPDATE publishers SET name = name || ' Renamed' WHERE id = $1",
+            publisher,
+        ),
+        (
+            "INSERT INTO model_aliases (alias, model_id, source) VALUES ('reloaded/an-alias', $1, 'test')",
+            aliased,
+        ),
+    ] {
+        sqlx::query(sql).bind(id).execute(&pool).await.expect(sql);
+    }
+
+    let mut reuse = Reuse::of(before.clone());
+    let rows = catalog_read::load_with(&pool, &mut |row| reuse.take(row))
+        .await
+        .expect("load");
+    let kept_aside = before.listings.len() - rows.models.len();
+    let reloaded = Snapshot::build_reusing(rows, Some(reuse))
+        .expect("build")
+        .content
+        .clone();
+    let fresh = Snapshot::build(catalog_read::load(&pool).await.expect("load"))
+        .expect("build")
+        .content
+        .clone();
+
+    assert_eq!(reloaded.listings.len(), fresh.listings.len());
+    for (reloaded, fresh) in reloaded.listings.iter().zip(&fresh.listings) {
+        assert!(
+            reloaded == fresh,
+            "{} reloaded differs from {} built afresh",
+            reloaded.slug,
+            fresh.slug
+        );
+    }
+    for q in ["renamed", "edited while serving", "deepseek", "llama", "an-alias"] {
+        assert_eq!(reloaded.search_scores(q), fresh.search_scores(q), "scores for {q:?}");
+    }
+    let publisher_name = &fresh
+        .publishers
+        .iter()
+        .find(|p| p.id == publisher)
+        .expect("publisher")
+        .name;
+    assert!(publisher_name.ends_with(" Renamed"));
+
+    // Shared where nothing about the listing changed; rebuilt where it did,
+    // its own row unchanged or not.
+    let shared = |id: Uuid| {
+        let position = |content: &CatalogContent| {
+            content
+                .listings
+                .iter()
+                .position(|listing| listing.id == id)
+                .expect("listed")
+        };
+        Arc::ptr_eq(
+            &before.listings[position(&before)],
+            &reloaded.listings[position(&reloaded)],
+        )
+    };
+    for changed in [base, derived, edited, unavailable, aliased] {
+        assert!(
+            !shared(changed),
+            "{changed} changed and is still the listing read before"
+        );
+    }
+    let of_publisher: Vec<Uuid> = before
+        .listings
+        .iter()
+        .filter(|listing| listing.publisher.id == publisher)
+        .map(|listing| listing.id)
+        .collect();
+    assert!(!of_publisher.is_empty());
+    assert!(of_publisher.iter().all(|&id| !shared(id)));
+    let untouched: Vec<Uuid> = before
+        .listings
+        .iter()
+        .map(|listing| listing.id)
+        .filter(|id| ![base, derived, edited, unavailable, aliased].contains(id) && !of_publisher.contains(id))
+        .filter(|id| {
+            // Those derived from the renamed base model change with it.
+            !fresh
+                .find_by_id(*id)
+                .is_some_and(|listing| listing.ancestors.iter().any(|a| a.model_id == base))
+        })
+        .collect();
+    assert!(
+        untouched.len() > before.listings.len() / 2,
+        "{} untouched",
+        untouched.len()
+    );
+    assert!(untouched.iter().all(|&id| shared(id)));
+    // Their rows were not kept while the rest was read.
+    assert!(kept_aside >= untouched.len(), "{kept_aside} rows set aside");
 }
