@@ -378,17 +378,15 @@ impl FilterIndex {
             .not_retired
             .subtract(&index.lifecycles.set_of(&LifecycleStatus::Retired, len));
         for field in ORDERED_FIELDS {
-            // The keys are computed once per field, not once per comparison.
-            let keys: Vec<_> = listings.iter().map(|l| sort_value(l, field, 0)).collect();
+            // The keys (and the ids that break ties) are read once per field,
+            // not once per comparison: each listing is behind a pointer.
+            let keys: Vec<_> = listings.iter().map(|l| (sort_value(l, field, 0), l.id)).collect();
             for descending in [false, true] {
                 let sort = Sort { field, descending };
                 let mut order: Vec<u32> = (0..listings.len() as u32).collect();
                 order.sort_by(|&a, &b| {
-                    compare(
-                        (&keys[a as usize], listings[a as usize].id),
-                        (&keys[b as usize], listings[b as usize].id),
-                        sort,
-                    )
+                    let (a, b) = (&keys[a as usize], &keys[b as usize]);
+                    compare((&a.0, a.1), (&b.0, b.1), sort)
                 });
                 index.orders.push((sort, order));
             }

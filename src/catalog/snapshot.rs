@@ -509,7 +509,10 @@ impl CatalogContent {
             .iter()
             .map(|draft| DraftText {
                 listing: draft.listing(),
-                publisher: &publishers[&draft.listing().publisher.id],
+                publisher: match draft {
+                    Draft::Read(listing, _) => &listing.publisher,
+                    Draft::Kept(listing, _) => &publishers[&listing.publisher.id],
+                },
                 aliases: aliases_by_model.get(&draft.listing().id).map_or(&[], Vec::as_slice),
             })
             .collect();
@@ -542,12 +545,13 @@ impl CatalogContent {
                 }
                 Draft::Kept(old, status) => {
                     let mut listing = Listing::clone(&old);
+                    listing.publisher = publishers[&listing.publisher.id].clone();
                     listing.lifecycle = lifecycle::in_force(status, listing.retirement_date, now.date_naive());
                     (Arc::new(listing), Some(old))
                 }
             };
             let complete = Arc::get_mut(&mut listing).expect("a listing being built is not shared yet");
-            link(complete, aliases, links, &publishers, &ancestry);
+            link(complete, aliases, links, &ancestry);
             let offers = match by_model.remove(&complete.id) {
                 Some(ModelOffers::Built(offers)) => offers,
                 Some(ModelOffers::AsBefore) => before.as_ref().map(|old| old.offers.to_vec()).unwrap_or_default(),
@@ -751,16 +755,9 @@ struct Links {
     successor_id: Option<Uuid>,
 }
 
-/// Gives `listing` what it takes from other rows: its publisher, its other
-/// slugs, its lineage and the listings it names.
-fn link(
-    listing: &mut Listing,
-    aliases: Vec<String>,
-    links: Links,
-    publishers: &HashMap<Uuid, Arc<Publisher>>,
-    ancestry: &Ancestry,
-) {
-    listing.publisher = publishers[&listing.publisher.id].clone();
+/// Gives `listing` what it takes from other rows (besides its publisher):
+/// its other slugs, its lineage and the listings it names.
+fn link(listing: &mut Listing, aliases: Vec<String>, links: Links, ancestry: &Ancestry) {
     listing.aliases = aliases.into();
     listing.ancestors = ancestry.of(listing.id).into();
     listing.base_model = ancestry.reference(links.base_model_id);
