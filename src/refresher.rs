@@ -346,9 +346,9 @@ fn release_once_freed(replaced: Weak<CatalogContent>) {
 /// threshold each time such a block is freed (up to 32 MiB), so after the
 /// first reload the large arrays of a snapshot's indexes came from the
 /// heap, among longer-lived memory, and the next reload could return them
-/// only in part: at 100,000 listings a server at 281 MiB after its start sat
-/// at 330 to 390 MiB after a few reloads; with the threshold fixed it stays
-/// at 282. At 1 MiB, what a request allocates (pages, match sets of a
+/// only in part: at 100,000 listings a server at 275 MiB after its start sat
+/// at 323 to 378 MiB after a few reloads; with the threshold fixed it stays
+/// at 275. At 1 MiB, what a request allocates (pages, match sets of a
 /// million listings) still comes from the heap. Call once, at the start.
 pub fn map_large_blocks_on_their_own() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
