@@ -476,8 +476,8 @@ impl CatalogContent {
         // Impossible under the foreign key; skipped rather than a panic.
         models.retain(|m| publishers.contains_key(&m.publisher_id));
         // Built in slug order, the listings lie in memory in the order every
-        // scan by position walks them (built in the rows' order, a start
-        // took a third longer).
+        // scan by position walks them (built in the rows' order, a start at
+        // 100,000 listings took about a quarter longer).
         models.sort_unstable_by(|a, b| a.slug.cmp(&b.slug));
         for row in models {
             let links = Links {
