@@ -538,23 +538,28 @@ impl CatalogContent {
                 base_model_id: facts.base_model_id,
                 successor_id: facts.successor_id,
             };
-            let (mut listing, before) = match draft {
+            // A kept listing is copied whole to be completed and compared; its
+            // copied offers serve when they come back as before.
+            let (mut listing, before, offers_copied) = match draft {
                 Draft::Read(listing, _) => {
                     let before = previous.as_ref().and_then(|p| p.shared(listing.id)).cloned();
-                    (listing, before)
+                    (listing, before, None)
                 }
                 Draft::Kept(old, status) => {
                     let mut listing = Listing::clone(&old);
+                    let offers = std::mem::take(&mut listing.offers).into_vec();
                     listing.publisher = publishers[&listing.publisher.id].clone();
                     listing.lifecycle = lifecycle::in_force(status, listing.retirement_date, now.date_naive());
-                    (Arc::new(listing), Some(old))
+                    (Arc::new(listing), Some(old), Some(offers))
                 }
             };
             let complete = Arc::get_mut(&mut listing).expect("a listing being built is not shared yet");
             link(complete, aliases, links, &ancestry);
             let offers = match by_model.remove(&complete.id) {
                 Some(ModelOffers::Built(offers)) => offers,
-                Some(ModelOffers::AsBefore) => before.as_ref().map(|old| old.offers.to_vec()).unwrap_or_default(),
+                Some(ModelOffers::AsBefore) => offers_copied
+                    .or_else(|| before.as_ref().map(|old| old.offers.to_vec()))
+                    .unwrap_or_default(),
                 None => Vec::new(),
             };
             attach_offers(complete, offers, now);
