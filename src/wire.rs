@@ -119,6 +119,13 @@ fn codec_answer(status: &[u8]) -> Option<ApiError> {
 /// `bytes` with every codec-made error head given its problem body, or
 /// `None` when it holds no such head (the case of every application answer).
 fn with_problem_bodies(bytes: &[u8]) -> Option<Vec<u8>> {
+    // The codec closes the connection after its answer, so its head is the
+    // last thing written, and with no body a write holding one ends with
+    // the head's blank line. Every other write (an answer with a body: all
+    // but a few) is passed on without being read.
+    if !bytes.ends_with(b"\r\n\r\n") {
+        return None;
+    }
     let mut out: Option<Vec<u8>> = None;
     let mut copied = 0;
     let mut from = 0;

@@ -16,6 +16,14 @@ pub struct Bitset {
 /// each: the steps of one lane wait on each other, the lanes do not.
 impl std::hash::Hash for Bitset {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.fingerprint());
+    }
+}
+
+impl Bitset {
+    /// The one word the set is hashed as (see its `Hash`): equal sets have
+    /// the same, and a key that keeps it is hashed without another pass.
+    pub fn fingerprint(&self) -> u64 {
         fn mix(mut x: u64) -> u64 {
             x ^= x >> 30;
             x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -34,7 +42,7 @@ impl std::hash::Hash for Bitset {
         for (lane, &word) in lanes.iter_mut().zip(chunks.remainder()) {
             *lane = mix(*lane ^ word);
         }
-        state.write_u64(lanes.iter().fold(0, |folded, &lane| mix(folded ^ lane)));
+        lanes.iter().fold(0, |folded, &lane| mix(folded ^ lane))
     }
 }
 
@@ -149,6 +157,15 @@ impl Bitset {
         popcount::of_and_at(&self.words, &other.words, words)
     }
 
+    /// How many of the set's positions lie below each of `positions`
+    /// (ascending, each at most the set's length): one pass over the set.
+    /// The positions in `a..b` are then `ranks[j] - ranks[i]`.
+    pub fn ranks_at(&self, positions: &[u32]) -> Vec<u32> {
+        debug_assert!(positions.windows(2).all(|pair| pair[0] <= pair[1]));
+        debug_assert!(positions.last().is_none_or(|&last| last as usize <= self.len));
+        popcount::ranks_at(&self.words, positions)
+    }
+
     /// The indexes of the words holding at least one position, ascending.
     pub fn occupied_words(&self) -> Vec<u32> {
         (0..self.words.len() as u32)
@@ -221,6 +238,37 @@ mod popcount {
             .sum()
     }
 
+    pub fn ranks_at(words: &[u64], positions: &[u32]) -> Vec<u32> {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("popcnt") {
+            // SAFETY: as above.
+            return unsafe { x86::ranks_at(words, positions) };
+        }
+        ranks_sweep(words, positions)
+    }
+
+    /// Counts the words once, in order, stopping at each position to add
+    /// the part of its word below it.
+    #[inline(always)]
+    fn ranks_sweep(words: &[u64], positions: &[u32]) -> Vec<u32> {
+        let mut ranks = Vec::with_capacity(positions.len());
+        let (mut counted_words, mut below) = (0usize, 0u32);
+        for &position in positions {
+            let (word, bit) = (position as usize / 64, position % 64);
+            while counted_words < word {
+                below += words[counted_words].count_ones();
+                counted_words += 1;
+            }
+            let partial = if bit == 0 {
+                0
+            } else {
+                (words[word] & ((1u64 << bit) - 1)).count_ones()
+            };
+            ranks.push(below + partial);
+        }
+        ranks
+    }
+
     /// The same loops, compiled with popcnt enabled.
     #[cfg(target_arch = "x86_64")]
     mod x86 {
@@ -241,6 +289,11 @@ mod popcount {
                 .zip(b)
                 .map(|(x, y)| u64::from((x & y).count_ones()))
                 .sum::<u64>() as usize
+        }
+
+        #[target_feature(enable = "popcnt")]
+        pub unsafe fn ranks_at(words: &[u64], positions: &[u32]) -> Vec<u32> {
+            super::ranks_sweep(words, positions)
         }
 
         #[target_feature(enable = "popcnt")]
@@ -272,6 +325,26 @@ mod tests {
         let mut removed = sparse.clone();
         removed.remove(300);
         assert_eq!(removed.iter().collect::<Vec<_>>(), [5, 6, 9, 301, 999]);
+    }
+
+    #[test]
+    fn ranks_count_the_positions_below_each_point_wherever_it_falls_in_a_word() {
+        for len in [0usize, 1, 63, 64, 65, 128, 200] {
+            let set = Bitset::from_positions(len, (0..len as u32).filter(|p| p % 3 == 0 || *p == 127 || *p == 63));
+            let points: Vec<u32> = (0..=len as u32).collect();
+            let expected: Vec<u32> = points
+                .iter()
+                .map(|&point| (0..point).filter(|&p| set.contains(p)).count() as u32)
+                .collect();
+            assert_eq!(set.ranks_at(&points), expected, "len {len}");
+            let some: Vec<u32> = points
+                .iter()
+                .copied()
+                .filter(|p| p % 7 == 0 || *p == len as u32)
+                .collect();
+            let expected_some: Vec<u32> = some.iter().map(|&p| expected[p as usize]).collect();
+            assert_eq!(set.ranks_at(&some), expected_some, "len {len}, some points");
+        }
     }
 
     #[test]

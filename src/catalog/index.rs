@@ -88,35 +88,125 @@ impl<K: Hash + Eq + Clone> Postings<K> {
     }
 }
 
-/// A presorted order's listings with a known key (the rest sort last), as a
-/// set: a bound such as a price ceiling keeps a prefix of them, built from
-/// this set minus the part past the bound when that part is the smaller.
+/// A presorted order's listings with a known key (the rest sort last): a
+/// bound such as a price ceiling keeps a prefix of them. The prefixes ending
+/// at every sixteenth of them are kept as sets, so any prefix is built from
+/// the nearest (a copy of 12.5 KB at 100,000 listings) and at most a
+/// thirty-second of the listings added or removed one by one, wherever a
+/// ceiling falls.
 struct KnownPrefix {
     sort: Sort,
-    known: usize,
-    set: Bitset,
+    /// `(end, the set of order[..end])`, ascending by end; the first is the
+    /// empty prefix and the last every listing with a known key.
+    checkpoints: Vec<(usize, Bitset)>,
+}
+
+/// How many equal parts a known prefix's checkpoints divide it into.
+const PREFIX_PARTS: usize = 16;
+
+impl KnownPrefix {
+    fn of(sort: Sort, order: &[u32], known: usize, len: usize) -> Self {
+        let mut checkpoints = vec![(0, Bitset::empty(len))];
+        let mut set = Bitset::empty(len);
+        let mut end = 0;
+        for part in 1..=PREFIX_PARTS {
+            let next = known * part / PREFIX_PARTS;
+            if next == end {
+                continue;
+            }
+            for &position in &order[end..next] {
+                set.insert(position);
+            }
+            end = next;
+            checkpoints.push((end, set.clone()));
+        }
+        KnownPrefix { sort, checkpoints }
+    }
+
+    /// The set of `order[..end]`, for an `end` within the known keys.
+    fn prefix(&self, order: &[u32], end: usize) -> Bitset {
+        let nearest = self
+            .checkpoints
+            .iter()
+            .min_by_key(|(at, _)| at.abs_diff(end))
+            .expect("the empty prefix is always kept");
+        let (at, set) = nearest;
+        let mut set = set.clone();
+        if *at > end {
+            for &position in &order[end..*at] {
+                set.remove(position);
+            }
+        } else {
+            for &position in &order[*at..end] {
+                set.insert(position);
+            }
+        }
+        set
+    }
+
+    fn known(&self) -> usize {
+        self.checkpoints.last().map_or(0, |(end, _)| *end)
+    }
 }
 
 /// One facet, kept two ways so either count is cheap: each listing's values
 /// (none, one, or several: a listing is offered in several regions), and
-/// each value's listings, as a bitset when they are many (a shared count is
-/// then a popcount of two bitsets) and as positions otherwise.
+/// each value's listings, as runs of consecutive positions when they are
+/// few and as a bitset otherwise (a shared count is then a popcount of two
+/// bitsets).
 struct FacetColumn {
-    values: Vec<String>,
+    values: Vec<Arc<str>>,
     /// Listing `i`'s values are `of[starts[i]..starts[i + 1]]`.
     starts: Vec<u32>,
     of: Vec<u32>,
     /// Value `v`'s listings.
     listings_of: Vec<ValueListings>,
-    /// How many values have a bitset, and how many positions the others
-    /// list in all: what counting by value costs.
+    /// How many values have a bitset, and how many runs the others have in
+    /// all: what counting by value costs.
     dense_values: usize,
-    sparse_positions: usize,
+    runs: usize,
 }
 
+/// Listings lie in slug order, publisher by publisher and, within one, the
+/// variants of a model side by side; what a publisher's models share (a
+/// licence, a country of origin, the regions they are offered in) then
+/// covers a few long runs of positions rather than positions scattered
+/// across the catalog. A value with few runs is counted from the matching
+/// set's rank at either end of each; one with many, as a bitset.
 enum ValueListings {
+    Runs(Vec<Run>),
     Dense(Bitset),
-    Sparse(Vec<u32>),
+}
+
+/// The listings `start..end`: positions while its column is built, then
+/// indexes into the index's run bounds ([`FacetColumn::bind_runs`]), where
+/// the matching set's ranks are computed once for every facet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Run {
+    start: u32,
+    end: u32,
+}
+
+/// What counting one run costs, in words of a two-set popcount: two ranks,
+/// each a table read, a word read and a popcount, against a word or two of
+/// the vectorised popcount. A value is kept as runs when counting them
+/// costs no more than reading a bitset of every listing.
+const RUN_COST: usize = 4;
+
+/// A value's listings (ascending positions) as the runs they form.
+fn runs_of(positions: &[u32]) -> Vec<Run> {
+    let mut runs: Vec<Run> = Vec::new();
+    for &position in positions {
+        match runs.last_mut() {
+            Some(run) if run.end == position => run.end += 1,
+            _ => runs.push(Run {
+                start: position,
+                end: position + 1,
+            }),
+        }
+    }
+    runs.shrink_to_fit();
+    runs
 }
 
 /// The matching set facets are counted over, with what choosing a way to
@@ -126,16 +216,23 @@ struct Counted<'a> {
     count: usize,
     /// `None` when most words are occupied (read them all).
     occupied_words: Option<Vec<u32>>,
+    /// Where every facet's runs start and end, ascending.
+    run_bounds: &'a [u32],
+    /// The set's rank at each run bound: computed at the first value kept
+    /// as runs, then shared by every facet.
+    ranks: std::cell::OnceCell<Vec<u32>>,
 }
 
 impl<'a> Counted<'a> {
-    fn new(set: &'a Bitset, count: usize) -> Self {
+    fn new(set: &'a Bitset, count: usize, run_bounds: &'a [u32]) -> Self {
         // Listed only when few: a dense set is read whole, without the list.
         let occupied_words = (set.occupied_word_count() < set.word_count() / 2).then(|| set.occupied_words());
         Counted {
             set,
             count,
             occupied_words,
+            run_bounds,
+            ranks: std::cell::OnceCell::new(),
         }
     }
 
@@ -150,7 +247,12 @@ impl<'a> Counted<'a> {
                 Some(words) => self.set.intersection_count_within(listings, words) as u64,
                 None => self.set.intersection_count(listings) as u64,
             },
-            ValueListings::Sparse(positions) => positions.iter().filter(|&&p| self.set.contains(p)).count() as u64,
+            ValueListings::Runs(runs) => {
+                let ranks = self.ranks.get_or_init(|| self.set.ranks_at(self.run_bounds));
+                runs.iter()
+                    .map(|run| u64::from(ranks[run.end as usize] - ranks[run.start as usize]))
+                    .sum()
+            }
         }
     }
 }
@@ -163,19 +265,24 @@ impl FacetColumn {
 
     /// A facet with any number of values per listing (each counted once).
     fn build_many<'a>(listings: &'a [Arc<Listing>], values_of: impl Fn(&'a Listing) -> Vec<&'a str>) -> Self {
+        Self::of_values(listings.len(), listings.iter().map(|listing| values_of(listing)))
+    }
+
+    /// A facet over `len` listings, from each listing's values in position
+    /// order.
+    fn of_values<'a>(len: usize, each_listing: impl Iterator<Item = Vec<&'a str>>) -> Self {
         let mut interned: HashMap<&str, u32> = HashMap::new();
         let mut values = Vec::new();
-        let mut starts = Vec::with_capacity(listings.len() + 1);
-        let mut of = Vec::with_capacity(listings.len());
+        let mut starts = Vec::with_capacity(len + 1);
+        let mut of = Vec::with_capacity(len);
         let mut positions: Vec<Vec<u32>> = Vec::new();
         starts.push(0);
-        for (position, listing) in listings.iter().enumerate() {
-            let mut mine = values_of(listing);
+        for (position, mut mine) in each_listing.enumerate() {
             mine.sort_unstable();
             mine.dedup();
             for text in mine {
                 let value = *interned.entry(text).or_insert_with(|| {
-                    values.push(text.to_owned());
+                    values.push(Arc::from(text));
                     positions.push(Vec::new());
                     (values.len() - 1) as u32
                 });
@@ -184,21 +291,20 @@ impl FacetColumn {
             }
             starts.push(of.len() as u32);
         }
+        debug_assert_eq!(starts.len(), len + 1);
         of.shrink_to_fit();
-        // A bitset costs a word per 64 listings: worth it once a value has
-        // at least that many positions.
-        let words = listings.len().div_ceil(64);
-        let (mut dense_values, mut sparse_positions) = (0, 0);
+        let words = len.div_ceil(64).max(1);
+        let (mut dense_values, mut all_runs) = (0, 0);
         let listings_of = positions
             .into_iter()
-            .map(|mut list| {
-                if list.len() >= words.max(1) {
-                    dense_values += 1;
-                    ValueListings::Dense(Bitset::from_positions(listings.len(), list))
+            .map(|list| {
+                let runs = runs_of(&list);
+                if runs.len() * RUN_COST <= words {
+                    all_runs += runs.len();
+                    ValueListings::Runs(runs)
                 } else {
-                    sparse_positions += list.len();
-                    list.shrink_to_fit();
-                    ValueListings::Sparse(list)
+                    dense_values += 1;
+                    ValueListings::Dense(Bitset::from_positions(len, list))
                 }
             })
             .collect();
@@ -208,33 +314,48 @@ impl FacetColumn {
             of,
             listings_of,
             dense_values,
-            sparse_positions,
+            runs: all_runs,
+        }
+    }
+
+    /// Where this facet's runs start and end, as positions.
+    fn run_ends(&self) -> impl Iterator<Item = u32> + '_ {
+        self.listings_of
+            .iter()
+            .flat_map(|value| match value {
+                ValueListings::Runs(runs) => runs.as_slice(),
+                ValueListings::Dense(_) => &[],
+            })
+            .flat_map(|run| [run.start, run.end])
+    }
+
+    /// Turns this facet's runs from positions into indexes into `bounds`
+    /// (ascending, holding every end of every run).
+    fn bind_runs(&mut self, bounds: &[u32]) {
+        let index_of = |position: u32| bounds.binary_search(&position).expect("every run end is a bound") as u32;
+        for value in &mut self.listings_of {
+            if let ValueListings::Runs(runs) = value {
+                for run in runs {
+                    *run = Run {
+                        start: index_of(run.start),
+                        end: index_of(run.end),
+                    };
+                }
+            }
         }
     }
 
     /// The most frequent values among `matches`, ties by value.
     fn count(&self, matches: &Counted) -> Vec<FacetCount> {
         // Listing by listing costs a few steps per match; value by value, a
-        // word per occupied word for each dense value and a probe per
-        // position of the others. Both count exactly; the cheaper is taken.
-        let by_value = self.dense_values * matches.words_read() + 2 * self.sparse_positions;
-        let counts: Vec<u64> = if by_value < 4 * matches.count {
-            self.listings_of
-                .iter()
-                .map(|value| matches.shared_with(value))
-                .collect()
+        // word per occupied word for each dense value and a few per run of
+        // the others (after a pass over the matches for their ranks, shared
+        // by every facet). Both count exactly; the cheaper is taken.
+        let by_value = self.dense_values * matches.words_read() + RUN_COST * self.runs;
+        let counts = if by_value < 4 * matches.count {
+            self.counts_by_value(matches)
         } else {
-            let mut counts = vec![0u64; self.values.len()];
-            for position in matches.set.iter() {
-                let (from, to) = (
-                    self.starts[position as usize] as usize,
-                    self.starts[position as usize + 1] as usize,
-                );
-                for value in &self.of[from..to] {
-                    counts[*value as usize] += 1;
-                }
-            }
-            counts
+            self.counts_by_listing(matches.set)
         };
         let mut nonzero: Vec<(usize, u64)> = counts.into_iter().enumerate().filter(|(_, count)| *count > 0).collect();
         nonzero.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| self.values[a.0].cmp(&self.values[b.0])));
@@ -246,6 +367,29 @@ impl FacetColumn {
                 count,
             })
             .collect()
+    }
+
+    /// Each value's count among `matches`, value by value.
+    fn counts_by_value(&self, matches: &Counted) -> Vec<u64> {
+        self.listings_of
+            .iter()
+            .map(|value| matches.shared_with(value))
+            .collect()
+    }
+
+    /// Each value's count among `matches`, listing by listing.
+    fn counts_by_listing(&self, matches: &Bitset) -> Vec<u64> {
+        let mut counts = vec![0u64; self.values.len()];
+        for position in matches.iter() {
+            let (from, to) = (
+                self.starts[position as usize] as usize,
+                self.starts[position as usize + 1] as usize,
+            );
+            for value in &self.of[from..to] {
+                counts[*value as usize] += 1;
+            }
+        }
+        counts
     }
 }
 
@@ -290,6 +434,8 @@ pub struct FilterIndex {
     facet_deployment_type: FacetColumn,
     facet_lifecycle: FacetColumn,
     facet_input_price_band: FacetColumn,
+    /// Every facet's run ends, ascending and each once.
+    run_bounds: Vec<u32>,
 }
 
 impl FilterIndex {
@@ -330,7 +476,16 @@ impl FilterIndex {
             }),
             facet_lifecycle: FacetColumn::build(listings, |l| Some(l.lifecycle.as_str())),
             facet_input_price_band: FacetColumn::build(listings, |l| Some(input_price_band(l.min_input_price))),
+            run_bounds: Vec::new(),
         };
+        let mut bounds: Vec<u32> = index.facet_columns().iter().flat_map(|c| c.run_ends()).collect();
+        bounds.sort_unstable();
+        bounds.dedup();
+        bounds.shrink_to_fit();
+        for column in index.facet_columns_mut() {
+            column.bind_runs(&bounds);
+        }
+        index.run_bounds = bounds;
         for (position, listing) in listings.iter().enumerate() {
             let position = position as u32;
             index.publishers.add(listing.publisher.slug.clone(), position);
@@ -408,8 +563,8 @@ impl FilterIndex {
             let order = index.order(sort).unwrap_or(&[]);
             // Unknown keys sort last in either direction.
             let known = order.partition_point(|&p| sort_value(&listings[p as usize], sort.field, 0) != SortValue::Null);
-            let set = Bitset::from_positions(len, order[..known].iter().copied());
-            index.known_prefixes.push(KnownPrefix { sort, known, set });
+            let prefix = KnownPrefix::of(sort, order, known, len);
+            index.known_prefixes.push(prefix);
         }
         index
     }
@@ -460,14 +615,7 @@ impl FilterIndex {
         let order = self.order(sort).unwrap_or(&[]);
         let end = order.partition_point(|&position| within(&listings[position as usize]));
         match self.known_prefixes.iter().find(|prefix| prefix.sort == sort) {
-            // Most of the known keys are within: remove the few past the bound.
-            Some(prefix) if end <= prefix.known && end * 2 > prefix.known => {
-                let mut set = prefix.set.clone();
-                for &position in &order[end..prefix.known] {
-                    set.remove(position);
-                }
-                set
-            }
+            Some(prefix) if end <= prefix.known() => prefix.prefix(order, end),
             _ => self.set(&order[..end]),
         }
     }
@@ -569,9 +717,41 @@ impl FilterIndex {
         set
     }
 
+    fn facet_columns(&self) -> [&FacetColumn; 11] {
+        [
+            &self.facet_publisher,
+            &self.facet_task,
+            &self.facet_license,
+            &self.facet_origin_country,
+            &self.facet_region,
+            &self.facet_capability,
+            &self.facet_input_modality,
+            &self.facet_output_modality,
+            &self.facet_deployment_type,
+            &self.facet_lifecycle,
+            &self.facet_input_price_band,
+        ]
+    }
+
+    fn facet_columns_mut(&mut self) -> [&mut FacetColumn; 11] {
+        [
+            &mut self.facet_publisher,
+            &mut self.facet_task,
+            &mut self.facet_license,
+            &mut self.facet_origin_country,
+            &mut self.facet_region,
+            &mut self.facet_capability,
+            &mut self.facet_input_modality,
+            &mut self.facet_output_modality,
+            &mut self.facet_deployment_type,
+            &mut self.facet_lifecycle,
+            &mut self.facet_input_price_band,
+        ]
+    }
+
     /// Facet counts over `matches`, which hold `count` listings.
     pub fn facets(&self, matches: &Bitset, count: usize) -> Facets {
-        let matches = &Counted::new(matches, count);
+        let matches = &Counted::new(matches, count, &self.run_bounds);
         Facets {
             publisher: self.facet_publisher.count(matches),
             task: self.facet_task.count(matches),
@@ -584,6 +764,130 @@ impl FilterIndex {
             deployment_type: self.facet_deployment_type.count(matches),
             lifecycle: self.facet_lifecycle.count(matches),
             input_price_band: self.facet_input_price_band.count(matches),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A deterministic stream of numbers (splitmix64).
+    struct Mix(u64);
+
+    impl Mix {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        }
+    }
+
+    const NAMES: [&str; 12] = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"];
+
+    /// 20,000 listings with a value clustered in blocks (as a publisher's
+    /// listings are), one scattered at random, and a rare one on a few
+    /// listings, several per listing at times.
+    fn column() -> (FacetColumn, Vec<u32>) {
+        let mut mix = Mix(7);
+        let len = 20_000;
+        let each = (0..len).map(|position| {
+            let mut mine = vec![NAMES[(position / 700) % 6]];
+            if mix.next() % 3 == 0 {
+                mine.push(NAMES[6 + (mix.next() % 5) as usize]);
+            }
+            if position % 997 == 0 {
+                mine.push(NAMES[11]);
+            }
+            mine
+        });
+        let mut column = FacetColumn::of_values(len, each);
+        let mut bounds: Vec<u32> = column.run_ends().collect();
+        bounds.sort_unstable();
+        bounds.dedup();
+        column.bind_runs(&bounds);
+        (column, bounds)
+    }
+
+    fn naive(column: &FacetColumn, matches: &Bitset) -> Vec<u64> {
+        let mut counts = vec![0u64; column.values.len()];
+        for (value, name) in column.values.iter().enumerate() {
+            for position in matches.iter() {
+                let (from, to) = (column.starts[position as usize], column.starts[position as usize + 1]);
+                if column.of[from as usize..to as usize]
+                    .iter()
+                    .any(|&v| column.values[v as usize] == *name)
+                {
+                    counts[value] += 1;
+                }
+            }
+        }
+        counts
+    }
+
+    #[test]
+    fn a_prefix_of_an_order_is_the_same_set_whichever_checkpoint_it_is_built_from() {
+        let len = 1_000;
+        let mut mix = Mix(3);
+        let mut order: Vec<u32> = (0..len as u32).collect();
+        for i in (1..order.len()).rev() {
+            order.swap(i, (mix.next() % (i as u64 + 1)) as usize);
+        }
+        let sort = Sort {
+            field: SortField::InputPrice,
+            descending: false,
+        };
+        for known in [0, 1, 15, 16, 17, 700, len] {
+            let prefix = KnownPrefix::of(sort, &order, known, len);
+            assert_eq!(prefix.known(), known);
+            for end in 0..=known {
+                let expected = Bitset::from_positions(len, order[..end].iter().copied());
+                assert_eq!(prefix.prefix(&order, end), expected, "known {known}, end {end}");
+            }
+        }
+    }
+
+    #[test]
+    fn clustered_values_are_kept_as_runs_and_scattered_ones_as_bitsets() {
+        let (column, _) = column();
+        let kept_as = |name: &str| {
+            let value = column.values.iter().position(|v| &**v == name).expect("a value");
+            match &column.listings_of[value] {
+                ValueListings::Runs(runs) => format!("{} runs", runs.len()),
+                ValueListings::Dense(_) => "dense".to_owned(),
+            }
+        };
+        // "a" covers positions 0..700, 4200..4900, ...: five blocks.
+        assert_eq!(kept_as("a"), "5 runs");
+        assert_eq!(kept_as("g"), "dense");
+        assert_eq!(kept_as("l"), "21 runs");
+        assert_eq!(column.dense_values, 5);
+    }
+
+    #[test]
+    fn facet_counts_by_run_by_bitset_and_by_listing_agree_with_a_count_of_each_match() {
+        let (column, bounds) = column();
+        let len = 20_000;
+        let mut mix = Mix(11);
+        let sets = [
+            Bitset::empty(len),
+            Bitset::full(len),
+            Bitset::from_positions(len, (0..len as u32).filter(|_| mix.next() % 2 == 0)),
+            Bitset::from_positions(len, (0..len as u32).filter(|_| mix.next() % 50 == 0)),
+            // Sparse in words: most words empty, so only the occupied are read.
+            Bitset::from_positions(len, (0..len as u32).filter(|p| p % 640 < 3)),
+            Bitset::from_positions(len, (650..1500).chain([19_999, 0])),
+        ];
+        for (n, set) in sets.iter().enumerate() {
+            let counted = Counted::new(set, set.count(), &bounds);
+            let expected = naive(&column, set);
+            assert_eq!(column.counts_by_value(&counted), expected, "set {n} by value");
+            assert_eq!(column.counts_by_listing(set), expected, "set {n} by listing");
+            let top = column.count(&counted);
+            let total: u64 = top.iter().map(|facet| facet.count).sum();
+            assert_eq!(total, expected.iter().sum::<u64>(), "set {n} as served");
         }
     }
 }

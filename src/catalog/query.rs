@@ -724,7 +724,9 @@ impl Ranking {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FacetCount {
-    pub value: String,
+    /// Shared with the index: a page's facets hold a hundred or more values,
+    /// and counting them should not allocate each.
+    pub value: std::sync::Arc<str>,
     pub count: u64,
 }
 

@@ -191,8 +191,9 @@ impl Model {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FacetValue {
-    #[schema(example = "deepseek")]
-    pub value: String,
+    #[schema(value_type = String, example = "deepseek")]
+    #[serde(serialize_with = "text")]
+    pub value: std::sync::Arc<str>,
     #[schema(example = 12)]
     pub count: u64,
 }
@@ -216,6 +217,10 @@ pub struct DiscoveryFacets {
     /// `1_to_5`, `5_to_20`, `over_20` (each over the bound before it), or
     /// `unknown`. A band's upper bound is the `max_input_price_per_mtok` that keeps it.
     pub input_price_band: Vec<FacetValue>,
+}
+
+fn text<S: serde::Serializer>(value: &std::sync::Arc<str>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(value)
 }
 
 fn facet_values(counts: Vec<FacetCount>) -> Vec<FacetValue> {

@@ -75,30 +75,37 @@ impl<K: Hash + Eq, V: Clone> SnapshotCache<K, V> {
         found
     }
 
-    /// The values kept under each of `keys` for `snapshot`, in their order,
-    /// under one lock.
-    pub fn get_each<'k, Q>(&self, snapshot: &Arc<Snapshot>, keys: impl IntoIterator<Item = &'k Q>) -> Vec<Option<V>>
+    /// Hands `visit` the value kept under each of `keys` for `snapshot`
+    /// (`None` where there is none), in their order, under one read lock
+    /// and without cloning them: the values of popular keys are read by
+    /// every worker at once, and a clone of a shared value (a `Bytes`) is a
+    /// write to a count all of them touch. Stops at `visit`'s first error.
+    pub fn visit_each<'k, Q, E>(
+        &self,
+        snapshot: &Arc<Snapshot>,
+        keys: impl IntoIterator<Item = &'k Q>,
+        mut visit: impl FnMut(Option<&V>) -> Result<(), E>,
+    ) -> Result<(), E>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized + 'k,
     {
-        let found: Vec<Option<V>> = {
+        let (mut hits, mut misses) = (0, 0);
+        let visited = {
             let entries = self.inner.read().unwrap_or_else(|poisoned| poisoned.into_inner());
             let current = entries.computed_on(snapshot);
-            keys.into_iter()
-                .map(|key| {
-                    if current {
-                        entries.values.get(key).cloned()
-                    } else {
-                        None
-                    }
-                })
-                .collect()
+            keys.into_iter().try_for_each(|key| {
+                let found = if current { entries.values.get(key) } else { None };
+                match found {
+                    Some(_) => hits += 1,
+                    None => misses += 1,
+                }
+                visit(found)
+            })
         };
-        let hits = found.iter().filter(|value| value.is_some()).count() as u64;
         self.count(true, hits);
-        self.count(false, found.len() as u64 - hits);
-        found
+        self.count(false, misses);
+        visited
     }
 
     /// Keeps each `(key, value, bytes)` for `snapshot`, `bytes` being what
@@ -159,6 +166,37 @@ mod tests {
         Arc::new(snapshot)
     }
 
+    /// What `visit_each` hands over for `keys`, cloned.
+    fn each<K: Hash + Eq, V: Clone>(
+        cache: &SnapshotCache<K, V>,
+        snapshot: &Arc<Snapshot>,
+        keys: &[K],
+    ) -> Vec<Option<V>> {
+        let mut found = Vec::new();
+        cache
+            .visit_each(snapshot, keys, |value| {
+                found.push(value.cloned());
+                Ok::<_, ()>(())
+            })
+            .unwrap();
+        found
+    }
+
+    #[test]
+    fn a_visit_stops_at_its_first_error_and_counts_what_it_looked_up() {
+        let cache: SnapshotCache<u32, u32> = SnapshotCache::with_budget(100);
+        let current = snapshot(1);
+        cache.remember(&current, [(1, 10, 10), (2, 20, 10)]);
+        let mut seen = Vec::new();
+        let outcome = cache.visit_each(&current, &[1, 3, 2], |value| {
+            seen.push(value.copied());
+            value.map(|_| ()).ok_or("missing")
+        });
+        assert_eq!(outcome, Err("missing"));
+        assert_eq!(seen, vec![Some(10), None]);
+        assert_eq!(cache.lookups(), (1, 1));
+    }
+
     #[test]
     fn a_value_is_found_only_for_the_snapshot_it_was_computed_on() {
         let cache: SnapshotCache<u32, &str> = SnapshotCache::with_budget(100);
@@ -166,7 +204,7 @@ mod tests {
         cache.remember(&first, [(7, "seven", 10)]);
         assert_eq!(cache.get(&first, &7), Some("seven"));
         assert_eq!(cache.get(&second, &7), None);
-        assert_eq!(cache.get_each(&first, &[7, 8]), vec![Some("seven"), None]);
+        assert_eq!(each(&cache, &first, &[7, 8]), vec![Some("seven"), None]);
         assert_eq!(cache.lookups(), (2, 2));
     }
 
@@ -175,9 +213,9 @@ mod tests {
         let cache: SnapshotCache<u32, u32> = SnapshotCache::with_budget(100);
         let current = snapshot(1);
         cache.remember(&current, [(1, 1, 40), (2, 2, 40), (3, 3, 101)]);
-        assert_eq!(cache.get_each(&current, &[1, 2, 3]), vec![Some(1), Some(2), None]);
+        assert_eq!(each(&cache, &current, &[1, 2, 3]), vec![Some(1), Some(2), None]);
         cache.remember(&current, [(4, 4, 40)]);
-        assert_eq!(cache.get_each(&current, &[1, 2, 4]), vec![None, None, Some(4)]);
+        assert_eq!(each(&cache, &current, &[1, 2, 4]), vec![None, None, Some(4)]);
     }
 
     #[test]

@@ -52,7 +52,7 @@ fn facet<'a>(values: impl Iterator<Item = &'a str>) -> Vec<FacetCount> {
     let mut facet: Vec<FacetCount> = counts
         .into_iter()
         .map(|(value, count)| FacetCount {
-            value: value.to_owned(),
+            value: value.into(),
             count,
         })
         .collect();
