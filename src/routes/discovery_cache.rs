@@ -37,10 +37,11 @@ const ENTRY_OVERHEAD: usize = 96;
 /// A match set as the facets' key, its hash taken once: a lookup, the
 /// insertion after a miss and each growth of the table would otherwise each
 /// read the whole set again (12.5 KB at 100,000 listings).
-#[derive(PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 struct MatchSet {
     fingerprint: u64,
-    set: Bitset,
+    /// Shared, so the cache's note of its keys' order holds no copy.
+    set: Arc<Bitset>,
 }
 
 impl std::hash::Hash for MatchSet {
@@ -138,7 +139,7 @@ impl DiscoveryCache {
     fn facets_of(&self, snapshot: &Arc<Snapshot>, matches: Bitset, total: usize) -> Result<Bytes, serde_json::Error> {
         let matches = MatchSet {
             fingerprint: matches.fingerprint(),
-            set: matches,
+            set: Arc::new(matches),
         };
         if let Some(json) = self.facets.get(snapshot, &matches) {
             return Ok(json);

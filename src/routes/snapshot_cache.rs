@@ -1,11 +1,13 @@
 //! A bounded cache of values computed on one catalog snapshot. Whatever it
 //! holds was computed on the snapshot being served: when a newer snapshot
 //! is served it starts over, so nothing in it is ever stale. Past its byte
-//! budget it also starts over, which keeps its bound without bookkeeping
-//! on every hit (what is asked for often is back in it at once).
+//! budget the values kept longest leave first, as many as make room: no
+//! bookkeeping on a hit, and memory freed a value at a time, reused by the
+//! next ones (emptied at once, tens of megabytes went back to the system and
+//! were faulted in again a page at a time).
 
 use std::borrow::Borrow;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, Weak};
@@ -26,6 +28,8 @@ struct Entries<K, V> {
     /// allocation alive, so a later snapshot can never share its address.
     snapshot: Weak<Snapshot>,
     values: HashMap<K, V>,
+    /// Each key kept, oldest first, with the bytes it was counted for.
+    order: VecDeque<(K, usize)>,
     bytes: usize,
 }
 
@@ -34,6 +38,7 @@ impl<K, V> Entries<K, V> {
         Entries {
             snapshot: Arc::downgrade(snapshot),
             values: HashMap::new(),
+            order: VecDeque::new(),
             bytes: 0,
         }
     }
@@ -43,12 +48,13 @@ impl<K, V> Entries<K, V> {
     }
 }
 
-impl<K: Hash + Eq, V: Clone> SnapshotCache<K, V> {
+impl<K: Hash + Eq + Clone, V: Clone> SnapshotCache<K, V> {
     pub fn with_budget(budget: usize) -> Self {
         SnapshotCache {
             inner: RwLock::new(Entries {
                 snapshot: Weak::new(),
                 values: HashMap::new(),
+                order: VecDeque::new(),
                 bytes: 0,
             }),
             budget,
@@ -133,12 +139,18 @@ impl<K: Hash + Eq, V: Clone> SnapshotCache<K, V> {
             if bytes > self.budget {
                 continue;
             }
-            if entries.bytes + bytes > self.budget {
-                *entries = Entries::of(snapshot);
+            while entries.bytes + bytes > self.budget {
+                let Some((oldest, counted)) = entries.order.pop_front() else {
+                    break;
+                };
+                // A value computed twice at once is kept once and counted
+                // twice: its first count leaves with it, the second later;
+                // the bound only errs on the safe side.
+                entries.values.remove(&oldest);
+                entries.bytes -= counted;
             }
-            // A value computed twice at once is counted twice until the
-            // cache starts over: the bound only errs on the safe side.
             entries.bytes += bytes;
+            entries.order.push_back((key.clone(), bytes));
             entries.values.insert(key, value);
         }
     }
@@ -167,7 +179,7 @@ mod tests {
     }
 
     /// What `visit_each` hands over for `keys`, cloned.
-    fn each<K: Hash + Eq, V: Clone>(
+    fn each<K: Hash + Eq + Clone, V: Clone>(
         cache: &SnapshotCache<K, V>,
         snapshot: &Arc<Snapshot>,
         keys: &[K],
@@ -209,13 +221,26 @@ mod tests {
     }
 
     #[test]
-    fn the_cache_starts_over_before_it_passes_its_budget_and_skips_what_could_never_fit() {
+    fn past_its_budget_the_oldest_values_leave_first_and_what_could_never_fit_is_skipped() {
         let cache: SnapshotCache<u32, u32> = SnapshotCache::with_budget(100);
         let current = snapshot(1);
         cache.remember(&current, [(1, 1, 40), (2, 2, 40), (3, 3, 101)]);
         assert_eq!(each(&cache, &current, &[1, 2, 3]), vec![Some(1), Some(2), None]);
         cache.remember(&current, [(4, 4, 40)]);
-        assert_eq!(each(&cache, &current, &[1, 2, 4]), vec![None, None, Some(4)]);
+        assert_eq!(each(&cache, &current, &[1, 2, 4]), vec![None, Some(2), Some(4)]);
+        // Room for a large value is made from the oldest on.
+        cache.remember(&current, [(5, 5, 90)]);
+        assert_eq!(each(&cache, &current, &[2, 4, 5]), vec![None, None, Some(5)]);
+        // A value kept twice leaves with its first count, and its second
+        // count is held until it is the oldest: the bound errs on the safe
+        // side, and the bytes counted come back to what is kept.
+        cache.remember(&current, [(6, 6, 5), (6, 6, 5)]);
+        cache.remember(&current, [(7, 7, 95)]);
+        assert_eq!(each(&cache, &current, &[5, 6, 7]), vec![None, None, Some(7)]);
+        assert_eq!(cache.inner.read().unwrap().bytes, 100);
+        cache.remember(&current, [(8, 8, 5)]);
+        assert_eq!(each(&cache, &current, &[7, 8]), vec![Some(7), Some(8)]);
+        assert_eq!(cache.inner.read().unwrap().bytes, 100);
     }
 
     #[test]
