@@ -358,7 +358,8 @@ impl FacetColumn {
             self.counts_by_listing(matches.set)
         };
         let mut nonzero: Vec<(usize, u64)> = counts.into_iter().enumerate().filter(|(_, count)| *count > 0).collect();
-        nonzero.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| self.values[a.0].cmp(&self.values[b.0])));
+        // A facet's values differ: no two compare equal, so any sort agrees.
+        nonzero.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| self.values[a.0].cmp(&self.values[b.0])));
         nonzero.truncate(MAX_FACET_VALUES);
         nonzero
             .into_iter()
