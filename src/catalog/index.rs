@@ -155,7 +155,7 @@ impl KnownPrefix {
 /// few and as a bitset otherwise (a shared count is then a popcount of two
 /// bitsets).
 struct FacetColumn {
-    values: Vec<Arc<str>>,
+    values: Vec<Box<str>>,
     /// Listing `i`'s values are `of[starts[i]..starts[i + 1]]`.
     starts: Vec<u32>,
     of: Vec<u32>,
@@ -282,7 +282,7 @@ impl FacetColumn {
             mine.dedup();
             for text in mine {
                 let value = *interned.entry(text).or_insert_with(|| {
-                    values.push(Arc::from(text));
+                    values.push(Box::from(text));
                     positions.push(Vec::new());
                     (values.len() - 1) as u32
                 });
@@ -346,7 +346,7 @@ impl FacetColumn {
     }
 
     /// The most frequent values among `matches`, ties by value.
-    fn count(&self, matches: &Counted) -> Vec<FacetCount> {
+    fn count(&self, matches: &Counted) -> Vec<FacetCount<'_>> {
         // Listing by listing costs a few steps per match; value by value, a
         // word per occupied word for each dense value and a few per run of
         // the others (after a pass over the matches for their ranks, shared
@@ -364,7 +364,7 @@ impl FacetColumn {
         nonzero
             .into_iter()
             .map(|(value, count)| FacetCount {
-                value: self.values[value].clone(),
+                value: &self.values[value],
                 count,
             })
             .collect()
@@ -751,7 +751,7 @@ impl FilterIndex {
     }
 
     /// Facet counts over `matches`, which hold `count` listings.
-    pub fn facets(&self, matches: &Bitset, count: usize) -> Facets {
+    pub fn facets(&self, matches: &Bitset, count: usize) -> Facets<'_> {
         let matches = &Counted::new(matches, count, &self.run_bounds);
         Facets {
             publisher: self.facet_publisher.count(matches),

@@ -723,26 +723,26 @@ impl Ranking {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FacetCount {
-    /// Shared with the index: a page's facets hold a hundred or more values,
-    /// and counting them should not allocate each.
-    pub value: std::sync::Arc<str>,
+pub struct FacetCount<'a> {
+    /// Borrowed from the index: a page's facets hold a hundred or more
+    /// values, and counting them should neither allocate nor share each.
+    pub value: &'a str,
     pub count: u64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Facets {
-    pub publisher: Vec<FacetCount>,
-    pub task: Vec<FacetCount>,
-    pub license: Vec<FacetCount>,
-    pub origin_country: Vec<FacetCount>,
-    pub region: Vec<FacetCount>,
-    pub capability: Vec<FacetCount>,
-    pub input_modality: Vec<FacetCount>,
-    pub output_modality: Vec<FacetCount>,
-    pub deployment_type: Vec<FacetCount>,
-    pub lifecycle: Vec<FacetCount>,
-    pub input_price_band: Vec<FacetCount>,
+pub struct Facets<'a> {
+    pub publisher: Vec<FacetCount<'a>>,
+    pub task: Vec<FacetCount<'a>>,
+    pub license: Vec<FacetCount<'a>>,
+    pub origin_country: Vec<FacetCount<'a>>,
+    pub region: Vec<FacetCount<'a>>,
+    pub capability: Vec<FacetCount<'a>>,
+    pub input_modality: Vec<FacetCount<'a>>,
+    pub output_modality: Vec<FacetCount<'a>>,
+    pub deployment_type: Vec<FacetCount<'a>>,
+    pub lifecycle: Vec<FacetCount<'a>>,
+    pub input_price_band: Vec<FacetCount<'a>>,
 }
 
 /// The band a listing's cheapest input price (USD per 1M tokens) falls in,

@@ -217,7 +217,7 @@ impl CatalogContent {
     }
 
     /// Facet counts over `matches`, which hold `count` listings.
-    pub fn facets(&self, matches: &super::bitset::Bitset, count: usize) -> super::query::Facets {
+    pub fn facets(&self, matches: &super::bitset::Bitset, count: usize) -> super::query::Facets<'_> {
         self.index.facets(matches, count)
     }
 

@@ -166,9 +166,9 @@ impl DiscoveryCache {
 
 /// Writes `facets` byte for byte as serde writes them as `DiscoveryFacets`,
 /// without building that (a hundred or more values, each a string) first.
-fn write_facets(body: &mut Vec<u8>, facets: &Facets) -> Result<(), serde_json::Error> {
+fn write_facets(body: &mut Vec<u8>, facets: &Facets<'_>) -> Result<(), serde_json::Error> {
     // `DiscoveryFacets`' fields, in its order.
-    let named: [(&str, &[FacetCount]); 11] = [
+    let named: [(&str, &[FacetCount<'_>]); 11] = [
         ("publisher", &facets.publisher),
         ("task", &facets.task),
         ("license", &facets.license),
@@ -194,7 +194,7 @@ fn write_facets(body: &mut Vec<u8>, facets: &Facets) -> Result<(), serde_json::E
                 body.push(b',');
             }
             body.extend_from_slice(b"{\"value\":");
-            serde_json::to_writer(&mut *body, &*count.value)?;
+            serde_json::to_writer(&mut *body, count.value)?;
             body.extend_from_slice(b",\"count\":");
             serde_json::to_writer(&mut *body, &count.count)?;
             body.push(b'}');
@@ -255,10 +255,7 @@ mod tests {
 
     #[test]
     fn facets_written_directly_are_the_bytes_serde_writes_for_them() {
-        let count = |value: &str, count| FacetCount {
-            value: value.into(),
-            count,
-        };
+        let count = |value, count| FacetCount { value, count };
         let facets = Facets {
             publisher: vec![count("deepseek", 12), count("a \"quoted\" \\ name", 3)],
             region: vec![count("eu-west-1", 7), count("zürich-1", 1), count("tab\there", 1)],

@@ -191,9 +191,8 @@ impl Model {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FacetValue {
-    #[schema(value_type = String, example = "deepseek")]
-    #[serde(serialize_with = "text")]
-    pub value: std::sync::Arc<str>,
+    #[schema(example = "deepseek")]
+    pub value: String,
     #[schema(example = 12)]
     pub count: u64,
 }
@@ -219,22 +218,18 @@ pub struct DiscoveryFacets {
     pub input_price_band: Vec<FacetValue>,
 }
 
-fn text<S: serde::Serializer>(value: &std::sync::Arc<str>, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(value)
-}
-
-fn facet_values(counts: Vec<FacetCount>) -> Vec<FacetValue> {
+fn facet_values(counts: Vec<FacetCount<'_>>) -> Vec<FacetValue> {
     counts
         .into_iter()
         .map(|c| FacetValue {
-            value: c.value,
+            value: c.value.to_owned(),
             count: c.count,
         })
         .collect()
 }
 
-impl From<Facets> for DiscoveryFacets {
-    fn from(facets: Facets) -> Self {
+impl From<Facets<'_>> for DiscoveryFacets {
+    fn from(facets: Facets<'_>) -> Self {
         DiscoveryFacets {
             publisher: facet_values(facets.publisher),
             task: facet_values(facets.task),

@@ -39,29 +39,26 @@ async fn demo_content() -> Arc<CatalogContent> {
 }
 
 /// What the scan finds: every match in order, the total and the facets.
-struct Expected {
+struct Expected<'a> {
     ids: Vec<Uuid>,
-    facets: Facets,
+    facets: Facets<'a>,
 }
 
-fn facet<'a>(values: impl Iterator<Item = &'a str>) -> Vec<FacetCount> {
+fn facet<'a>(values: impl Iterator<Item = &'a str>) -> Vec<FacetCount<'a>> {
     let mut counts: HashMap<&str, u64> = HashMap::new();
     for value in values {
         *counts.entry(value).or_insert(0) += 1;
     }
     let mut facet: Vec<FacetCount> = counts
         .into_iter()
-        .map(|(value, count)| FacetCount {
-            value: value.into(),
-            count,
-        })
+        .map(|(value, count)| FacetCount { value, count })
         .collect();
-    facet.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    facet.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(b.value)));
     facet.truncate(MAX_FACET_VALUES);
     facet
 }
 
-fn scan(snapshot: &Snapshot, query: &DiscoveryQuery, tenant: Option<Uuid>) -> Expected {
+fn scan<'a>(snapshot: &'a Snapshot, query: &DiscoveryQuery, tenant: Option<Uuid>) -> Expected<'a> {
     let listings = &snapshot.content.listings;
     let scores = query.q.as_deref().map(|q| snapshot.content.search_scores(q));
     let policy = tenant.map(|tenant| snapshot.policy_for(tenant));
