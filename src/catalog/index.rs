@@ -123,25 +123,31 @@ impl KnownPrefix {
         KnownPrefix { sort, checkpoints }
     }
 
-    /// The set of `order[..end]`, for an `end` within the known keys.
-    fn prefix(&self, order: &[u32], end: usize) -> Bitset {
-        let nearest = self
+    /// Narrows `set` to `order[..end]`, for an `end` within the known keys,
+    /// through the nearest checkpoint (no set is copied).
+    fn narrow(&self, set: &mut Bitset, order: &[u32], end: usize) {
+        let (at, checkpoint) = self
             .checkpoints
             .iter()
             .min_by_key(|(at, _)| at.abs_diff(end))
             .expect("the empty prefix is always kept");
-        let (at, set) = nearest;
-        let mut set = set.clone();
-        if *at > end {
+        if *at >= end {
+            set.intersect_with(checkpoint);
             for &position in &order[end..*at] {
                 set.remove(position);
             }
         } else {
-            for &position in &order[*at..end] {
+            // Past the checkpoint and within the prefix: kept if held.
+            let held: Vec<u32> = order[*at..end]
+                .iter()
+                .copied()
+                .filter(|&position| set.contains(position))
+                .collect();
+            set.intersect_with(checkpoint);
+            for position in held {
                 set.insert(position);
             }
         }
-        set
     }
 
     fn known(&self) -> usize {
@@ -610,14 +616,27 @@ impl FilterIndex {
         }
     }
 
-    /// Listings whose key is in the first `count` positions of `sort`'s
-    /// order, found by `within` (true for a prefix of that order).
-    fn prefix_of(&self, sort: Sort, listings: &[Arc<Listing>], within: impl Fn(&Listing) -> bool) -> Bitset {
+    /// Narrows `set` to the listings `within` holds for: a prefix of
+    /// `sort`'s order.
+    fn keep_prefix(&self, set: &mut Bitset, sort: Sort, listings: &[Arc<Listing>], within: impl Fn(&Listing) -> bool) {
         let order = self.order(sort).unwrap_or(&[]);
         let end = order.partition_point(|&position| within(&listings[position as usize]));
         match self.known_prefixes.iter().find(|prefix| prefix.sort == sort) {
-            Some(prefix) if end <= prefix.known() => prefix.prefix(order, end),
-            _ => self.set(&order[..end]),
+            Some(prefix) if end <= prefix.known() => prefix.narrow(set, order, end),
+            _ => set.intersect_with(&self.set(&order[..end])),
+        }
+    }
+
+    /// Narrows `set` to listings carrying any of `values`; with one value,
+    /// without building a set when the value has one.
+    fn keep_any_of<'k, K, Q>(&self, set: &mut Bitset, postings: &Postings<K>, values: &[&'k Q])
+    where
+        K: Hash + Eq + Clone + std::borrow::Borrow<Q> + 'k,
+        Q: Hash + Eq + ?Sized + 'k,
+    {
+        match values {
+            [one] => set.intersect_with(&postings.set_of(*one, self.len)),
+            _ => set.intersect_with(&self.any_of(postings, values.iter().copied())),
         }
     }
 
@@ -631,10 +650,12 @@ impl FilterIndex {
             self.any_of(&self.lifecycles, &query.lifecycles)
         };
         if !query.publishers.is_empty() {
-            set.intersect_with(&self.any_of(&self.publishers, query.publishers.iter().map(String::as_str)));
+            let publishers: Vec<&str> = query.publishers.iter().map(String::as_str).collect();
+            self.keep_any_of(&mut set, &self.publishers, &publishers);
         }
         if !query.tasks.is_empty() {
-            set.intersect_with(&self.any_of(&self.tasks, &query.tasks));
+            let tasks: Vec<&Task> = query.tasks.iter().collect();
+            self.keep_any_of(&mut set, &self.tasks, &tasks);
         }
         if !query.modalities.is_empty() {
             let mut either = self.any_of(&self.input_modalities, &query.modalities);
@@ -642,20 +663,21 @@ impl FilterIndex {
             set.intersect_with(&either);
         }
         if !query.regions.is_empty() {
-            set.intersect_with(&self.any_of(&self.regions, query.regions.iter().map(String::as_str)));
+            let regions: Vec<&str> = query.regions.iter().map(String::as_str).collect();
+            self.keep_any_of(&mut set, &self.regions, &regions);
         }
         if !query.deployment_types.is_empty() {
-            set.intersect_with(&self.any_of(&self.deployment_types, &query.deployment_types));
+            let types: Vec<&DeploymentType> = query.deployment_types.iter().collect();
+            self.keep_any_of(&mut set, &self.deployment_types, &types);
         }
         if !query.origin_countries.is_empty() {
-            set.intersect_with(&self.any_of(
-                &self.origin_countries,
-                query.origin_countries.iter().map(String::as_str),
-            ));
+            let countries: Vec<&str> = query.origin_countries.iter().map(String::as_str).collect();
+            self.keep_any_of(&mut set, &self.origin_countries, &countries);
         }
         if !query.licenses.is_empty() {
             let lower: Vec<String> = query.licenses.iter().map(|l| l.to_ascii_lowercase()).collect();
-            set.intersect_with(&self.any_of(&self.licenses, lower.iter().map(String::as_str)));
+            let licenses: Vec<&str> = lower.iter().map(String::as_str).collect();
+            self.keep_any_of(&mut set, &self.licenses, &licenses);
         }
         if let Some(open) = query.open_weights {
             let open_set = self.set(&self.open_weights);
@@ -682,8 +704,7 @@ impl FilterIndex {
                 field,
                 descending: false,
             };
-            let priced = self.prefix_of(ascending, listings, |l| query.matches_price_order(l));
-            set.intersect_with(&priced);
+            self.keep_prefix(&mut set, ascending, listings, |l| query.matches_price_order(l));
         }
         self.keep_all_of(&mut set, &self.input_modalities, &query.input_modalities);
         self.keep_all_of(&mut set, &self.output_modalities, &query.output_modalities);
@@ -694,26 +715,23 @@ impl FilterIndex {
             descending: false,
         };
         if let Some(max) = query.max_input_price_per_mtok {
-            let cheap = self.prefix_of(ascending(SortField::InputPrice), listings, |l| {
+            self.keep_prefix(&mut set, ascending(SortField::InputPrice), listings, |l| {
                 l.min_input_price.is_some_and(|price| price <= max)
             });
-            set.intersect_with(&cheap);
         }
         if let Some(max) = query.max_output_price_per_mtok {
-            let cheap = self.prefix_of(ascending(SortField::OutputPrice), listings, |l| {
+            self.keep_prefix(&mut set, ascending(SortField::OutputPrice), listings, |l| {
                 l.min_output_price.is_some_and(|price| price <= max)
             });
-            set.intersect_with(&cheap);
         }
         if let Some(min) = query.min_context_window {
             let largest_first = Sort {
                 field: SortField::ContextWindow,
                 descending: true,
             };
-            let large = self.prefix_of(largest_first, listings, |l| {
+            self.keep_prefix(&mut set, largest_first, listings, |l| {
                 l.context_window.is_some_and(|context| context >= min)
             });
-            set.intersect_with(&large);
         }
         set
     }
@@ -829,7 +847,7 @@ mod tests {
     }
 
     #[test]
-    fn a_prefix_of_an_order_is_the_same_set_whichever_checkpoint_it_is_built_from() {
+    fn narrowing_to_a_prefix_of_an_order_keeps_the_same_listings_whichever_checkpoint_it_passes_through() {
         let len = 1_000;
         let mut mix = Mix(3);
         let mut order: Vec<u32> = (0..len as u32).collect();
@@ -840,12 +858,18 @@ mod tests {
             field: SortField::InputPrice,
             descending: false,
         };
+        let some = Bitset::from_positions(len, (0..len as u32).filter(|_| mix.next() % 2 == 0));
         for known in [0, 1, 15, 16, 17, 700, len] {
             let prefix = KnownPrefix::of(sort, &order, known, len);
             assert_eq!(prefix.known(), known);
             for end in 0..=known {
-                let expected = Bitset::from_positions(len, order[..end].iter().copied());
-                assert_eq!(prefix.prefix(&order, end), expected, "known {known}, end {end}");
+                for start in [Bitset::full(len), some.clone()] {
+                    let mut expected = start.clone();
+                    expected.intersect_with(&Bitset::from_positions(len, order[..end].iter().copied()));
+                    let mut narrowed = start;
+                    prefix.narrow(&mut narrowed, &order, end);
+                    assert_eq!(narrowed, expected, "known {known}, end {end}");
+                }
             }
         }
     }
