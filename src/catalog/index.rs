@@ -90,10 +90,10 @@ impl<K: Hash + Eq + Clone> Postings<K> {
 
 /// A presorted order's listings with a known key (the rest sort last): a
 /// bound such as a price ceiling keeps a prefix of them. The prefixes ending
-/// at every sixteenth of them are kept as sets, so any prefix is built from
-/// the nearest (a copy of 12.5 KB at 100,000 listings) and at most a
-/// thirty-second of the listings added or removed one by one, wherever a
-/// ceiling falls.
+/// at every sixteenth of them are kept as sets (200 KB an order at 100,000
+/// listings), so a match set is narrowed to any prefix through the nearest,
+/// with at most a thirty-second of the listings added or removed one by
+/// one, wherever a ceiling falls.
 struct KnownPrefix {
     sort: Sort,
     /// `(end, the set of order[..end])`, ascending by end; the first is the
@@ -193,10 +193,11 @@ struct Run {
     end: u32,
 }
 
-/// What counting one run costs, in words of a two-set popcount: two ranks,
-/// each a table read, a word read and a popcount, against a word or two of
-/// the vectorised popcount. A value is kept as runs when counting them
-/// costs no more than reading a bitset of every listing.
+/// What counting one run costs, in words of a two-set popcount: two reads
+/// of the ranks computed at the run bounds (and, spread over the runs, that
+/// computation), against a fraction of a word of the vectorised popcount. A
+/// value is kept as runs when counting them costs no more than reading a
+/// bitset of every listing.
 const RUN_COST: usize = 4;
 
 /// A value's listings (ascending positions) as the runs they form.
