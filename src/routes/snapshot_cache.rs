@@ -16,7 +16,7 @@ use crate::catalog::Snapshot;
 
 pub struct SnapshotCache<K, V> {
     inner: RwLock<Entries<K, V>>,
-    /// Bytes of keys and values held past which the cache starts over.
+    /// Bytes of keys and values held, past which the oldest values leave.
     budget: usize,
     /// Lookups that found a value, and lookups that did not (for `/metrics`).
     hits: AtomicU64,
