@@ -101,26 +101,35 @@ impl DiscoveryCache {
         let mut body = Vec::with_capacity(16 * 1024 + 1536 * page.items.len());
         // The fields in `ModelPage`'s order, as serde would write them.
         body.extend_from_slice(b"{\"items\":[");
-        let (mut items, mut first) = (page.items.iter(), true);
-        // Kept listings are copied into the page where they are kept.
-        self.listings
-            .visit_each(snapshot, page.items.iter().map(|(listing, _)| &listing.id), |kept| {
-                let (listing, decision) = items.next().expect("one item per key");
-                if !first {
-                    body.push(b',');
+        // Kept listings are copied into the page where they are kept, under
+        // the cache's read lock; a listing not kept stops the copy, and is
+        // serialised after the lock is let go (a writer waiting for it would
+        // hold up every other reader meanwhile), then the copy goes on.
+        let mut next = 0;
+        while next < page.items.len() {
+            let copied = self.listings.visit_each(
+                snapshot,
+                page.items[next..].iter().map(|(listing, _)| &listing.id),
+                |kept| {
+                    let json = kept.ok_or(None)?;
+                    write_item(&mut body, next, json, page.items[next].1.as_ref()).map_err(Some)?;
+                    next += 1;
+                    Ok(())
+                },
+            );
+            match copied {
+                Ok(()) => {}
+                Err(Some(error)) => return Err(error),
+                Err(None) => {
+                    let (listing, decision) = &page.items[next];
+                    let json = Bytes::from(serde_json::to_vec(&Model::view(listing, None))?);
+                    write_item(&mut body, next, &json, decision.as_ref())?;
+                    let bytes = json.len() + ENTRY_OVERHEAD;
+                    fresh.push((listing.id, json, bytes));
+                    next += 1;
                 }
-                first = false;
-                match kept {
-                    Some(json) => write_model(&mut body, json, decision.as_ref()),
-                    None => {
-                        let json = Bytes::from(serde_json::to_vec(&Model::view(listing, None))?);
-                        write_model(&mut body, &json, decision.as_ref())?;
-                        let bytes = json.len() + ENTRY_OVERHEAD;
-                        fresh.push((listing.id, json, bytes));
-                        Ok(())
-                    }
-                }
-            })?;
+            }
+        }
         self.listings.remember(snapshot, fresh);
         body.extend_from_slice(b"],\"next_cursor\":");
         serde_json::to_writer(&mut body, &page.next_cursor)?;
@@ -203,6 +212,20 @@ fn write_facets(body: &mut Vec<u8>, facets: &Facets<'_>) -> Result<(), serde_jso
     }
     body.push(b'}');
     Ok(())
+}
+
+/// Writes the `n`th item of a page's `items` (a comma before all but the
+/// first).
+fn write_item(
+    body: &mut Vec<u8>,
+    n: usize,
+    listing: &[u8],
+    decision: Option<&Decision>,
+) -> Result<(), serde_json::Error> {
+    if n > 0 {
+        body.push(b',');
+    }
+    write_model(body, listing, decision)
 }
 
 /// Writes a `Model` from its listing's JSON (serialised without

@@ -11,11 +11,12 @@ use super::demo::demo_catalog;
 use crate::domain::batch::{CatalogBatch, LifecycleRecord};
 use crate::domain::vocab::LifecycleStatus;
 
-/// A tiny deterministic generator (splitmix64), so catalogs repeat exactly.
-struct Mix(u64);
+/// A tiny deterministic generator (splitmix64), so catalogs repeat exactly
+/// (and tests that want varied data get the same data every run).
+pub(crate) struct Mix(pub(crate) u64);
 
 impl Mix {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
