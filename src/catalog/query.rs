@@ -792,7 +792,8 @@ impl DiscoveryQuery {
 /// posting lists, the tenant's precomputed visibility (the match set,
 /// which facets are counted over), then the page after the cursor, walked
 /// in a presorted order (a search's from its `ranking`). The full decision,
-/// with its reasons, is computed for the page's listings only.
+/// with its reasons, is computed for the page's listings only, and only
+/// when unavailable listings are asked for.
 pub fn discover<'s>(
     snapshot: &'s Snapshot,
     query: &DiscoveryQuery,
@@ -900,18 +901,24 @@ pub fn discover<'s>(
     } else {
         None
     };
+    // Without unavailable listings, the match set holds only listings the
+    // tenant's view finds enableable over the offers considered; the view
+    // and the decision function run the same rules, so the decision on each
+    // is known without running it again: enableable, nothing to tell.
+    let reasons_wanted = tenant.filter(|_| query.include_unavailable);
     let now = Utc::now();
-    let policy = tenant.map(|tenant| (tenant, snapshot.policy_for(tenant)));
+    let policy = reasons_wanted.map(|tenant| (tenant, snapshot.policy_for(tenant)));
     let viewer = policy.as_ref().map(|(tenant, policy)| snapshot.viewer(*tenant, policy));
     DiscoveryPage {
         items: page
             .into_iter()
             .map(|position| {
                 let listing = &*listings[position as usize];
-                (
-                    listing,
-                    viewer.as_ref().map(|viewer| query.decide(listing, viewer, now)),
-                )
+                let decision = match &viewer {
+                    Some(viewer) => Some(query.decide(listing, viewer, now)),
+                    None => tenant.map(|_| Decision::enableable()),
+                };
+                (listing, decision)
             })
             .collect(),
         total,

@@ -121,6 +121,15 @@ pub struct Decision {
 }
 
 impl Decision {
+    /// What a listing the tenant may enable is told: nothing stands in the way.
+    pub fn enableable() -> Self {
+        Decision {
+            enableable: true,
+            reasons: Vec::new(),
+            hidden_by: None,
+        }
+    }
+
     fn from_reasons(mut reasons: Vec<Reason>, hidden_by: Option<Uuid>) -> Self {
         reasons.sort_by_key(|r| r.code);
         reasons.dedup_by(|a, b| a.code == b.code && a.message == b.message && a.hold_id == b.hold_id);

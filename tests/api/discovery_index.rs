@@ -135,8 +135,15 @@ fn check(snapshot: &Arc<Snapshot>, cache: &DiscoveryCache, query_text: &str, ten
         assert_eq!(page.total, expected.ids.len(), "total for {who}: {query_text}");
         let facets = snapshot.content.facets(&page.matches, page.total);
         assert_eq!(facets, expected.facets, "facets for {who}: {query_text}");
+        let policy = tenant.map(|tenant| (tenant, snapshot.policy_for(tenant)));
         for (listing, decision) in &page.items {
             assert_eq!(decision.is_some(), tenant.is_some(), "decisions go to tenants only");
+            // Discovery may take a decision from the tenant's view; it must
+            // be the one the decision function makes.
+            if let (Some(decision), Some((tenant, policy))) = (decision, &policy) {
+                let full = query.decide(listing, &snapshot.viewer(*tenant, policy), Utc::now());
+                assert_eq!(decision, &full, "the decision on {} for {who}: {text}", listing.slug);
+            }
             served.push(listing.id);
         }
         let whole = serde_json::to_vec(&ModelPage {
