@@ -244,6 +244,11 @@ pub struct DiscoveryQuery {
     pub cursor: Option<Cursor>,
     pub include_unavailable: bool,
     pub include_unpriced: bool,
+    /// A digest of the query as parsed, but for its page position: what a
+    /// cursor is bound to and the page cache keyed by. Taken once, before
+    /// [`Self::resolve_aliases`] rewrites lineage names, so that the same
+    /// query sent again with its cursor is the same query.
+    fingerprint: String,
 }
 
 /// Collects every invalid parameter, so one response names them all.
@@ -452,8 +457,9 @@ impl DiscoveryQuery {
         if !problems.0.is_empty() {
             return Err(ApiError::fields(ErrorCode::InvalidParameter, problems.0));
         }
+        query.fingerprint = query.digest();
         if let Some(cursor) = present(&params.cursor) {
-            let decoded = Cursor::decode(cursor).filter(|c| c.f == query.fingerprint());
+            let decoded = Cursor::decode(cursor).filter(|c| c.f == query.fingerprint);
             match decoded {
                 Some(cursor) => query.cursor = Some(cursor),
                 None => {
@@ -488,7 +494,11 @@ impl DiscoveryQuery {
     }
 
     /// A digest of everything but the page position, binding cursors to it.
-    pub fn fingerprint(&self) -> String {
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    fn digest(&self) -> String {
         let sort = self.effective_sort();
         let canonical = format!(
             "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{}",
@@ -892,7 +902,7 @@ pub fn discover<'s>(
             let (value, id) = key(position);
             Cursor {
                 v: 1,
-                f: query.fingerprint(),
+                f: query.fingerprint.clone(),
                 k: value,
                 id,
             }

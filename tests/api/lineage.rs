@@ -344,3 +344,36 @@ async fn discovery_filters_by_base_model_and_derived_from_and_lists_a_listings_d
         .await;
     assert_eq!(page["total"], 0, "derived from R1 and from the distillation: none");
 }
+
+#[tokio::test]
+async fn a_lineage_filter_naming_a_listing_by_an_alias_pages_through_every_match_by_cursor() {
+    let app = spawn_app().await;
+    let mut batch = fixtures::lineage_catalog();
+    batch.aliases.push(modelmart::domain::batch::AliasRecord {
+        alias: "deepseek/r1-original".into(),
+        model_slug: R1.into(),
+    });
+    app.load_batch(&batch).await;
+    let staff = platform_token("catalog.admin");
+
+    // By its alias, in another case, and one listing a page: each cursor is
+    // bound to the query as the client sends it again.
+    for filter in ["derived_from=DeepSeek/R1-Original", "base_model=deepseek/r1-original"] {
+        let mut seen = BTreeSet::new();
+        let mut path = format!("/v1/models?{filter}&limit=1");
+        loop {
+            let (status, page) = app.get_json(&path, &staff).await;
+            assert_eq!(status, 200, "{path}: {page}");
+            seen.extend(slugs(&page));
+            match page["next_cursor"].as_str() {
+                Some(cursor) => path = format!("/v1/models?{filter}&limit=1&cursor={cursor}"),
+                None => break,
+            }
+        }
+        let expected = match filter.starts_with("derived_from") {
+            true => BTreeSet::from([TAX.to_owned(), TAX_Q4.to_owned(), DISTILL.to_owned()]),
+            false => BTreeSet::from([TAX.to_owned(), DISTILL.to_owned()]),
+        };
+        assert_eq!(seen, expected, "{filter}");
+    }
+}
