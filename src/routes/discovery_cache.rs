@@ -235,6 +235,17 @@ fn write_item(
 fn write_model(body: &mut Vec<u8>, listing: &[u8], decision: Option<&Decision>) -> Result<(), serde_json::Error> {
     match decision {
         None => body.extend_from_slice(listing),
+        // A tenant's page is mostly (by default only) listings it may
+        // enable, each told the same: those bytes are serialised once.
+        Some(decision) if *decision == Decision::enableable() => {
+            static ENABLEABLE: std::sync::LazyLock<Vec<u8>> = std::sync::LazyLock::new(|| {
+                serde_json::to_vec(&Decision::enableable()).expect("a decision serialises")
+            });
+            write_with_last_field_as(body, listing, "availability", |body| {
+                body.extend_from_slice(&ENABLEABLE);
+                Ok(())
+            })?
+        }
         Some(decision) => write_with_last_field(body, listing, "availability", decision)?,
     }
     Ok(())
@@ -246,6 +257,17 @@ fn write_with_last_field(
     name: &str,
     value: &impl Serialize,
 ) -> Result<(), serde_json::Error> {
+    write_with_last_field_as(body, object, name, |body| serde_json::to_writer(body, value))
+}
+
+/// Writes `object` with one more field, `name`, whose value `write_value`
+/// writes.
+fn write_with_last_field_as(
+    body: &mut Vec<u8>,
+    object: &[u8],
+    name: &str,
+    write_value: impl FnOnce(&mut Vec<u8>) -> Result<(), serde_json::Error>,
+) -> Result<(), serde_json::Error> {
     let (&closing, fields) = object.split_last().expect("a serialised object");
     debug_assert_eq!(closing, b'}');
     body.extend_from_slice(fields);
@@ -254,7 +276,7 @@ fn write_with_last_field(
     }
     serde_json::to_writer(&mut *body, name)?;
     body.push(b':');
-    serde_json::to_writer(&mut *body, value)?;
+    write_value(body)?;
     body.push(b'}');
     Ok(())
 }

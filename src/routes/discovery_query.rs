@@ -11,6 +11,23 @@ use crate::error::ApiError;
 /// Reads a query string, joining a repeated list parameter's values with
 /// commas.
 pub fn read(query: &str) -> Result<DiscoveryParams, ApiError> {
+    let parse = |query: &str| {
+        web::Query::<DiscoveryParams>::from_query(query)
+            .map(web::Query::into_inner)
+            .map_err(|error| crate::http::query_error(&error))
+    };
+    // Most queries name each list once: the query string itself is then
+    // read as it is, without copying its parameters and encoding them again.
+    let keys: Vec<_> = url::form_urlencoded::parse(query.as_bytes())
+        .map(|(key, _)| key)
+        .collect();
+    let a_list_repeated = keys
+        .iter()
+        .enumerate()
+        .any(|(n, key)| LIST_PARAMETERS.contains(&key.as_ref()) && keys[..n].contains(key));
+    if !a_list_repeated {
+        return parse(query);
+    }
     let mut merged: Vec<(String, String)> = Vec::new();
     for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
         if LIST_PARAMETERS.contains(&key.as_ref()) {
@@ -22,12 +39,11 @@ pub fn read(query: &str) -> Result<DiscoveryParams, ApiError> {
         }
         merged.push((key.into_owned(), value.into_owned()));
     }
-    let reencoded = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(&merged)
-        .finish();
-    web::Query::<DiscoveryParams>::from_query(&reencoded)
-        .map(web::Query::into_inner)
-        .map_err(|error| crate::http::query_error(&error))
+    parse(
+        &url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&merged)
+            .finish(),
+    )
 }
 
 impl FromRequest for DiscoveryParams {
