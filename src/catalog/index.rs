@@ -90,10 +90,10 @@ impl<K: Hash + Eq + Clone> Postings<K> {
 
 /// A presorted order's listings with a known key (the rest sort last): a
 /// bound such as a price ceiling keeps a prefix of them. The prefixes ending
-/// at every sixteenth of them are kept as sets (200 KB an order at 100,000
-/// listings), so a match set is narrowed to any prefix through the nearest,
-/// with at most a thirty-second of the listings added or removed one by
-/// one, wherever a ceiling falls.
+/// at every thirty-second of them are kept as sets (400 KB an order at
+/// 100,000 listings), so a match set is narrowed to any prefix through the
+/// nearest, with at most a sixty-fourth of the listings added or removed
+/// one by one, wherever a ceiling falls.
 struct KnownPrefix {
     sort: Sort,
     /// `(end, the set of order[..end])`, ascending by end; the first is the
@@ -102,7 +102,7 @@ struct KnownPrefix {
 }
 
 /// How many equal parts a known prefix's checkpoints divide it into.
-const PREFIX_PARTS: usize = 16;
+const PREFIX_PARTS: usize = 32;
 
 impl KnownPrefix {
     fn of(sort: Sort, order: &[u32], known: usize, len: usize) -> Self {
@@ -803,7 +803,7 @@ mod tests {
         let len = 20_000;
         let each = (0..len).map(|position| {
             let mut mine = vec![NAMES[(position / 700) % 6]];
-            if mix.next() % 3 == 0 {
+            if mix.next().is_multiple_of(3) {
                 mine.push(NAMES[6 + (mix.next() % 5) as usize]);
             }
             if position % 997 == 0 {
@@ -847,7 +847,7 @@ mod tests {
             field: SortField::InputPrice,
             descending: false,
         };
-        let some = Bitset::from_positions(len, (0..len as u32).filter(|_| mix.next() % 2 == 0));
+        let some = Bitset::from_positions(len, (0..len as u32).filter(|_| mix.next().is_multiple_of(2)));
         for known in [0, 1, 15, 16, 17, 700, len] {
             let prefix = KnownPrefix::of(sort, &order, known, len);
             assert_eq!(prefix.known(), known);
@@ -888,8 +888,8 @@ mod tests {
         let sets = [
             Bitset::empty(len),
             Bitset::full(len),
-            Bitset::from_positions(len, (0..len as u32).filter(|_| mix.next() % 2 == 0)),
-            Bitset::from_positions(len, (0..len as u32).filter(|_| mix.next() % 50 == 0)),
+            Bitset::from_positions(len, (0..len as u32).filter(|_| mix.next().is_multiple_of(2))),
+            Bitset::from_positions(len, (0..len as u32).filter(|_| mix.next().is_multiple_of(50))),
             // Sparse in words: most words empty, so only the occupied are read.
             Bitset::from_positions(len, (0..len as u32).filter(|p| p % 640 < 3)),
             Bitset::from_positions(len, (650..1500).chain([19_999, 0])),
