@@ -269,7 +269,7 @@ mod popcount {
 
     /// The same loops, compiled with popcnt enabled.
     #[cfg(target_arch = "x86_64")]
-    mod x86 {
+    pub(super) mod x86 {
         #[target_feature(enable = "popcnt")]
         pub unsafe fn of(words: &[u64]) -> usize {
             words.iter().map(|w| w.count_ones() as usize).sum()
@@ -316,6 +316,43 @@ mod popcount {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only one path runs in production on a given CPU: each one the CPU
+    /// here supports is checked against the plain loop.
+    #[test]
+    #[cfg(target_arch = "x86_64")]
+    fn every_popcount_path_the_cpu_supports_counts_an_intersection_alike() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for len in [0, 1, 7, 8, 9, 63, 1563] {
+            let a: Vec<u64> = (0..len).map(|_| next()).collect();
+            let b: Vec<u64> = (0..len).map(|_| next() & next()).collect();
+            let plain: usize = a.iter().zip(&b).map(|(x, y)| (x & y).count_ones() as usize).sum();
+            if std::arch::is_x86_feature_detected!("popcnt") {
+                assert_eq!(unsafe { popcount::x86::of_and(&a, &b) }, plain, "popcnt, {len} words");
+            }
+            if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("popcnt") {
+                assert_eq!(
+                    unsafe { popcount::x86::of_and_wide(&a, &b) },
+                    plain,
+                    "avx2, {len} words"
+                );
+            }
+            if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512vpopcntdq")
+            {
+                assert_eq!(
+                    unsafe { popcount::x86::of_and_512(&a, &b) },
+                    plain,
+                    "avx-512, {len} words"
+                );
+            }
+        }
+    }
 
     #[test]
     fn intersection_counts_agree_with_the_intersection_whichever_words_are_read() {
