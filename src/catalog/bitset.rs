@@ -333,6 +333,8 @@ mod tests {
             let a: Vec<u64> = (0..len).map(|_| next()).collect();
             let b: Vec<u64> = (0..len).map(|_| next() & next()).collect();
             let plain: usize = a.iter().zip(&b).map(|(x, y)| (x & y).count_ones() as usize).sum();
+            // SAFETY: each path is called only when the CPU has the features
+            // its condition checks.
             if std::arch::is_x86_feature_detected!("popcnt") {
                 assert_eq!(unsafe { popcount::x86::of_and(&a, &b) }, plain, "popcnt, {len} words");
             }
