@@ -630,14 +630,10 @@ impl FilterIndex {
 
     /// Narrows `set` to listings carrying any of `values`; with one value,
     /// without building a set when the value has one.
-    fn keep_any_of<'k, K, Q>(&self, set: &mut Bitset, postings: &Postings<K>, values: &[&'k Q])
-    where
-        K: Hash + Eq + Clone + std::borrow::Borrow<Q> + 'k,
-        Q: Hash + Eq + ?Sized + 'k,
-    {
+    fn keep_any_of<K: Hash + Eq + Clone>(&self, set: &mut Bitset, postings: &Postings<K>, values: &[K]) {
         match values {
-            [one] => set.intersect_with(&postings.set_of(*one, self.len)),
-            _ => set.intersect_with(&self.any_of(postings, values.iter().copied())),
+            [one] => set.intersect_with(&postings.set_of(one, self.len)),
+            _ => set.intersect_with(&self.any_of(postings, values)),
         }
     }
 
@@ -651,12 +647,10 @@ impl FilterIndex {
             self.any_of(&self.lifecycles, &query.lifecycles)
         };
         if !query.publishers.is_empty() {
-            let publishers: Vec<&str> = query.publishers.iter().map(String::as_str).collect();
-            self.keep_any_of(&mut set, &self.publishers, &publishers);
+            self.keep_any_of(&mut set, &self.publishers, &query.publishers);
         }
         if !query.tasks.is_empty() {
-            let tasks: Vec<&Task> = query.tasks.iter().collect();
-            self.keep_any_of(&mut set, &self.tasks, &tasks);
+            self.keep_any_of(&mut set, &self.tasks, &query.tasks);
         }
         if !query.modalities.is_empty() {
             let mut either = self.any_of(&self.input_modalities, &query.modalities);
@@ -664,21 +658,17 @@ impl FilterIndex {
             set.intersect_with(&either);
         }
         if !query.regions.is_empty() {
-            let regions: Vec<&str> = query.regions.iter().map(String::as_str).collect();
-            self.keep_any_of(&mut set, &self.regions, &regions);
+            self.keep_any_of(&mut set, &self.regions, &query.regions);
         }
         if !query.deployment_types.is_empty() {
-            let types: Vec<&DeploymentType> = query.deployment_types.iter().collect();
-            self.keep_any_of(&mut set, &self.deployment_types, &types);
+            self.keep_any_of(&mut set, &self.deployment_types, &query.deployment_types);
         }
         if !query.origin_countries.is_empty() {
-            let countries: Vec<&str> = query.origin_countries.iter().map(String::as_str).collect();
-            self.keep_any_of(&mut set, &self.origin_countries, &countries);
+            self.keep_any_of(&mut set, &self.origin_countries, &query.origin_countries);
         }
         if !query.licenses.is_empty() {
             let lower: Vec<String> = query.licenses.iter().map(|l| l.to_ascii_lowercase()).collect();
-            let licenses: Vec<&str> = lower.iter().map(String::as_str).collect();
-            self.keep_any_of(&mut set, &self.licenses, &licenses);
+            self.keep_any_of(&mut set, &self.licenses, &lower);
         }
         if let Some(open) = query.open_weights {
             let open_set = self.set(&self.open_weights);

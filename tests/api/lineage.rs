@@ -48,6 +48,22 @@ fn seg(slug: &str) -> String {
     slug.replace('/', "%2F")
 }
 
+/// Every slug of `first` (a path with a query) and of the pages its cursors
+/// lead to, each page answered 200.
+async fn slugs_page_by_page(app: &TestApp, first: &str, token: &str) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut path = first.to_owned();
+    loop {
+        let (status, page) = app.get_json(&path, token).await;
+        assert_eq!(status, 200, "{path}: {page}");
+        seen.extend(slugs(&page));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("{first}&cursor={cursor}"),
+            None => return seen,
+        }
+    }
+}
+
 fn slugs(page: &Value) -> BTreeSet<String> {
     page["items"]
         .as_array()
@@ -314,17 +330,7 @@ async fn discovery_filters_by_base_model_and_derived_from_and_lists_a_listings_d
     let (status, _) = app.get_json("/v1/models/nobody%2Fnothing/derivatives", &staff).await;
     assert_eq!(status, 404);
     // Paged by cursor like any list; a bad parameter is 400 before anything else.
-    let mut seen = BTreeSet::new();
-    let mut path = format!("/v1/models/{r1}/derivatives?limit=1");
-    loop {
-        let (status, page) = app.get_json(&path, &staff).await;
-        assert_eq!(status, 200, "{page}");
-        seen.extend(slugs(&page));
-        match page["next_cursor"].as_str() {
-            Some(cursor) => path = format!("/v1/models/{r1}/derivatives?limit=1&cursor={cursor}"),
-            None => break,
-        }
-    }
+    let seen = slugs_page_by_page(&app, &format!("/v1/models/{r1}/derivatives?limit=1"), &staff).await;
     assert_eq!(seen.len(), 3);
     let (status, _) = app
         .get_json("/v1/models/nobody%2Fnothing/derivatives?limit=0", &staff)
@@ -359,17 +365,7 @@ async fn a_lineage_filter_naming_a_listing_by_an_alias_pages_through_every_match
     // By its alias, in another case, and one listing a page: each cursor is
     // bound to the query as the client sends it again.
     for filter in ["derived_from=DeepSeek/R1-Original", "base_model=deepseek/r1-original"] {
-        let mut seen = BTreeSet::new();
-        let mut path = format!("/v1/models?{filter}&limit=1");
-        loop {
-            let (status, page) = app.get_json(&path, &staff).await;
-            assert_eq!(status, 200, "{path}: {page}");
-            seen.extend(slugs(&page));
-            match page["next_cursor"].as_str() {
-                Some(cursor) => path = format!("/v1/models?{filter}&limit=1&cursor={cursor}"),
-                None => break,
-            }
-        }
+        let seen = slugs_page_by_page(&app, &format!("/v1/models?{filter}&limit=1"), &staff).await;
         let expected = match filter.starts_with("derived_from") {
             true => BTreeSet::from([TAX.to_owned(), TAX_Q4.to_owned(), DISTILL.to_owned()]),
             false => BTreeSet::from([TAX.to_owned(), DISTILL.to_owned()]),
