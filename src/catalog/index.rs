@@ -137,12 +137,12 @@ impl KnownPrefix {
                 set.remove(position);
             }
         } else {
-            // Past the checkpoint and within the prefix: kept if held.
-            let held: Vec<u32> = order[*at..end]
-                .iter()
-                .copied()
-                .filter(|&position| set.contains(position))
-                .collect();
+            // Past the checkpoint and within the prefix: kept if held. Sized
+            // for every one of them up front (grown as found, the vector
+            // was reallocated several times a request).
+            let between = &order[*at..end];
+            let mut held = Vec::with_capacity(between.len());
+            held.extend(between.iter().copied().filter(|&position| set.contains(position)));
             set.intersect_with(checkpoint);
             for position in held {
                 set.insert(position);
@@ -364,17 +364,22 @@ impl FacetColumn {
         } else {
             self.counts_by_listing(matches.set)
         };
-        let mut nonzero: Vec<(usize, u64)> = counts.into_iter().enumerate().filter(|(_, count)| *count > 0).collect();
+        let mut nonzero: Vec<FacetCount<'_>> = Vec::with_capacity(counts.len());
+        nonzero.extend(
+            counts
+                .into_iter()
+                .zip(&self.values)
+                .filter(|(count, _)| *count > 0)
+                .map(|(count, value)| FacetCount { value, count }),
+        );
         // A facet's values differ: no two compare equal, so any sort agrees.
-        nonzero.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| self.values[a.0].cmp(&self.values[b.0])));
-        nonzero.truncate(MAX_FACET_VALUES);
+        let most_first = |a: &FacetCount, b: &FacetCount| b.count.cmp(&a.count).then_with(|| a.value.cmp(b.value));
+        if nonzero.len() > MAX_FACET_VALUES {
+            nonzero.select_nth_unstable_by(MAX_FACET_VALUES - 1, most_first);
+            nonzero.truncate(MAX_FACET_VALUES);
+        }
+        nonzero.sort_unstable_by(most_first);
         nonzero
-            .into_iter()
-            .map(|(value, count)| FacetCount {
-                value: &self.values[value],
-                count,
-            })
-            .collect()
     }
 
     /// Each value's count among `matches`, value by value.

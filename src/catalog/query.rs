@@ -263,7 +263,13 @@ impl Problems {
         });
     }
 
-    fn list<T>(&mut self, field: &str, raw: Option<&str>, parse: impl Fn(&str) -> Option<T>, expected: &str) -> Vec<T> {
+    fn list<T>(
+        &mut self,
+        field: &str,
+        raw: Option<&str>,
+        parse: impl Fn(&str) -> Option<T>,
+        expected: Expected,
+    ) -> Vec<T> {
         let Some(raw) = raw else { return Vec::new() };
         let values: Vec<&str> = raw.split(',').map(str::trim).filter(|v| !v.is_empty()).collect();
         if values.is_empty() {
@@ -295,6 +301,23 @@ impl Problems {
                 );
                 None
             }
+        }
+    }
+}
+
+/// What a list parameter accepts, for its error message: a list of
+/// spellings is only built when a value is refused (every request would
+/// otherwise join each vocabulary into a string it never shows).
+enum Expected {
+    Text(&'static str),
+    OneOf(fn() -> String),
+}
+
+impl std::fmt::Display for Expected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Expected::Text(text) => f.write_str(text),
+            Expected::OneOf(spellings) => f.write_str(&spellings()),
         }
     }
 }
@@ -340,72 +363,87 @@ impl DiscoveryQuery {
             }
         }
         let lower = |v: &str| identifier(&v.to_ascii_lowercase());
-        query.publishers = problems.list("publisher", params.publisher.as_deref(), lower, "a publisher slug");
-        query.tasks = problems.list("task", params.task.as_deref(), Task::parse, &Task::expected());
+        query.publishers = problems.list(
+            "publisher",
+            params.publisher.as_deref(),
+            lower,
+            Expected::Text("a publisher slug"),
+        );
+        query.tasks = problems.list(
+            "task",
+            params.task.as_deref(),
+            Task::parse,
+            Expected::OneOf(Task::expected),
+        );
         query.modalities = problems.list(
             "modality",
             params.modality.as_deref(),
             Modality::parse,
-            &Modality::expected(),
+            Expected::OneOf(Modality::expected),
         );
         query.input_modalities = problems.list(
             "input_modality",
             params.input_modality.as_deref(),
             Modality::parse,
-            &Modality::expected(),
+            Expected::OneOf(Modality::expected),
         );
         query.output_modalities = problems.list(
             "output_modality",
             params.output_modality.as_deref(),
             Modality::parse,
-            &Modality::expected(),
+            Expected::OneOf(Modality::expected),
         );
         query.capabilities = problems.list(
             "capability",
             params.capability.as_deref(),
             Capability::parse,
-            &Capability::expected(),
+            Expected::OneOf(Capability::expected),
         );
-        query.regions = problems.list("region", params.region.as_deref(), lower, "a region code");
+        query.regions = problems.list(
+            "region",
+            params.region.as_deref(),
+            lower,
+            Expected::Text("a region code"),
+        );
         query.deployment_types = problems.list(
             "deployment_type",
             params.deployment_type.as_deref(),
             DeploymentType::parse,
-            &DeploymentType::expected(),
+            Expected::OneOf(DeploymentType::expected),
         );
         query.origin_countries = problems.list(
             "origin_country",
             params.origin_country.as_deref(),
             // A well-formed code nothing originates from matches nothing.
             |v| (v.len() == 2 && v.chars().all(|c| c.is_ascii_alphabetic())).then(|| v.to_ascii_uppercase()),
-            "an ISO 3166-1 alpha-2 country code",
+            Expected::Text("an ISO 3166-1 alpha-2 country code"),
         );
         query.licenses = problems.list(
             "license",
             params.license.as_deref(),
             identifier,
-            "a license id such as MIT",
+            Expected::Text("a license id such as MIT"),
         );
         query.lifecycles = problems.list(
             "lifecycle",
             params.lifecycle.as_deref(),
             LifecycleStatus::parse,
-            &LifecycleStatus::expected(),
+            Expected::OneOf(LifecycleStatus::expected),
         );
-        query.tags = problems.list("tag", params.tag.as_deref(), lower, "a tag");
+        query.tags = problems.list("tag", params.tag.as_deref(), lower, Expected::Text("a tag"));
         // A listing id or slug; a well-formed value naming no listing
         // matches nothing, as other filters do.
         query.base_models = problems.list(
             "base_model",
             params.base_model.as_deref(),
             lower,
-            "a listing id or publisher/name slug",
+            Expected::Text("a listing id or publisher/name slug"),
         );
         query.derived_from = problems.list(
             "derived_from",
             params.derived_from.as_deref(),
             lower,
-            "a listing id or publisher/name slug",
+            Expected::Text("a listing id or publisher/name slug"),
         );
         if let Some(include) = params.include_unavailable.as_deref() {
             match include {

@@ -18,7 +18,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::models::Model;
-use super::snapshot_cache::SnapshotCache;
+use super::snapshot_cache::{IdHash, SnapshotCache};
 use crate::catalog::bitset::Bitset;
 use crate::catalog::query::{DiscoveryPage, FacetCount, Facets, Ranking};
 use crate::catalog::Snapshot;
@@ -52,7 +52,7 @@ impl std::hash::Hash for MatchSet {
 
 pub struct DiscoveryCache {
     pages: SnapshotCache<String, Bytes>,
-    listings: SnapshotCache<Uuid, Bytes>,
+    listings: SnapshotCache<Uuid, Bytes, IdHash>,
     facets: SnapshotCache<MatchSet, Bytes>,
     rankings: SnapshotCache<String, Arc<Ranking>>,
 }
