@@ -592,16 +592,18 @@ impl FilterIndex {
     /// lists, the presorted orders): each is about a tenth of a second at
     /// 100,000 listings, and a start waits for the whole index.
     pub fn build(listings: &[Arc<Listing>]) -> Self {
-        let (facets, sorted, mut index) = std::thread::scope(|scope| {
-            let facets = scope.spawn(|| FacetColumns::build(listings));
-            let sorted = scope.spawn(|| SortedOrders::build(listings));
-            let index = Self::with_postings(listings);
-            (
-                facets.join().expect("building facet columns does not panic"),
-                sorted.join().expect("sorting the orders does not panic"),
-                index,
-            )
-        });
+        let side_by_side = super::parallel::worth_it(listings.len());
+        let (facets, (sorted, mut index)) = super::parallel::join(
+            side_by_side,
+            || FacetColumns::build(listings),
+            || {
+                super::parallel::join(
+                    side_by_side,
+                    || SortedOrders::build(listings),
+                    || Self::with_postings(listings),
+                )
+            },
+        );
         let FacetColumns {
             columns:
                 [publisher, task, license, origin_country, region, capability, input_modality, output_modality, deployment_type, lifecycle, input_price_band],

@@ -7,6 +7,7 @@ pub mod bitset;
 pub mod cursor;
 pub mod index;
 pub mod listing;
+pub mod parallel;
 pub mod query;
 pub mod search;
 pub mod snapshot;

@@ -516,11 +516,11 @@ impl CatalogContent {
                 aliases: aliases_by_model.get(&draft.listing().id).map_or(&[], Vec::as_slice),
             })
             .collect();
-        let (search, built) = std::thread::scope(|scope| {
-            let search = scope.spawn(|| SearchIndex::build(&texts));
-            let built = offers_by_model(prices, offers, &regions, &usd_rates, previous.as_deref(), now);
-            (search.join().expect("the search index build does not panic"), built)
-        });
+        let (search, built) = super::parallel::join(
+            super::parallel::worth_it(texts.len()),
+            || SearchIndex::build(&texts),
+            || offers_by_model(prices, offers, &regions, &usd_rates, previous.as_deref(), now),
+        );
         drop(texts);
         let Offers {
             mut by_model,
@@ -573,22 +573,24 @@ impl CatalogContent {
         drop(previous);
         // The filter index reads only the listings: it is built on another
         // thread while the lookups are built here.
-        let (index, (operators, by_id, by_alias)) = std::thread::scope(|scope| {
-            let index = scope.spawn(|| FilterIndex::build(&listings));
-            let operators: BTreeSet<&str> = listings
-                .iter()
-                .flat_map(|l| l.offers.iter().map(|o| &*o.operator_name))
-                .collect();
-            let operators: Vec<String> = operators.into_iter().map(str::to_owned).collect();
-            let by_id: HashMap<Uuid, u32> = listings.iter().enumerate().map(|(i, l)| (l.id, i as u32)).collect();
-            let by_alias: HashMap<String, u32> = listings
-                .iter()
-                .enumerate()
-                .flat_map(|(i, l)| l.aliases.iter().map(move |alias| (alias.clone(), i as u32)))
-                .collect();
-            let index = index.join().expect("the filter index build does not panic");
-            (index, (operators, by_id, by_alias))
-        });
+        let (index, (operators, by_id, by_alias)) = super::parallel::join(
+            super::parallel::worth_it(listings.len()),
+            || FilterIndex::build(&listings),
+            || {
+                let operators: BTreeSet<&str> = listings
+                    .iter()
+                    .flat_map(|l| l.offers.iter().map(|o| &*o.operator_name))
+                    .collect();
+                let operators: Vec<String> = operators.into_iter().map(str::to_owned).collect();
+                let by_id: HashMap<Uuid, u32> = listings.iter().enumerate().map(|(i, l)| (l.id, i as u32)).collect();
+                let by_alias: HashMap<String, u32> = listings
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(i, l)| l.aliases.iter().map(move |alias| (alias.clone(), i as u32)))
+                    .collect();
+                (operators, by_id, by_alias)
+            },
+        );
         let offer_starts = super::visibility::offer_starts(&listings);
         let mut publishers: Vec<Arc<Publisher>> = publishers.into_values().collect();
         publishers.sort_by(|a, b| a.slug.cmp(&b.slug));
