@@ -1,7 +1,8 @@
 //! What discovery keeps between requests, each part for the snapshot it was
 //! computed on (`SnapshotCache`), within one memory budget:
-//! - whole pages by (rules, query): the same page asked again under the same
-//!   rules is served as it was;
+//! - whole pages by (rules, query), from their second request on
+//!   (`SecondRequest`): the same page asked again under the same rules is
+//!   served as it was;
 //! - each listing's JSON: a page no one asked for before is mostly listings
 //!   served before, and serialising them is most of a page's cost. The
 //!   tenant's `availability` is never kept with them: it is decided for the
@@ -18,6 +19,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::models::Model;
+use super::second_request::SecondRequest;
 use super::snapshot_cache::{IdHash, SnapshotCache};
 use crate::catalog::bitset::Bitset;
 use crate::catalog::query::{DiscoveryPage, FacetCount, Facets, Ranking};
@@ -52,6 +54,8 @@ impl std::hash::Hash for MatchSet {
 
 pub struct DiscoveryCache {
     pages: SnapshotCache<String, Bytes>,
+    /// Which pages `pages` keeps.
+    admission: SecondRequest,
     listings: SnapshotCache<Uuid, Bytes, IdHash>,
     facets: SnapshotCache<MatchSet, Bytes>,
     rankings: SnapshotCache<String, Arc<Ranking>>,
@@ -61,6 +65,7 @@ impl Default for DiscoveryCache {
     fn default() -> Self {
         DiscoveryCache {
             pages: SnapshotCache::with_budget(PAGE_BUDGET),
+            admission: SecondRequest::default(),
             listings: SnapshotCache::with_budget(LISTING_BUDGET),
             facets: SnapshotCache::with_budget(FACET_BUDGET),
             rankings: SnapshotCache::with_budget(RANKING_BUDGET),
@@ -88,7 +93,7 @@ impl DiscoveryCache {
 
     /// Serialises `page` (a `ModelPage`) from the listings' and facets' kept
     /// JSON where there is some, keeping what it computes, and the page
-    /// itself under `key`.
+    /// itself under `key` once it is asked for a second time.
     pub fn compose(
         &self,
         snapshot: &Arc<Snapshot>,
@@ -138,6 +143,9 @@ impl DiscoveryCache {
         body.extend_from_slice(b",\"facets\":");
         body.extend_from_slice(&self.facets_of(snapshot, page.matches, page.total)?);
         body.push(b'}');
+        if !self.admission.admits(&key) {
+            return Ok(Bytes::from(body));
+        }
         // Kept, the page would hold its whole first guess at a size (a
         // third more than most pages need): the bytes it counts against the
         // budget would not be the bytes it holds. Giving the rest back

@@ -18,6 +18,7 @@ pub mod paging;
 pub mod policy;
 pub mod recommendations;
 pub mod reference;
+pub mod second_request;
 pub mod snapshot_cache;
 pub mod tenants;
 pub mod webhooks;
