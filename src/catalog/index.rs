@@ -532,8 +532,8 @@ impl SortedOrders {
 
 /// The descending order from the ascending one, without sorting again: the
 /// known keys from the largest down, listings with equal keys still by id
-/// (as `compare` breaks ties in either direction), then the unknown keys, which
-/// sort last either way, as they were.
+/// (`compare` breaks ties so in either direction), then the unknown keys,
+/// which sort last either way, as they were.
 fn descending_from<'k>(ascending: &[u32], key: impl Fn(u32) -> &'k SortValue) -> Vec<u32> {
     let known = ascending.partition_point(|&position| *key(position) != SortValue::Null);
     let mut order = Vec::with_capacity(ascending.len());
