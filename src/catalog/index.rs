@@ -265,18 +265,6 @@ impl<'a> Counted<'a> {
 }
 
 impl FacetColumn {
-    /// A facet of no listings, until its column is built.
-    fn empty() -> Self {
-        FacetColumn {
-            values: Vec::new(),
-            starts: vec![0],
-            of: Vec::new(),
-            listings_of: Vec::new(),
-            dense_values: 0,
-            runs: 0,
-        }
-    }
-
     /// A facet with at most one value per listing.
     fn build<'a>(listings: &'a [Arc<Listing>], value: impl Fn(&'a Listing) -> Option<&'a str>) -> Self {
         Self::build_many(listings, |listing| value(listing).into_iter().collect())
@@ -551,8 +539,8 @@ fn descending_from<'k>(ascending: &[u32], key: impl Fn(u32) -> &'k SortValue) ->
     order
 }
 
-pub struct FilterIndex {
-    len: usize,
+/// Listing positions per filter value, for the filters a query narrows by.
+struct PostingLists {
     publishers: Postings<String>,
     tasks: Postings<Task>,
     input_modalities: Postings<Modality>,
@@ -566,12 +554,85 @@ pub struct FilterIndex {
     lifecycles: Postings<LifecycleStatus>,
     open_weights: Vec<u32>,
     tags: Postings<String>,
+    /// Every listing not retired: what discovery starts from.
+    not_retired: Bitset,
+}
+
+impl PostingLists {
+    fn build(listings: &[Arc<Listing>]) -> Self {
+        let len = listings.len();
+        let mut lists = PostingLists {
+            publishers: Postings::new(),
+            tasks: Postings::new(),
+            input_modalities: Postings::new(),
+            output_modalities: Postings::new(),
+            capabilities: Postings::new(),
+            regions: Postings::new(),
+            deployment_types: Postings::new(),
+            origin_countries: Postings::new(),
+            licenses: Postings::new(),
+            lifecycles: Postings::new(),
+            open_weights: Vec::new(),
+            tags: Postings::new(),
+            not_retired: Bitset::full(len),
+        };
+        for (position, listing) in listings.iter().enumerate() {
+            let position = position as u32;
+            lists.publishers.add(listing.publisher.slug.clone(), position);
+            lists.tasks.add(listing.task, position);
+            for modality in &listing.input_modalities {
+                lists.input_modalities.add(*modality, position);
+            }
+            for modality in &listing.output_modalities {
+                lists.output_modalities.add(*modality, position);
+            }
+            for capability in &listing.capabilities {
+                lists.capabilities.add(*capability, position);
+            }
+            for region in &listing.regions {
+                lists.regions.add(region.to_string(), position);
+            }
+            for offer in &listing.offers {
+                lists.deployment_types.add(offer.deployment_type, position);
+            }
+            if let Some(country) = &listing.origin_country {
+                lists.origin_countries.add(country.to_string(), position);
+            }
+            lists.licenses.add(listing.license.to_ascii_lowercase(), position);
+            lists.lifecycles.add(listing.lifecycle, position);
+            if listing.open_weights {
+                lists.open_weights.push(position);
+            }
+            for tag in &listing.tags {
+                lists.tags.add(tag.to_string(), position);
+            }
+        }
+        lists.publishers.finish(len);
+        lists.tasks.finish(len);
+        lists.input_modalities.finish(len);
+        lists.output_modalities.finish(len);
+        lists.capabilities.finish(len);
+        lists.regions.finish(len);
+        lists.deployment_types.finish(len);
+        lists.origin_countries.finish(len);
+        lists.licenses.finish(len);
+        lists.lifecycles.finish(len);
+        lists.tags.finish(len);
+        lists
+            .not_retired
+            .subtract(&lists.lifecycles.set_of(&LifecycleStatus::Retired, len));
+        lists
+    }
+}
+
+pub struct FilterIndex {
+    len: usize,
+    /// Each filter's listings by value.
+    lists: PostingLists,
     /// Listing positions in each sort order, both directions.
     orders: Vec<(Sort, Vec<u32>)>,
     /// For the orders bounds are found in.
     known_prefixes: Vec<KnownPrefix>,
-    /// Every listing not retired: what discovery starts from.
-    not_retired: Bitset,
     facet_publisher: FacetColumn,
     facet_task: FacetColumn,
     facet_license: FacetColumn,
@@ -593,14 +654,14 @@ impl FilterIndex {
     /// 100,000 listings, and a start waits for the whole index.
     pub fn build(listings: &[Arc<Listing>]) -> Self {
         let side_by_side = super::parallel::worth_it(listings.len());
-        let (facets, (sorted, mut index)) = super::parallel::join(
+        let (facets, (sorted, lists)) = super::parallel::join(
             side_by_side,
             || FacetColumns::build(listings),
             || {
                 super::parallel::join(
                     side_by_side,
                     || SortedOrders::build(listings),
-                    || Self::with_postings(listings),
+                    || PostingLists::build(listings),
                 )
             },
         );
@@ -609,102 +670,24 @@ impl FilterIndex {
                 [publisher, task, license, origin_country, region, capability, input_modality, output_modality, deployment_type, lifecycle, input_price_band],
             run_bounds,
         } = facets;
-        index.facet_publisher = publisher;
-        index.facet_task = task;
-        index.facet_license = license;
-        index.facet_origin_country = origin_country;
-        index.facet_region = region;
-        index.facet_capability = capability;
-        index.facet_input_modality = input_modality;
-        index.facet_output_modality = output_modality;
-        index.facet_deployment_type = deployment_type;
-        index.facet_lifecycle = lifecycle;
-        index.facet_input_price_band = input_price_band;
-        index.run_bounds = run_bounds;
-        index.orders = sorted.orders;
-        index.known_prefixes = sorted.known_prefixes;
-        index
-    }
-
-    /// The index with its posting lists, and no facets or orders yet.
-    fn with_postings(listings: &[Arc<Listing>]) -> Self {
-        let len = listings.len();
-        let mut index = FilterIndex {
-            len,
-            publishers: Postings::new(),
-            tasks: Postings::new(),
-            input_modalities: Postings::new(),
-            output_modalities: Postings::new(),
-            capabilities: Postings::new(),
-            regions: Postings::new(),
-            deployment_types: Postings::new(),
-            origin_countries: Postings::new(),
-            licenses: Postings::new(),
-            lifecycles: Postings::new(),
-            open_weights: Vec::new(),
-            tags: Postings::new(),
-            orders: Vec::new(),
-            known_prefixes: Vec::new(),
-            not_retired: Bitset::full(len),
-            facet_publisher: FacetColumn::empty(),
-            facet_task: FacetColumn::empty(),
-            facet_license: FacetColumn::empty(),
-            facet_origin_country: FacetColumn::empty(),
-            facet_region: FacetColumn::empty(),
-            facet_capability: FacetColumn::empty(),
-            facet_input_modality: FacetColumn::empty(),
-            facet_output_modality: FacetColumn::empty(),
-            facet_deployment_type: FacetColumn::empty(),
-            facet_lifecycle: FacetColumn::empty(),
-            facet_input_price_band: FacetColumn::empty(),
-            run_bounds: Vec::new(),
-        };
-        for (position, listing) in listings.iter().enumerate() {
-            let position = position as u32;
-            index.publishers.add(listing.publisher.slug.clone(), position);
-            index.tasks.add(listing.task, position);
-            for modality in &listing.input_modalities {
-                index.input_modalities.add(*modality, position);
-            }
-            for modality in &listing.output_modalities {
-                index.output_modalities.add(*modality, position);
-            }
-            for capability in &listing.capabilities {
-                index.capabilities.add(*capability, position);
-            }
-            for region in &listing.regions {
-                index.regions.add(region.to_string(), position);
-            }
-            for offer in &listing.offers {
-                index.deployment_types.add(offer.deployment_type, position);
-            }
-            if let Some(country) = &listing.origin_country {
-                index.origin_countries.add(country.to_string(), position);
-            }
-            index.licenses.add(listing.license.to_ascii_lowercase(), position);
-            index.lifecycles.add(listing.lifecycle, position);
-            if listing.open_weights {
-                index.open_weights.push(position);
-            }
-            for tag in &listing.tags {
-                index.tags.add(tag.to_string(), position);
-            }
+        FilterIndex {
+            len: listings.len(),
+            lists,
+            orders: sorted.orders,
+            known_prefixes: sorted.known_prefixes,
+            facet_publisher: publisher,
+            facet_task: task,
+            facet_license: license,
+            facet_origin_country: origin_country,
+            facet_region: region,
+            facet_capability: capability,
+            facet_input_modality: input_modality,
+            facet_output_modality: output_modality,
+            facet_deployment_type: deployment_type,
+            facet_lifecycle: lifecycle,
+            facet_input_price_band: input_price_band,
+            run_bounds,
         }
-        index.publishers.finish(len);
-        index.tasks.finish(len);
-        index.input_modalities.finish(len);
-        index.output_modalities.finish(len);
-        index.capabilities.finish(len);
-        index.regions.finish(len);
-        index.deployment_types.finish(len);
-        index.origin_countries.finish(len);
-        index.licenses.finish(len);
-        index.lifecycles.finish(len);
-        index.tags.finish(len);
-        index
-            .not_retired
-            .subtract(&index.lifecycles.set_of(&LifecycleStatus::Retired, len));
-        index
     }
 
     /// The listing positions in `sort` order; `None` for relevance.
@@ -772,36 +755,36 @@ impl FilterIndex {
     pub fn candidates(&self, query: &DiscoveryQuery, listings: &[Arc<Listing>]) -> Bitset {
         // Retired listings leave discovery unless asked for by lifecycle.
         let mut set = if query.lifecycles.is_empty() {
-            self.not_retired.clone()
+            self.lists.not_retired.clone()
         } else {
-            self.any_of(&self.lifecycles, &query.lifecycles)
+            self.any_of(&self.lists.lifecycles, &query.lifecycles)
         };
         if !query.publishers.is_empty() {
-            self.keep_any_of(&mut set, &self.publishers, &query.publishers);
+            self.keep_any_of(&mut set, &self.lists.publishers, &query.publishers);
         }
         if !query.tasks.is_empty() {
-            self.keep_any_of(&mut set, &self.tasks, &query.tasks);
+            self.keep_any_of(&mut set, &self.lists.tasks, &query.tasks);
         }
         if !query.modalities.is_empty() {
-            let mut either = self.any_of(&self.input_modalities, &query.modalities);
-            either.union_with(&self.any_of(&self.output_modalities, &query.modalities));
+            let mut either = self.any_of(&self.lists.input_modalities, &query.modalities);
+            either.union_with(&self.any_of(&self.lists.output_modalities, &query.modalities));
             set.intersect_with(&either);
         }
         if !query.regions.is_empty() {
-            self.keep_any_of(&mut set, &self.regions, &query.regions);
+            self.keep_any_of(&mut set, &self.lists.regions, &query.regions);
         }
         if !query.deployment_types.is_empty() {
-            self.keep_any_of(&mut set, &self.deployment_types, &query.deployment_types);
+            self.keep_any_of(&mut set, &self.lists.deployment_types, &query.deployment_types);
         }
         if !query.origin_countries.is_empty() {
-            self.keep_any_of(&mut set, &self.origin_countries, &query.origin_countries);
+            self.keep_any_of(&mut set, &self.lists.origin_countries, &query.origin_countries);
         }
         if !query.licenses.is_empty() {
             let lower: Vec<String> = query.licenses.iter().map(|l| l.to_ascii_lowercase()).collect();
-            self.keep_any_of(&mut set, &self.licenses, &lower);
+            self.keep_any_of(&mut set, &self.lists.licenses, &lower);
         }
         if let Some(open) = query.open_weights {
-            let open_set = self.set(&self.open_weights);
+            let open_set = self.set(&self.lists.open_weights);
             if open {
                 set.intersect_with(&open_set);
             } else {
@@ -827,10 +810,10 @@ impl FilterIndex {
             };
             self.keep_prefix(&mut set, ascending, listings, |l| query.matches_price_order(l));
         }
-        self.keep_all_of(&mut set, &self.input_modalities, &query.input_modalities);
-        self.keep_all_of(&mut set, &self.output_modalities, &query.output_modalities);
-        self.keep_all_of(&mut set, &self.capabilities, &query.capabilities);
-        self.keep_all_of(&mut set, &self.tags, &query.tags);
+        self.keep_all_of(&mut set, &self.lists.input_modalities, &query.input_modalities);
+        self.keep_all_of(&mut set, &self.lists.output_modalities, &query.output_modalities);
+        self.keep_all_of(&mut set, &self.lists.capabilities, &query.capabilities);
+        self.keep_all_of(&mut set, &self.lists.tags, &query.tags);
         let ascending = |field| Sort {
             field,
             descending: false,
