@@ -251,6 +251,43 @@ pub struct DiscoveryQuery {
     fingerprint: String,
 }
 
+/// What [`DiscoveryQuery::digest`] hashes: every value is fed with its
+/// length first, so no two different queries feed the same bytes.
+struct Canonical(Sha256);
+
+impl Canonical {
+    fn bytes(&mut self, bytes: &[u8]) {
+        self.0.update((bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+    }
+
+    /// An absent value apart from an empty one.
+    fn maybe(&mut self, value: Option<impl AsRef<[u8]>>) {
+        self.0.update([u8::from(value.is_some())]);
+        self.bytes(value.as_ref().map_or(&[][..], AsRef::as_ref));
+    }
+
+    fn texts(&mut self, texts: &[String]) {
+        self.words(texts, String::as_str);
+    }
+
+    fn words<T>(&mut self, values: &[T], spelling: impl Fn(&T) -> &str) {
+        self.0.update((values.len() as u64).to_le_bytes());
+        for value in values {
+            self.bytes(spelling(value).as_bytes());
+        }
+    }
+}
+
+/// An optional flag as one byte: absent, false or true.
+fn flag(value: Option<bool>) -> u8 {
+    match value {
+        None => 0,
+        Some(false) => 1,
+        Some(true) => 2,
+    }
+}
+
 /// Collects every invalid parameter, so one response names them all.
 #[derive(Default)]
 struct Problems(Vec<FieldError>);
@@ -537,35 +574,40 @@ impl DiscoveryQuery {
     }
 
     fn digest(&self) -> String {
+        // Fed field by field, each value with its length, straight into the
+        // hash: the query written out with `{:?}` first was 3 % of a
+        // discovery request's time, for a string no one reads.
         let sort = self.effective_sort();
-        let canonical = format!(
-            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{}",
-            self.q,
-            self.publishers,
-            self.tasks,
-            self.modalities,
-            self.input_modalities,
-            self.output_modalities,
-            self.capabilities,
-            self.regions,
-            self.deployment_types,
-            self.origin_countries,
-            self.licenses,
-            self.lifecycles,
-            self.base_models,
-            self.derived_from,
-            self.derivatives_of,
-            self.open_weights,
-            self.tags,
-            self.max_input_price_per_mtok.map(|d| d.normalize()),
-            self.max_output_price_per_mtok.map(|d| d.normalize()),
-            self.min_context_window,
-            sort.field,
-            sort.descending,
-            self.include_unavailable,
-            self.include_unpriced,
-        );
-        hex::encode(&Sha256::digest(canonical.as_bytes())[..8])
+        let mut fed = Canonical(Sha256::new());
+        fed.maybe(self.q.as_deref());
+        fed.texts(&self.publishers);
+        fed.words(&self.tasks, |t| t.as_str());
+        fed.words(&self.modalities, |m| m.as_str());
+        fed.words(&self.input_modalities, |m| m.as_str());
+        fed.words(&self.output_modalities, |m| m.as_str());
+        fed.words(&self.capabilities, |c| c.as_str());
+        fed.texts(&self.regions);
+        fed.words(&self.deployment_types, |d| d.as_str());
+        fed.texts(&self.origin_countries);
+        fed.texts(&self.licenses);
+        fed.words(&self.lifecycles, |l| l.as_str());
+        fed.texts(&self.base_models);
+        fed.texts(&self.derived_from);
+        fed.texts(&self.tags);
+        fed.maybe(self.derivatives_of.map(Uuid::into_bytes));
+        fed.bytes(&[
+            flag(self.open_weights),
+            sort.field as u8,
+            u8::from(sort.descending),
+            u8::from(self.include_unavailable),
+            u8::from(self.include_unpriced),
+        ]);
+        for ceiling in [self.max_input_price_per_mtok, self.max_output_price_per_mtok] {
+            // Normalised, 0.50 and 0.5 are one ceiling.
+            fed.maybe(ceiling.map(|d| d.normalize().serialize()));
+        }
+        fed.maybe(self.min_context_window.map(i32::to_le_bytes));
+        hex::encode(&fed.0.finalize()[..8])
     }
 
     /// Lineage filters may name a listing by an alias or in another case:
@@ -972,5 +1014,83 @@ pub fn discover<'s>(
         total,
         matches,
         next_cursor,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fingerprint_of(set: impl FnOnce(&mut DiscoveryParams)) -> String {
+        let mut params = DiscoveryParams::default();
+        set(&mut params);
+        DiscoveryQuery::parse(&params).expect("a valid query").fingerprint
+    }
+
+    #[test]
+    fn queries_that_differ_in_any_one_filter_or_sort_have_different_fingerprints() {
+        let some = |text: &str| Some(text.to_owned());
+        let variants: Vec<(&str, String)> = vec![
+            ("nothing", fingerprint_of(|_| {})),
+            ("empty search", fingerprint_of(|p| p.q = some("  "))),
+            ("search", fingerprint_of(|p| p.q = some("deepseek"))),
+            ("publisher", fingerprint_of(|p| p.publisher = some("a"))),
+            ("two publishers", fingerprint_of(|p| p.publisher = some("a,b"))),
+            ("one joined publisher", fingerprint_of(|p| p.publisher = some("ab"))),
+            (
+                "region named as the publisher was",
+                fingerprint_of(|p| p.region = some("a")),
+            ),
+            ("tag named as the publisher was", fingerprint_of(|p| p.tag = some("a"))),
+            ("task", fingerprint_of(|p| p.task = some("chat"))),
+            ("modality", fingerprint_of(|p| p.modality = some("text"))),
+            ("input modality", fingerprint_of(|p| p.input_modality = some("text"))),
+            ("output modality", fingerprint_of(|p| p.output_modality = some("text"))),
+            ("capability", fingerprint_of(|p| p.capability = some("reasoning"))),
+            (
+                "deployment type",
+                fingerprint_of(|p| p.deployment_type = some("serverless")),
+            ),
+            ("origin country", fingerprint_of(|p| p.origin_country = some("CH"))),
+            ("licence", fingerprint_of(|p| p.license = some("MIT"))),
+            ("lifecycle", fingerprint_of(|p| p.lifecycle = some("ga"))),
+            ("base model", fingerprint_of(|p| p.base_model = some("a/b"))),
+            ("derived from", fingerprint_of(|p| p.derived_from = some("a/b"))),
+            ("open weights", fingerprint_of(|p| p.open_weights = some("true"))),
+            ("closed weights", fingerprint_of(|p| p.open_weights = some("false"))),
+            (
+                "input ceiling",
+                fingerprint_of(|p| p.max_input_price_per_mtok = some("2")),
+            ),
+            (
+                "output ceiling",
+                fingerprint_of(|p| p.max_output_price_per_mtok = some("2")),
+            ),
+            ("context floor", fingerprint_of(|p| p.min_context_window = some("2"))),
+            ("sort", fingerprint_of(|p| p.sort = some("input_price"))),
+            ("descending sort", fingerprint_of(|p| p.sort = some("-input_price"))),
+            ("unpriced", fingerprint_of(|p| p.include_unpriced = some("true"))),
+            ("unavailable", fingerprint_of(|p| p.include_unavailable = some("true"))),
+        ];
+        for (n, (name, fingerprint)) in variants.iter().enumerate() {
+            for (other, other_fingerprint) in &variants[n + 1..] {
+                let same_query = *name == "nothing" && *other == "empty search";
+                assert_eq!(fingerprint == other_fingerprint, same_query, "{name} against {other}");
+            }
+        }
+        let derivatives = DiscoveryQuery::derivatives(&DiscoveryParams::default(), Uuid::nil()).unwrap();
+        assert!(variants.iter().all(|(_, f)| *f != derivatives.fingerprint));
+    }
+
+    #[test]
+    fn a_page_size_a_position_or_another_spelling_of_a_ceiling_leave_the_fingerprint_as_it_is() {
+        let ceiling = |text: &str| fingerprint_of(|p| p.max_input_price_per_mtok = Some(text.to_owned()));
+        assert_eq!(ceiling("0.5"), ceiling("0.50"));
+        assert_eq!(ceiling("2"), ceiling(" 2.000 "));
+        assert_ne!(ceiling("0.5"), ceiling("0.05"));
+        assert_eq!(
+            fingerprint_of(|_| {}),
+            fingerprint_of(|p| p.limit = Some("7".to_owned()))
+        );
     }
 }
