@@ -8,6 +8,7 @@ and is stopped at the end.
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -107,6 +108,14 @@ class Server:
             time.sleep(0.05)
         self.startup = time.monotonic() - started
 
+    def cpu_seconds(self):
+        """The CPU time (user and system) the server has used so far."""
+        with open(f"/proc/{self.process.pid}/stat") as stat:
+            # The fields after the command's closing parenthesis; utime and
+            # stime are the 14th and 15th of the line.
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def rss_mib(self, field="VmRSS"):
         with open(f"/proc/{self.process.pid}/status") as status:
             for line in status:
@@ -180,6 +189,23 @@ def wrk(server, path, headers=None, script=None):
     p99 = to_ms(latency("99%").group(1)) if latency("99%") else float("nan")
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return rps, p50, p99, int(errors.group(1)) if errors else 0
+
+
+def wrk_costed(server, path, headers=None, script=None):
+    """`wrk`, with what each request cost in CPU time: the server's and the
+    load generator's, in microseconds. Both share the machine's two cores,
+    so a ratio of requests/s moves with either; the server's CPU time a
+    request is what a change to the server moves (and what this machine's
+    changing speed moves least)."""
+    server_before = server.cpu_seconds()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wrk_before = children.ru_utime + children.ru_stime
+    rps, p50, p99, errors = wrk(server, path, headers, script)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wrk_after = children.ru_utime + children.ru_stime
+    requests = rps * to_ms(DURATION) / 1000
+    per_request = lambda seconds: seconds / requests * 1e6 if requests else float("nan")
+    return rps, p50, p99, errors, per_request(server.cpu_seconds() - server_before), per_request(wrk_after - wrk_before)
 
 
 ROWS = []
@@ -266,9 +292,10 @@ def uncached_scenarios(server, reader, at=""):
     for label, path in (("filtered discovery", DISCOVERY), ("search", SEARCH)):
         for variant, script in (("every request a page-cache miss", uncached_script),
                                 ("every request a page-cache miss and its own match set", varied_script)):
-            ceiling = wrk(server, "/healthz")[0]
+            ceiling, _, _, _, ceiling_server_us, ceiling_wrk_us = wrk_costed(server, "/healthz")
             before = cache_lookups(server, staff)
-            rps, p50, p99, errors = wrk(server, "/", {"Authorization": f"Bearer {reader}"}, script(path))
+            rps, p50, p99, errors, server_us, wrk_us = wrk_costed(
+                server, "/", {"Authorization": f"Bearer {reader}"}, script(path))
             after = cache_lookups(server, staff)
             found = []
             for part in ("listing", "facet", "ranking"):
@@ -276,7 +303,9 @@ def uncached_scenarios(server, reader, at=""):
                 lookups = hits + after[part][1] - before[part][1]
                 if lookups:
                     found.append(f"{part} {hits / lookups:.1%}")
-            note = (f"{rps / ceiling:.1%} of `/healthz` just before ({ceiling:,.0f} req/s); kept parts found: "
+            note = (f"{rps / ceiling:.1%} of `/healthz` just before ({ceiling:,.0f} req/s); CPU a request: "
+                    f"server {server_us:.1f} µs, wrk {wrk_us:.1f} µs (`/healthz`: {ceiling_server_us:.1f} and "
+                    f"{ceiling_wrk_us:.1f}); kept parts found: "
                     + ", ".join(found) + (f"; {errors} errors" if errors else ""))
             record(f"{label}{at}, {variant}", rps, p50, p99, server.rss_mib(), note)
 
