@@ -195,8 +195,8 @@ def wrk_costed(server, path, headers=None, script=None):
     """`wrk`, with what each request cost in CPU time: the server's and the
     load generator's, in microseconds. Both share the machine's two cores,
     so a ratio of requests/s moves with either; the server's CPU time a
-    request is what a change to the server moves (and what this machine's
-    changing speed moves least)."""
+    request is what a change to the server moves, whatever share of the
+    cores `wrk` takes (the machine's speed moves it too)."""
     server_before = server.cpu_seconds()
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     wrk_before = children.ru_utime + children.ru_stime
