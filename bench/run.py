@@ -5,6 +5,7 @@ Uses only the standard library. Every server it starts listens on 127.0.0.1
 and is stopped at the end.
 """
 
+import concurrent.futures
 import json
 import os
 import re
@@ -13,6 +14,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -339,6 +341,57 @@ def cross_server_enforcement(a, b, staff_tokens, tenant, tenant_token, model_slu
     return statistics.median(timings), timings[min(len(timings) - 1, int(len(timings) * 0.99))]
 
 
+def hold_churn(server, staff_tokens, tenant, model_slug, stop, interval=0.5):
+    """Until `stop` is set, approves a hold on `model_slug` for `tenant`
+    alone and lifts it again, a decision every `interval` seconds: each
+    swaps in new rules over the same content, as compliance work during the
+    day does. Answers how many decisions (rules swaps) it made."""
+    alice, bob = staff_tokens
+    decisions = 0
+    while not stop.is_set():
+        status, _, body = request(server.base, "/v1/admin/holds", alice, "POST", {
+            "kind": "export_control", "legal_basis": "bench", "public_notice": "bench hold on one tenant",
+            "scope": {"models": [model_slug], "tenants": [tenant]}, "effects": {"hide": True}})
+        if status != 201:
+            raise RuntimeError(f"the proposal answered {status}: {body[:300]!r}")
+        proposed = json.loads(body)
+        status, _, body = request(server.base, f"/v1/admin/holds/{proposed['id']}/approve", bob, "POST", {},
+                                  {"If-Match": proposed["etag"]})
+        if status != 200:
+            raise RuntimeError(f"the approval answered {status}: {body[:300]!r}")
+        decisions += 1
+        stop.wait(interval)
+        status, _, body = request(server.base, f"/v1/admin/holds/{proposed['id']}/lift", alice, "POST",
+                                  {"reason": "bench"}, {"If-Match": json.loads(body)["hold"]["etag"]})
+        if status != 200:
+            raise RuntimeError(f"the lift answered {status}: {body[:300]!r}")
+        decisions += 1
+        stop.wait(interval)
+    return decisions
+
+
+def tenants_under_hold_churn(server, tenants, model_slug):
+    """`tenants` asking the query shapes while a hold on one other tenant
+    is approved and lifted every half second: (wrk's figures, the rules
+    swaps made, the page-cache hit rate)."""
+    staff = (token("compliance.officer", sub="alice"), token("compliance.officer", sub="bob"))
+    other = str(uuid.uuid4())
+    request(server.base, "/v1/regions", token("catalog.reader", other))  # provision the tenant
+    metrics_token = token("platform.admin")
+    hits_before, misses_before = cache_lookups(server, metrics_token)["page"]
+    stop = threading.Event()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        churn = pool.submit(hold_churn, server, staff, other, model_slug, stop)
+        try:
+            figures = wrk(server, "/", script=varied_tenants_script(tenants))
+        finally:
+            stop.set()
+        decisions = churn.result()
+    hits, misses = cache_lookups(server, metrics_token)["page"]
+    hits, misses = hits - hits_before, misses - misses_before
+    return figures, decisions, hits / (hits + misses) if hits + misses else 0.0
+
+
 # Fifty query shapes a portal sends: filters, sorts, searches, bounds and
 # pages of different sizes, over the synthetic catalog's vocabulary.
 QUERY_SHAPES = [
@@ -583,6 +636,13 @@ def main():
                    f"page-cache hit rate {rate:.1%} ({hits:,.0f} of {hits + misses:,.0f}); "
                    f"{errors} errors; policies set in {provisioning:.1f} s, each tenant's first page "
                    f"(its view computed) {first_views / len(tenants) * 1000:.1f} ms on average")
+            _, _, body = request(big.base, "/v1/models?q=deepseek&limit=1", reader)
+            held_slug = json.loads(body)["items"][0]["slug"]
+            (rps, p50, p99, errors), decisions, rate = tenants_under_hold_churn(big, tenants, held_slug)
+            record(f"the same, while a hold on one other tenant is approved and lifted every 0.5 s",
+                   rps, p50, p99, big.rss_mib(),
+                   f"{decisions} rules swaps during the run; page-cache hit rate {rate:.1%}"
+                   + (f"; {errors} errors" if errors else ""))
     finally:
         big.stop()
 

@@ -192,9 +192,8 @@ impl CatalogHandle {
         if rules.content_version != current.content.content_version && !over_older_content {
             return self.reload(pool).await;
         }
-        let content = current.content.clone();
         let snapshot = tokio::task::spawn_blocking(move || {
-            let snapshot = Snapshot::with_content(content, rules);
+            let snapshot = Snapshot::under_new_rules(&current, rules);
             snapshot.warm();
             snapshot
         })

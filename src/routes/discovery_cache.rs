@@ -1,8 +1,14 @@
-//! What discovery keeps between requests, each part for the snapshot it was
-//! computed on (`SnapshotCache`), within one memory budget:
+//! What discovery keeps between requests, each part for the catalog content
+//! it was computed on (`ContentCache`): a hold placed or lifted, or a
+//! tenant's policy edited, swaps in a snapshot of the same content under
+//! other rules, and leaves all of it in place. Within one memory budget:
 //! - whole pages by (rules, query), from their second request on
 //!   (`SecondRequest`): the same page asked again under the same rules is
-//!   served as it was;
+//!   served as it was. The rules are the fingerprint of the asker's policy
+//!   and of the holds that apply to it (staff: none), the same one its ETag
+//!   names: what a page depends on besides the content and the query. A
+//!   hold changes the fingerprint of the tenants it applies to, whose pages
+//!   are then composed afresh, and no one else's;
 //! - each listing's JSON: a page no one asked for before is mostly listings
 //!   served before, and serialising them is most of a page's cost. The
 //!   tenant's `availability` is never kept with them: it is decided for the
@@ -18,9 +24,9 @@ use actix_web::web::Bytes;
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::content_cache::{ContentCache, IdHash};
 use super::models::Model;
 use super::second_request::SecondRequest;
-use super::snapshot_cache::{IdHash, SnapshotCache};
 use crate::catalog::bitset::Bitset;
 use crate::catalog::query::{DiscoveryPage, FacetCount, Facets, Ranking};
 use crate::catalog::Snapshot;
@@ -53,28 +59,29 @@ impl std::hash::Hash for MatchSet {
 }
 
 pub struct DiscoveryCache {
-    pages: SnapshotCache<String, Bytes>,
+    pages: ContentCache<String, Bytes>,
     /// Which pages `pages` keeps.
     admission: SecondRequest,
-    listings: SnapshotCache<Uuid, Bytes, IdHash>,
-    facets: SnapshotCache<MatchSet, Bytes>,
-    rankings: SnapshotCache<String, Arc<Ranking>>,
+    listings: ContentCache<Uuid, Bytes, IdHash>,
+    facets: ContentCache<MatchSet, Bytes>,
+    rankings: ContentCache<String, Arc<Ranking>>,
 }
 
 impl Default for DiscoveryCache {
     fn default() -> Self {
         DiscoveryCache {
-            pages: SnapshotCache::with_budget(PAGE_BUDGET),
+            pages: ContentCache::with_budget(PAGE_BUDGET),
             admission: SecondRequest::default(),
-            listings: SnapshotCache::with_budget(LISTING_BUDGET),
-            facets: SnapshotCache::with_budget(FACET_BUDGET),
-            rankings: SnapshotCache::with_budget(RANKING_BUDGET),
+            listings: ContentCache::with_budget(LISTING_BUDGET),
+            facets: ContentCache::with_budget(FACET_BUDGET),
+            rankings: ContentCache::with_budget(RANKING_BUDGET),
         }
     }
 }
 
 impl DiscoveryCache {
-    /// The body of a page served before under `key` on `snapshot`.
+    /// The body of a page served before under `key` on `snapshot`'s content
+    /// (the key names the rules it was composed under).
     pub fn page(&self, snapshot: &Arc<Snapshot>, key: &str) -> Option<Bytes> {
         self.pages.get(snapshot, key)
     }

@@ -4,6 +4,7 @@
 
 pub mod admin_models;
 pub mod audit;
+pub mod content_cache;
 pub mod currency_rates;
 pub mod discovery_cache;
 pub mod discovery_query;
@@ -19,7 +20,6 @@ pub mod policy;
 pub mod recommendations;
 pub mod reference;
 pub mod second_request;
-pub mod snapshot_cache;
 pub mod tenants;
 pub mod webhooks;
 

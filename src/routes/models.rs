@@ -346,7 +346,7 @@ pub async fn list_tenant_models(
 }
 
 /// A page of discovery under the asker's rules, with its ETag, from the
-/// snapshot's page cache when it was served before.
+/// page cache when it was served before under the same rules.
 fn discovery_page(
     snapshot: &Arc<Snapshot>,
     pages: &DiscoveryCache,

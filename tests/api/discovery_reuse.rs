@@ -156,3 +156,68 @@ async fn a_search_pages_by_cursor_in_the_order_of_its_first_page_whatever_else_n
     expected.sort();
     assert_eq!(found, expected);
 }
+
+/// The page cache's hits so far.
+async fn pages_found(app: &TestApp) -> f64 {
+    scrape(app).await[r#"modelmart_discovery_page_cache_lookups_total{outcome="hit"}"#]
+}
+
+fn slugs(page: &str) -> Vec<String> {
+    items(page)
+        .iter()
+        .map(|item| item["slug"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_hold_on_one_tenant_delists_for_it_at_once_and_leaves_the_pages_kept_for_everyone_else() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::catalog()).await;
+    let (bystander, held) = (Uuid::new_v4(), Uuid::new_v4());
+    let (bystanders, helds) = (
+        tenant_token("catalog.reader", bystander),
+        tenant_token("catalog.reader", held),
+    );
+    for reader in [&bystanders, &helds] {
+        assert_eq!(app.get("/v1/regions", reader).await.status(), 200, "provisioned");
+    }
+    let path = "/v1/models?publisher=deepseek&limit=50";
+    // Composed at the first request, kept at the second.
+    let page = text(&app, path, &bystanders).await;
+    assert!(slugs(&page).contains(&"deepseek/deepseek-r1".to_owned()));
+    assert_eq!(text(&app, path, &bystanders).await, page);
+
+    let hold = |scope: Value| {
+        json!({
+            "kind": "export_control",
+            "legal_basis": "INTERNAL: counsel memo 114",
+            "public_notice": "DeepSeek R1 is not available to you under export-control rules.",
+            "scope": scope,
+            "effects": {"hide": true},
+            "reason": "export-control review"
+        })
+    };
+    app.hold_in_effect(hold(json!({"models": ["deepseek/deepseek-r1"], "tenants": [held]})))
+        .await;
+    let r1_gone = |token: String| {
+        let app = &app;
+        async move { !slugs(&text(app, path, &token).await).contains(&"deepseek/deepseek-r1".to_owned()) }
+    };
+    assert!(
+        eventually(Duration::from_secs(5), || r1_gone(helds.clone())).await,
+        "the hold reached the tenant it applies to"
+    );
+    // The bystander's rules did not change: its page is the one kept
+    // before the hold, found, not composed again.
+    let found = pages_found(&app).await;
+    assert_eq!(text(&app, path, &bystanders).await, page);
+    assert_eq!(pages_found(&app).await, found + 1.0);
+
+    // A hold on everyone changes the bystander's rules too.
+    app.hold_in_effect(hold(json!({"models": ["deepseek/deepseek-r1"]})))
+        .await;
+    assert!(
+        eventually(Duration::from_secs(5), || r1_gone(bystanders.clone())).await,
+        "the hold on everyone reached the bystander"
+    );
+}

@@ -576,6 +576,19 @@ async fn an_expiring_hold_ends_by_itself_and_restores_what_it_suspended() {
     );
 }
 
+/// Has a hold hiding what `scope` covers proposed and approved, then
+/// brings `replica` up to date: the snapshot it serves after.
+async fn hiding_hold_approved(
+    app: &TestApp,
+    replica: &modelmart::refresher::CatalogHandle,
+    scope: Value,
+) -> std::sync::Arc<modelmart::catalog::Snapshot> {
+    let hold = app.propose(export_control(scope, json!({"hide": true}))).await;
+    assert_eq!(app.decide(&hold, "approve", &bob(), None).await.status(), 200);
+    assert!(replica.refresh_if_stale(&app.pool).await.unwrap());
+    replica.current()
+}
+
 #[tokio::test]
 async fn a_hold_swaps_in_new_rules_over_the_same_content_and_a_content_change_rebuilds_it() {
     let app = spawn_app().await;
@@ -586,15 +599,7 @@ async fn a_hold_swaps_in_new_rules_over_the_same_content_and_a_content_change_re
     let before = replica.current();
     assert!(before.holds.is_empty());
 
-    let hold = app
-        .propose(export_control(
-            json!({"models": ["deepseek/deepseek-r1"]}),
-            json!({"hide": true}),
-        ))
-        .await;
-    assert_eq!(app.decide(&hold, "approve", &bob(), None).await.status(), 200);
-    assert!(replica.refresh_if_stale(&app.pool).await.unwrap());
-    let held = replica.current();
+    let held = hiding_hold_approved(&app, &replica, json!({"models": ["deepseek/deepseek-r1"]})).await;
     assert!(held.version > before.version);
     assert_eq!(held.holds.len(), 1, "the approved hold is in force");
     assert!(
@@ -618,6 +623,53 @@ async fn a_hold_swaps_in_new_rules_over_the_same_content_and_a_content_change_re
         !replica.refresh_if_stale(&app.pool).await.unwrap(),
         "nothing left to reload"
     );
+}
+
+#[tokio::test]
+async fn a_hold_keeps_the_views_of_tenants_it_does_not_apply_to_and_computes_the_others_afresh() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::catalog()).await;
+    let replica = modelmart::refresher::CatalogHandle::default();
+    replica.reload(&app.pool).await.unwrap();
+    let before = replica.current();
+    let r1 = before
+        .content
+        .listings
+        .iter()
+        .position(|listing| &*listing.slug == "deepseek/deepseek-r1")
+        .unwrap() as u32;
+    let (bystander, held_tenant) = (Uuid::new_v4(), Uuid::new_v4());
+    for tenant in [bystander, held_tenant] {
+        let reader = tenant_token("catalog.reader", tenant);
+        assert_eq!(app.get("/v1/regions", &reader).await.status(), 200, "provisioned");
+    }
+    let bystanders_view = before.view_for(bystander);
+    assert!(
+        std::sync::Arc::ptr_eq(&before.view_for(held_tenant), &bystanders_view),
+        "under the same rules, one view"
+    );
+    assert!(bystanders_view.shown_everywhere(false).contains(r1));
+
+    let scope = json!({"models": ["deepseek/deepseek-r1"], "tenants": [held_tenant]});
+    let held = hiding_hold_approved(&app, &replica, scope).await;
+    assert!(std::sync::Arc::ptr_eq(&before.content, &held.content));
+    assert!(
+        std::sync::Arc::ptr_eq(&held.view_for(bystander), &bystanders_view),
+        "a tenant the hold does not apply to keeps its view"
+    );
+    let held_tenants_view = held.view_for(held_tenant);
+    assert_ne!(held_tenants_view.fingerprint, bystanders_view.fingerprint);
+    assert!(
+        !held_tenants_view.shown_everywhere(false).contains(r1),
+        "the tenant the hold applies to no longer sees the model"
+    );
+
+    // A hold on every tenant applies to the bystander too.
+    let after = hiding_hold_approved(&app, &replica, json!({"models": ["deepseek/deepseek-r1"]})).await;
+    let bystanders_new_view = after.view_for(bystander);
+    assert!(!std::sync::Arc::ptr_eq(&bystanders_new_view, &bystanders_view));
+    assert!(!bystanders_new_view.shown_everywhere(false).contains(r1));
+    assert!(!after.view_for(held_tenant).shown_everywhere(false).contains(r1));
 }
 
 #[tokio::test]

@@ -1,6 +1,10 @@
-//! A bounded cache of values computed on one catalog snapshot. Whatever it
-//! holds was computed on the snapshot being served: when a newer snapshot
-//! is served it starts over, so nothing in it is ever stale. Past its byte
+//! A bounded cache of values computed on one catalog content (listings,
+//! their indexes). Whatever it holds was computed on the content being
+//! served: when newer content is served it starts over, so nothing in it is
+//! ever stale. Snapshots that differ only in rules (a hold placed or lifted,
+//! a tenant's policy edited) share their content, and so share what is kept
+//! here: a value that depends on rules as well carries the rules it was
+//! computed under in its key, as discovery's pages do. Past its byte
 //! budget the values kept longest leave first, as many as make room: no
 //! bookkeeping on a hit, and memory freed a value at a time, reused by the
 //! next ones (emptied at once, tens of megabytes went back to the system and
@@ -13,11 +17,12 @@ use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, Weak};
 
+use crate::catalog::snapshot::CatalogContent;
 use crate::catalog::Snapshot;
 
 /// `S` hashes the keys: SipHash with a key of its own by default, as for
 /// text a client sends; [`IdHash`] for ids the server made.
-pub struct SnapshotCache<K, V, S = RandomState> {
+pub struct ContentCache<K, V, S = RandomState> {
     inner: RwLock<Entries<K, V, S>>,
     /// Bytes of keys and values held, past which the oldest values leave.
     budget: usize,
@@ -27,9 +32,11 @@ pub struct SnapshotCache<K, V, S = RandomState> {
 }
 
 struct Entries<K, V, S> {
-    /// The snapshot the values were computed on. A `Weak` keeps its
-    /// allocation alive, so a later snapshot can never share its address.
-    snapshot: Weak<Snapshot>,
+    /// The content the values were computed on. A `Weak` keeps its
+    /// allocation alive, so later content can never share its address.
+    content: Weak<CatalogContent>,
+    /// The version of the snapshot that first kept a value on `content`.
+    version: i64,
     values: HashMap<K, V, S>,
     /// Each key kept, oldest first, with the bytes it was counted for.
     order: VecDeque<(K, usize)>,
@@ -39,7 +46,8 @@ struct Entries<K, V, S> {
 impl<K, V, S: Default> Entries<K, V, S> {
     fn of(snapshot: &Arc<Snapshot>) -> Self {
         Entries {
-            snapshot: Arc::downgrade(snapshot),
+            content: Arc::downgrade(&snapshot.content),
+            version: snapshot.version,
             values: HashMap::default(),
             order: VecDeque::new(),
             bytes: 0,
@@ -47,15 +55,16 @@ impl<K, V, S: Default> Entries<K, V, S> {
     }
 
     fn computed_on(&self, snapshot: &Arc<Snapshot>) -> bool {
-        std::ptr::eq(self.snapshot.as_ptr(), Arc::as_ptr(snapshot))
+        std::ptr::eq(self.content.as_ptr(), Arc::as_ptr(&snapshot.content))
     }
 }
 
-impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher + Default> SnapshotCache<K, V, S> {
+impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher + Default> ContentCache<K, V, S> {
     pub fn with_budget(budget: usize) -> Self {
-        SnapshotCache {
+        ContentCache {
             inner: RwLock::new(Entries {
-                snapshot: Weak::new(),
+                content: Weak::new(),
+                version: i64::MIN,
                 values: HashMap::default(),
                 order: VecDeque::new(),
                 bytes: 0,
@@ -66,7 +75,7 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher + Default> SnapshotCache<K, 
         }
     }
 
-    /// The value kept under `key` for `snapshot`.
+    /// The value kept under `key` for `snapshot`'s content.
     pub fn get<Q>(&self, snapshot: &Arc<Snapshot>, key: &Q) -> Option<V>
     where
         K: Borrow<Q>,
@@ -84,9 +93,9 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher + Default> SnapshotCache<K, 
         found
     }
 
-    /// Hands `visit` the value kept under each of `keys` for `snapshot`
-    /// (`None` where there is none), in their order, under one read lock
-    /// and without cloning them: the values of popular keys are read by
+    /// Hands `visit` the value kept under each of `keys` for `snapshot`'s
+    /// content (`None` where there is none), in their order, under one read
+    /// lock and without cloning them: the values of popular keys are read by
     /// every worker at once, and a clone of a shared value (a `Bytes`) is a
     /// write to a count all of them touch. Stops at `visit`'s first error.
     pub fn visit_each<'k, Q, E>(
@@ -117,8 +126,8 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher + Default> SnapshotCache<K, 
         visited
     }
 
-    /// Keeps each `(key, value, bytes)` for `snapshot`, `bytes` being what
-    /// the key and value hold, under one lock.
+    /// Keeps each `(key, value, bytes)` for `snapshot`'s content, `bytes`
+    /// being what the key and value hold, under one lock.
     pub fn remember(&self, snapshot: &Arc<Snapshot>, computed: impl IntoIterator<Item = (K, V, usize)>) {
         let mut computed = computed.into_iter().peekable();
         if computed.peek().is_none() {
@@ -127,13 +136,10 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher + Default> SnapshotCache<K, 
         }
         let mut entries = self.inner.write().unwrap_or_else(|poisoned| poisoned.into_inner());
         if !entries.computed_on(snapshot) {
-            if entries
-                .snapshot
-                .upgrade()
-                .is_some_and(|cached| cached.version > snapshot.version)
-            {
-                // A request that began before the last swap: its values are
-                // not worth evicting the newer snapshot's.
+            if entries.version > snapshot.version {
+                // A request that began before the last swap to other
+                // content: its values are not worth evicting the newer
+                // content's.
                 return;
             }
             *entries = Entries::of(snapshot);
@@ -230,7 +236,7 @@ mod tests {
 
     /// What `visit_each` hands over for `keys`, cloned.
     fn each<K: Hash + Eq + Clone, V: Clone, S: BuildHasher + Default>(
-        cache: &SnapshotCache<K, V, S>,
+        cache: &ContentCache<K, V, S>,
         snapshot: &Arc<Snapshot>,
         keys: &[K],
     ) -> Vec<Option<V>> {
@@ -246,7 +252,7 @@ mod tests {
 
     #[test]
     fn a_visit_stops_at_its_first_error_and_counts_what_it_looked_up() {
-        let cache: SnapshotCache<u32, u32> = SnapshotCache::with_budget(100);
+        let cache: ContentCache<u32, u32> = ContentCache::with_budget(100);
         let current = snapshot(1);
         cache.remember(&current, [(1, 10, 10), (2, 20, 10)]);
         let mut seen = Vec::new();
@@ -259,9 +265,39 @@ mod tests {
         assert_eq!(cache.lookups(), (1, 1));
     }
 
+    /// A snapshot of `of`'s content under other rules, as a hold or a
+    /// policy edit swaps in.
+    fn under_other_rules(of: &Arc<Snapshot>, version: i64) -> Arc<Snapshot> {
+        Arc::new(Snapshot::with_rules(
+            of.content.clone(),
+            version,
+            Default::default(),
+            Vec::new(),
+        ))
+    }
+
     #[test]
-    fn a_value_is_found_only_for_the_snapshot_it_was_computed_on() {
-        let cache: SnapshotCache<u32, &str> = SnapshotCache::with_budget(100);
+    fn a_value_is_found_under_every_snapshot_of_the_content_it_was_computed_on() {
+        let cache: ContentCache<u32, &str> = ContentCache::with_budget(100);
+        let first = snapshot(1);
+        let (second, third) = (under_other_rules(&first, 2), under_other_rules(&first, 3));
+        cache.remember(&second, [(7, "seven", 10)]);
+        assert_eq!(cache.get(&first, &7), Some("seven"));
+        assert_eq!(cache.get(&third, &7), Some("seven"));
+        // A request that began on an older snapshot of the same content
+        // keeps what it computed: it holds for the newer ones too.
+        cache.remember(&first, [(8, "eight", 10)]);
+        assert_eq!(each(&cache, &third, &[7, 8]), vec![Some("seven"), Some("eight")]);
+        // Other content starts over.
+        let other = snapshot(4);
+        assert_eq!(cache.get(&other, &7), None);
+        cache.remember(&other, [(9, "nine", 10)]);
+        assert_eq!(each(&cache, &third, &[7, 9]), vec![None, None]);
+    }
+
+    #[test]
+    fn a_value_is_found_only_for_the_content_it_was_computed_on() {
+        let cache: ContentCache<u32, &str> = ContentCache::with_budget(100);
         let (first, second) = (snapshot(1), snapshot(2));
         cache.remember(&first, [(7, "seven", 10)]);
         assert_eq!(cache.get(&first, &7), Some("seven"));
@@ -272,7 +308,7 @@ mod tests {
 
     #[test]
     fn past_its_budget_the_oldest_values_leave_first_and_what_could_never_fit_is_skipped() {
-        let cache: SnapshotCache<u32, u32> = SnapshotCache::with_budget(100);
+        let cache: ContentCache<u32, u32> = ContentCache::with_budget(100);
         let current = snapshot(1);
         cache.remember(&current, [(1, 1, 40), (2, 2, 40), (3, 3, 101)]);
         assert_eq!(each(&cache, &current, &[1, 2, 3]), vec![Some(1), Some(2), None]);
@@ -310,7 +346,7 @@ mod tests {
 
     #[test]
     fn values_of_an_older_snapshot_do_not_evict_the_newer_ones() {
-        let cache: SnapshotCache<u32, u32> = SnapshotCache::with_budget(100);
+        let cache: ContentCache<u32, u32> = ContentCache::with_budget(100);
         let (older, newer) = (snapshot(1), snapshot(2));
         cache.remember(&newer, [(1, 2, 10)]);
         cache.remember(&older, [(1, 1, 10)]);
