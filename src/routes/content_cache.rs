@@ -136,10 +136,11 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher + Default> ContentCache<K, V
         }
         let mut entries = self.inner.write().unwrap_or_else(|poisoned| poisoned.into_inner());
         if !entries.computed_on(snapshot) {
-            if entries.version > snapshot.version {
+            if entries.version > snapshot.version && entries.content.strong_count() > 0 {
                 // A request that began before the last swap to other
                 // content: its values are not worth evicting the newer
-                // content's.
+                // content's. (Once no snapshot holds that content, as after
+                // a restore went back to an older version, they are.)
                 return;
             }
             *entries = Entries::of(snapshot);
@@ -345,12 +346,17 @@ mod tests {
     }
 
     #[test]
-    fn values_of_an_older_snapshot_do_not_evict_the_newer_ones() {
+    fn values_of_older_content_do_not_evict_the_newer_contents_while_it_is_served() {
         let cache: ContentCache<u32, u32> = ContentCache::with_budget(100);
         let (older, newer) = (snapshot(1), snapshot(2));
         cache.remember(&newer, [(1, 2, 10)]);
         cache.remember(&older, [(1, 1, 10)]);
         assert_eq!(cache.get(&newer, &1), Some(2));
         assert_eq!(cache.get(&older, &1), None);
+        // Gone, as when a restore swaps an older version back in: the
+        // content served then is what the cache is for.
+        drop(newer);
+        cache.remember(&older, [(1, 1, 10)]);
+        assert_eq!(cache.get(&older, &1), Some(1));
     }
 }
