@@ -312,19 +312,35 @@ def uncached_scenarios(server, reader, at=""):
             record(f"{label}{at}, {variant}", rps, p50, p99, server.rss_mib(), note)
 
 
+def propose_hold(server, officer, notice, scope, effects):
+    """Proposes an export-control hold as `officer`: the proposal (its id and
+    ETag)."""
+    status, _, body = request(server.base, "/v1/admin/holds", officer, "POST", {
+        "kind": "export_control", "legal_basis": "bench", "public_notice": notice,
+        "scope": scope, "effects": effects})
+    if status != 201:
+        raise RuntimeError(f"the proposal answered {status}: {body[:300]!r}")
+    return json.loads(body)
+
+
+def decide_hold(server, hold, action, officer, etag, reason=None):
+    """`action` (approve, lift) on the hold `hold` as `officer`, with the
+    hold's ETag: the answer's status and body."""
+    status, _, body = request(server.base, f"/v1/admin/holds/{hold}/{action}", officer, "POST",
+                              {"reason": reason} if reason else {}, {"If-Match": etag})
+    return status, body
+
+
 def cross_server_enforcement(a, b, staff_tokens, tenant, tenant_token, model_slug, rounds=20):
     alice, bob = staff_tokens
     timings = []
     encoded = urllib.parse.quote(model_slug, safe="")
     for _ in range(rounds):
-        status, _, body = request(a.base, "/v1/admin/holds", alice, "POST", {
-            "kind": "export_control", "legal_basis": "bench", "public_notice": "bench hold",
-            "scope": {"models": [model_slug], "tenants": [tenant]}, "effects": {"hide": True}})
-        proposed = json.loads(body)
+        proposed = propose_hold(a, alice, "bench hold", {"models": [model_slug], "tenants": [tenant]},
+                                {"hide": True})
         hold = proposed["id"]
         started = time.monotonic()
-        status, _, body = request(a.base, f"/v1/admin/holds/{hold}/approve", bob, "POST", {},
-                                  {"If-Match": proposed["etag"]})
+        status, body = decide_hold(a, hold, "approve", bob, proposed["etag"])
         if status != 200:
             raise RuntimeError(f"approval answered {status}: {body[:300]!r}")
         while request(b.base, f"/v1/models/{encoded}", tenant_token)[0] != 451:
@@ -332,9 +348,7 @@ def cross_server_enforcement(a, b, staff_tokens, tenant, tenant_token, model_slu
                 raise RuntimeError("server B never enforced the hold")
             time.sleep(0.002)
         timings.append((time.monotonic() - started) * 1000)
-        approved = json.loads(body)["hold"]
-        request(a.base, f"/v1/admin/holds/{hold}/lift", alice, "POST", {"reason": "bench"},
-                {"If-Match": approved["etag"]})
+        decide_hold(a, hold, "lift", alice, json.loads(body)["hold"]["etag"], "bench")
         while request(b.base, f"/v1/models/{encoded}", tenant_token)[0] == 451:
             time.sleep(0.005)
     timings.sort()
@@ -349,20 +363,14 @@ def hold_churn(server, staff_tokens, tenant, model_slug, stop, interval=0.5):
     alice, bob = staff_tokens
     decisions = 0
     while not stop.is_set():
-        status, _, body = request(server.base, "/v1/admin/holds", alice, "POST", {
-            "kind": "export_control", "legal_basis": "bench", "public_notice": "bench hold on one tenant",
-            "scope": {"models": [model_slug], "tenants": [tenant]}, "effects": {"hide": True}})
-        if status != 201:
-            raise RuntimeError(f"the proposal answered {status}: {body[:300]!r}")
-        proposed = json.loads(body)
-        status, _, body = request(server.base, f"/v1/admin/holds/{proposed['id']}/approve", bob, "POST", {},
-                                  {"If-Match": proposed["etag"]})
+        proposed = propose_hold(server, alice, "bench hold on one tenant",
+                                {"models": [model_slug], "tenants": [tenant]}, {"hide": True})
+        status, body = decide_hold(server, proposed["id"], "approve", bob, proposed["etag"])
         if status != 200:
             raise RuntimeError(f"the approval answered {status}: {body[:300]!r}")
         decisions += 1
         stop.wait(interval)
-        status, _, body = request(server.base, f"/v1/admin/holds/{proposed['id']}/lift", alice, "POST",
-                                  {"reason": "bench"}, {"If-Match": json.loads(body)["hold"]["etag"]})
+        status, body = decide_hold(server, proposed["id"], "lift", alice, json.loads(body)["hold"]["etag"], "bench")
         if status != 200:
             raise RuntimeError(f"the lift answered {status}: {body[:300]!r}")
         decisions += 1
@@ -370,26 +378,40 @@ def hold_churn(server, staff_tokens, tenant, model_slug, stop, interval=0.5):
     return decisions
 
 
+def hit_rate(hits, lookups):
+    return hits / lookups if lookups else 0.0
+
+
+def page_cache_hits_during(server, scenario):
+    """Runs `scenario()`: (what it answers, page-cache hits and lookups meanwhile)."""
+    metrics_token = token("platform.admin")
+    hits_before, misses_before = cache_lookups(server, metrics_token)["page"]
+    answer = scenario()
+    hits, misses = cache_lookups(server, metrics_token)["page"]
+    hits, misses = hits - hits_before, misses - misses_before
+    return answer, hits, hits + misses
+
+
 def tenants_under_hold_churn(server, tenants, model_slug):
     """`tenants` asking the query shapes while a hold on one other tenant
     is approved and lifted every half second: (wrk's figures, the rules
-    swaps made, the page-cache hit rate)."""
+    swaps made, page-cache hits, lookups)."""
     staff = (token("compliance.officer", sub="alice"), token("compliance.officer", sub="bob"))
     other = str(uuid.uuid4())
     request(server.base, "/v1/regions", token("catalog.reader", other))  # provision the tenant
-    metrics_token = token("platform.admin")
-    hits_before, misses_before = cache_lookups(server, metrics_token)["page"]
-    stop = threading.Event()
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        churn = pool.submit(hold_churn, server, staff, other, model_slug, stop)
-        try:
-            figures = wrk(server, "/", script=varied_tenants_script(tenants))
-        finally:
-            stop.set()
-        decisions = churn.result()
-    hits, misses = cache_lookups(server, metrics_token)["page"]
-    hits, misses = hits - hits_before, misses - misses_before
-    return figures, decisions, hits / (hits + misses) if hits + misses else 0.0
+
+    def under_churn():
+        stop = threading.Event()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            churn = pool.submit(hold_churn, server, staff, other, model_slug, stop)
+            try:
+                figures = wrk(server, "/", script=varied_tenants_script(tenants))
+            finally:
+                stop.set()
+            return figures, churn.result()
+
+    (figures, decisions), hits, lookups = page_cache_hits_during(server, under_churn)
+    return figures, decisions, hits, lookups
 
 
 # Fifty query shapes a portal sends: filters, sorts, searches, bounds and
@@ -512,16 +534,11 @@ def hold_over_many_enablements(server, database_url, staff_tokens, model_id, cou
             FROM tenants t
             CROSS JOIN (SELECT * FROM offers WHERE model_id = '{model_id}' AND status = 'available' LIMIT 1) o
             WHERE t.provisioned_by = 'bench-hold';""")
-    status, _, body = request(server.base, "/v1/admin/holds", alice, "POST", {
-        "kind": "export_control", "legal_basis": "bench", "public_notice": "bench hold over many enablements",
-        "scope": {"models": [model_id], "include_derivatives": False},
-        "effects": {"hide": True, "block_new": True, "suspend_existing": True}})
-    if status != 201:
-        raise RuntimeError(f"the proposal answered {status}: {body[:300]!r}")
-    proposed = json.loads(body)
+    proposed = propose_hold(server, alice, "bench hold over many enablements",
+                            {"models": [model_id], "include_derivatives": False},
+                            {"hide": True, "block_new": True, "suspend_existing": True})
     started = time.monotonic()
-    status, _, body = request(server.base, f"/v1/admin/holds/{proposed['id']}/approve", bob, "POST", {},
-                              {"If-Match": proposed["etag"]})
+    status, body = decide_hold(server, proposed["id"], "approve", bob, proposed["etag"])
     approve_ms = (time.monotonic() - started) * 1000
     decision = json.loads(body) if status == 200 else {}
     # The enablement scenario before may have enabled the model for a few tenants too.
@@ -529,8 +546,7 @@ def hold_over_many_enablements(server, database_url, staff_tokens, model_id, cou
     if suspended < count:
         raise RuntimeError(f"the approval answered {status}: {body[:300]!r}")
     started = time.monotonic()
-    status, _, body = request(server.base, f"/v1/admin/holds/{proposed['id']}/lift", alice, "POST",
-                              {"reason": "bench"}, {"If-Match": decision["hold"]["etag"]})
+    status, body = decide_hold(server, proposed["id"], "lift", alice, decision["hold"]["etag"], "bench")
     lift_ms = (time.monotonic() - started) * 1000
     if status != 200 or json.loads(body)["enablements_changed"] != suspended:
         raise RuntimeError(f"the lift answered {status}: {body[:300]!r}")
@@ -625,23 +641,19 @@ def main():
             for _, reader_token in tenants:
                 request(big.base, QUERY_SHAPES[0], reader_token)
             first_views = time.monotonic() - started
-            metrics_token = token("platform.admin")
-            hits_before, misses_before = cache_lookups(big, metrics_token)["page"]
-            rps, p50, p99, errors = wrk(big, "/", script=varied_tenants_script(tenants))
-            hits, misses = cache_lookups(big, metrics_token)["page"]
-            hits, misses = hits - hits_before, misses - misses_before
-            rate = hits / (hits + misses) if hits + misses else 0.0
+            (rps, p50, p99, errors), hits, lookups = page_cache_hits_during(
+                big, lambda: wrk(big, "/", script=varied_tenants_script(tenants)))
             record(f"{TENANTS:,} tenants each under its own policy x {len(QUERY_SHAPES)} query shapes, "
                    f"at {SYNTHETIC} listings", rps, p50, p99, big.rss_mib(),
-                   f"page-cache hit rate {rate:.1%} ({hits:,.0f} of {hits + misses:,.0f}); "
+                   f"page-cache hit rate {hit_rate(hits, lookups):.1%} ({hits:,.0f} of {lookups:,.0f}); "
                    f"{errors} errors; policies set in {provisioning:.1f} s, each tenant's first page "
                    f"(its view computed) {first_views / len(tenants) * 1000:.1f} ms on average")
             _, _, body = request(big.base, "/v1/models?q=deepseek&limit=1", reader)
             held_slug = json.loads(body)["items"][0]["slug"]
-            (rps, p50, p99, errors), decisions, rate = tenants_under_hold_churn(big, tenants, held_slug)
-            record(f"the same, while a hold on one other tenant is approved and lifted every 0.5 s",
+            (rps, p50, p99, errors), decisions, hits, lookups = tenants_under_hold_churn(big, tenants, held_slug)
+            record("the same, while a hold on one other tenant is approved and lifted every 0.5 s",
                    rps, p50, p99, big.rss_mib(),
-                   f"{decisions} rules swaps during the run; page-cache hit rate {rate:.1%}"
+                   f"{decisions} rules swaps during the run; page-cache hit rate {hit_rate(hits, lookups):.1%}"
                    + (f"; {errors} errors" if errors else ""))
     finally:
         big.stop()
