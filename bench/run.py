@@ -514,6 +514,13 @@ def cache_lookups(server, staff_token):
     return lookups
 
 
+def enablement_groups(server):
+    """(groups, grants) the server's enablement writer has written so far."""
+    _, _, body = request(server.base, "/metrics")
+    counter = lambda name: float(re.search(r"^%s (\S+)$" % name, body.decode(), re.M).group(1))
+    return counter("modelmart_enablement_groups_total"), counter("modelmart_enablement_grants_grouped_total")
+
+
 def psql(database_url, sql):
     return subprocess.run(["psql", database_url, "-qAtv", "ON_ERROR_STOP=1", "-c", sql],
                           check=True, capture_output=True, text=True).stdout
@@ -593,9 +600,13 @@ def main():
         _, _, body = request(a.base, "/v1/models?region=global&deployment_type=serverless&limit=200", reader)
         models = [item["id"] for item in json.loads(body)["items"]]
         script = enablement_script(pairs, models)
+        groups_before, grants_before = enablement_groups(a)
         rps, p50, p99, refused = wrk(a, "/", script=script)
+        groups_after, grants_after = enablement_groups(a)
+        groups, grants = groups_after - groups_before, grants_after - grants_before
         record("enablement create (200 tenants x 200 models, random)", rps, p50, p99, a.rss_mib(),
-               f"{refused} non-2xx (409 already enabled once a pair repeats)")
+               f"{refused} non-2xx (409 already enabled once a pair repeats); "
+               f"written in {groups:,.0f} groups, {grants / groups if groups else 0:.1f} grants each on average")
 
         staff = (token("compliance.officer", sub="alice"), token("compliance.officer", sub="bob"))
         hold_tenant = str(uuid.uuid4())

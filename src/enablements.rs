@@ -7,13 +7,14 @@
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use sqlx::{Acquire, PgConnection};
+use sqlx::{Acquire, PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::catalog::snapshot::{Listing, Offer};
 use crate::catalog::Snapshot;
 use crate::db::audit::AuditEntry;
 use crate::db::catalog_read::{self, Lock, Versions};
+use crate::db::enablement_writer::EnablementWriter;
 use crate::db::enablements::{self, ConditionalInsert, EnablementRow, Grant};
 use crate::db::{enablement_gate, holds, policies};
 use crate::domain::actor::Actor;
@@ -53,28 +54,45 @@ pub enum EnableError {
     Database(#[from] sqlx::Error),
 }
 
+/// Where an enablement is written.
+pub enum Writing<'a> {
+    /// Outside any transaction: a grant decided on the served snapshot goes
+    /// in the writer's next group (`db::enablement_writer`); what that
+    /// cannot settle is decided again in a transaction of its own.
+    Grouped {
+        writer: &'a EnablementWriter,
+        pool: &'a PgPool,
+    },
+    /// In the caller's transaction, which the caller commits.
+    Joining(&'a mut PgConnection),
+}
+
 /// Decides and, when allowed, writes the enablement with its audit event.
 ///
 /// The common case is decided on the served snapshot and written by one
 /// statement that holds only while that snapshot is still the catalog
-/// (`db::enablements::insert_if_current`): outside a transaction, one round
-/// trip. Whatever the snapshot cannot grant (a refusal, an unknown model or
-/// region, which a newer catalog might answer otherwise) and any write that
-/// finds the catalog moved on is decided again on rows read and locked in a
-/// transaction. On a connection already in a transaction, everything joins
-/// it (the caller commits).
+/// (`db::enablements::insert_if_current`, or a group of them). Whatever the
+/// snapshot cannot grant (a refusal, an unknown model or region, which a
+/// newer catalog might answer otherwise) and any write that finds the
+/// catalog moved on is decided again on rows read and locked in a
+/// transaction.
 pub async fn enable(
-    conn: &mut PgConnection,
+    mut writing: Writing<'_>,
     snapshot: &Snapshot,
     actor: &Actor,
     request: &EnableRequest<'_>,
 ) -> Result<EnablementRow, EnableError> {
     if let Some((listing, chosen)) = grant_on(snapshot, request) {
+        let grant = grant(request, listing, chosen);
         let basis = Versions {
             version: snapshot.version,
             content_version: snapshot.content.content_version,
         };
-        match enablements::insert_if_current(conn, &grant(request, listing, chosen), basis, actor).await? {
+        let outcome = match &mut writing {
+            Writing::Grouped { writer, .. } => writer.insert_if_current(&grant, basis, actor).await?,
+            Writing::Joining(conn) => enablements::insert_if_current(conn, &grant, basis, actor).await?,
+        };
+        match outcome {
             ConditionalInsert::Created(row) => return Ok(row),
             ConditionalInsert::Exists(existing) => {
                 return Err(EnableError::AlreadyEnabled {
@@ -85,7 +103,10 @@ pub async fn enable(
             ConditionalInsert::Stale => {}
         }
     }
-    let mut tx = conn.begin().await?;
+    let mut tx = match writing {
+        Writing::Grouped { pool, .. } => pool.begin().await?,
+        Writing::Joining(conn) => conn.begin().await?,
+    };
     let row = enable_on_rows(&mut tx, actor, request).await?;
     tx.commit().await?;
     Ok(row)

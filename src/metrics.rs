@@ -176,6 +176,21 @@ impl Metrics {
     }
 }
 
+fn render_enablement_groups(out: &mut Exposition, written: crate::db::enablement_writer::GroupsWritten) {
+    out.family(
+        "modelmart_enablement_groups_total",
+        "counter",
+        "Groups of enablements this process wrote, each in one statement (a grant alone is a group of one).",
+    );
+    out.sample("modelmart_enablement_groups_total", "", written.groups as f64);
+    out.family(
+        "modelmart_enablement_grants_grouped_total",
+        "counter",
+        "Enablements written in those groups: divided by the groups, their mean size.",
+    );
+    out.sample("modelmart_enablement_grants_grouped_total", "", written.grants as f64);
+}
+
 fn http_labels(key: &HttpKey) -> String {
     format!(
         "method=\"{}\",route=\"{}\",status=\"{}\"",
@@ -264,6 +279,7 @@ pub async fn render(
     pool: &sqlx::PgPool,
     catalog: &CatalogHandle,
     discovery_cache: DiscoveryCacheLookups,
+    enablement_groups: crate::db::enablement_writer::GroupsWritten,
 ) -> String {
     let mut out = Exposition::default();
 
@@ -379,6 +395,7 @@ pub async fn render(
     out.sample("modelmart_catalog_refresh_failures_total", "", failed as f64);
 
     metrics.render_deliveries(&mut out);
+    render_enablement_groups(&mut out, enablement_groups);
 
     match database_figures(pool).await {
         Ok(figures) => {

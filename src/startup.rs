@@ -141,7 +141,9 @@ impl Application {
             tenants: TenantRegistry::default(),
             pool: pool.clone(),
         });
+        let enablements = crate::db::enablement_writer::EnablementWriter::spawn(pool.clone());
         let state = web::Data::new(AppState {
+            enablements,
             pool,
             settings,
             catalog,

@@ -6,6 +6,7 @@ pub mod catalog_read;
 pub mod catalog_write;
 pub mod currency_rates;
 pub mod enablement_gate;
+pub mod enablement_writer;
 pub mod enablements;
 pub mod holds;
 pub mod idempotency;

@@ -16,7 +16,7 @@ use crate::db::audit::AuditEntry;
 use crate::db::enablements::{self, EnablementRow};
 use crate::domain::decision::Reason;
 use crate::domain::vocab::{DeploymentType, EnablementStatus};
-use crate::enablements::{EnableError, EnableRequest};
+use crate::enablements::{EnableError, EnableRequest, Writing};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::RequestId;
 use crate::state::AppState;
@@ -285,8 +285,11 @@ pub async fn create_enablement(
     // Without a key there is nothing to claim or remember, and the common
     // case is one statement outside any transaction.
     let Some(key) = key.as_deref() else {
-        let mut conn = state.pool.acquire().await?;
-        let row = crate::enablements::enable(&mut conn, &snapshot, &actor, &request)
+        let writing = Writing::Grouped {
+            writer: &state.enablements,
+            pool: &state.pool,
+        };
+        let row = crate::enablements::enable(writing, &snapshot, &actor, &request)
             .await
             .map_err(|error| enable_error(error, &input))?;
         let (location, body) = created_body(&row)?;
@@ -296,7 +299,7 @@ pub async fn create_enablement(
     if let Some(replay) = super::idempotency::claim(&mut tx, Some(key), &scope, ROUTE, &input).await? {
         return Ok(replay);
     }
-    let row = crate::enablements::enable(&mut tx, &snapshot, &actor, &request)
+    let row = crate::enablements::enable(Writing::Joining(&mut tx), &snapshot, &actor, &request)
         .await
         .map_err(|error| enable_error(error, &input))?;
     let (location, body) = created_body(&row)?;

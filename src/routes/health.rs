@@ -82,7 +82,14 @@ pub async fn metrics(
     state: web::Data<AppState>,
     pages: web::Data<super::discovery_cache::DiscoveryCache>,
 ) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(crate::metrics::CONTENT_TYPE)
-        .body(crate::metrics::render(&state.metrics, &state.pool, &state.catalog, pages.lookups()).await)
+    HttpResponse::Ok().content_type(crate::metrics::CONTENT_TYPE).body(
+        crate::metrics::render(
+            &state.metrics,
+            &state.pool,
+            &state.catalog,
+            pages.lookups(),
+            state.enablements.groups_written(),
+        )
+        .await,
+    )
 }

@@ -1,17 +1,19 @@
 //! Enabling decided on the served snapshot and written by one conditional
-//! statement: it grants only what the catalog still is, and a snapshot the
-//! catalog has left behind (a hold, a policy, a listing changed since) is
-//! never the basis of a grant.
+//! statement, alone or in a group: it grants only what the catalog still
+//! is, and a snapshot the catalog has left behind (a hold, a policy, a
+//! listing changed since) is never the basis of a grant. A group answers
+//! each grant what it would have been answered alone.
 
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 use modelmart::catalog::Snapshot;
 use modelmart::db::catalog_read::{self, Versions};
+use modelmart::db::enablement_writer::{EnablementWriter, GroupsWritten};
 use modelmart::db::enablements::{self, ConditionalInsert, Grant};
 use modelmart::domain::actor::Actor;
 use modelmart::domain::vocab::DeploymentType;
-use modelmart::enablements::{EnableError, EnableRequest};
+use modelmart::enablements::{EnableError, EnableRequest, Writing};
 
 use crate::fixtures;
 use crate::helpers::*;
@@ -171,7 +173,13 @@ async fn an_enablement_decided_on_a_snapshot_from_before_a_hold_is_decided_again
         operator: None,
     };
     let mut conn = app.pool.acquire().await.unwrap();
-    let outcome = modelmart::enablements::enable(&mut conn, &before_hold, &tenant_actor(tenant), &request).await;
+    let outcome = modelmart::enablements::enable(
+        Writing::Joining(&mut conn),
+        &before_hold,
+        &tenant_actor(tenant),
+        &request,
+    )
+    .await;
     match outcome {
         Err(EnableError::Refused { reasons, .. }) => {
             assert_eq!(reasons[0].hold_id.map(|id| id.to_string()), Some(hold), "{reasons:?}")
@@ -183,7 +191,8 @@ async fn an_enablement_decided_on_a_snapshot_from_before_a_hold_is_decided_again
 
     // The same request on the snapshot served now is refused the same way.
     let now = snapshot(&app).await;
-    let outcome = modelmart::enablements::enable(&mut conn, &now, &tenant_actor(tenant), &request).await;
+    let outcome =
+        modelmart::enablements::enable(Writing::Joining(&mut conn), &now, &tenant_actor(tenant), &request).await;
     assert!(matches!(outcome, Err(EnableError::Refused { .. })), "{outcome:?}");
 }
 
@@ -204,7 +213,7 @@ async fn a_model_or_region_the_served_snapshot_does_not_know_yet_is_looked_up_in
         operator: None,
     };
     let mut conn = app.pool.acquire().await.unwrap();
-    let row = modelmart::enablements::enable(&mut conn, &empty, &tenant_actor(tenant), &request)
+    let row = modelmart::enablements::enable(Writing::Joining(&mut conn), &empty, &tenant_actor(tenant), &request)
         .await
         .expect("granted on the rows");
     assert_eq!(row.model_id, request.model_id);
@@ -248,16 +257,15 @@ async fn enablement_status(app: &TestApp, id: Uuid) -> String {
 /// the pool's lock timeout (3 s), so a write that does wait is still waiting.
 const WAIT_THAT_SHOWS_BLOCKING: std::time::Duration = std::time::Duration::from_millis(700);
 
-#[tokio::test]
-async fn a_hold_approved_while_an_enablement_is_being_written_waits_for_it_and_suspends_it() {
-    let app = spawn_app().await;
-    app.load_batch(&fixtures::lineage_catalog()).await;
-    let tenant = Uuid::new_v4();
-    provision(&app, tenant).await;
-    let hold = app.propose_hold(r1_sanctions_hold()).await;
-    let etag = app.hold_etag(&hold).await;
-    let (tx, row) = enablement_in_flight(&app, tenant).await;
-
+/// Approves `hold` while `in_flight` (enablements written, not committed)
+/// is open: the approval waits for it, and once it commits, answers its
+/// decision.
+async fn approved_once_committed(
+    app: &TestApp,
+    hold: &str,
+    etag: String,
+    in_flight: sqlx::Transaction<'static, sqlx::Postgres>,
+) -> Value {
     let approval = tokio::spawn(
         app.client
             .post(app.url(&format!("/v1/admin/holds/{hold}/approve")))
@@ -269,13 +277,25 @@ async fn a_hold_approved_while_an_enablement_is_being_written_waits_for_it_and_s
     tokio::time::sleep(WAIT_THAT_SHOWS_BLOCKING).await;
     assert!(
         !approval.is_finished(),
-        "the approval ran while an enablement it covers was being written"
+        "the approval ran while enablements it covers were being written"
     );
-    tx.commit().await.unwrap();
-
+    in_flight.commit().await.unwrap();
     let response = approval.await.unwrap().unwrap();
     assert_eq!(response.status(), 200);
-    let decision: Value = response.json().await.unwrap();
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_hold_approved_while_an_enablement_is_being_written_waits_for_it_and_suspends_it() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::lineage_catalog()).await;
+    let tenant = Uuid::new_v4();
+    provision(&app, tenant).await;
+    let hold = app.propose_hold(r1_sanctions_hold()).await;
+    let etag = app.hold_etag(&hold).await;
+    let (tx, row) = enablement_in_flight(&app, tenant).await;
+
+    let decision = approved_once_committed(&app, &hold, etag, tx).await;
     assert_eq!(decision["enablements_changed"], 1);
     assert_eq!(enablement_status(&app, row.id).await, "suspended");
 }
@@ -351,4 +371,276 @@ async fn a_policy_change_does_not_wait_for_an_enablement_being_written_which_cou
     // a moment earlier: a policy governs what is enabled next.
     assert_eq!(enablement_status(&app, row.id).await, "active");
     assert_eq!(created_events(&app, tenant).await.len(), 1);
+}
+
+async fn provisioned_tenants(app: &TestApp, count: usize) -> Vec<Uuid> {
+    let tenants: Vec<Uuid> = (0..count).map(|_| Uuid::new_v4()).collect();
+    sqlx::query("INSERT INTO tenants (id, provisioned_by) SELECT unnest($1::uuid[]), 'test'")
+        .bind(&tenants)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    tenants
+}
+
+async fn stored_row(app: &TestApp, id: Uuid) -> Option<enablements::EnablementRow> {
+    let tenant: Option<Uuid> = sqlx::query_scalar("SELECT tenant_id FROM enablements WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&app.pool)
+        .await
+        .unwrap();
+    enablements::get(&app.pool, tenant?, id).await.unwrap()
+}
+
+async fn audit_events_of(app: &TestApp, enablement: Uuid) -> Vec<Value> {
+    sqlx::query_scalar(
+        "SELECT jsonb_build_object('id', id, 'actor', actor, 'actor_roles', actor_roles, 'tenant_id', tenant_id,
+                                   'request_id', request_id, 'after', after)
+         FROM audit_events WHERE action = 'enablement.created' AND target_id = $1",
+    )
+    .bind(enablement.to_string())
+    .fetch_all(&app.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_group_of_grants_is_written_in_one_statement_and_each_is_answered_what_it_would_have_been_alone() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::lineage_catalog()).await;
+    let model = r1(&app).await;
+    let current = catalog_read::current_versions(&app.pool).await.unwrap();
+    let [first, second, behind, enabled_before]: [Uuid; 4] = provisioned_tenants(&app, 4).await.try_into().unwrap();
+    let pending = |tenant: Uuid, basis: Versions| {
+        enablements::PendingEnablement::new(&r1_grant(tenant, model), basis, &tenant_actor(tenant))
+    };
+    let mut conn = app.pool.acquire().await.unwrap();
+    let ConditionalInsert::Created(earlier) = enablements::insert_if_current(
+        &mut conn,
+        &r1_grant(enabled_before, model),
+        current,
+        &tenant_actor(enabled_before),
+    )
+    .await
+    .unwrap() else {
+        panic!("not enabled before")
+    };
+    let stale_basis = Versions {
+        version: current.version - 1,
+        ..current
+    };
+    let group = [
+        pending(first, current),
+        pending(second, current),
+        // The same tenant, model, region and deployment type as the first.
+        pending(first, current),
+        pending(behind, stale_basis),
+        pending(enabled_before, current),
+    ];
+
+    let outcomes = enablements::insert_all_pending(&mut conn, &group).await.unwrap();
+
+    assert_eq!(outcomes.len(), group.len());
+    let ConditionalInsert::Created(first_row) = &outcomes[0] else {
+        panic!("{outcomes:?}")
+    };
+    let ConditionalInsert::Created(second_row) = &outcomes[1] else {
+        panic!("{outcomes:?}")
+    };
+    assert!(
+        matches!(outcomes[2], ConditionalInsert::Exists(id) if id == first_row.id),
+        "the second grant of one key finds the first: {outcomes:?}"
+    );
+    assert!(matches!(outcomes[3], ConditionalInsert::Stale), "{outcomes:?}");
+    assert!(
+        matches!(outcomes[4], ConditionalInsert::Exists(id) if id == earlier.id),
+        "{outcomes:?}"
+    );
+
+    for (row, pending) in [(first_row, &group[0]), (second_row, &group[1])] {
+        let stored = stored_row(&app, row.id).await.expect("stored");
+        assert_eq!(
+            serde_json::to_value(&stored).unwrap(),
+            serde_json::to_value(row).unwrap(),
+            "the row answered is the row stored"
+        );
+        let events = audit_events_of(&app, row.id).await;
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert_eq!(events[0]["id"], json!(pending.audit_id));
+        assert_eq!(events[0]["actor"], json!(pending.actor.name));
+        assert_eq!(events[0]["actor_roles"], json!(pending.actor.roles));
+        assert_eq!(events[0]["tenant_id"], json!(row.tenant_id));
+        assert_eq!(events[0]["request_id"], json!("req-test"));
+        assert_eq!(events[0]["after"], serde_json::to_value(row).unwrap());
+    }
+    for pending in [&group[2], &group[3]] {
+        assert!(stored_row(&app, pending.row.id).await.is_none());
+        assert!(audit_events_of(&app, pending.row.id).await.is_empty());
+    }
+    assert_eq!(live_enablements(&app, first).await, 1);
+    assert_eq!(live_enablements(&app, behind).await, 0);
+    assert_eq!(live_enablements(&app, enabled_before).await, 1);
+    assert_eq!(created_events(&app, enabled_before).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_hold_approved_while_a_group_of_enablements_is_being_written_waits_for_it_and_suspends_them_all() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::lineage_catalog()).await;
+    let model = r1(&app).await;
+    let tenants = provisioned_tenants(&app, 3).await;
+    let hold = app.propose_hold(r1_sanctions_hold()).await;
+    let etag = app.hold_etag(&hold).await;
+    let current = catalog_read::current_versions(&app.pool).await.unwrap();
+    let group: Vec<_> = tenants
+        .iter()
+        .map(|&tenant| enablements::PendingEnablement::new(&r1_grant(tenant, model), current, &tenant_actor(tenant)))
+        .collect();
+    let mut tx = app.pool.begin().await.unwrap();
+    let outcomes = enablements::insert_all_pending(&mut tx, &group).await.unwrap();
+    assert!(
+        outcomes.iter().all(|o| matches!(o, ConditionalInsert::Created(_))),
+        "{outcomes:?}"
+    );
+
+    let decision = approved_once_committed(&app, &hold, etag, tx).await;
+    assert_eq!(decision["enablements_changed"], 3);
+    for pending in &group {
+        assert_eq!(enablement_status(&app, pending.row.id).await, "suspended");
+    }
+}
+
+fn groups(groups: u64, grants: u64) -> GroupsWritten {
+    GroupsWritten { groups, grants }
+}
+
+#[tokio::test]
+async fn grants_that_queue_together_are_written_as_one_group_and_each_gets_its_own_answer() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::lineage_catalog()).await;
+    let model = r1(&app).await;
+    let current = catalog_read::current_versions(&app.pool).await.unwrap();
+    let tenants = provisioned_tenants(&app, 8).await;
+    let writer = EnablementWriter::spawn(app.pool.clone());
+    let actors: Vec<Actor> = tenants.iter().map(|&t| tenant_actor(t)).collect();
+    let grants: Vec<Grant<'_>> = tenants.iter().map(|&t| r1_grant(t, model)).collect();
+
+    // On this test's single thread, every grant is queued before the
+    // writer runs: they make one group.
+    let outcomes = futures_util::future::join_all(
+        grants
+            .iter()
+            .zip(&actors)
+            .chain([(&grants[0], &actors[0])])
+            .map(|(grant, actor)| writer.insert_if_current(grant, current, actor)),
+    )
+    .await;
+
+    assert_eq!(writer.groups_written(), groups(1, 9));
+    let created: Vec<_> = outcomes[..8]
+        .iter()
+        .map(|outcome| match outcome {
+            Ok(ConditionalInsert::Created(row)) => row.clone(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert!(
+        matches!(outcomes[8], Ok(ConditionalInsert::Exists(id)) if id == created[0].id),
+        "{:?}",
+        outcomes[8]
+    );
+    for (row, tenant) in created.iter().zip(&tenants) {
+        assert_eq!(row.tenant_id, *tenant);
+        assert_eq!(audit_events_of(&app, row.id).await.len(), 1);
+        assert_eq!(live_enablements(&app, *tenant).await, 1);
+    }
+}
+
+#[tokio::test]
+async fn a_group_the_database_refuses_is_written_one_grant_at_a_time_so_only_the_bad_grant_fails() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::lineage_catalog()).await;
+    let model = r1(&app).await;
+    let current = catalog_read::current_versions(&app.pool).await.unwrap();
+    let tenants = provisioned_tenants(&app, 3).await;
+    // Never provisioned: its row breaks the tenants foreign key, and with it
+    // the group's statement.
+    let unknown = Uuid::new_v4();
+    let writer = EnablementWriter::spawn(app.pool.clone());
+    let everyone = [tenants[0], unknown, tenants[1], tenants[2]];
+    let actors: Vec<Actor> = everyone.iter().map(|&t| tenant_actor(t)).collect();
+    let grants: Vec<Grant<'_>> = everyone.iter().map(|&t| r1_grant(t, model)).collect();
+
+    let outcomes = futures_util::future::join_all(
+        grants
+            .iter()
+            .zip(&actors)
+            .map(|(grant, actor)| writer.insert_if_current(grant, current, actor)),
+    )
+    .await;
+
+    assert_eq!(writer.groups_written(), groups(1, 4));
+    match &outcomes[1] {
+        Err(sqlx::Error::Database(error)) => assert_eq!(error.code().as_deref(), Some("23503"), "{error}"),
+        other => panic!("the unknown tenant's grant: {other:?}"),
+    }
+    for (index, tenant) in [(0, tenants[0]), (2, tenants[1]), (3, tenants[2])] {
+        let Ok(ConditionalInsert::Created(row)) = &outcomes[index] else {
+            panic!("{:?}", outcomes[index])
+        };
+        assert_eq!(live_enablements(&app, tenant).await, 1);
+        assert_eq!(
+            audit_events_of(&app, row.id).await.len(),
+            1,
+            "audited once, after the retry"
+        );
+    }
+    assert_eq!(live_enablements(&app, unknown).await, 0);
+}
+
+#[tokio::test]
+async fn enablements_requested_at_once_over_http_are_each_answered_their_own_stored_row_and_audited_once() {
+    let app = spawn_app().await;
+    app.load_batch(&fixtures::lineage_catalog()).await;
+    let model = r1(&app).await;
+    let tenants: Vec<Uuid> = (0..12).map(|_| Uuid::new_v4()).collect();
+    for &tenant in &tenants {
+        provision(&app, tenant).await;
+    }
+    // Every tenant once, and the first three twice.
+    let asked: Vec<Uuid> = tenants.iter().chain(&tenants[..3]).copied().collect();
+    let responses = futures_util::future::join_all(asked.iter().map(|&tenant| {
+        app.client
+            .post(app.url(&format!("/v1/tenants/{tenant}/enablements")))
+            .bearer_auth(tenant_token("tenant.admin", tenant))
+            .json(&json!({"model_id": model, "region": "eastus", "deployment_type": "serverless"}))
+            .send()
+    }))
+    .await;
+
+    let mut created: std::collections::HashMap<Uuid, Value> = std::collections::HashMap::new();
+    let mut refused = 0;
+    for (tenant, response) in asked.iter().zip(responses) {
+        let response = response.unwrap();
+        match response.status().as_u16() {
+            201 => {
+                let body: Value = response.json().await.unwrap();
+                assert!(created.insert(*tenant, body).is_none(), "two created for {tenant}");
+            }
+            409 => refused += 1,
+            other => panic!("{other}: {}", response.text().await.unwrap()),
+        }
+    }
+    assert_eq!(created.len(), tenants.len(), "one created a tenant");
+    assert_eq!(refused, 3, "the repeats are refused as already enabled");
+    for (tenant, body) in &created {
+        let id: Uuid = body["id"].as_str().unwrap().parse().unwrap();
+        let stored = stored_row(&app, id).await.expect("stored");
+        assert_eq!(stored.tenant_id, *tenant);
+        assert_eq!(json!(stored.created_at), body["created_at"]);
+        let events = audit_events_of(&app, id).await;
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert_eq!(events[0]["after"]["id"], body["id"]);
+        assert_eq!(live_enablements(&app, *tenant).await, 1);
+    }
 }
