@@ -34,8 +34,8 @@ use crate::domain::actor::Actor;
 
 /// Groups written at once: enough to keep PostgreSQL busy while one group
 /// commits, few enough that grants wait in the queue, where they join a
-/// group, rather than as backends contending for the cores (2 gave the most
-/// enablements a second on two cores; 3, 4 and 6 fewer, with longer tails).
+/// group, rather than as backends contending for the cores (on two cores, 3,
+/// 4 and 6 gave no more enablements a second than 2, and longer tails).
 pub const GROUPS_IN_FLIGHT: usize = 2;
 
 /// The most grants in one group: a bound on one statement's size (about a

@@ -282,8 +282,9 @@ pub async fn create_enablement(
     };
     let snapshot = state.catalog.current();
 
-    // Without a key there is nothing to claim or remember, and the common
-    // case is one statement outside any transaction.
+    // Without a key there is nothing to claim or remember: the common case
+    // is written in the enablement writer's next group, outside any
+    // transaction of this request's.
     let Some(key) = key.as_deref() else {
         let writing = Writing::Grouped {
             writer: &state.enablements,
