@@ -1,9 +1,11 @@
-//! Enabling a model for a tenant, in one place: the decision is made inside
-//! the transaction that writes the enablement, from the same facts discovery
-//! shows (the listing is built by the snapshot's own conversion from rows
-//! share-locked here) and by the same decision function, so what discovery
-//! offers is what enablement grants, and a concurrent policy, listing or
-//! hold change cannot slip between the decision and the write.
+//! Enabling a model for a tenant, in one place, by the decision function
+//! discovery uses, so what discovery offers is what enablement grants. The
+//! common case is decided on the served snapshot and written only if the
+//! catalog is still at that snapshot's versions (one statement, sent alone or
+//! in a group by `db::enablement_writer`); anything else is decided again on
+//! rows read and share-locked in the transaction that writes it (the listing
+//! built by the snapshot's own conversion). Either way a concurrent policy,
+//! listing or hold change cannot slip between the decision and the write.
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
