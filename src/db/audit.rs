@@ -8,6 +8,7 @@ use sqlx::types::Json;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::audit_hash::{hash_v2, SealableEvent};
 use crate::domain::actor::Actor;
 
 /// One state change, as the audit log records it: who (`actor`) did what
@@ -258,15 +259,94 @@ pub struct ChainReport {
 /// that was down) is worked off in passes of bounded length.
 const SEAL_BATCH: i32 = 10_000;
 
-/// One sealing pass (`seal_audit_events()`): chains the committed events
-/// not yet sealed, in `seq` order, and answers how many. Passes take turns
-/// (another server's running pass is waited for), so when one returns every
-/// event committed before it began is sealed, up to the batch.
+/// Passes take turns on this transaction-scoped advisory lock ("mmseal"),
+/// across servers.
+const SEAL_LOCK: i64 = 120_316_854_886_764;
+
+/// One sealing pass: chains the committed events not yet sealed, in `seq`
+/// order, onto chain 0, and answers how many. Passes take turns (another
+/// server's running pass is waited for), so when one returns every event
+/// committed before it began is sealed, up to the batch.
+///
+/// The database finds the events and stores the seals; the hashes are
+/// computed here ([`audit_hash`](super::audit_hash)), as
+/// `audit_event_hash_v2()` would, so the database does not hash.
+///
+/// Which events wait: each records the transaction that wrote it (`xact`).
+/// A watermark (`audit_sealing.sealed_below`) lies below every transaction
+/// still running and every event not sealed; the pass looks only above it,
+/// and a pass that did not fill its batch raises it to the horizon it read
+/// before looking, below which every transaction had ended.
 pub async fn seal(pool: &sqlx::PgPool) -> Result<i32, sqlx::Error> {
-    sqlx::query_scalar("SELECT seal_audit_events($1)")
-        .bind(SEAL_BATCH)
-        .fetch_one(pool)
-        .await
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(SEAL_LOCK)
+        .execute(&mut *tx)
+        .await?;
+    // The horizon is read by a statement before the one that looks for
+    // events: every transaction below it has ended, so what they committed
+    // is visible to the later statement's snapshot.
+    let (horizon, since, last_chain_seq, last_hash): (String, String, i64, Vec<u8>) = sqlx::query_as(
+        "SELECT pg_snapshot_xmin(pg_current_snapshot())::text, s.sealed_below::text, h.last_chain_seq, h.last_hash
+         FROM audit_sealing s, audit_chain_heads h WHERE h.chain = 0
+         FOR UPDATE",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let events: Vec<SealableEvent> = sqlx::query_as(
+        "SELECT ev.seq, ev.id, (extract(epoch FROM ev.occurred_at) * 1000000)::bigint AS occurred_at_micros,
+                ev.actor, ev.actor_roles, ev.tenant_id, ev.action, ev.target_type, ev.target_id,
+                ev.before::text AS before, ev.after::text AS after, ev.reason, ev.request_id
+         FROM audit_events ev
+         WHERE ev.xact >= $1::xid8 AND NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.seq = ev.seq)
+         ORDER BY ev.seq
+         LIMIT $2",
+    )
+    .bind(&since)
+    .bind(i64::from(SEAL_BATCH))
+    .fetch_all(&mut *tx)
+    .await?;
+    if !events.is_empty() {
+        let mut previous: [u8; 32] = last_hash
+            .try_into()
+            .map_err(|_| sqlx::Error::Protocol("the audit chain head's hash is not 32 bytes".into()))?;
+        let mut seqs = Vec::with_capacity(events.len());
+        let mut prev_hashes = Vec::with_capacity(events.len());
+        let mut hashes = Vec::with_capacity(events.len());
+        for (place, event) in (last_chain_seq + 1..).zip(&events) {
+            let hash = hash_v2(0, place, event, &previous);
+            seqs.push(event.seq);
+            prev_hashes.push(previous.to_vec());
+            hashes.push(hash.to_vec());
+            previous = hash;
+        }
+        sqlx::query(
+            "INSERT INTO audit_seals (seq, chain, chain_seq, hash_version, prev_hash, hash)
+             SELECT u.seq, 0, $4 + u.k, 2, u.prev, u.hash
+             FROM unnest($1::bigint[], $2::bytea[], $3::bytea[]) WITH ORDINALITY AS u(seq, prev, hash, k)",
+        )
+        .bind(&seqs)
+        .bind(&prev_hashes)
+        .bind(&hashes)
+        .bind(last_chain_seq)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE audit_chain_heads SET last_chain_seq = $1, last_hash = $2 WHERE chain = 0")
+            .bind(last_chain_seq + events.len() as i64)
+            .bind(previous.to_vec())
+            .execute(&mut *tx)
+            .await?;
+    }
+    let sealed = events.len() as i32;
+    // A pass not cut short sealed everything below the horizon.
+    if sealed < SEAL_BATCH {
+        sqlx::query("UPDATE audit_sealing SET sealed_below = $1::xid8 WHERE $1::xid8 > sealed_below")
+            .bind(&horizon)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(sealed)
 }
 
 /// Seals in the background, a pass every `interval` (and again at once

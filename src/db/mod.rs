@@ -2,6 +2,7 @@
 //! with typed rows. No repository traits: tests use the real database.
 
 pub mod audit;
+pub mod audit_hash;
 pub mod catalog_read;
 pub mod catalog_write;
 pub mod currency_rates;

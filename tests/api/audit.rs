@@ -265,10 +265,7 @@ async fn the_application_role_can_append_to_the_audit_log_but_not_change_or_ungu
     .await
     .unwrap();
     assert!(appended >= 2);
-    let sealed: i32 = sqlx::query_scalar("SELECT seal_audit_events(100)")
-        .fetch_one(&as_app)
-        .await
-        .unwrap();
+    let sealed = modelmart::db::audit::seal(&as_app).await.unwrap();
     assert!(sealed >= 1, "the role seals");
     for (table, statement) in [
         ("audit_seals", "UPDATE audit_seals SET chain = 1"),
@@ -474,6 +471,53 @@ async fn the_servers_sealer_chains_every_committed_event_within_a_pass_in_seq_or
     assert_eq!(report["events"], 26);
     assert_eq!(report["unsealed"], 0);
     assert_eq!(report["chains"], 16);
+}
+
+/// Fields that test the server's rendering of the hashed text against
+/// PostgreSQL's: escapes, controls, non-ASCII, nulls, empty and null-bearing
+/// role lists, a tenant and none, numbers as jsonb keeps them, a value stored out of line.
+const AWKWARD_EVENTS: &str = r#"
+    SELECT append_audit_event(gen_random_uuid(), e'say "hi" \\ back\tslash\u00e9\U0001F600', ARRAY['a', NULL, 'b"c'],
+                              NULL, 'test.awkward', 'test', e'line\nbreak\rcarriage\u0001\u001f\u007f',
+                              '{"n": [1, 1.50, -0, 1e20, 12345678901234567890.1234], "s": "\u00e9\u0007\\\"", "e": {}, "a": []}',
+                              jsonb_build_object('long', repeat('xy\n', 5000), 'nested', jsonb_build_object('k', null)),
+                              e'why:\b\f\u0002', 'req-\u2028')
+    UNION ALL
+    SELECT append_audit_event(gen_random_uuid(), 'x', '{}', gen_random_uuid(), 'test.awkward', 'x', '-', 'null',
+                              '"a bare string"', NULL, NULL)
+    UNION ALL
+    SELECT append_audit_event(gen_random_uuid(), 'n', ARRAY[NULL]::text[], NULL, 'test.awkward', 'x', '0', '42', 'true',
+                              '', '')"#;
+
+#[tokio::test]
+async fn events_with_escapes_controls_and_unicode_are_hashed_by_the_server_as_the_sql_verification_recomputes_them() {
+    let app = spawn_app_with(&[("MODELMART_AUDIT_SEAL_INTERVAL_MS", "3600000")]).await;
+    let appended: Vec<i64> = sqlx::query_scalar(AWKWARD_EVENTS).fetch_all(&app.pool).await.unwrap();
+    assert_eq!(appended.len(), 3);
+    seal_all(&app).await;
+    let sealed: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_seals WHERE seq = ANY($1)")
+        .bind(&appended)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(sealed, 3, "the awkward events were sealed");
+    assert_eq!(
+        broken_links(&app).await,
+        Vec::<i64>::new(),
+        "each recomputes in SQL to the server's hash"
+    );
+
+    // And the check can fail: one character changed in the longest field
+    // breaks the chain at that event.
+    tamper(
+        &app,
+        &[format!(
+            "UPDATE audit_events SET after = jsonb_set(after, '{{long}}', to_jsonb(repeat('xy\n', 4999) || 'xz\n')) WHERE seq = {}",
+            appended[0]
+        )],
+    )
+    .await;
+    assert_eq!(broken_links(&app).await, vec![appended[0]]);
 }
 
 #[tokio::test]
