@@ -8,7 +8,7 @@ use sqlx::types::Json;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::audit_hash::{hash_v2, SealableEvent};
+use super::audit_hash::{chain_hashes, SealableEvent};
 use crate::domain::actor::Actor;
 
 /// One state change, as the audit log records it: who (`actor`) did what
@@ -306,20 +306,25 @@ pub async fn seal(pool: &sqlx::PgPool) -> Result<i32, sqlx::Error> {
     .bind(i64::from(SEAL_BATCH))
     .fetch_all(&mut *tx)
     .await?;
+    let sealed = events.len() as i32;
     if !events.is_empty() {
-        let mut previous: [u8; 32] = last_hash
+        let previous: [u8; 32] = last_hash
             .try_into()
             .map_err(|_| sqlx::Error::Protocol("the audit chain head's hash is not 32 bytes".into()))?;
-        let mut seqs = Vec::with_capacity(events.len());
-        let mut prev_hashes = Vec::with_capacity(events.len());
-        let mut hashes = Vec::with_capacity(events.len());
-        for (place, event) in (last_chain_seq + 1..).zip(&events) {
-            let hash = hash_v2(0, place, event, &previous);
-            seqs.push(event.seq);
-            prev_hashes.push(previous.to_vec());
-            hashes.push(hash.to_vec());
-            previous = hash;
-        }
+        let seqs: Vec<i64> = events.iter().map(|event| event.seq).collect();
+        // Hashing a batch is CPU work of milliseconds (tens of them for a
+        // hold's ten thousand events): on the blocking pool, not on a
+        // runtime worker, where it would stall the enablement writer's
+        // groups and every other task queued behind it.
+        let hashes = tokio::task::spawn_blocking(move || chain_hashes(0, last_chain_seq + 1, &events, previous))
+            .await
+            .map_err(|error| sqlx::Error::Protocol(format!("hashing the audit events failed: {error}")))?;
+        let last = *hashes.last().expect("one hash an event, and there are events");
+        let prev_hashes: Vec<Vec<u8>> = std::iter::once(previous)
+            .chain(hashes[..hashes.len() - 1].iter().copied())
+            .map(|hash| hash.to_vec())
+            .collect();
+        let hashes: Vec<Vec<u8>> = hashes.iter().map(|hash| hash.to_vec()).collect();
         sqlx::query(
             "INSERT INTO audit_seals (seq, chain, chain_seq, hash_version, prev_hash, hash)
              SELECT u.seq, 0, $4 + u.k, 2, u.prev, u.hash
@@ -332,12 +337,11 @@ pub async fn seal(pool: &sqlx::PgPool) -> Result<i32, sqlx::Error> {
         .execute(&mut *tx)
         .await?;
         sqlx::query("UPDATE audit_chain_heads SET last_chain_seq = $1, last_hash = $2 WHERE chain = 0")
-            .bind(last_chain_seq + events.len() as i64)
-            .bind(previous.to_vec())
+            .bind(last_chain_seq + i64::from(sealed))
+            .bind(last.to_vec())
             .execute(&mut *tx)
             .await?;
     }
-    let sealed = events.len() as i32;
     // A pass not cut short sealed everything below the horizon.
     if sealed < SEAL_BATCH {
         sqlx::query("UPDATE audit_sealing SET sealed_below = $1::xid8 WHERE $1::xid8 > sealed_below")

@@ -34,8 +34,22 @@ pub struct SealableEvent {
     pub request_id: Option<String>,
 }
 
+/// The hashes of `events` chained one after another onto `chain`, the first
+/// at `first_place` after `previous`: each event's hash is the next one's
+/// previous hash.
+pub fn chain_hashes(chain: i16, first_place: i64, events: &[SealableEvent], previous: [u8; 32]) -> Vec<[u8; 32]> {
+    let mut previous = previous;
+    (first_place..)
+        .zip(events)
+        .map(|(place, event)| {
+            previous = hash_v2(chain, place, event, &previous);
+            previous
+        })
+        .collect()
+}
+
 /// The hash of `event` at `chain_seq` in `chain`, after `previous`.
-pub fn hash_v2(chain: i16, chain_seq: i64, event: &SealableEvent, previous: &[u8; 32]) -> [u8; 32] {
+fn hash_v2(chain: i16, chain_seq: i64, event: &SealableEvent, previous: &[u8; 32]) -> [u8; 32] {
     Sha256::digest(render_v2(chain, chain_seq, event, previous).as_bytes()).into()
 }
 
@@ -195,5 +209,16 @@ mod tests {
         assert_ne!(base, hash_v2(1, 1, &event, &[0; 32]));
         assert_ne!(base, hash_v2(0, 1, &event, &[1; 32]));
         assert_eq!(base, hash_v2(0, 1, &event, &[0; 32]));
+    }
+
+    #[test]
+    fn a_chain_links_each_hash_to_the_one_before_from_its_first_place() {
+        let events = vec![event(), event(), event()];
+        let chained = chain_hashes(0, 5, &events, [7; 32]);
+        let first = hash_v2(0, 5, &events[0], &[7; 32]);
+        let second = hash_v2(0, 6, &events[1], &first);
+        let third = hash_v2(0, 7, &events[2], &second);
+        assert_eq!(chained, vec![first, second, third]);
+        assert!(chain_hashes(0, 1, &[], [0; 32]).is_empty());
     }
 }
