@@ -19,7 +19,7 @@ use uuid::Uuid;
 /// text PostgreSQL prints for the stored `jsonb` values (`before::text`),
 /// which is what it prints for them inside the hashed array; `occurred_at`
 /// is in microseconds since the epoch, as the SQL function rounds it.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, sqlx::FromRow)]
 pub struct SealableEvent {
     pub seq: i64,
     pub id: Uuid,
@@ -85,7 +85,7 @@ fn render_v2(chain: i16, chain_seq: i64, event: &SealableEvent, previous: &[u8; 
     items.raw(event.after.as_deref().unwrap_or("null"));
     items.string(event.reason.as_deref());
     items.string(event.request_id.as_deref());
-    items.string(Some(&hex(previous)));
+    items.string(Some(&hex::encode(previous)));
     items.close();
     out
 }
@@ -148,16 +148,6 @@ fn escape_into(out: &mut String, text: &str) {
         }
     }
     out.push('"');
-}
-
-fn hex(bytes: &[u8; 32]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut text = String::with_capacity(64);
-    for byte in bytes {
-        text.push(DIGITS[usize::from(byte >> 4)] as char);
-        text.push(DIGITS[usize::from(byte & 0xf)] as char);
-    }
-    text
 }
 
 #[cfg(test)]
