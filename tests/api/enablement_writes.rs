@@ -414,6 +414,16 @@ async fn a_group_of_grants_is_written_in_one_statement_and_each_is_answered_what
     let pending = |tenant: Uuid, basis: Versions| {
         enablements::PendingEnablement::new(&r1_grant(tenant, model), basis, &tenant_actor(tenant))
     };
+    // Actors with two roles and with none, with a request id and without:
+    // each event carries its own grant's.
+    let acting_as = |tenant: Uuid, roles: &[&str], request_id: Option<&str>| {
+        let actor = Actor {
+            name: format!("tenant:{tenant}:test"),
+            roles: roles.iter().map(|role| role.to_string()).collect(),
+            request_id: request_id.map(str::to_owned),
+        };
+        enablements::PendingEnablement::new(&r1_grant(tenant, model), current, &actor)
+    };
     let mut conn = app.pool.acquire().await.unwrap();
     let ConditionalInsert::Created(earlier) = enablements::insert_if_current(
         &mut conn,
@@ -430,8 +440,8 @@ async fn a_group_of_grants_is_written_in_one_statement_and_each_is_answered_what
         ..current
     };
     let group = [
-        pending(first, current),
-        pending(second, current),
+        acting_as(first, &["tenant.admin", "catalog.reader"], Some("req-first")),
+        acting_as(second, &[], None),
         // The same tenant, model, region and deployment type as the first.
         pending(first, current),
         pending(behind, stale_basis),
@@ -470,7 +480,7 @@ async fn a_group_of_grants_is_written_in_one_statement_and_each_is_answered_what
         assert_eq!(events[0]["actor"], json!(pending.actor.name));
         assert_eq!(events[0]["actor_roles"], json!(pending.actor.roles));
         assert_eq!(events[0]["tenant_id"], json!(row.tenant_id));
-        assert_eq!(events[0]["request_id"], json!("req-test"));
+        assert_eq!(events[0]["request_id"], json!(pending.actor.request_id));
         assert_eq!(events[0]["after"], serde_json::to_value(row).unwrap());
     }
     for pending in [&group[2], &group[3]] {
