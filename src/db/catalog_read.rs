@@ -8,10 +8,10 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::TryStreamExt;
 use rust_decimal::Decimal;
-use sqlx::postgres::PgRow;
 use sqlx::{Column, FromRow, PgPool, Row};
 use uuid::Uuid;
 
+use super::row_values::{CheckedColumns, RowValues};
 use crate::domain::vocab::{
     Capability, DeploymentType, LifecycleStatus, Lineage, Modality, OfferStatus, PriceDimension, PriceUnit,
     ProcessingScope, Task,
@@ -79,13 +79,13 @@ const MODEL_COLUMNS: &str = "id, slug, publisher_id, name, family, version, desc
 
 impl ModelRow {
     /// Decodes a row of [`MODEL_COLUMNS`], in their order.
-    fn decode(row: &PgRow, texts: &mut Interner) -> Result<Self, sqlx::Error> {
-        let text = |index: usize| row.try_get::<&str, _>(index).map(Box::from);
-        let optional = |index: usize| row.try_get::<Option<&str>, _>(index).map(|text| text.map(Box::from));
+    fn decode(row: RowValues<'_>, texts: &mut Interner) -> Result<Self, sqlx::Error> {
+        let text = |index: usize| row.get::<&str>(index).map(Box::from);
+        let optional = |index: usize| row.get::<Option<&str>>(index).map(|text| text.map(Box::from));
         Ok(ModelRow {
-            id: row.try_get(0)?,
+            id: row.get(0)?,
             slug: text(1)?,
-            publisher_id: row.try_get(2)?,
+            publisher_id: row.get(2)?,
             name: text(3)?,
             family: optional(4)?,
             version: optional(5)?,
@@ -93,28 +93,24 @@ impl ModelRow {
             task: known(row, 7, Task::parse)?,
             input_modalities: known_all(row, 8, Modality::parse)?,
             output_modalities: known_all(row, 9, Modality::parse)?,
-            context_window: row.try_get(10)?,
-            max_output_tokens: row.try_get(11)?,
+            context_window: row.get(10)?,
+            max_output_tokens: row.get(11)?,
             capabilities: known_all(row, 12, Capability::parse)?,
-            license: texts.text(row.try_get(13)?),
-            open_weights: row.try_get(14)?,
+            license: texts.text(row.get(13)?),
+            open_weights: row.get(14)?,
             origin_country: optional(15)?,
             lineage: known(row, 16, Lineage::parse)?,
-            base_model_id: row.try_get(17)?,
+            base_model_id: row.get(17)?,
             model_card_url: optional(18)?,
             weights_digest: optional(19)?,
-            release_date: row.try_get(20)?,
+            release_date: row.get(20)?,
             lifecycle_status: known(row, 21, LifecycleStatus::parse)?,
-            deprecation_date: row.try_get(22)?,
-            retirement_date: row.try_get(23)?,
-            successor_id: row.try_get(24)?,
-            tags: row
-                .try_get::<Vec<String>, _>(25)?
-                .iter()
-                .map(|tag| texts.text(tag))
-                .collect(),
-            row_version: row.try_get(26)?,
-            updated_at: row.try_get(27)?,
+            deprecation_date: row.get(22)?,
+            retirement_date: row.get(23)?,
+            successor_id: row.get(24)?,
+            tags: row.get::<Vec<String>>(25)?.iter().map(|tag| texts.text(tag)).collect(),
+            row_version: row.get(26)?,
+            updated_at: row.get(27)?,
         })
     }
 }
@@ -142,17 +138,17 @@ const OFFER_COLUMNS: &str = "id, model_id, region_code, deployment_type, process
 
 impl OfferRow {
     /// Decodes a row of [`OFFER_COLUMNS`], in their order.
-    fn decode(row: &PgRow, texts: &mut Interner) -> Result<Self, sqlx::Error> {
+    fn decode(row: RowValues<'_>, texts: &mut Interner) -> Result<Self, sqlx::Error> {
         Ok(OfferRow {
-            id: row.try_get(0)?,
-            model_id: row.try_get(1)?,
-            region_code: texts.text(row.try_get(2)?),
+            id: row.get(0)?,
+            model_id: row.get(1)?,
+            region_code: texts.text(row.get(2)?),
             deployment_type: known(row, 3, DeploymentType::parse)?,
             processing_scope: known(row, 4, ProcessingScope::parse)?,
-            operator_name: texts.text(row.try_get(5)?),
-            operator_country: row.try_get::<Option<&str>, _>(6)?.map(|country| texts.text(country)),
+            operator_name: texts.text(row.get(5)?),
+            operator_country: row.get::<Option<&str>>(6)?.map(|country| texts.text(country)),
             status: known(row, 7, OfferStatus::parse)?,
-            row_version: row.try_get(8)?,
+            row_version: row.get(8)?,
         })
     }
 }
@@ -176,16 +172,16 @@ const PERIOD_COLUMNS: &str = "p.offer_id, p.dimension, p.unit, p.amount, p.curre
 
 impl PeriodRow {
     /// Decodes a row of [`PERIOD_COLUMNS`], in their order.
-    fn decode(row: &PgRow, texts: &mut Interner) -> Result<Self, sqlx::Error> {
+    fn decode(row: RowValues<'_>, texts: &mut Interner) -> Result<Self, sqlx::Error> {
         Ok(PeriodRow {
-            offer_id: row.try_get(0)?,
+            offer_id: row.get(0)?,
             dimension: known(row, 1, PriceDimension::parse)?,
             unit: known(row, 2, PriceUnit::parse)?,
-            amount: row.try_get(3)?,
-            currency: texts.text(row.try_get(4)?),
-            tier_min_context_tokens: row.try_get(5)?,
-            effective_from: row.try_get(6)?,
-            effective_to: row.try_get(7)?,
+            amount: row.get(3)?,
+            currency: texts.text(row.get(4)?),
+            tier_min_context_tokens: row.get(5)?,
+            effective_from: row.get(6)?,
+            effective_to: row.get(7)?,
         })
     }
 }
@@ -193,21 +189,21 @@ impl PeriodRow {
 /// Column `index` of `row` as a value of a closed vocabulary. A value this
 /// binary does not know (a newer schema, a hand edit) fails the read rather
 /// than being guessed at.
-fn known<T>(row: &PgRow, index: usize, parse: fn(&str) -> Option<T>) -> Result<T, sqlx::Error> {
-    parsed(row, index, row.try_get(index)?, parse)
+fn known<T>(row: RowValues<'_>, index: usize, parse: fn(&str) -> Option<T>) -> Result<T, sqlx::Error> {
+    parsed(row, index, row.get(index)?, parse)
 }
 
 /// Column `index` of `row`, an array, as values of a closed vocabulary.
-fn known_all<T>(row: &PgRow, index: usize, parse: fn(&str) -> Option<T>) -> Result<Box<[T]>, sqlx::Error> {
-    row.try_get::<Vec<String>, _>(index)?
+fn known_all<T>(row: RowValues<'_>, index: usize, parse: fn(&str) -> Option<T>) -> Result<Box<[T]>, sqlx::Error> {
+    row.get::<Vec<String>>(index)?
         .iter()
         .map(|text| parsed(row, index, text, parse))
         .collect()
 }
 
-fn parsed<T>(row: &PgRow, index: usize, text: &str, parse: fn(&str) -> Option<T>) -> Result<T, sqlx::Error> {
+fn parsed<T>(row: RowValues<'_>, index: usize, text: &str, parse: fn(&str) -> Option<T>) -> Result<T, sqlx::Error> {
     parse(text).ok_or_else(|| sqlx::Error::ColumnDecode {
-        index: format!("{} ({index})", row.columns()[index].name()),
+        index: format!("{} ({index})", row.row().columns()[index].name()),
         source: format!("{text:?} is not a value this version of modelmart knows").into(),
     })
 }
@@ -426,18 +422,20 @@ async fn read_models(conn: &mut sqlx::PgConnection, hook: &mut ModelRowHook<'_>)
 }
 
 /// The rows `query` returns on `conn` that `keep` gives back, each decoded
-/// as it arrives: no row is held as text.
+/// as it arrives: no row is held as text. Each column's type is checked
+/// once for the result ([`RowValues`]).
 async fn decoded<T>(
     conn: &mut sqlx::PgConnection,
     query: sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments>,
     texts: &mut Interner,
-    decode: fn(&PgRow, &mut Interner) -> Result<T, sqlx::Error>,
+    decode: fn(RowValues<'_>, &mut Interner) -> Result<T, sqlx::Error>,
     mut keep: impl FnMut(T) -> Option<T>,
 ) -> Result<Vec<T>, sqlx::Error> {
     let mut decoded = Vec::new();
+    let checked = CheckedColumns::default();
     let mut rows = query.fetch(conn);
     while let Some(row) = rows.try_next().await? {
-        decoded.extend(keep(decode(&row, texts)?));
+        decoded.extend(keep(decode(RowValues::new(&row, &checked), texts)?));
     }
     Ok(decoded)
 }

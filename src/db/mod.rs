@@ -17,6 +17,7 @@ pub mod offers;
 pub mod outbox;
 pub mod policies;
 pub mod reference;
+pub mod row_values;
 pub mod tenants;
 pub mod webhooks;
 

@@ -228,3 +228,55 @@ async fn a_reload_shares_the_listings_it_finds_unchanged_and_serves_what_a_build
     // Their rows were not kept while the rest was read.
     assert!(kept_aside >= untouched.len(), "{kept_aside} rows set aside");
 }
+
+#[tokio::test]
+async fn a_column_of_a_type_the_read_does_not_decode_fails_the_read_by_name_even_when_every_value_is_null() {
+    let database = demo_database().await;
+    let mut admin = PgConnection::connect(&database).await.expect("connect");
+    // The read decodes a listing's context window as a 32-bit integer.
+    // Every value null, sqlx's per-value check would never see the type.
+    sqlx::query("UPDATE models SET context_window = NULL")
+        .execute(&mut admin)
+        .await
+        .expect("clear");
+    sqlx::query("ALTER TABLE models ALTER COLUMN context_window TYPE bigint")
+        .execute(&mut admin)
+        .await
+        .expect("widen");
+    let pool = pool(&database, 4, Duration::from_secs(10)).await;
+
+    let refused = catalog_read::load(&pool).await;
+
+    let Err(sqlx::Error::ColumnDecode { index, source }) = refused else {
+        panic!("the read went on: {:?}", refused.map(|rows| summary(&rows)))
+    };
+    assert_eq!(index, "context_window (10)");
+    assert!(source.to_string().contains("INT8"), "{source}");
+}
+
+#[tokio::test]
+async fn a_result_is_decoded_with_each_column_checked_once_whatever_its_values() {
+    use modelmart::db::row_values::{CheckedColumns, RowValues};
+    let database = fresh_database().await;
+    let pool = pool(&database, 1, Duration::from_secs(10)).await;
+    let rows = sqlx::query("SELECT n, t FROM (VALUES (NULL::int4, 'first'), (7, NULL::text)) AS r(n, t)")
+        .fetch_all(&pool)
+        .await
+        .expect("rows");
+
+    let checked = CheckedColumns::default();
+    let first = RowValues::new(&rows[0], &checked);
+    let second = RowValues::new(&rows[1], &checked);
+    assert_eq!(first.get::<Option<i32>>(0).unwrap(), None);
+    assert_eq!(first.get::<Option<&str>>(1).unwrap(), Some("first"));
+    assert_eq!(second.get::<Option<i32>>(0).unwrap(), Some(7));
+    assert_eq!(second.get::<Option<&str>>(1).unwrap(), None);
+
+    // Another result: its first null is checked against the type asked for.
+    let unchecked = CheckedColumns::default();
+    let widened = RowValues::new(&rows[0], &unchecked).get::<Option<i64>>(0);
+    let Err(sqlx::Error::ColumnDecode { index, .. }) = widened else {
+        panic!("{widened:?}")
+    };
+    assert_eq!(index, "n (0)");
+}
