@@ -111,9 +111,10 @@ impl Application {
         let authenticator = Authenticator::from_settings(&settings.auth).await?;
         let read_replica = match &settings.database_read_url {
             Some(url) => {
-                // Full loads are rare and one at a time: two connections.
+                // Full loads are rare and one at a time: a load reads models,
+                // offers and prices side by side on three connections.
                 let replica_settings = crate::config::DatabaseSettings {
-                    max_connections: 2,
+                    max_connections: 3,
                     ..settings.database.clone()
                 };
                 Some(

@@ -265,105 +265,13 @@ pub(super) fn listing_fields<'a>(
 
 impl SearchIndex {
     pub fn build<D: Searchable + Sync>(listings: &[D]) -> Self {
-        // Tokenising is most of a start's search index (half a second at
-        // 100,000 listings): a large catalog's two halves are read side by
-        // side and their dictionaries merged.
-        let parts = if super::parallel::worth_it(listings.len()) {
-            2
-        } else {
-            1
-        };
-        Self::build_in(listings, parts)
+        SearchTokens::read(listings).index()
     }
 
     /// [`build`](Self::build) on the calling thread alone: it holds less
     /// memory at once than two halves read side by side.
     pub fn build_on_one_thread<D: Searchable + Sync>(listings: &[D]) -> Self {
-        Self::build_in(listings, 1)
-    }
-
-    /// [`build`](Self::build) with the listings read in `parts` (one or
-    /// two) side by side: the same index either way.
-    fn build_in<D: Searchable + Sync>(listings: &[D], parts: usize) -> Self {
-        let half = if parts > 1 { listings.len() / 2 } else { listings.len() };
-        let (first, second) = super::parallel::join(
-            parts > 1,
-            || Tokens::read(&listings[..half], 0),
-            || Tokens::read(&listings[half..], half),
-        );
-        // The merged dictionary in sorted order, and where each part's
-        // token numbers land in it.
-        let mut tokens: Vec<&str> = Vec::with_capacity(first.sorted.len().max(second.sorted.len()));
-        let mut first_rank = vec![0u32; first.sorted.len()];
-        let mut second_rank = vec![0u32; second.sorted.len()];
-        let (mut a, mut b) = (first.sorted.iter().peekable(), second.sorted.iter().peekable());
-        loop {
-            let rank = offset(tokens.len());
-            match (a.peek(), b.peek()) {
-                (Some((x, nx)), Some((y, ny))) if x == y => {
-                    first_rank[*nx as usize] = rank;
-                    second_rank[*ny as usize] = rank;
-                    tokens.push(x);
-                    a.next();
-                    b.next();
-                }
-                (Some((x, nx)), Some((y, _))) if x < y => {
-                    first_rank[*nx as usize] = rank;
-                    tokens.push(x);
-                    a.next();
-                }
-                (_, Some((y, ny))) => {
-                    second_rank[*ny as usize] = rank;
-                    tokens.push(y);
-                    b.next();
-                }
-                (Some((x, nx)), None) => {
-                    first_rank[*nx as usize] = rank;
-                    tokens.push(x);
-                    a.next();
-                }
-                (None, None) => break,
-            }
-        }
-        // Where each token's run of postings starts (a counting sort: the
-        // parts' entries are in listing order, the first part's listings
-        // before the second's, so each run comes out sorted by listing).
-        let entries = || {
-            let first_entries = first.entries.iter().map(|&(n, l, w)| (first_rank[n as usize], l, w));
-            first_entries.chain(second.entries.iter().map(|&(n, l, w)| (second_rank[n as usize], l, w)))
-        };
-        let mut posting_starts = vec![0u32; tokens.len() + 1];
-        for (rank, _, _) in entries() {
-            posting_starts[rank as usize + 1] += 1;
-        }
-        for t in 0..tokens.len() {
-            posting_starts[t + 1] += posting_starts[t];
-        }
-        let mut next = posting_starts.clone();
-        let postings = first.entries.len() + second.entries.len();
-        let mut posting_listings = vec![0u32; postings];
-        let mut posting_weights = vec![0u16; postings];
-        for (rank, listing, weight) in entries() {
-            let slot = &mut next[rank as usize];
-            posting_listings[*slot as usize] = listing;
-            posting_weights[*slot as usize] = weight;
-            *slot += 1;
-        }
-        let mut token_text = String::with_capacity(tokens.iter().map(|token| token.len()).sum());
-        let mut token_starts = Vec::with_capacity(tokens.len() + 1);
-        for token in &tokens {
-            token_starts.push(offset(token_text.len()));
-            token_text.push_str(token);
-        }
-        token_starts.push(offset(token_text.len()));
-        SearchIndex {
-            token_text,
-            token_starts,
-            posting_starts,
-            posting_listings,
-            posting_weights,
-            name_heads: listings.iter().map(|listing| name_head(listing.name())).collect(),
-        }
+        SearchTokens::read_on_one_thread(listings).index()
     }
 
     fn token_count(&self) -> usize {
@@ -507,6 +415,132 @@ impl Tokens {
         let mut sorted: Vec<(String, u32)> = numbers.into_iter().collect();
         sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         Tokens { sorted, entries }
+    }
+}
+
+/// Every listing's tokens, read but not yet merged into a [`SearchIndex`]:
+/// reading needs the listings, merging does not, so a snapshot can complete
+/// its listings while the tokens are merged.
+pub struct SearchTokens {
+    first: Tokens,
+    second: Tokens,
+    name_heads: Vec<NameHead>,
+}
+
+impl SearchTokens {
+    pub fn read<D: Searchable + Sync>(listings: &[D]) -> Self {
+        // Tokenising is most of a start's search index (half a second at
+        // 100,000 listings): a large catalog's two halves are read side by
+        // side and their dictionaries merged.
+        let parts = if super::parallel::worth_it(listings.len()) {
+            2
+        } else {
+            1
+        };
+        Self::read_in(listings, parts)
+    }
+
+    /// [`read`](Self::read) on the calling thread alone.
+    pub fn read_on_one_thread<D: Searchable + Sync>(listings: &[D]) -> Self {
+        Self::read_in(listings, 1)
+    }
+
+    /// [`read`](Self::read) with the listings read in `parts` (one or two)
+    /// side by side: the same index either way.
+    fn read_in<D: Searchable + Sync>(listings: &[D], parts: usize) -> Self {
+        let half = if parts > 1 { listings.len() / 2 } else { listings.len() };
+        let (first, second) = super::parallel::join(
+            parts > 1,
+            || Tokens::read(&listings[..half], 0),
+            || Tokens::read(&listings[half..], half),
+        );
+        SearchTokens {
+            first,
+            second,
+            name_heads: listings.iter().map(|listing| name_head(listing.name())).collect(),
+        }
+    }
+
+    /// The index: the two parts' dictionaries merged, and their postings.
+    pub fn index(self) -> SearchIndex {
+        let SearchTokens {
+            first,
+            second,
+            name_heads,
+        } = self;
+        // The merged dictionary in sorted order, and where each part's
+        // token numbers land in it.
+        let mut tokens: Vec<&str> = Vec::with_capacity(first.sorted.len().max(second.sorted.len()));
+        let mut first_rank = vec![0u32; first.sorted.len()];
+        let mut second_rank = vec![0u32; second.sorted.len()];
+        let (mut a, mut b) = (first.sorted.iter().peekable(), second.sorted.iter().peekable());
+        loop {
+            let rank = offset(tokens.len());
+            match (a.peek(), b.peek()) {
+                (Some((x, nx)), Some((y, ny))) if x == y => {
+                    first_rank[*nx as usize] = rank;
+                    second_rank[*ny as usize] = rank;
+                    tokens.push(x);
+                    a.next();
+                    b.next();
+                }
+                (Some((x, nx)), Some((y, _))) if x < y => {
+                    first_rank[*nx as usize] = rank;
+                    tokens.push(x);
+                    a.next();
+                }
+                (_, Some((y, ny))) => {
+                    second_rank[*ny as usize] = rank;
+                    tokens.push(y);
+                    b.next();
+                }
+                (Some((x, nx)), None) => {
+                    first_rank[*nx as usize] = rank;
+                    tokens.push(x);
+                    a.next();
+                }
+                (None, None) => break,
+            }
+        }
+        // Where each token's run of postings starts (a counting sort: the
+        // parts' entries are in listing order, the first part's listings
+        // before the second's, so each run comes out sorted by listing).
+        let entries = || {
+            let first_entries = first.entries.iter().map(|&(n, l, w)| (first_rank[n as usize], l, w));
+            first_entries.chain(second.entries.iter().map(|&(n, l, w)| (second_rank[n as usize], l, w)))
+        };
+        let mut posting_starts = vec![0u32; tokens.len() + 1];
+        for (rank, _, _) in entries() {
+            posting_starts[rank as usize + 1] += 1;
+        }
+        for t in 0..tokens.len() {
+            posting_starts[t + 1] += posting_starts[t];
+        }
+        let mut next = posting_starts.clone();
+        let postings = first.entries.len() + second.entries.len();
+        let mut posting_listings = vec![0u32; postings];
+        let mut posting_weights = vec![0u16; postings];
+        for (rank, listing, weight) in entries() {
+            let slot = &mut next[rank as usize];
+            posting_listings[*slot as usize] = listing;
+            posting_weights[*slot as usize] = weight;
+            *slot += 1;
+        }
+        let mut token_text = String::with_capacity(tokens.iter().map(|token| token.len()).sum());
+        let mut token_starts = Vec::with_capacity(tokens.len() + 1);
+        for token in &tokens {
+            token_starts.push(offset(token_text.len()));
+            token_text.push_str(token);
+        }
+        token_starts.push(offset(token_text.len()));
+        SearchIndex {
+            token_text,
+            token_starts,
+            posting_starts,
+            posting_listings,
+            posting_weights,
+            name_heads,
+        }
     }
 }
 
@@ -686,8 +720,8 @@ mod tests {
             })
             .collect();
         // Read whole, and in two halves side by side: the same index.
-        let index = SearchIndex::build_in(&documents, 1);
-        assert_eq!(SearchIndex::build_in(&documents, 2), index);
+        let index = SearchTokens::read_in(&documents, 1).index();
+        assert_eq!(SearchTokens::read_in(&documents, 2).index(), index);
         for query in [
             "only7",
             "only1491",

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::index::FilterIndex;
 pub use super::listing::{in_usd, Listing, ModelRef, Offer, PricePeriod, Publisher, Region, SharedText, UsdRates};
-use super::search::{SearchIndex, Searchable};
+use super::search::{SearchIndex, SearchTokens, Searchable};
 use super::visibility::TenantView;
 use crate::db::catalog_read::{CatalogRows, Interner, ModelRow, OfferRow, PeriodRow, RuleRows};
 use crate::domain::decision::Viewer;
@@ -479,7 +479,7 @@ impl CatalogContent {
             content_version,
             publishers,
             regions,
-            mut models,
+            models,
             aliases,
             offers,
             prices,
@@ -520,122 +520,58 @@ impl CatalogContent {
             Some(reuse) => (Some(reuse.previous), reuse.unchanged),
             None => (None, Vec::new()),
         };
-        // Each row read becomes its listing, its text moved rather than
-        // copied, so a load holds each listing's text once (the rows read as
-        // text once doubled the memory a start needed); a row a reload found
-        // unchanged is its listing in the previous content. Both take the
-        // slug order (byte order): `find` searches it.
-        let mut drafts: Vec<Draft> = Vec::with_capacity(models.len() + unchanged.len());
-        // Impossible under the foreign key; skipped rather than a panic.
-        models.retain(|m| publishers.contains_key(&m.publisher_id));
-        // Built in slug order, the listings lie in memory in the order every
-        // scan by position walks them (built in the rows' order, a start at
-        // 100,000 listings took about a quarter longer).
-        models.sort_unstable_by(|a, b| a.slug.cmp(&b.slug));
-        for row in models {
-            let links = Links {
-                base_model_id: row.base_model_id,
-                successor_id: row.successor_id,
-            };
-            drafts.push(Draft::Read(Arc::new(listing_from_row(row, &publishers, now)), links));
-        }
-        if let Some(previous) = &previous {
-            for (id, status) in unchanged {
-                let Some(listing) = previous.shared(id) else { continue };
-                if publishers.contains_key(&listing.publisher.id) {
-                    drafts.push(Draft::Kept(listing.clone(), status));
-                }
-            }
-        }
-        drafts.sort_unstable_by(|a, b| a.listing().slug.cmp(&b.listing().slug));
-        let mut aliases_by_model: HashMap<Uuid, Vec<String>> = HashMap::new();
-        for (alias, model_id) in aliases {
-            aliases_by_model.entry(model_id).or_default().push(alias);
-        }
-        for aliases in aliases_by_model.values_mut() {
-            aliases.sort();
-        }
-        let ancestry = Ancestry::new(drafts.iter().map(Draft::facts), &publishers);
-        // The search index reads only the listings' text: it is built on
-        // another thread while the offers are built here.
-        let texts: Vec<DraftText<'_>> = drafts
-            .iter()
-            .map(|draft| DraftText {
-                listing: draft.listing(),
-                publisher: match draft {
-                    Draft::Read(listing, _) => &listing.publisher,
-                    Draft::Kept(listing, _) => &publishers[&listing.publisher.id],
-                },
-                aliases: aliases_by_model.get(&draft.listing().id).map_or(&[], Vec::as_slice),
-            })
-            .collect();
-        // A reload runs while the content it replaces is held and served:
-        // its search index is read on one thread, whose working memory is
-        // less than two halves' at once (a reload of a million listings
-        // peaked at 1.87x the resting size with them, 1.77x without) and
-        // which leaves the workers their cores. A start has nothing to serve
-        // yet, and reads the halves side by side.
         let serving = previous.as_ref().is_some_and(|previous| !previous.listings.is_empty());
-        let (search, built) = super::parallel::join(
-            super::parallel::worth_it(texts.len()),
-            || {
-                if serving {
-                    SearchIndex::build_on_one_thread(&texts)
-                } else {
-                    SearchIndex::build(&texts)
-                }
-            },
+        // The offers read only the offer and price rows: they are built on
+        // another thread while the listings are drafted and their search
+        // index built here (drafted first and the offers after, a start at
+        // 100,000 listings had one core idle for a tenth of a second).
+        let (built, drafted) = super::parallel::join(
+            super::parallel::worth_it(models.len() + unchanged.len()),
             || offers_by_model(prices, offers, &regions, &usd_rates, previous.as_deref(), now),
+            || {
+                draft_listings(
+                    models,
+                    unchanged,
+                    aliases,
+                    &publishers,
+                    previous.as_deref(),
+                    serving,
+                    now,
+                )
+            },
         );
-        drop(texts);
+        let Drafted {
+            drafts,
+            aliases_by_model,
+            ancestry,
+            search,
+        } = drafted;
         let Offers {
-            mut by_model,
+            by_model,
             next_price_change,
             last_price_boundary,
         } = built;
-        // Each listing is completed in turn and, when the previous content
-        // holds one equal to it, that one is kept: a reload while serving
-        // holds twice only what changed.
-        let mut listings: Vec<Arc<Listing>> = Vec::with_capacity(drafts.len());
-        for draft in drafts {
-            let aliases = aliases_by_model.remove(&draft.listing().id).unwrap_or_default();
-            let facts = draft.facts();
-            let links = Links {
-                base_model_id: facts.base_model_id,
-                successor_id: facts.successor_id,
-            };
-            // A kept listing is copied whole to be completed and compared; its
-            // copied offers serve when they come back as before.
-            let (mut listing, before, offers_copied) = match draft {
-                Draft::Read(listing, _) => {
-                    let before = previous.as_ref().and_then(|p| p.shared(listing.id)).cloned();
-                    (listing, before, None)
-                }
-                Draft::Kept(old, status) => {
-                    let mut listing = Listing::clone(&old);
-                    let offers = std::mem::take(&mut listing.offers).into_vec();
-                    listing.publisher = publishers[&listing.publisher.id].clone();
-                    listing.lifecycle = lifecycle::in_force(status, listing.retirement_date, now.date_naive());
-                    (Arc::new(listing), Some(old), Some(offers))
-                }
-            };
-            let complete = Arc::get_mut(&mut listing).expect("a listing being built is not shared yet");
-            link(complete, aliases, links, &ancestry);
-            let offers = match by_model.remove(&complete.id) {
-                Some(ModelOffers::Built(offers)) => offers,
-                Some(ModelOffers::AsBefore) => offers_copied
-                    .or_else(|| before.as_ref().map(|old| old.offers.to_vec()))
-                    .unwrap_or_default(),
-                None => Vec::new(),
-            };
-            attach_offers(complete, offers, now);
-            listings.push(match before {
-                Some(old) if *old == *listing => old,
-                _ => listing,
-            });
-        }
+        // The tokens are merged into the search index on another thread while
+        // the listings are completed here (one after the other, a start at
+        // 100,000 listings merged for 50 ms with a core idle). A reload while
+        // serving does one after the other: it holds less at once, and leaves
+        // the workers their cores.
+        let (search, listings) = super::parallel::join(
+            !serving && super::parallel::worth_it(drafts.len()),
+            || search.index(),
+            || {
+                complete_listings(
+                    drafts,
+                    aliases_by_model,
+                    by_model,
+                    &ancestry,
+                    &publishers,
+                    previous.as_deref(),
+                    now,
+                )
+            },
+        );
         drop(ancestry);
-        drop(by_model);
         drop(previous);
         // The filter index reads only the listings: it is built on another
         // thread while the lookups are built here.
@@ -835,6 +771,145 @@ fn link(listing: &mut Listing, aliases: Vec<String>, links: Links, ancestry: &An
     listing.ancestors = ancestry.of(listing.id).into();
     listing.base_model = ancestry.reference(links.base_model_id);
     listing.successor = ancestry.reference(links.successor_id);
+}
+
+/// The listings drafted from the model rows read and the listings a reload
+/// kept, in slug order, with each model's aliases (sorted), the ancestry,
+/// and the search tokens read from them.
+struct Drafted {
+    drafts: Vec<Draft>,
+    aliases_by_model: HashMap<Uuid, Vec<String>>,
+    ancestry: Ancestry,
+    search: SearchTokens,
+}
+
+fn draft_listings(
+    mut models: Vec<ModelRow>,
+    unchanged: Vec<(Uuid, LifecycleStatus)>,
+    aliases: Vec<(String, Uuid)>,
+    publishers: &HashMap<Uuid, Arc<Publisher>>,
+    previous: Option<&CatalogContent>,
+    serving: bool,
+    now: DateTime<Utc>,
+) -> Drafted {
+    // Each row read becomes its listing, its text moved rather than
+    // copied, so a load holds each listing's text once (the rows read as
+    // text once doubled the memory a start needed); a row a reload found
+    // unchanged is its listing in the previous content. Both take the
+    // slug order (byte order): `find` searches it.
+    let mut drafts: Vec<Draft> = Vec::with_capacity(models.len() + unchanged.len());
+    // Impossible under the foreign key; skipped rather than a panic.
+    models.retain(|m| publishers.contains_key(&m.publisher_id));
+    // Built in slug order, the listings lie in memory in the order every
+    // scan by position walks them (built in the rows' order, a start at
+    // 100,000 listings took about a quarter longer).
+    models.sort_unstable_by(|a, b| a.slug.cmp(&b.slug));
+    for row in models {
+        let links = Links {
+            base_model_id: row.base_model_id,
+            successor_id: row.successor_id,
+        };
+        drafts.push(Draft::Read(Arc::new(listing_from_row(row, publishers, now)), links));
+    }
+    if let Some(previous) = previous {
+        for (id, status) in unchanged {
+            let Some(listing) = previous.shared(id) else { continue };
+            if publishers.contains_key(&listing.publisher.id) {
+                drafts.push(Draft::Kept(listing.clone(), status));
+            }
+        }
+    }
+    drafts.sort_unstable_by(|a, b| a.listing().slug.cmp(&b.listing().slug));
+    let mut aliases_by_model: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for (alias, model_id) in aliases {
+        aliases_by_model.entry(model_id).or_default().push(alias);
+    }
+    for aliases in aliases_by_model.values_mut() {
+        aliases.sort();
+    }
+    let ancestry = Ancestry::new(drafts.iter().map(Draft::facts), publishers);
+    let texts: Vec<DraftText<'_>> = drafts
+        .iter()
+        .map(|draft| DraftText {
+            listing: draft.listing(),
+            publisher: match draft {
+                Draft::Read(listing, _) => &listing.publisher,
+                Draft::Kept(listing, _) => &publishers[&listing.publisher.id],
+            },
+            aliases: aliases_by_model.get(&draft.listing().id).map_or(&[], Vec::as_slice),
+        })
+        .collect();
+    // A reload runs while the content it replaces is held and served:
+    // its search index is read on one thread, whose working memory is
+    // less than two halves' at once (a reload of a million listings
+    // peaked at 1.87x the resting size with them, 1.77x without) and
+    // which leaves the workers their cores. A start has nothing to serve
+    // yet, and reads the halves side by side.
+    let search = if serving {
+        SearchTokens::read_on_one_thread(&texts)
+    } else {
+        SearchTokens::read(&texts)
+    };
+    drop(texts);
+    Drafted {
+        drafts,
+        aliases_by_model,
+        ancestry,
+        search,
+    }
+}
+
+/// Each listing completed in turn: linked to its ancestry, given its
+/// aliases and offers. When the previous content holds one equal to it,
+/// that one is kept: a reload while serving holds twice only what changed.
+fn complete_listings(
+    drafts: Vec<Draft>,
+    mut aliases_by_model: HashMap<Uuid, Vec<String>>,
+    mut by_model: HashMap<Uuid, ModelOffers>,
+    ancestry: &Ancestry,
+    publishers: &HashMap<Uuid, Arc<Publisher>>,
+    previous: Option<&CatalogContent>,
+    now: DateTime<Utc>,
+) -> Vec<Arc<Listing>> {
+    let mut listings: Vec<Arc<Listing>> = Vec::with_capacity(drafts.len());
+    for draft in drafts {
+        let aliases = aliases_by_model.remove(&draft.listing().id).unwrap_or_default();
+        let facts = draft.facts();
+        let links = Links {
+            base_model_id: facts.base_model_id,
+            successor_id: facts.successor_id,
+        };
+        // A kept listing is copied whole to be completed and compared; its
+        // copied offers serve when they come back as before.
+        let (mut listing, before, offers_copied) = match draft {
+            Draft::Read(listing, _) => {
+                let before = previous.and_then(|p| p.shared(listing.id)).cloned();
+                (listing, before, None)
+            }
+            Draft::Kept(old, status) => {
+                let mut listing = Listing::clone(&old);
+                let offers = std::mem::take(&mut listing.offers).into_vec();
+                listing.publisher = publishers[&listing.publisher.id].clone();
+                listing.lifecycle = lifecycle::in_force(status, listing.retirement_date, now.date_naive());
+                (Arc::new(listing), Some(old), Some(offers))
+            }
+        };
+        let complete = Arc::get_mut(&mut listing).expect("a listing being built is not shared yet");
+        link(complete, aliases, links, ancestry);
+        let offers = match by_model.remove(&complete.id) {
+            Some(ModelOffers::Built(offers)) => offers,
+            Some(ModelOffers::AsBefore) => offers_copied
+                .or_else(|| before.as_ref().map(|old| old.offers.to_vec()))
+                .unwrap_or_default(),
+            None => Vec::new(),
+        };
+        attach_offers(complete, offers, now);
+        listings.push(match before {
+            Some(old) if *old == *listing => old,
+            _ => listing,
+        });
+    }
+    listings
 }
 
 /// A listing on its way into a snapshot.

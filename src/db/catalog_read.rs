@@ -440,43 +440,68 @@ async fn decoded<T>(
     Ok(decoded)
 }
 
-/// The offers still offered, and their current and future prices (as of
-/// `read_at`, the reading transaction's start).
-async fn read_offers(
-    conn: &mut sqlx::PgConnection,
-    read_at: DateTime<Utc>,
-) -> Result<(Vec<OfferRow>, Vec<PeriodRow>), sqlx::Error> {
-    let mut texts = Interner::default();
+/// The offers still offered.
+async fn read_offers(conn: &mut sqlx::PgConnection) -> Result<Vec<OfferRow>, sqlx::Error> {
     let sql = format!("SELECT {OFFER_COLUMNS} FROM offers WHERE status <> 'withdrawn'");
-    let offers = decoded(conn, sqlx::query(&sql), &mut texts, OfferRow::decode, Some).await?;
+    decoded(
+        conn,
+        sqlx::query(&sql),
+        &mut Interner::default(),
+        OfferRow::decode,
+        Some,
+    )
+    .await
+}
+
+/// The prices current or still to come as of `read_at`, the reading
+/// transaction's start.
+async fn read_prices(conn: &mut sqlx::PgConnection, read_at: DateTime<Utc>) -> Result<Vec<PeriodRow>, sqlx::Error> {
     let sql =
         format!("SELECT {PERIOD_COLUMNS} FROM offer_prices p WHERE p.effective_to IS NULL OR p.effective_to > $1");
-    let prices = decoded(
+    decoded(
         conn,
         sqlx::query(&sql).bind(read_at),
-        &mut texts,
+        &mut Interner::default(),
         PeriodRow::decode,
         Some,
     )
-    .await?;
-    Ok((offers, prices))
+    .await
 }
 
-/// [`read_offers`] on another connection, in the snapshot `exported` by
-/// the reading transaction.
-async fn read_offers_in_snapshot(
-    pool: &PgPool,
-    exported: &str,
-    read_at: DateTime<Utc>,
-) -> Result<(Vec<OfferRow>, Vec<PeriodRow>), sqlx::Error> {
+/// A bulk-reading transaction in the snapshot `exported` by the reading
+/// transaction, so it sees the same committed state.
+async fn in_snapshot(pool: &PgPool, exported: &str) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
     let mut tx = begin_bulk_read(pool).await?;
     // The snapshot id comes from the server; quoted as a literal all the same.
     sqlx::query(&format!("SET TRANSACTION SNAPSHOT '{}'", exported.replace('\'', "''")))
         .execute(&mut *tx)
         .await?;
-    let rows = read_offers(&mut tx, read_at).await?;
-    tx.commit().await?;
-    Ok(rows)
+    Ok(tx)
+}
+
+/// The offers and prices read in the snapshot `exported`: each on a
+/// connection and a task of its own, so that their rows are decoded on
+/// other threads too, not only read on other connections; with `apart`
+/// false (a pool of two connections), both on one, one after the other.
+async fn read_offers_and_prices_in_snapshot(
+    pool: PgPool,
+    exported: String,
+    read_at: DateTime<Utc>,
+    apart: bool,
+) -> Result<(Vec<OfferRow>, Vec<PeriodRow>), sqlx::Error> {
+    let prices = apart.then(|| {
+        let (pool, exported) = (pool.clone(), exported.clone());
+        tokio::spawn(async move { read_prices(&mut *in_snapshot(&pool, &exported).await?, read_at).await })
+    });
+    let mut tx = in_snapshot(&pool, &exported).await?;
+    let offers = read_offers(&mut tx).await?;
+    let prices = match prices {
+        Some(task) => task
+            .await
+            .map_err(|error| sqlx::Error::Protocol(format!("reading prices: {error}")))??,
+        None => read_prices(&mut tx, read_at).await?,
+    };
+    Ok((offers, prices))
 }
 
 pub async fn current_versions(pool: &PgPool) -> Result<Versions, sqlx::Error> {
@@ -517,13 +542,16 @@ pub async fn load_with(pool: &PgPool, hook: &mut ModelRowHook<'_>) -> Result<Cat
         sqlx::query_as("SELECT version, content_version, now() FROM catalog_state")
             .fetch_one(&mut *tx)
             .await?;
-    // Offers and prices (most of the rows) are read on a second connection
-    // while this one reads the listings: a start at 100,000 listings read
-    // for 1.3 s one query after the other. The second transaction imports
-    // this one's snapshot, so both see the same committed state (a standby
-    // exports snapshots too). A pool of one connection reads everything
-    // here, one query after the other.
-    let exported: Option<String> = if pool.options().get_max_connections() > 1 {
+    // Offers and prices (most of the rows) are read on connections of their
+    // own while this one reads the listings: a start at 100,000 listings read
+    // for 1.3 s one query after the other, and with offers and prices on one
+    // second connection, the listings were read 0.2 s before the prices
+    // (500,000 rows), with a core idle. The other transactions import this
+    // one's snapshot, so all see the same committed state (a standby exports
+    // snapshots too). A pool of one connection reads everything here, one
+    // query after the other.
+    let connections = pool.options().get_max_connections();
+    let exported: Option<String> = if connections > 1 {
         Some(
             sqlx::query_scalar("SELECT pg_export_snapshot()")
                 .fetch_one(&mut *tx)
@@ -534,12 +562,12 @@ pub async fn load_with(pool: &PgPool, hook: &mut ModelRowHook<'_>) -> Result<Cat
     };
     let (models_side, offers_side) = match exported {
         Some(snapshot) => {
-            // A task of its own, so the rows are decoded on another thread
-            // too, not only read on another connection.
-            let offers = tokio::spawn({
-                let pool = pool.clone();
-                async move { read_offers_in_snapshot(&pool, &snapshot, read_at).await }
-            });
+            let offers = tokio::spawn(read_offers_and_prices_in_snapshot(
+                pool.clone(),
+                snapshot,
+                read_at,
+                connections > 2,
+            ));
             let models_side = read_models(&mut tx, hook).await?;
             let offers_side = offers
                 .await
@@ -548,7 +576,10 @@ pub async fn load_with(pool: &PgPool, hook: &mut ModelRowHook<'_>) -> Result<Cat
         }
         None => {
             let models_side = read_models(&mut tx, hook).await?;
-            (models_side, read_offers(&mut tx, read_at).await?)
+            (
+                models_side,
+                (read_offers(&mut tx).await?, read_prices(&mut tx, read_at).await?),
+            )
         }
     };
     let (publishers, regions, models, aliases) = models_side;

@@ -1,5 +1,5 @@
-//! Reading the catalog a snapshot is built from: on two connections in one
-//! exported snapshot where the pool has them, on one otherwise, and never
+//! Reading the catalog a snapshot is built from: on up to three connections
+//! in one exported snapshot where the pool has them, on one otherwise, and never
 //! cut short by the statement timeout meant for requests.
 
 use std::sync::Arc;
@@ -47,22 +47,35 @@ async fn demo_database() -> TestDatabase {
 }
 
 #[tokio::test]
-async fn a_pool_of_one_connection_reads_the_same_catalog_as_a_pool_that_reads_on_two() {
+async fn pools_of_one_two_and_more_connections_read_the_same_catalog() {
     let database = demo_database().await;
 
-    let two = pool(&database, 4, Duration::from_secs(10)).await;
-    let one = pool(&database, 1, Duration::from_secs(10)).await;
-    let side_by_side = catalog_read::load(&two).await.expect("read on two connections");
-    let alone = catalog_read::load(&one).await.expect("read on one connection");
+    // One connection reads everything in turn; two read the models beside
+    // the offers and prices; three or more read all three side by side.
+    let mut reads = Vec::new();
+    for connections in [1, 2, 4] {
+        let pool = pool(&database, connections, Duration::from_secs(10)).await;
+        let rows = catalog_read::load(&pool).await.expect("read the catalog");
+        reads.push((connections, rows));
+        pool.close().await;
+    }
 
-    assert!(!side_by_side.offers.is_empty() && !side_by_side.prices.is_empty());
-    assert_eq!(summary(&side_by_side), summary(&alone));
-    let offer_ids = |rows: &CatalogRows| {
-        let mut ids: Vec<_> = rows.offers.iter().map(|o| o.id).collect();
-        ids.sort();
-        ids
+    let (_, alone) = &reads[0];
+    assert!(!alone.offers.is_empty() && !alone.prices.is_empty());
+    // Every offer and price as read, in an order that does not depend on
+    // the order the rows arrived in.
+    let sorted = |rows: &[String]| {
+        let mut rows = rows.to_vec();
+        rows.sort();
+        rows
     };
-    assert_eq!(offer_ids(&side_by_side), offer_ids(&alone));
+    let offers = |rows: &CatalogRows| sorted(&rows.offers.iter().map(|o| format!("{o:?}")).collect::<Vec<_>>());
+    let prices = |rows: &CatalogRows| sorted(&rows.prices.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>());
+    for (connections, rows) in &reads[1..] {
+        assert_eq!(summary(rows), summary(alone), "read on {connections} connections");
+        assert_eq!(offers(rows), offers(alone), "read on {connections} connections");
+        assert_eq!(prices(rows), prices(alone), "read on {connections} connections");
+    }
 }
 
 #[tokio::test]
