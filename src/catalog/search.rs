@@ -264,14 +264,10 @@ pub(super) fn listing_fields<'a>(
 }
 
 impl SearchIndex {
+    /// The index of `listings`: their tokens read, then merged. A snapshot
+    /// does the two steps itself, with other work between them.
     pub fn build<D: Searchable + Sync>(listings: &[D]) -> Self {
         SearchTokens::read(listings).index()
-    }
-
-    /// [`build`](Self::build) on the calling thread alone: it holds less
-    /// memory at once than two halves read side by side.
-    pub fn build_on_one_thread<D: Searchable + Sync>(listings: &[D]) -> Self {
-        SearchTokens::read_on_one_thread(listings).index()
     }
 
     fn token_count(&self) -> usize {
@@ -440,7 +436,8 @@ impl SearchTokens {
         Self::read_in(listings, parts)
     }
 
-    /// [`read`](Self::read) on the calling thread alone.
+    /// [`read`](Self::read) on the calling thread alone: it holds less
+    /// memory at once than two halves read side by side.
     pub fn read_on_one_thread<D: Searchable + Sync>(listings: &[D]) -> Self {
         Self::read_in(listings, 1)
     }

@@ -62,20 +62,86 @@ async fn pools_of_one_two_and_more_connections_read_the_same_catalog() {
 
     let (_, alone) = &reads[0];
     assert!(!alone.offers.is_empty() && !alone.prices.is_empty());
-    // Every offer and price as read, in an order that does not depend on
-    // the order the rows arrived in.
-    let sorted = |rows: &[String]| {
-        let mut rows = rows.to_vec();
-        rows.sort();
-        rows
-    };
-    let offers = |rows: &CatalogRows| sorted(&rows.offers.iter().map(|o| format!("{o:?}")).collect::<Vec<_>>());
-    let prices = |rows: &CatalogRows| sorted(&rows.prices.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>());
     for (connections, rows) in &reads[1..] {
         assert_eq!(summary(rows), summary(alone), "read on {connections} connections");
         assert_eq!(offers(rows), offers(alone), "read on {connections} connections");
         assert_eq!(prices(rows), prices(alone), "read on {connections} connections");
     }
+}
+
+#[tokio::test]
+async fn a_read_on_several_connections_sees_one_snapshot_though_a_change_commits_as_it_starts() {
+    let database = demo_database().await;
+
+    for connections in [2, 4] {
+        let pool = pool(&database, connections, Duration::from_secs(10)).await;
+        let before = catalog_read::load(&pool).await.expect("read before the change");
+        // The read's first statement takes its snapshot, then waits for
+        // this lock; the change commits while it waits, and so before the
+        // read's other connections begin. They must read the first
+        // connection's snapshot, not the state they begin in.
+        let mut blocker = PgConnection::connect(&database).await.expect("connect");
+        sqlx::query("BEGIN").execute(&mut blocker).await.expect("begin");
+        sqlx::query("LOCK TABLE catalog_state IN ACCESS EXCLUSIVE MODE")
+            .execute(&mut blocker)
+            .await
+            .expect("lock");
+        let reading = tokio::spawn({
+            let pool = pool.clone();
+            async move { catalog_read::load(&pool).await }
+        });
+        let mut observer = PgConnection::connect(&database).await.expect("connect");
+        let waits_for_the_lock =
+            "SELECT count(*) FROM pg_locks WHERE relation = 'catalog_state'::regclass AND NOT granted";
+        while sqlx::query_scalar::<_, i64>(waits_for_the_lock)
+            .fetch_one(&mut observer)
+            .await
+            .expect("locks")
+            == 0
+        {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        sqlx::query("UPDATE offer_prices SET amount = amount + 1")
+            .execute(&mut blocker)
+            .await
+            .expect("change the prices");
+        sqlx::query(
+            "UPDATE offers SET status = 'withdrawn'
+             WHERE id = (SELECT id FROM offers WHERE status <> 'withdrawn' ORDER BY id LIMIT 1)",
+        )
+        .execute(&mut blocker)
+        .await
+        .expect("withdraw an offer");
+        sqlx::query("COMMIT").execute(&mut blocker).await.expect("commit");
+
+        let during = reading.await.unwrap().expect("the read completes");
+        let after = catalog_read::load(&pool).await.expect("read after the change");
+        let on = format!("read on {connections} connections");
+        assert_eq!(summary(&during), summary(&before), "{on}");
+        assert_eq!(offers(&during), offers(&before), "{on}");
+        assert_eq!(prices(&during), prices(&before), "{on}");
+        // The change is there for a read that begins after it.
+        assert_eq!(after.offers.len(), before.offers.len() - 1, "{on}");
+        assert_ne!(prices(&after), prices(&before), "{on}");
+        pool.close().await;
+    }
+}
+
+/// Every offer as read, in an order that does not depend on the order the
+/// rows arrived in.
+fn offers(rows: &CatalogRows) -> Vec<String> {
+    sorted(rows.offers.iter().map(|offer| format!("{offer:?}")))
+}
+
+/// Every price period as read, in the same way.
+fn prices(rows: &CatalogRows) -> Vec<String> {
+    sorted(rows.prices.iter().map(|price| format!("{price:?}")))
+}
+
+fn sorted(rows: impl Iterator<Item = String>) -> Vec<String> {
+    let mut rows: Vec<String> = rows.collect();
+    rows.sort();
+    rows
 }
 
 #[tokio::test]
