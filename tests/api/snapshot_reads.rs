@@ -80,12 +80,7 @@ async fn a_read_on_several_connections_sees_one_snapshot_though_a_change_commits
         // this lock; the change commits while it waits, and so before the
         // read's other connections begin. They must read the first
         // connection's snapshot, not the state they begin in.
-        let mut blocker = PgConnection::connect(&database).await.expect("connect");
-        sqlx::query("BEGIN").execute(&mut blocker).await.expect("begin");
-        sqlx::query("LOCK TABLE catalog_state IN ACCESS EXCLUSIVE MODE")
-            .execute(&mut blocker)
-            .await
-            .expect("lock");
+        let mut blocker = holding_lock(&database, "catalog_state").await;
         let reading = tokio::spawn({
             let pool = pool.clone();
             async move { catalog_read::load(&pool).await }
@@ -127,6 +122,18 @@ async fn a_read_on_several_connections_sees_one_snapshot_though_a_change_commits
     }
 }
 
+/// A connection in a transaction that holds `table` locked against every
+/// other transaction, readers included, until it ends.
+async fn holding_lock(database: &str, table: &str) -> PgConnection {
+    let mut blocker = PgConnection::connect(database).await.expect("connect");
+    sqlx::query("BEGIN").execute(&mut blocker).await.expect("begin");
+    sqlx::query(&format!("LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"))
+        .execute(&mut blocker)
+        .await
+        .expect("lock");
+    blocker
+}
+
 /// Every offer as read, in an order that does not depend on the order the
 /// rows arrived in.
 fn offers(rows: &CatalogRows) -> Vec<String> {
@@ -150,12 +157,7 @@ async fn a_catalog_read_slower_than_the_request_statement_timeout_still_complete
     // Requests get 200 ms per statement. The prices are locked away for
     // longer than that, so the read's statement on them waits past it.
     let pool = pool(&database, 4, Duration::from_millis(200)).await;
-    let mut blocker = PgConnection::connect(&database).await.expect("connect");
-    sqlx::query("BEGIN").execute(&mut blocker).await.expect("begin");
-    sqlx::query("LOCK TABLE offer_prices IN ACCESS EXCLUSIVE MODE")
-        .execute(&mut blocker)
-        .await
-        .expect("lock");
+    let mut blocker = holding_lock(&database, "offer_prices").await;
     let release = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(800)).await;
         sqlx::query("COMMIT").execute(&mut blocker).await.expect("commit");
