@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::TryStreamExt;
 use rust_decimal::Decimal;
-use sqlx::{Column, FromRow, PgPool, Row};
+use sqlx::{FromRow, PgPool};
 use uuid::Uuid;
 
 use super::row_values::{CheckedColumns, RowValues};
@@ -202,9 +202,11 @@ fn known_all<T>(row: RowValues<'_>, index: usize, parse: fn(&str) -> Option<T>) 
 }
 
 fn parsed<T>(row: RowValues<'_>, index: usize, text: &str, parse: fn(&str) -> Option<T>) -> Result<T, sqlx::Error> {
-    parse(text).ok_or_else(|| sqlx::Error::ColumnDecode {
-        index: format!("{} ({index})", row.row().columns()[index].name()),
-        source: format!("{text:?} is not a value this version of modelmart knows").into(),
+    parse(text).ok_or_else(|| {
+        row.undecodable(
+            index,
+            format!("{text:?} is not a value this version of modelmart knows").into(),
+        )
     })
 }
 

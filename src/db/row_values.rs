@@ -42,9 +42,13 @@ impl<'r> RowValues<'r> {
         RowValues { row, checked }
     }
 
-    /// The row itself, for what it says about its columns.
-    pub fn row(&self) -> &'r PgRow {
-        self.row
+    /// The error for a value of column `index` (one the row has) that could
+    /// not be decoded, naming the column as `name (index)`.
+    pub fn undecodable(&self, index: usize, source: sqlx::error::BoxDynError) -> sqlx::Error {
+        sqlx::Error::ColumnDecode {
+            index: format!("{} ({index})", self.row.columns()[index].name()),
+            source,
+        }
     }
 
     /// Column `index` decoded as `T`. The first time the result's column is
@@ -74,15 +78,11 @@ impl<'r> RowValues<'r> {
     #[cold]
     #[inline(never)]
     fn check<T: Type<Postgres>>(&self, index: usize) -> Result<(), sqlx::Error> {
-        let column = self.row.try_column(index)?;
-        let found = column.type_info();
+        let found = self.row.try_column(index)?.type_info();
         if found.is_null() || T::compatible(found) {
             return Ok(());
         }
-        Err(sqlx::Error::ColumnDecode {
-            index: format!("{} ({index})", column.name()),
-            source: sqlx::error::mismatched_types::<Postgres, T>(found),
-        })
+        Err(self.undecodable(index, sqlx::error::mismatched_types::<Postgres, T>(found)))
     }
 }
 

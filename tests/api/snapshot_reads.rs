@@ -122,6 +122,16 @@ async fn a_read_on_several_connections_sees_one_snapshot_though_a_change_commits
     }
 }
 
+/// The column a catalog read of `database` refuses to decode, and why;
+/// a read that goes on fails the test.
+async fn column_the_read_refuses(database: &str) -> (String, sqlx::error::BoxDynError) {
+    let pool = pool(database, 4, Duration::from_secs(10)).await;
+    match catalog_read::load(&pool).await {
+        Err(sqlx::Error::ColumnDecode { index, source }) => (index, source),
+        refused => panic!("the read went on: {:?}", refused.map(|rows| summary(&rows))),
+    }
+}
+
 /// A connection in a transaction that holds `table` locked against every
 /// other transaction, readers included, until it ends.
 async fn holding_lock(database: &str, table: &str) -> PgConnection {
@@ -324,15 +334,30 @@ async fn a_column_of_a_type_the_read_does_not_decode_fails_the_read_by_name_even
         .execute(&mut admin)
         .await
         .expect("widen");
-    let pool = pool(&database, 4, Duration::from_secs(10)).await;
-
-    let refused = catalog_read::load(&pool).await;
-
-    let Err(sqlx::Error::ColumnDecode { index, source }) = refused else {
-        panic!("the read went on: {:?}", refused.map(|rows| summary(&rows)))
-    };
+    let (index, source) = column_the_read_refuses(&database).await;
     assert_eq!(index, "context_window (10)");
     assert!(source.to_string().contains("INT8"), "{source}");
+}
+
+#[tokio::test]
+async fn a_value_outside_a_vocabulary_fails_the_read_naming_its_column() {
+    let database = demo_database().await;
+    let mut admin = PgConnection::connect(&database).await.expect("connect");
+    // A newer schema (or a hand edit) with a task this binary does not know.
+    sqlx::query("ALTER TABLE models DROP CONSTRAINT models_task_check")
+        .execute(&mut admin)
+        .await
+        .expect("drop the check");
+    sqlx::query("UPDATE models SET task = 'teleportation' WHERE slug = 'deepseek/deepseek-r1'")
+        .execute(&mut admin)
+        .await
+        .expect("a task from elsewhere");
+    let (index, source) = column_the_read_refuses(&database).await;
+    assert_eq!(index, "task (7)");
+    assert_eq!(
+        source.to_string(),
+        "\"teleportation\" is not a value this version of modelmart knows"
+    );
 }
 
 #[tokio::test]
