@@ -342,19 +342,20 @@ async fn record_enablements(
                     deployment_type: enablement.deployment_type,
                     operator: enablement.operator_name.as_deref(),
                     status: enablement.status,
-                    hold: hold_notice,
                 },
             ));
         }
     }
     crate::db::audit::append_all(conn, actor, &entries).await?;
-    outbox::append_all(conn, &events).await?;
+    // Every notice names the hold alike: sent once, merged in by the insert.
+    let shared = serde_json::json!({ "hold": hold_notice });
+    outbox::append_all(conn, &events, Some(&shared)).await?;
     Ok(())
 }
 
-/// What a tenant is told about one of its enablements a hold changed. A
-/// struct that borrows, not a `json!` value: a hold over ten thousand
-/// enablements built, copied and freed the hold's notice once per event.
+/// What a tenant is told about one of its enablements a hold changed,
+/// besides the hold's notice (`hold`), which the outbox merges into each.
+/// A struct that borrows, not a `json!` value: it is built per enablement.
 #[derive(serde::Serialize)]
 struct EnablementNotice<'a> {
     enablement_id: Uuid,
@@ -363,7 +364,6 @@ struct EnablementNotice<'a> {
     deployment_type: crate::domain::vocab::DeploymentType,
     operator: Option<&'a str>,
     status: EnablementStatus,
-    hold: &'a serde_json::Value,
 }
 
 /// What tenants are told about a hold: never the internal legal basis.
