@@ -99,10 +99,11 @@ struct KnownPrefix {
     /// `(end, the set of order[..end])`, ascending by end; the first is the
     /// empty prefix and the last every listing with a known key.
     checkpoints: Vec<(usize, Bitset)>,
-    /// Each known key as its [`key_number`], in the order's order: a bound
-    /// is found among these, side by side in memory, instead of among the
-    /// listings behind their pointers, where each step of the search missed
-    /// the CPU's caches (two thirds of finding a page's candidates).
+    /// Each known key as its [`key_number`], in the order's order (4 bytes
+    /// a listing): a bound is found among these, side by side in memory,
+    /// instead of among the listings behind their pointers, where each step
+    /// of the search missed the CPU's caches (two thirds of the time spent
+    /// finding a page's candidates).
     numbers: Vec<u32>,
 }
 
@@ -184,17 +185,17 @@ impl KnownPrefix {
     }
 }
 
-/// How many ten-thousandths a price's number counts: a tenth of a cent per
-/// 1M tokens is finer than any price list's step, so few listings share a
-/// number with a bound.
+/// A price's number counts ten-thousandths of its currency (per 1M tokens,
+/// a hundredth of a cent), rounded down. The listings whose price rounds
+/// down to the bound's number are read, by a binary search among them.
 const PRICE_NUMBER_SCALE: i64 = 10_000;
 
-/// A numeric sort key as a `u32` that never orders two keys against `sort`'s
-/// direction: equal keys have equal numbers, and a key that sorts first has
-/// a number no larger. Context windows (`i32`) map one to one; prices are
-/// counted in ten-thousandths, rounded down, so close prices may share a
-/// number. Out of range, a number stops at `0` or `u32::MAX`, which only
-/// makes more keys share it.
+/// A numeric sort key as a `u32` that never orders two keys against the
+/// order (ascending, or `descending`): equal keys have equal numbers, and a
+/// key that sorts first has a number no larger. Context windows (`i32`) map
+/// one to one; prices are counted in ten-thousandths, rounded down, so close
+/// prices may share a number. Out of range, a number stops at `0` or
+/// `u32::MAX`, which only makes more keys share it.
 fn key_number(key: &SortValue, descending: bool) -> u32 {
     let clamp = |n: i64| n.clamp(0, i64::from(u32::MAX)) as u32;
     let ascending = match key {
@@ -786,8 +787,8 @@ impl FilterIndex {
         }
     }
 
-    /// Narrows `set` to the listings `within` holds for: a prefix of
-    /// `sort`'s order.
+    /// Narrows `set` to the first `end(prefix, order)` listings of `sort`'s
+    /// order, `prefix` being the sort's known prefix.
     fn keep_prefix(&self, set: &mut Bitset, sort: Sort, end: impl Fn(&KnownPrefix, &[u32]) -> usize) {
         let prefix = self
             .known_prefixes
