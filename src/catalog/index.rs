@@ -896,23 +896,20 @@ impl FilterIndex {
             field,
             descending: false,
         };
-        if let Some(max) = query.max_input_price_per_mtok {
-            self.keep_within(
-                &mut set,
-                ascending(SortField::InputPrice),
-                &SortValue::Dec(max),
-                listings,
-                |l| l.min_input_price.is_some_and(|price| price <= max),
-            );
-        }
-        if let Some(max) = query.max_output_price_per_mtok {
-            self.keep_within(
-                &mut set,
-                ascending(SortField::OutputPrice),
-                &SortValue::Dec(max),
-                listings,
-                |l| l.min_output_price.is_some_and(|price| price <= max),
-            );
+        let ceilings = [
+            (SortField::InputPrice, query.max_input_price_per_mtok),
+            (SortField::OutputPrice, query.max_output_price_per_mtok),
+        ];
+        for (field, ceiling) in ceilings {
+            if let Some(max) = ceiling {
+                self.keep_within(
+                    &mut set,
+                    ascending(field),
+                    &SortValue::Dec(max),
+                    listings,
+                    |l| matches!(sort_value(l, field, 0), SortValue::Dec(price) if price <= max),
+                );
+            }
         }
         if let Some(min) = query.min_context_window {
             let largest_first = Sort {
