@@ -21,9 +21,10 @@ pub async fn append(
 /// Appends one event per `(tenant, event type, payload)`, in their order,
 /// with every subscribed webhook's delivery: two statements however many
 /// events (a hold suspending thousands of enablements tells each tenant).
-/// `shared` (an object) holds fields every payload carries alike, sent
-/// once and merged into each payload by PostgreSQL: the hold's notice in
-/// each of ten thousand suspensions was most of the bytes the statement
+/// `shared` holds fields every payload carries alike, sent once and merged
+/// into each payload by PostgreSQL (`jsonb ||`: both must be objects, or
+/// an array would get the object as one more element): the hold's notice
+/// in each of ten thousand suspensions was most of the bytes the statement
 /// sent and PostgreSQL parsed. Returns the events' ids, in their order.
 pub async fn append_all<P: Serialize + Sync>(
     conn: &mut PgConnection,
