@@ -122,10 +122,19 @@ async fn a_read_on_several_connections_sees_one_snapshot_though_a_change_commits
     }
 }
 
-/// The column a catalog read of `database` refuses to decode, and why;
-/// a read that goes on fails the test.
-async fn column_the_read_refuses(database: &str) -> (String, sqlx::error::BoxDynError) {
-    let pool = pool(database, 4, Duration::from_secs(10)).await;
+/// The column a read of the demo catalog refuses to decode once
+/// `statements` have run on it (one after the other, each committed on its
+/// own), and why; a read that goes on fails the test.
+async fn column_the_read_refuses(statements: &[&str]) -> (String, sqlx::error::BoxDynError) {
+    let database = demo_database().await;
+    let mut admin = PgConnection::connect(&database).await.expect("connect");
+    for statement in statements {
+        sqlx::query(statement)
+            .execute(&mut admin)
+            .await
+            .unwrap_or_else(|error| panic!("{statement}: {error}"));
+    }
+    let pool = pool(&database, 4, Duration::from_secs(10)).await;
     match catalog_read::load(&pool).await {
         Err(sqlx::Error::ColumnDecode { index, source }) => (index, source),
         refused => panic!("the read went on: {:?}", refused.map(|rows| summary(&rows))),
@@ -322,37 +331,25 @@ async fn a_reload_shares_the_listings_it_finds_unchanged_and_serves_what_a_build
 
 #[tokio::test]
 async fn a_column_of_a_type_the_read_does_not_decode_fails_the_read_by_name_even_when_every_value_is_null() {
-    let database = demo_database().await;
-    let mut admin = PgConnection::connect(&database).await.expect("connect");
     // The read decodes a listing's context window as a 32-bit integer.
     // Every value null, sqlx's per-value check would never see the type.
-    sqlx::query("UPDATE models SET context_window = NULL")
-        .execute(&mut admin)
-        .await
-        .expect("clear");
-    sqlx::query("ALTER TABLE models ALTER COLUMN context_window TYPE bigint")
-        .execute(&mut admin)
-        .await
-        .expect("widen");
-    let (index, source) = column_the_read_refuses(&database).await;
+    let (index, source) = column_the_read_refuses(&[
+        "UPDATE models SET context_window = NULL",
+        "ALTER TABLE models ALTER COLUMN context_window TYPE bigint",
+    ])
+    .await;
     assert_eq!(index, "context_window (10)");
     assert!(source.to_string().contains("INT8"), "{source}");
 }
 
 #[tokio::test]
 async fn a_value_outside_a_vocabulary_fails_the_read_naming_its_column() {
-    let database = demo_database().await;
-    let mut admin = PgConnection::connect(&database).await.expect("connect");
     // A newer schema (or a hand edit) with a task this binary does not know.
-    sqlx::query("ALTER TABLE models DROP CONSTRAINT models_task_check")
-        .execute(&mut admin)
-        .await
-        .expect("drop the check");
-    sqlx::query("UPDATE models SET task = 'teleportation' WHERE slug = 'deepseek/deepseek-r1'")
-        .execute(&mut admin)
-        .await
-        .expect("a task from elsewhere");
-    let (index, source) = column_the_read_refuses(&database).await;
+    let (index, source) = column_the_read_refuses(&[
+        "ALTER TABLE models DROP CONSTRAINT models_task_check",
+        "UPDATE models SET task = 'teleportation' WHERE slug = 'deepseek/deepseek-r1'",
+    ])
+    .await;
     assert_eq!(index, "task (7)");
     assert_eq!(
         source.to_string(),
