@@ -222,6 +222,8 @@ fn key_number(key: &SortValue, descending: bool) -> u32 {
 /// few and as a bitset otherwise (a shared count is then a popcount of two
 /// bitsets).
 struct FacetColumn {
+    /// In the order of their text, so a value's index orders as its text
+    /// does ([`most_first`]).
     values: Vec<Box<str>>,
     /// Listing `i`'s values are `of[starts[i]..starts[i + 1]]`.
     starts: Vec<u32>,
@@ -317,8 +319,27 @@ impl<'a> Counted<'a> {
             },
             ValueListings::Runs(runs) => {
                 let ranks = self.ranks.get_or_init(|| self.set.ranks_at(self.run_bounds));
+                // Runs ascend and do not overlap (`runs_of` makes them in
+                // position order, and `bind_runs` keeps that order), so the
+                // last run's end is the largest index read: checked once
+                // here, not twice a run (a page counts about 8,000 runs, and
+                // the two checks were a third of the loop's instructions).
+                debug_assert!(runs.windows(2).all(|pair| pair[0].end <= pair[1].start));
+                let Some(last) = runs.last() else { return 0 };
+                assert!((last.end as usize) < ranks.len(), "a run ends within the bounds ranked");
                 runs.iter()
-                    .map(|run| u64::from(ranks[run.end as usize] - ranks[run.start as usize]))
+                    .map(|run| {
+                        debug_assert!(run.start <= run.end);
+                        // SAFETY: `run.start <= run.end <= last.end`, which
+                        // is within `ranks`, as asserted above.
+                        let (start, end) = unsafe {
+                            (
+                                ranks.get_unchecked(run.start as usize),
+                                ranks.get_unchecked(run.end as usize),
+                            )
+                        };
+                        u64::from(end - start)
+                    })
                     .sum()
             }
         }
@@ -340,7 +361,7 @@ impl FacetColumn {
     /// order.
     fn of_values<'a>(len: usize, each_listing: impl Iterator<Item = Vec<&'a str>>) -> Self {
         let mut interned: HashMap<&str, u32> = HashMap::new();
-        let mut values = Vec::new();
+        let mut values: Vec<Box<str>> = Vec::new();
         let mut starts = Vec::with_capacity(len + 1);
         let mut of = Vec::with_capacity(len);
         let mut positions: Vec<Vec<u32>> = Vec::new();
@@ -360,6 +381,24 @@ impl FacetColumn {
             starts.push(of.len() as u32);
         }
         debug_assert_eq!(starts.len(), len + 1);
+        // Numbered as first met; renumbered in the order of their text.
+        let mut by_text: Vec<u32> = (0..values.len() as u32).collect();
+        by_text.sort_unstable_by(|&a, &b| values[a as usize].cmp(&values[b as usize]));
+        let mut renumbered = vec![0u32; values.len()];
+        for (new, &old) in by_text.iter().enumerate() {
+            renumbered[old as usize] = new as u32;
+        }
+        for value in &mut of {
+            *value = renumbered[*value as usize];
+        }
+        let values: Vec<Box<str>> = by_text
+            .iter()
+            .map(|&old| std::mem::take(&mut values[old as usize]))
+            .collect();
+        let positions: Vec<Vec<u32>> = by_text
+            .iter()
+            .map(|&old| std::mem::take(&mut positions[old as usize]))
+            .collect();
         of.shrink_to_fit();
         let words = len.div_ceil(64).max(1);
         let (mut dense_values, mut all_runs) = (0, 0);
@@ -413,42 +452,45 @@ impl FacetColumn {
         }
     }
 
-    /// The most frequent values among `matches`, ties by value.
-    fn count(&self, matches: &Counted) -> Vec<FacetCount<'_>> {
+    /// The most frequent values among `matches`, ties by value. `keys` is
+    /// room to sort them in, lent by the caller: a page's eleven facets
+    /// share one.
+    fn count(&self, matches: &Counted, keys: &mut Vec<u64>) -> Vec<FacetCount<'_>> {
         // Listing by listing costs a few steps per match; value by value, a
         // word per occupied word for each dense value and a few per run of
         // the others (after a pass over the matches for their ranks, shared
         // by every facet). Both count exactly; the cheaper is taken.
         let by_value = self.dense_values * matches.words_read() + RUN_COST * self.runs;
-        let counts = if by_value < 4 * matches.count {
-            self.counts_by_value(matches)
+        keys.clear();
+        if by_value < 4 * matches.count {
+            keys.extend(self.counts_by_value(matches).enumerate().filter_map(most_first));
         } else {
-            self.counts_by_listing(matches.set)
-        };
-        let mut nonzero: Vec<FacetCount<'_>> = Vec::with_capacity(counts.len());
-        nonzero.extend(
-            counts
-                .into_iter()
-                .zip(&self.values)
-                .filter(|(count, _)| *count > 0)
-                .map(|(count, value)| FacetCount { value, count }),
-        );
-        // A facet's values differ: no two compare equal, so any sort agrees.
-        let most_first = |a: &FacetCount, b: &FacetCount| b.count.cmp(&a.count).then_with(|| a.value.cmp(b.value));
-        if nonzero.len() > MAX_FACET_VALUES {
-            nonzero.select_nth_unstable_by(MAX_FACET_VALUES - 1, most_first);
-            nonzero.truncate(MAX_FACET_VALUES);
+            keys.extend(
+                self.counts_by_listing(matches.set)
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(most_first),
+            );
         }
-        nonzero.sort_unstable_by(most_first);
-        nonzero
+        if keys.len() > MAX_FACET_VALUES {
+            keys.select_nth_unstable(MAX_FACET_VALUES - 1);
+            keys.truncate(MAX_FACET_VALUES);
+        }
+        keys.sort_unstable();
+        keys.iter()
+            .map(|&key| {
+                let (value, count) = of_most_first(key);
+                FacetCount {
+                    value: &self.values[value],
+                    count,
+                }
+            })
+            .collect()
     }
 
     /// Each value's count among `matches`, value by value.
-    fn counts_by_value(&self, matches: &Counted) -> Vec<u64> {
-        self.listings_of
-            .iter()
-            .map(|value| matches.shared_with(value))
-            .collect()
+    fn counts_by_value<'c>(&'c self, matches: &'c Counted) -> impl Iterator<Item = u64> + 'c {
+        self.listings_of.iter().map(|value| matches.shared_with(value))
     }
 
     /// Each value's count among `matches`, listing by listing.
@@ -465,6 +507,24 @@ impl FacetColumn {
         }
         counts
     }
+}
+
+/// Value `value` counted `count` times as one number that sorts most
+/// frequent first and, among equal counts, by value (values are kept in the
+/// order of their text): a facet's values are sorted as numbers, not by
+/// comparing their text. `None` for a value no match has.
+fn most_first((value, count): (usize, u64)) -> Option<u64> {
+    // A count never exceeds the listings, which are numbered in `u32`.
+    let count = u32::try_from(count).expect("a count of listings fits a u32");
+    (count > 0).then(|| (u64::from(u32::MAX - count) << 32) | value as u64)
+}
+
+/// The value and count [`most_first`] made `key` of.
+fn of_most_first(key: u64) -> (usize, u64) {
+    (
+        (key & u64::from(u32::MAX)) as usize,
+        u64::from(u32::MAX - (key >> 32) as u32),
+    )
 }
 
 /// The sorts that have a presorted order (relevance depends on the query).
@@ -703,6 +763,8 @@ pub struct FilterIndex {
     facet_input_price_band: FacetColumn,
     /// Every facet's run ends, ascending and each once.
     run_bounds: Vec<u32>,
+    /// The most values one facet has: the room its count sorts in.
+    most_facet_values: usize,
 }
 
 impl FilterIndex {
@@ -722,6 +784,12 @@ impl FilterIndex {
                 )
             },
         );
+        let most_facet_values = facets
+            .columns
+            .iter()
+            .map(|column| column.values.len())
+            .max()
+            .unwrap_or(0);
         let FacetColumns {
             columns:
                 [publisher, task, license, origin_country, region, capability, input_modality, output_modality, deployment_type, lifecycle, input_price_band],
@@ -744,6 +812,7 @@ impl FilterIndex {
             facet_lifecycle: lifecycle,
             facet_input_price_band: input_price_band,
             run_bounds,
+            most_facet_values,
         }
     }
 
@@ -926,18 +995,19 @@ impl FilterIndex {
     /// Facet counts over `matches`, which hold `count` listings.
     pub fn facets(&self, matches: &Bitset, count: usize) -> Facets<'_> {
         let matches = &Counted::new(matches, count, &self.run_bounds);
+        let keys = &mut Vec::with_capacity(self.most_facet_values);
         Facets {
-            publisher: self.facet_publisher.count(matches),
-            task: self.facet_task.count(matches),
-            license: self.facet_license.count(matches),
-            origin_country: self.facet_origin_country.count(matches),
-            region: self.facet_region.count(matches),
-            capability: self.facet_capability.count(matches),
-            input_modality: self.facet_input_modality.count(matches),
-            output_modality: self.facet_output_modality.count(matches),
-            deployment_type: self.facet_deployment_type.count(matches),
-            lifecycle: self.facet_lifecycle.count(matches),
-            input_price_band: self.facet_input_price_band.count(matches),
+            publisher: self.facet_publisher.count(matches, keys),
+            task: self.facet_task.count(matches, keys),
+            license: self.facet_license.count(matches, keys),
+            origin_country: self.facet_origin_country.count(matches, keys),
+            region: self.facet_region.count(matches, keys),
+            capability: self.facet_capability.count(matches, keys),
+            input_modality: self.facet_input_modality.count(matches, keys),
+            output_modality: self.facet_output_modality.count(matches, keys),
+            deployment_type: self.facet_deployment_type.count(matches, keys),
+            lifecycle: self.facet_lifecycle.count(matches, keys),
+            input_price_band: self.facet_input_price_band.count(matches, keys),
         }
     }
 }
@@ -966,7 +1036,12 @@ mod tests {
             }
             mine
         });
-        let mut column = FacetColumn::of_values(len, each);
+        bound(FacetColumn::of_values(len, each))
+    }
+
+    /// `column` with its runs bound to its own run ends, as an index binds
+    /// them to every facet's.
+    fn bound(mut column: FacetColumn) -> (FacetColumn, Vec<u32>) {
         let mut bounds: Vec<u32> = column.run_ends().collect();
         bounds.sort_unstable();
         bounds.dedup();
@@ -1156,11 +1231,61 @@ mod tests {
         for (n, set) in sets.iter().enumerate() {
             let counted = Counted::new(set, set.count(), &bounds);
             let expected = naive(&column, set);
-            assert_eq!(column.counts_by_value(&counted), expected, "set {n} by value");
+            assert_eq!(
+                column.counts_by_value(&counted).collect::<Vec<_>>(),
+                expected,
+                "set {n} by value"
+            );
             assert_eq!(column.counts_by_listing(set), expected, "set {n} by listing");
-            let top = column.count(&counted);
+            let top = column.count(&counted, &mut Vec::new());
             let total: u64 = top.iter().map(|facet| facet.count).sum();
             assert_eq!(total, expected.iter().sum::<u64>(), "set {n} as served");
         }
+    }
+
+    #[test]
+    fn a_served_facet_lists_its_most_frequent_values_first_ties_by_value_and_at_most_fifty() {
+        // 120 values, first met in an order other than their text's, with
+        // counts that often tie.
+        let names: Vec<String> = (0..120).map(|v| format!("v{:03}", (v * 37) % 120)).collect();
+        let len = 6_000;
+        let each = (0..len).map(|position| {
+            let mut mine = vec![names[position % 120].as_str()];
+            if position % 3 == 0 {
+                mine.push(names[(position * 7) % 113].as_str());
+            }
+            mine
+        });
+        let (column, bounds) = bound(FacetColumn::of_values(len, each));
+        let mut mix = Mix(5);
+        let sets = [
+            Bitset::full(len),
+            Bitset::from_positions(len, (0..len as u32).filter(|_| mix.next().is_multiple_of(2))),
+            // Few matches: counted listing by listing.
+            Bitset::from_positions(len, (0..len as u32).filter(|p| p % 97 == 0)),
+            Bitset::empty(len),
+        ];
+        let keys = &mut Vec::new();
+        for (n, set) in sets.iter().enumerate() {
+            let mut expected: Vec<(&str, u64)> = column
+                .values
+                .iter()
+                .map(|value| &**value)
+                .zip(naive(&column, set))
+                .filter(|(_, count)| *count > 0)
+                .collect();
+            expected.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+            expected.truncate(MAX_FACET_VALUES);
+            let served: Vec<(&str, u64)> = column
+                .count(&Counted::new(set, set.count(), &bounds), keys)
+                .into_iter()
+                .map(|facet| (facet.value, facet.count))
+                .collect();
+            assert_eq!(served, expected, "set {n}");
+        }
+        assert!(
+            column.values.windows(2).all(|pair| pair[0] < pair[1]),
+            "kept in the order of their text"
+        );
     }
 }
