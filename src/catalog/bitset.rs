@@ -109,9 +109,7 @@ impl Bitset {
     /// Keeps only the positions also in `other`.
     pub fn intersect_with(&mut self, other: &Bitset) {
         debug_assert_eq!(self.len, other.len);
-        for (word, theirs) in self.words.iter_mut().zip(&other.words) {
-            *word &= theirs;
-        }
+        wordwise::and_assign(&mut self.words, &other.words);
     }
 
     /// Adds every position in `other`.
@@ -199,11 +197,47 @@ impl Bitset {
     }
 }
 
+/// Word-by-word operations on whole sets, four words a step where the CPU
+/// has AVX2 (checked once, at run time): the binary is built for any
+/// x86-64, which takes two words a step. A page intersects half a dozen
+/// sets of 1,563 words at 100,000 listings.
+mod wordwise {
+    pub fn and_assign(words: &mut [u64], theirs: &[u64]) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked just above.
+            return unsafe { x86::and_assign(words, theirs) };
+        }
+        and_assign_each(words, theirs);
+    }
+
+    #[inline(always)]
+    pub(super) fn and_assign_each(words: &mut [u64], theirs: &[u64]) {
+        for (word, their) in words.iter_mut().zip(theirs) {
+            *word &= their;
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    pub(super) mod x86 {
+        /// Vectorised by the compiler: four words a step.
+        #[target_feature(enable = "avx2")]
+        pub unsafe fn and_assign(words: &mut [u64], theirs: &[u64]) {
+            super::and_assign_each(words, theirs);
+        }
+    }
+}
+
 /// Bit counting with the CPU's population-count instruction when it has
 /// one (checked once, at run time), so the binary still runs on any x86-64;
 /// elsewhere, or without it, the portable count.
 mod popcount {
     pub fn of(words: &[u64]) -> usize {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512vpopcntdq") {
+            // SAFETY: the CPU supports both, checked just above.
+            return unsafe { x86::of_512(words) };
+        }
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("popcnt") {
             // SAFETY: the CPU supports popcnt, checked just above.
@@ -286,6 +320,13 @@ mod popcount {
             words.iter().map(|w| w.count_ones() as usize).sum()
         }
 
+        /// Vectorised by the compiler with a popcount instruction of its
+        /// own: eight words a step.
+        #[target_feature(enable = "avx512f,avx512vpopcntdq")]
+        pub unsafe fn of_512(words: &[u64]) -> usize {
+            words.iter().map(|w| u64::from(w.count_ones())).sum::<u64>() as usize
+        }
+
         #[target_feature(enable = "popcnt")]
         pub unsafe fn of_and(a: &[u64], b: &[u64]) -> usize {
             a.iter().zip(b).map(|(x, y)| (x & y).count_ones() as usize).sum()
@@ -332,7 +373,7 @@ mod tests {
     /// here supports is checked against the plain loop.
     #[test]
     #[cfg(target_arch = "x86_64")]
-    fn every_popcount_path_the_cpu_supports_counts_an_intersection_alike() {
+    fn every_vectorised_path_the_cpu_supports_counts_and_intersects_as_the_plain_loop_does() {
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
         let mut next = || {
             seed ^= seed << 13;
@@ -363,6 +404,19 @@ mod tests {
                     plain,
                     "avx-512, {len} words"
                 );
+                let ones: usize = a.iter().map(|x| x.count_ones() as usize).sum();
+                assert_eq!(unsafe { popcount::x86::of_512(&a) }, ones, "avx-512 count, {len} words");
+            }
+            let mut both = a.clone();
+            wordwise::and_assign_each(&mut both, &b);
+            assert!(
+                both.iter().zip(&a).zip(&b).all(|((x, y), z)| *x == y & z),
+                "{len} words"
+            );
+            if std::arch::is_x86_feature_detected!("avx2") {
+                let mut wide = a.clone();
+                unsafe { wordwise::x86::and_assign(&mut wide, &b) };
+                assert_eq!(wide, both, "avx2 intersection, {len} words");
             }
         }
     }
