@@ -105,20 +105,31 @@ struct KnownPrefix {
     /// of the search missed the CPU's caches (two thirds of the time spent
     /// finding a page's candidates).
     numbers: Vec<u32>,
+    /// Every [`NUMBER_BLOCK`]th of `numbers`: a bound is searched among
+    /// these first (6 KB at 100,000 listings), then within the one block
+    /// that can hold it. `numbers` themselves are 400 KB there, and a
+    /// binary search over them missed the caches at most of its steps (the
+    /// searches were a third of the time finding a page's candidates took).
+    sampled: Vec<u32>,
 }
 
 /// How many equal parts a known prefix's checkpoints divide it into.
 const PREFIX_PARTS: usize = 32;
+
+/// How many numbers lie between two sampled ones: a block is four cache
+/// lines.
+const NUMBER_BLOCK: usize = 64;
 
 impl KnownPrefix {
     /// `key` gives a listing's key by its position.
     fn of<'k>(sort: Sort, order: &[u32], key: impl Fn(u32) -> &'k SortValue, len: usize) -> Self {
         // Unknown keys sort last in either direction.
         let known = order.partition_point(|&p| *key(p) != SortValue::Null);
-        let numbers = order[..known]
+        let numbers: Vec<u32> = order[..known]
             .iter()
             .map(|&p| key_number(key(p), sort.descending))
             .collect();
+        let sampled = numbers.iter().copied().step_by(NUMBER_BLOCK).collect();
         let mut checkpoints = vec![(0, Bitset::empty(len))];
         let mut set = Bitset::empty(len);
         let mut end = 0;
@@ -137,7 +148,20 @@ impl KnownPrefix {
             sort,
             checkpoints,
             numbers,
+            sampled,
         }
+    }
+
+    /// How many numbers are below `number`: found among the sampled numbers,
+    /// then within one block.
+    fn numbers_below(&self, number: u32) -> usize {
+        // Sampled numbers `..block` are below `number`, so the first number
+        // that is not lies after the block's sampled number before it, and
+        // at the latest at the block's own.
+        let block = self.sampled.partition_point(|&n| n < number);
+        let from = block.saturating_sub(1) * NUMBER_BLOCK;
+        let to = (block * NUMBER_BLOCK).min(self.numbers.len());
+        from + self.numbers[from..to].partition_point(|&n| n < number)
     }
 
     /// How many of the order's first listings lie within `bound`, for a
@@ -148,8 +172,10 @@ impl KnownPrefix {
     /// bound's are read.
     fn end_within(&self, order: &[u32], bound: &SortValue, within: impl Fn(u32) -> bool) -> usize {
         let number = key_number(bound, self.sort.descending);
-        let below = self.numbers.partition_point(|&n| n < number);
-        let through = below + self.numbers[below..].partition_point(|&n| n == number);
+        let below = self.numbers_below(number);
+        let through = number
+            .checked_add(1)
+            .map_or(self.numbers.len(), |next| self.numbers_below(next));
         below + order[below..through].partition_point(|&position| within(position))
     }
 
@@ -1192,6 +1218,18 @@ mod tests {
                     prefix.end_within(&order, bound, within),
                     read_one_by_one,
                     "{field:?} within {bound:?}"
+                );
+            }
+            // Searched through the sampled numbers, as among them all.
+            let numbers = prefix
+                .numbers
+                .iter()
+                .flat_map(|&n| [n.saturating_sub(1), n, n.saturating_add(1)]);
+            for number in numbers.chain([0, u32::MAX]) {
+                assert_eq!(
+                    prefix.numbers_below(number),
+                    prefix.numbers.partition_point(|&n| n < number),
+                    "{field:?}: numbers below {number}"
                 );
             }
         }
