@@ -417,14 +417,13 @@ impl FacetColumn {
         for value in &mut of {
             *value = renumbered[*value as usize];
         }
-        let values: Vec<Box<str>> = by_text
+        let (values, positions): (Vec<Box<str>>, Vec<Vec<u32>>) = by_text
             .iter()
-            .map(|&old| std::mem::take(&mut values[old as usize]))
-            .collect();
-        let positions: Vec<Vec<u32>> = by_text
-            .iter()
-            .map(|&old| std::mem::take(&mut positions[old as usize]))
-            .collect();
+            .map(|&old| {
+                let old = old as usize;
+                (std::mem::take(&mut values[old]), std::mem::take(&mut positions[old]))
+            })
+            .unzip();
         of.shrink_to_fit();
         let words = len.div_ceil(64).max(1);
         let (mut dense_values, mut all_runs) = (0, 0);
